@@ -1,0 +1,149 @@
+"""nameko DependencyProviders shared by every service.
+
+`Database` gives a worker `self.db.transaction()`, a unit of work whose events
+go to the outbox and, in an event handler, whose inbox record makes the effect
+happen once. It also runs the outbox relay (and the sweep of dead letters) in
+the service's process.
+"""
+from __future__ import annotations
+
+import contextlib
+import time
+from datetime import timedelta
+
+import eventlet
+import structlog
+from eventlet.queue import Empty, Full, LightQueue
+from kombu import Connection
+from nameko.extensions import DependencyProvider, SharedExtension
+
+from . import parking
+from .consuming import EventHandler
+from .database import Store
+from .logs import correlation_id_of
+from .outbox import OutboxRelay, UnitOfWork
+from .topology import topology_from_config
+
+log = structlog.get_logger(__name__)
+
+
+class OutboxRelayRunner(SharedExtension):
+    """Runs the outbox relay in a managed green thread of the service.
+
+    It wakes when a transaction committed events, and polls anyway so rows
+    left by a crashed process (or another replica) are published too.
+    """
+
+    def setup(self):
+        config = self.container.config
+        self.enabled = bool(config.get("OUTBOX_RELAY_ENABLED", True))
+        self.poll_interval = float(config.get("OUTBOX_POLL_SECONDS") or 1.0)
+        self.sweep_interval = float(config.get("DEAD_LETTER_SWEEP_SECONDS") or 10.0)
+        self.retention = timedelta(days=float(config.get("OUTBOX_RETENTION_DAYS") or 7))
+        self.amqp_uri = config["AMQP_URI"]
+        self.ssl = config.get("AMQP_SSL")
+        self.store = Store.for_url(config["DATABASE_URL"])
+        self.topology = topology_from_config(self.container.service_name, config)
+        self.relay = OutboxRelay(self.store, producer=self.container.service_name,
+                                 amqp_uri=self.amqp_uri, ssl=self.ssl)
+        self._wake = LightQueue(maxsize=1)
+        self._running = False
+        self._thread = None
+
+    def start(self):
+        if self.enabled:
+            self._running = True
+            self._thread = self.container.spawn_managed_thread(self._run, identifier="outbox_relay")
+
+    def stop(self):
+        # one last pass after the final workers committed, then exit
+        self._running = False
+        self.wake()
+        if self._thread is not None:
+            self._thread.wait()
+
+    def kill(self):
+        self._running = False
+        if self._thread is not None:
+            self._thread.kill()
+
+    def wake(self):
+        try:
+            self._wake.put_nowait(None)
+        except Full:
+            pass
+
+    def _run(self):
+        next_sweep = 0.0
+        failures = 0
+        while True:
+            running = self._running
+            try:
+                result = self.relay.relay_once()
+                failures = 0 if not result.failed else failures + 1
+            except Exception as exc:
+                result = None
+                failures += 1
+                log.warning("outbox.relay_failed", error=f"{type(exc).__name__}: {exc}")
+            if not running:
+                return
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + self.sweep_interval
+                self._housekeeping()
+            if result is not None and result.published == self.relay.batch_size:
+                continue
+            timeout = self.poll_interval if not failures else min(30.0, self.poll_interval * 2 ** failures)
+            try:
+                self._wake.get(timeout=timeout)
+            except Empty:
+                pass
+
+    def _housekeeping(self):
+        try:
+            with Connection(self.amqp_uri, ssl=self.ssl, connect_timeout=5) as connection:
+                moved = parking.sweep_dead_letters(self.store, connection=connection,
+                                                   topology=self.topology)
+            if moved:
+                log.warning("parked.swept_from_dead_letter_queue", count=moved)
+            self.relay.prune(self.retention)
+        except Exception as exc:
+            log.warning("housekeeping.failed", error=f"{type(exc).__name__}: {exc}")
+        eventlet.sleep(0)
+
+
+class Transactions:
+    """What `self.db` is inside a worker."""
+
+    def __init__(self, store: Store, producer: str, worker_ctx, on_commit):
+        self.store = store
+        self.producer = producer
+        self.worker_ctx = worker_ctx
+        self.on_commit = on_commit
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """A unit of work; in an event handler, exactly one per event."""
+        entrypoint = self.worker_ctx.entrypoint
+        consuming = isinstance(entrypoint, EventHandler)
+        if consuming and getattr(self.worker_ctx, "_rueda_inbox_used", False):
+            raise RuntimeError("an event handler must apply its effect in one transaction")
+        with self.store.transaction() as session:
+            uow = UnitOfWork(session, producer=self.producer,
+                             correlation_id=correlation_id_of(self.worker_ctx))
+            if consuming:
+                self.worker_ctx._rueda_inbox_used = True
+                uow.mark_processed(entrypoint.inbox_key, self.worker_ctx.args[0].event_id)
+            yield uow
+        if uow.envelopes:
+            self.on_commit()
+
+
+class Database(DependencyProvider):
+    relay = OutboxRelayRunner()
+
+    def setup(self):
+        self.store = Store.for_url(self.container.config["DATABASE_URL"])
+
+    def get_dependency(self, worker_ctx):
+        return Transactions(self.store, self.container.service_name, worker_ctx,
+                            on_commit=self.relay.wake)
