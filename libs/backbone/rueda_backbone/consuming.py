@@ -74,6 +74,7 @@ class EventHandler(Entrypoint):
     def __init__(self, producer: str, event_type: str, **kwargs):
         self.producer = producer
         self.event_type = event_type
+        kwargs.setdefault("expected_exceptions", (*PERMANENT, AlreadyProcessed))
         super().__init__(**kwargs)
 
     def setup(self):

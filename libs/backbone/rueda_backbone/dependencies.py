@@ -17,7 +17,7 @@ from eventlet.queue import Empty, Full, LightQueue
 from kombu import Connection
 from nameko.extensions import DependencyProvider, SharedExtension
 
-from . import parking
+from . import health, parking
 from .consuming import EventHandler
 from .database import Store
 from .logs import correlation_id_of
@@ -27,33 +27,34 @@ from .topology import topology_from_config
 log = structlog.get_logger(__name__)
 
 
-class OutboxRelayRunner(SharedExtension):
-    """Runs the outbox relay in a managed green thread of the service.
+class BackgroundLoop(SharedExtension):
+    """A managed green thread that calls `run_once` until the service stops.
 
-    It wakes when a transaction committed events, and polls anyway so rows
-    left by a crashed process (or another replica) are published too.
+    It wakes early when `wake()` is called, polls every `poll_interval`
+    otherwise (so work left by a crashed process or another replica is done
+    too) and backs off while `run_once` fails.
     """
 
+    identifier = "background_loop"
+    poll_interval = 1.0
+
     def setup(self):
-        config = self.container.config
-        self.enabled = bool(config.get("OUTBOX_RELAY_ENABLED", True))
-        self.poll_interval = float(config.get("OUTBOX_POLL_SECONDS") or 1.0)
-        self.sweep_interval = float(config.get("DEAD_LETTER_SWEEP_SECONDS") or 10.0)
-        self.retention = timedelta(days=float(config.get("OUTBOX_RETENTION_DAYS") or 7))
-        self.amqp_uri = config["AMQP_URI"]
-        self.ssl = config.get("AMQP_SSL")
-        self.store = Store.for_url(config["DATABASE_URL"])
-        self.topology = topology_from_config(self.container.service_name, config)
-        self.relay = OutboxRelay(self.store, producer=self.container.service_name,
-                                 amqp_uri=self.amqp_uri, ssl=self.ssl)
         self._wake = LightQueue(maxsize=1)
         self._running = False
         self._thread = None
 
+    @property
+    def enabled(self) -> bool:
+        return True
+
+    def run_once(self) -> bool:
+        """Do one batch; return True when there is more to do right away."""
+        raise NotImplementedError
+
     def start(self):
         if self.enabled:
             self._running = True
-            self._thread = self.container.spawn_managed_thread(self._run, identifier="outbox_relay")
+            self._thread = self.container.spawn_managed_thread(self._run, identifier=self.identifier)
 
     def stop(self):
         # one last pass after the final workers committed, then exit
@@ -74,29 +75,61 @@ class OutboxRelayRunner(SharedExtension):
             pass
 
     def _run(self):
-        next_sweep = 0.0
         failures = 0
         while True:
             running = self._running
             try:
-                result = self.relay.relay_once()
-                failures = 0 if not result.failed else failures + 1
+                more = self.run_once()
+                failures = 0
             except Exception as exc:
-                result = None
+                more = False
                 failures += 1
-                log.warning("outbox.relay_failed", error=f"{type(exc).__name__}: {exc}")
+                log.warning(f"{self.identifier}.failed", error=f"{type(exc).__name__}: {exc}")
             if not running:
                 return
-            if time.monotonic() >= next_sweep:
-                next_sweep = time.monotonic() + self.sweep_interval
-                self._housekeeping()
-            if result is not None and result.published == self.relay.batch_size:
+            if more:
+                eventlet.sleep(0)
                 continue
-            timeout = self.poll_interval if not failures else min(30.0, self.poll_interval * 2 ** failures)
+            timeout = min(30.0, self.poll_interval * 2 ** failures)
             try:
                 self._wake.get(timeout=timeout)
             except Empty:
                 pass
+
+
+class OutboxRelayRunner(BackgroundLoop):
+    """Publishes the outbox; every few seconds also sweeps dead letters into
+    the parked table and prunes old published rows."""
+
+    identifier = "outbox_relay"
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self._enabled = bool(config.get("OUTBOX_RELAY_ENABLED", True))
+        self.poll_interval = float(config.get("OUTBOX_POLL_SECONDS") or 1.0)
+        self.sweep_interval = float(config.get("DEAD_LETTER_SWEEP_SECONDS") or 10.0)
+        self.retention = timedelta(days=float(config.get("OUTBOX_RETENTION_DAYS") or 7))
+        self.amqp_uri = config["AMQP_URI"]
+        self.ssl = config.get("AMQP_SSL")
+        self.store = Store.for_url(config["DATABASE_URL"])
+        self.topology = topology_from_config(self.container.service_name, config)
+        self.relay = OutboxRelay(self.store, producer=self.container.service_name,
+                                 amqp_uri=self.amqp_uri, ssl=self.ssl)
+        self._next_sweep = 0.0
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    def run_once(self) -> bool:
+        result = self.relay.relay_once()
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + self.sweep_interval
+            self._housekeeping()
+        if result.failed:
+            raise RuntimeError(f"{result.failed} event(s) not published yet")
+        return result.published == self.relay.batch_size
 
     def _housekeeping(self):
         try:
@@ -108,7 +141,6 @@ class OutboxRelayRunner(SharedExtension):
             self.relay.prune(self.retention)
         except Exception as exc:
             log.warning("housekeeping.failed", error=f"{type(exc).__name__}: {exc}")
-        eventlet.sleep(0)
 
 
 class Transactions:
@@ -119,6 +151,12 @@ class Transactions:
         self.producer = producer
         self.worker_ctx = worker_ctx
         self.on_commit = on_commit
+
+    def health(self) -> tuple[bool, dict]:
+        config = self.worker_ctx.config
+        return health.check(self.store, amqp_uri=config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
+                            max_backlog=int(config.get("OUTBOX_MAX_BACKLOG")
+                                            or health.DEFAULT_MAX_BACKLOG))
 
     @contextlib.contextmanager
     def transaction(self):

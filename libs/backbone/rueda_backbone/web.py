@@ -86,6 +86,8 @@ class JsonHttp(HttpRequestHandler):
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs):
         self.public = public
         self.max_body_bytes = max_body_bytes
+        # client errors are logged as warnings, not as worker crashes
+        kwargs.setdefault("expected_exceptions", (ApiError, ValidationError))
         super().__init__(method, url, **kwargs)
 
     def setup(self):
@@ -93,6 +95,7 @@ class JsonHttp(HttpRequestHandler):
         self.store = Store.for_url(self.container.config["DATABASE_URL"])
 
     def handle_request(self, request):
+        request.shallow = False  # nameko's server hands over a shallow request
         request.max_content_length = self.max_body_bytes
         header = request.headers.get(CORRELATION_HEADER)
         correlation_id = header if valid_correlation_id(header) else new_correlation_id()

@@ -1,0 +1,1 @@
+"""followup: tracks every cooperation activity from expression of interest to completion."""

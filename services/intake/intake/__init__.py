@@ -1,0 +1,1 @@
+"""intake: delegations register and submit their forms here."""

@@ -1,0 +1,1 @@
+"""matching: builds the negotiation rounds of a workshop."""

@@ -1,0 +1,1 @@
+"""notify: turns events into emails, in each recipient's language, exactly once."""

@@ -1,0 +1,99 @@
+"""The email sender: claims due emails from notify's outbox, delivers them,
+records the outcome. Temporary failures wait with exponential backoff,
+permanent ones are parked as `failed` with the reason, for staff to query."""
+from __future__ import annotations
+
+import socket
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+import structlog
+
+from . import domain, mail
+from .models import Email
+
+log = structlog.get_logger(__name__)
+
+LEASE = timedelta(minutes=5)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Sender:
+    def __init__(self, store, settings: mail.SmtpSettings, retry_delays=(10, 60, 300, 1800, 7200),
+                 batch_size: int = 50, deliver=mail.deliver):
+        self.store = store
+        self.settings = settings
+        self.retry_delays = tuple(float(d) for d in retry_delays)
+        self.batch_size = batch_size
+        self.deliver = deliver
+        self.sender_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+
+    def send_due(self) -> int:
+        """Deliver one batch of due emails; returns how many were tried."""
+        emails = self._claim()
+        for email in emails:
+            try:
+                self.deliver(self.settings, mail.build_message(
+                    settings=self.settings, email_id=email.id, to_address=email.to_address,
+                    subject=email.subject, text_body=email.text_body, html_body=email.html_body,
+                    correlation_id=email.correlation_id, created_at=email.created_at))
+            except mail.PermanentFailure as exc:
+                self._record(email, status=domain.FAILED, error=str(exc))
+                log.error("email.failed", email_id=email.id, kind=email.kind, reason=str(exc),
+                          correlation_id=email.correlation_id)
+            except mail.TemporaryFailure as exc:
+                self._retry_later(email, str(exc))
+            else:
+                self._record(email, status=domain.SENT)
+                log.info("email.sent", email_id=email.id, kind=email.kind,
+                         correlation_id=email.correlation_id)
+        return len(emails)
+
+    def _claim(self) -> list[Email]:
+        moment = _now()
+        with self.store.transaction() as session:
+            query = (sa.select(Email).where(
+                Email.status == domain.PENDING, Email.next_attempt_at <= moment,
+                sa.or_(Email.claimed_until.is_(None), Email.claimed_until < moment))
+                .order_by(Email.created_at).limit(self.batch_size))
+            if not self.store.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            emails = list(session.scalars(query))
+            for email in emails:
+                email.claimed_until = moment + LEASE
+            return emails
+
+    def _record(self, email: Email, *, status: str, error: str | None = None) -> None:
+        with self.store.transaction() as session:
+            session.execute(sa.update(Email).where(Email.id == email.id).values(
+                status=status, attempts=email.attempts + 1, claimed_until=None,
+                sent_at=_now() if status == domain.SENT else None, last_error=error))
+
+    def _retry_later(self, email: Email, error: str) -> None:
+        attempt = email.attempts + 1
+        if attempt > len(self.retry_delays):
+            self._record(email, status=domain.FAILED, error=f"gave up after {attempt} attempts: {error}")
+            log.error("email.failed", email_id=email.id, kind=email.kind, reason=error)
+            return
+        delay = self.retry_delays[attempt - 1]
+        with self.store.transaction() as session:
+            session.execute(sa.update(Email).where(Email.id == email.id).values(
+                attempts=attempt, claimed_until=None, last_error=error,
+                next_attempt_at=_now() + timedelta(seconds=delay)))
+        log.warning("email.retry_scheduled", email_id=email.id, attempt=attempt,
+                    delay_seconds=delay, error=error)
+
+
+def delivery_log(store, *, status: str | None = None, limit: int = 100) -> list[dict]:
+    """What was sent, is waiting or failed: for staff, without bodies."""
+    query = sa.select(Email.id, Email.kind, Email.recipient_id, Email.language, Email.status,
+                      Email.attempts, Email.created_at, Email.sent_at, Email.last_error,
+                      Email.correlation_id).order_by(Email.created_at.desc()).limit(limit)
+    if status:
+        query = query.where(Email.status == status)
+    with store.transaction() as session:
+        return [dict(row._mapping) for row in session.execute(query)]

@@ -1,0 +1,1 @@
+"""Local tooling for rueda; nothing here is deployed."""

@@ -1,0 +1,102 @@
+"""A local SMTP server that keeps every message it receives as a .eml file.
+
+    rueda-mailsink serve --dir data/mail --port 8025
+    rueda-mailsink list --dir data/mail
+
+It stands in for a real mail server in the demo and the tests: notify talks
+real SMTP to it, and the files are the proof of what was sent. `--fail CODE:N`
+answers the first N messages with CODE (e.g. 451:3) to exercise retries.
+"""
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import itertools
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+
+class FileSink:
+    """aiosmtpd handler writing each accepted message to `<dir>/<time>-<n>.eml`."""
+
+    def __init__(self, directory: Path, fail_code: int | None = None, fail_times: int = 0):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.fail_code = fail_code
+        self.fail_left = fail_times
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            if self.fail_left > 0:
+                self.fail_left -= 1
+                return f"{self.fail_code} Simulated failure, try again later" \
+                    if self.fail_code < 500 else f"{self.fail_code} Simulated permanent failure"
+            name = f"{time.time_ns()}-{next(self._counter):05d}.eml"
+        path = self.directory / name
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(envelope.original_content or envelope.content)
+        os.replace(tmp, path)  # readers never see half a message
+        return "250 Message accepted for delivery"
+
+
+def start(directory: Path, host: str = "127.0.0.1", port: int = 8025,
+          fail_code: int | None = None, fail_times: int = 0) -> Controller:
+    controller = Controller(FileSink(directory, fail_code, fail_times), hostname=host, port=port)
+    controller.start()
+    return controller
+
+
+def read_messages(directory: Path) -> list[tuple[Path, email.message.EmailMessage]]:
+    """Every kept message, oldest first."""
+    out = []
+    for path in sorted(Path(directory).glob("*.eml")):
+        with open(path, "rb") as handle:
+            out.append((path, email.message_from_binary_file(handle, policy=email.policy.default)))
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="rueda-mailsink", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve")
+    serve.add_argument("--dir", default="data/mail", type=Path)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", default=8025, type=int)
+    serve.add_argument("--fail", default=None, help="CODE:N, answer the first N messages with CODE")
+    listing = sub.add_parser("list")
+    listing.add_argument("--dir", default="data/mail", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "list":
+        messages = read_messages(args.dir)
+        for path, message in messages:
+            print(f"{path}  to={message['To']}  subject={message['Subject']!s}")
+        print(f"{len(messages)} message(s) in {args.dir}")
+        return 0
+
+    fail_code, fail_times = None, 0
+    if args.fail:
+        code, _, times = args.fail.partition(":")
+        fail_code, fail_times = int(code), int(times or 1)
+    controller = start(args.dir, args.host, args.port, fail_code, fail_times)
+    print(f"mail sink listening on {args.host}:{args.port}, keeping messages in {args.dir}",
+          flush=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+    controller.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
