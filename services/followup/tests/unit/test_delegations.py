@@ -1,0 +1,34 @@
+import pytest
+from rueda_backbone import tables
+from rueda_backbone.database import Store
+from rueda_backbone.outbox import UnitOfWork
+
+from followup import inbound, usecases
+from followup.models import Base, Delegation
+
+EVENT = {"delegation_id": "d1", "institution": "MIDIS", "country": "Peru", "kind": "ministry",
+         "registered_at": "2026-03-01T10:00:00+00:00", "unknown_future_field": 1,
+         "delegates": [{"delegate_id": "a", "is_focal_point": False},
+                       {"delegate_id": "b", "is_focal_point": True}]}
+
+
+@pytest.fixture
+def uow(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'f.sqlite3'}")
+    Base.metadata.create_all(store.engine)
+    tables.metadata.create_all(store.engine)
+    with store.transaction() as session:
+        yield UnitOfWork(session, producer="followup", correlation_id="c")
+    store.engine.dispose()
+
+
+def test_the_focal_point_is_remembered_as_the_counterpart(uow):
+    usecases.record_delegation(inbound.DelegationRegistered().load(EVENT), uow=uow)
+    assert uow.session.get(Delegation, "d1").focal_point_delegate_id == "b"
+
+
+def test_recording_twice_keeps_one_delegation(uow):
+    for _ in range(2):
+        usecases.record_delegation(inbound.DelegationRegistered().load(EVENT), uow=uow)
+        uow.session.flush()
+    assert uow.session.query(Delegation).count() == 1
