@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from .scenario import Round, Scenario
 
@@ -11,7 +11,9 @@ WITHDRAWN = "program withdrawn"
 HOST_UNAVAILABLE = "host unavailable"
 NO_TABLE = "not scheduled: no table left"
 HOST_BUSY = "not scheduled: the host's delegates are busy in every session with a free table"
-YOU_BUSY_UNSCHEDULED = "not scheduled: all your delegates are busy in every session where it could run"
+YOU_BUSY_UNSCHEDULED = (
+    "not scheduled: all your delegates are busy in every session where it could run"
+)
 NEVER_TOGETHER = "you are not available in any session when the host is"
 NOT_AVAILABLE = "you are not available in the session where this program runs"
 TABLE_FULL = "table full"
@@ -73,7 +75,11 @@ def unmet_interests(
         return TIME_LIMIT
 
     unmet = [
-        {"delegation": i.delegation, "program": i.program, "reason": reason(i.delegation, i.program)}
+        {
+            "delegation": i.delegation,
+            "program": i.program,
+            "reason": reason(i.delegation, i.program),
+        }
         for i in scenario.interests
         if (i.delegation, i.program) not in met
     ]
@@ -97,17 +103,17 @@ def summary(scenario: Scenario, rounds: Iterable[Round], unmet: Iterable[dict[st
     lines = []
     for delegation in scenario.delegations:
         asked = [i for i in scenario.interests if i.delegation == delegation.id]
-        got = {
-            r.program: r for r in rounds if delegation.id in r.attendees
-        }
+        got = {r.program: r for r in rounds if delegation.id in r.attendees}
         hosting = [r for r in rounds if r.host == delegation.id]
         got_weight = sum(i.weight for i in asked if i.program in got)
         asked_weight = sum(i.weight for i in asked)
-        lines.append(
-            f"{delegation.id} ({delegation.name}, {delegation.delegates} delegate"
-            f"{'s' if delegation.delegates != 1 else ''}): got {len(got)} of {len(asked)} "
-            f"asked (weight {got_weight}/{asked_weight})"
-        )
+        head = f"{delegation.id} ({delegation.name}, {delegation.delegates} delegate"
+        head += "s" if delegation.delegates != 1 else ""
+        if asked:
+            head += f"): got {len(got)} of {len(asked)} asked (weight {got_weight}/{asked_weight})"
+        else:
+            head += "): asked for no program"
+        lines.append(head)
         for r in sorted(hosting, key=lambda r: (r.session, r.table)):
             lines.append(f"  hosts  {r.program}: session {r.session}, table {r.table}")
         for interest in asked:

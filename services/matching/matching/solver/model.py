@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Iterable, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -83,7 +83,9 @@ def check_pins(scenario: Scenario, pinned: Sequence[Pin]) -> None:
             problems.append(f"{where}.program: unknown program {pin.program!r}")
             continue
         if not 1 <= pin.session <= workshop.sessions:
-            problems.append(f"{where}.session: session {pin.session} is outside 1..{workshop.sessions}")
+            problems.append(
+                f"{where}.session: session {pin.session} is outside 1..{workshop.sessions}"
+            )
             continue
         if pin.table is not None:
             if not 1 <= pin.table <= workshop.tables_per_session:
@@ -91,7 +93,9 @@ def check_pins(scenario: Scenario, pinned: Sequence[Pin]) -> None:
                     f"{where}.table: table {pin.table} is outside 1..{workshop.tables_per_session}"
                 )
             elif (pin.session, pin.table) in tables_taken:
-                problems.append(f"{where}.table: table {pin.table} of session {pin.session} is pinned twice")
+                problems.append(
+                    f"{where}.table: table {pin.table} of session {pin.session} is pinned twice"
+                )
             tables_taken.add((pin.session, pin.table))
         if (pin.program, pin.session) in seen:
             problems.append(f"{where}: {pin.program!r} is already pinned to session {pin.session}")
@@ -100,16 +104,24 @@ def check_pins(scenario: Scenario, pinned: Sequence[Pin]) -> None:
         per_session[pin.session] += 1
         per_program[pin.program] += 1
         if per_session[pin.session] == workshop.tables_per_session + 1:
-            problems.append(f"{where}.session: more pinned rounds than tables in session {pin.session}")
+            problems.append(
+                f"{where}.session: more pinned rounds than tables in session {pin.session}"
+            )
         if per_program[pin.program] == workshop.max_runs_per_program + 1:
-            problems.append(f"{where}.program: {pin.program!r} pinned more than max_runs_per_program times")
+            problems.append(
+                f"{where}.program: {pin.program!r} pinned more than max_runs_per_program times"
+            )
         if pin.session not in scenario.delegation_by_id[program.host].available_sessions:
-            problems.append(f"{where}.session: host {program.host!r} is not available in session {pin.session}")
+            problems.append(
+                f"{where}.session: host {program.host!r} is not available in session {pin.session}"
+            )
         elif not any(
-            pin.session in scenario.delegation_by_id[d].available_sessions for d in askers[pin.program]
+            pin.session in scenario.delegation_by_id[d].available_sessions
+            for d in askers[pin.program]
         ):
             problems.append(
-                f"{where}.program: nobody who asked for {pin.program!r} can attend session {pin.session}"
+                f"{where}.program: nobody who asked for {pin.program!r} "
+                f"can attend session {pin.session}"
             )
     if problems:
         raise ScenarioError(problems)
@@ -139,7 +151,9 @@ class _Model:
                 for s in sorted(host_sessions & available[interest.delegation]):
                     if (program.id, s) not in self.y:
                         self.y[program.id, s] = m.new_bool_var(f"y[{program.id},{s}]")
-                    self.x[interest, s] = m.new_bool_var(f"x[{interest.delegation},{program.id},{s}]")
+                    self.x[interest, s] = m.new_bool_var(
+                        f"x[{interest.delegation},{program.id},{s}]"
+                    )
 
         x_by_round: dict[tuple[str, int], list] = defaultdict(list)
         x_by_interest: dict[Interest, list] = defaultdict(list)
@@ -161,13 +175,13 @@ class _Model:
 
         for vars_ in x_by_interest.values():
             m.add_at_most_one(vars_)
-        for p, vars_ in y_by_program.items():
+        for vars_ in y_by_program.values():
             if len(vars_) > workshop.max_runs_per_program:
                 m.add(sum(vars_) <= workshop.max_runs_per_program)
-        for s, vars_ in y_by_session.items():
+        for vars_ in y_by_session.values():
             if len(vars_) > workshop.tables_per_session:
                 m.add(sum(vars_) <= workshop.tables_per_session)
-        for (d, s), vars_ in seats.items():
+        for (d, _), vars_ in seats.items():
             if len(vars_) > scenario.delegation_by_id[d].delegates:
                 m.add(sum(vars_) <= scenario.delegation_by_id[d].delegates)
 
@@ -200,7 +214,9 @@ class _Model:
                 if (program.id, s) in self.y:
                     self.model.add_implication(self.y[program.id, s], anchor)
 
-    def hint(self, runs: Iterable[tuple[str, int]], attendance: Iterable[tuple[str, str, int]]) -> None:
+    def hint(
+        self, runs: Iterable[tuple[str, int]], attendance: Iterable[tuple[str, str, int]]
+    ) -> None:
         self.model.clear_hints()
         runs = set(runs)
         attendance = set(attendance)
@@ -212,7 +228,9 @@ class _Model:
     def read(self, solver: cp_model.CpSolver) -> tuple[frozenset, frozenset]:
         runs = frozenset(key for key, var in self.y.items() if solver.boolean_value(var))
         attendance = frozenset(
-            (i.delegation, i.program, s) for (i, s), var in self.x.items() if solver.boolean_value(var)
+            (i.delegation, i.program, s)
+            for (i, s), var in self.x.items()
+            if solver.boolean_value(var)
         )
         return runs, attendance
 
@@ -228,7 +246,11 @@ def _fairness_scale(totals: Iterable[int]) -> int:
 
 def _sessions_interchangeable(scenario: Scenario, pinned: Sequence[Pin], previous) -> bool:
     every = frozenset(scenario.sessions)
-    return not pinned and not previous and all(d.available_sessions == every for d in scenario.delegations)
+    return (
+        not pinned
+        and not previous
+        and all(d.available_sessions == every for d in scenario.delegations)
+    )
 
 
 def worst_share(scenario: Scenario, attendance: Iterable[tuple[str, str, int]]) -> Fraction | None:
@@ -237,10 +259,7 @@ def worst_share(scenario: Scenario, attendance: Iterable[tuple[str, str, int]]) 
     got: dict[str, int] = defaultdict(int)
     for d, p, _ in attendance:
         got[d] += weight[d, p]
-    shares = [
-        Fraction(got[d], total)
-        for d, total in _eligible_totals(scenario).items()
-    ]
+    shares = [Fraction(got[d], total) for d, total in _eligible_totals(scenario).items()]
     return min(shares) if shares else None
 
 
@@ -295,16 +314,21 @@ def solve(
     totals = _eligible_totals(scenario) if fairness else {}
     more_stages = bool(totals) or bool(previous)
 
+    # CP-SAT overshoots its limit a little when it stops 8 workers; keep that inside ours.
+    margin = min(1.0, 0.01 * time_limit)
+
     def run(name: str, seconds: float) -> tuple[int, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
-        solver.parameters.max_time_in_seconds = max(seconds, 0.05)
+        solver.parameters.max_time_in_seconds = max(seconds - margin, 0.05)
         solver.parameters.log_search_progress = log
         stage_start = time.monotonic()
         status = solver.solve(model)
         if status == cp_model.INFEASIBLE:
-            raise ScenarioError(["pinned: these rounds cannot all be kept together (seats or tables run out)"])
+            raise ScenarioError(
+                ["pinned: these rounds cannot all be kept together (seats or tables run out)"]
+            )
         stages.append(
             Stage(
                 name=name,
@@ -321,7 +345,9 @@ def solve(
     if status not in _STATUS:
         # Nothing found in time (only with absurdly small limits): fall back to the hint.
         if pinned:
-            raise ScenarioError(["pinned: no schedule keeping these rounds was found in the time limit"])
+            raise ScenarioError(
+                ["pinned: no schedule keeping these rounds was found in the time limit"]
+            )
         greedy = plan_greedily(scenario)
         return Solution(
             status="feasible",
@@ -355,7 +381,8 @@ def solve(
         if status in _STATUS:
             fairness_proven = status == cp_model.OPTIMAL
             runs, attendance = built.read(solver)
-            model.add(floor_share >= round(solver.objective_value))
+        # Whatever comes next may not make the worst-served delegation worse off.
+        model.add(floor_share >= math.floor(scale * worst_share(scenario, attendance)))
 
     kept = None
     stability_proven = False

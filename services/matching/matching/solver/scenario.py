@@ -7,8 +7,9 @@ error names the exact field, e.g. ``interests[3].programs[1]: unknown program 'X
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
@@ -75,9 +76,6 @@ class Scenario:
     @property
     def sessions(self) -> range:
         return range(1, self.workshop.sessions + 1)
-
-    def asked_weight(self, delegation: str) -> int:
-        return sum(i.weight for i in self.interests if i.delegation == delegation)
 
 
 @dataclass(frozen=True)
@@ -177,7 +175,10 @@ class ScenarioSchema(Schema):
                         f"session {session} is outside 1..{sessions}",
                     )
                 elif session in seen:
-                    add(("delegations", n, "available_sessions", k), f"session {session} listed twice")
+                    add(
+                        ("delegations", n, "available_sessions", k),
+                        f"session {session} listed twice",
+                    )
                 seen.add(session)
 
         host_of: dict[str, str] = {}
@@ -257,7 +258,9 @@ def load_scenario(data: Any) -> Scenario:
         )
         for d in loaded["delegations"]
     )
-    programs = tuple(Program(id=p["id"], title=p["title"], host=p["host"]) for p in loaded["programs"])
+    programs = tuple(
+        Program(id=p["id"], title=p["title"], host=p["host"]) for p in loaded["programs"]
+    )
     interests = tuple(
         Interest(
             delegation=entry["delegation"],
@@ -268,7 +271,9 @@ def load_scenario(data: Any) -> Scenario:
         for entry in loaded["interests"]
         for rank, program in enumerate(entry["programs"], start=1)
     )
-    return Scenario(workshop=workshop, delegations=delegations, programs=programs, interests=interests)
+    return Scenario(
+        workshop=workshop, delegations=delegations, programs=programs, interests=interests
+    )
 
 
 class RoundSchema(Schema):
@@ -315,7 +320,9 @@ def load_schedule(data: Any, scenario: Scenario | None = None) -> ScheduleFile:
             session=r["session"],
             table=r["table"],
             program=r["program"],
-            host=r["host"] if r["host"] is not None else getattr(programs.get(r["program"]), "host", ""),
+            host=r["host"]
+            if r["host"] is not None
+            else getattr(programs.get(r["program"]), "host", ""),
             attendees=tuple(r["attendees"]),
         )
         for r in loaded["rounds"]
@@ -333,7 +340,9 @@ def hand_made_rounds(data: Mapping[str, Any], scenario: Scenario) -> tuple[Round
         sessions = data["hand_made_schedule"]["sessions"]
         items = [(int(session), list(programs)) for session, programs in sessions.items()]
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise ScenarioError(["hand_made_schedule.sessions: expected {session: [program ids]}"]) from None
+        raise ScenarioError(
+            ["hand_made_schedule.sessions: expected {session: [program ids]}"]
+        ) from None
     askers: dict[str, list[str]] = {}
     for interest in scenario.interests:
         askers.setdefault(interest.program, []).append(interest.delegation)
@@ -341,7 +350,8 @@ def hand_made_rounds(data: Mapping[str, Any], scenario: Scenario) -> tuple[Round
     for session, programs in sorted(items):
         for table, program in enumerate(programs, start=1):
             if program not in scenario.program_by_id:
-                raise ScenarioError([f"hand_made_schedule.sessions.{session}[{table - 1}]: unknown program {program!r}"])
+                where = f"hand_made_schedule.sessions.{session}[{table - 1}]"
+                raise ScenarioError([f"{where}: unknown program {program!r}"])
             rounds.append(
                 Round(
                     session=session,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from .explain import unmet_interests
 from .model import Pin, Solution, solve
@@ -31,7 +32,12 @@ def plan(
 ) -> Plan:
     """Solve, number the tables and explain every unmet interest."""
     solution = solve(
-        scenario, time_limit=time_limit, pinned=pinned, previous=previous, fairness=fairness, seed=seed
+        scenario,
+        time_limit=time_limit,
+        pinned=pinned,
+        previous=previous,
+        fairness=fairness,
+        seed=seed,
     )
     rounds = assign_tables(scenario, solution, pinned=pinned, previous=previous or ())
     return Plan(
@@ -44,9 +50,13 @@ def plan(
 
 
 def assign_tables(
-    scenario: Scenario, solution: Solution, *, pinned: Sequence[Pin] = (), previous: Sequence[Round] = ()
+    scenario: Scenario,
+    solution: Solution,
+    *,
+    pinned: Sequence[Pin] = (),
+    previous: Sequence[Round] = (),
 ) -> tuple[Round, ...]:
-    """Number tables: pinned tables first, then each round's previous table, then the lowest free."""
+    """Number tables: pinned tables first, then each round's previous table, then the lowest."""
     order = {d.id: n for n, d in enumerate(scenario.delegations)}
     program_order = {p.id: n for n, p in enumerate(scenario.programs)}
     attendees: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -66,12 +76,22 @@ def assign_tables(
     pinned_tables = {(pin.program, pin.session) for pin in pinned if pin.table is not None}
     for session, programs in sorted(by_session.items()):
         # Pinned tables win over previous ones; previous ones over none.
-        programs.sort(key=lambda p: ((p, session) not in pinned_tables, (p, session) not in wished, program_order[p]))
+        programs.sort(
+            key=lambda p: (
+                (p, session) not in pinned_tables,
+                (p, session) not in wished,
+                program_order[p],
+            )
+        )
         taken: dict[str, int] = {}
         used: set[int] = set()
         for p in programs:
             table = wished.get((p, session))
-            if table is not None and table not in used and 1 <= table <= scenario.workshop.tables_per_session:
+            if (
+                table is not None
+                and table not in used
+                and 1 <= table <= scenario.workshop.tables_per_session
+            ):
                 taken[p] = table
                 used.add(table)
         free = (t for t in range(1, scenario.workshop.tables_per_session + 1) if t not in used)
@@ -117,7 +137,9 @@ def schedule_document(result: Plan) -> dict[str, Any]:
         "rounds": [r.as_dict() for r in result.rounds],
         "unmet": list(result.unmet),
         "fairness": {
-            "worst_share": None if solution.worst_share is None else round(float(solution.worst_share), 4),
+            "worst_share": None
+            if solution.worst_share is None
+            else round(float(solution.worst_share), 4),
             "proven": solution.fairness_proven,
         },
         "stages": [

@@ -34,7 +34,7 @@ def build_scenario_dict(
     available=None,
     rank_weights=None,
 ):
-    """A small scenario dict: ``hosts`` maps program -> host, ``interests`` delegation -> programs."""
+    """A small scenario dict; ``hosts``: program -> host, ``interests``: delegation -> programs."""
     hosts = hosts or {}
     interests = interests or {}
     delegates = delegates or {}

@@ -57,7 +57,10 @@ def test_two_rounds_at_one_table_are_caught(workshop):
 
 def test_more_rounds_than_tables_in_a_session_are_caught(make_scenario):
     scenario = make_scenario(
-        tables=1, delegates={"H": 2}, hosts={"P1": "H", "P2": "H"}, interests={"A": ["P1"], "B": ["P2"]}
+        tables=1,
+        delegates={"H": 2},
+        hosts={"P1": "H", "P2": "H"},
+        interests={"A": ["P1"], "B": ["P2"]},
     )
     problems = check(scenario, [Round(1, 1, "P1", "H", ("A",)), Round(1, 2, "P2", "H", ("B",))])
     assert "session 1 table 2 (P2): table 2 is outside 1..1" in problems
@@ -88,7 +91,9 @@ def test_a_round_without_attendees_is_caught(workshop):
 
 
 def test_a_round_over_table_capacity_is_caught(workshop):
-    one_problem(workshop, [Round(1, 1, "P1", "H", ("A", "B", "C"))], "3 attendees but tables seat 2")
+    one_problem(
+        workshop, [Round(1, 1, "P1", "H", ("A", "B", "C"))], "3 attendees but tables seat 2"
+    )
 
 
 def test_attending_a_program_not_asked_for_is_caught(workshop):
@@ -107,11 +112,15 @@ def test_an_attendee_listed_twice_in_a_round_is_caught(workshop):
 
 def test_unavailable_hosts_and_attendees_are_caught(workshop):
     one_problem(workshop, [Round(2, 1, "P1", "H", ("C",))], "'C' is not available in session 2")
-    one_problem(workshop, [Round(2, 1, "P3", "C", ("B",))], "host 'C' is not available in session 2")
+    one_problem(
+        workshop, [Round(2, 1, "P3", "C", ("B",))], "host 'C' is not available in session 2"
+    )
 
 
 def test_a_wrong_host_is_caught(workshop):
-    one_problem(workshop, [Round(1, 1, "P1", "C", ("A",))], "host is 'C' but the program belongs to 'H'")
+    one_problem(
+        workshop, [Round(1, 1, "P1", "C", ("A",))], "host is 'C' but the program belongs to 'H'"
+    )
 
 
 def test_unknown_programs_and_delegations_are_caught(workshop):
@@ -135,5 +144,7 @@ def test_hand_made_santa_marta_schedule_over_uses_seats(santa_marta_raw, santa_m
     problems = check(santa_marta, rounds)
     assert problems and all("seats but has" in p for p in problems)
     # Brazil presents both of its programs in the first session with one delegate.
-    assert "session 1: 'BR' needs 2 seats but has 1 delegate (hosts BR-PAA; hosts BR-SSC)" in problems
+    assert (
+        "session 1: 'BR' needs 2 seats but has 1 delegate (hosts BR-PAA; hosts BR-SSC)" in problems
+    )
     assert seat_overuse(santa_marta, rounds)[("BR", 1)] == 1

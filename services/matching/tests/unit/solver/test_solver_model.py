@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from matching.solver import Pin, Round, ScenarioError, check, load_scenario, plan
+from matching.solver import Pin, ScenarioError, check, load_scenario, plan
 from matching.solver.greedy import plan_greedily
 from matching.solver.model import trivial_bound
 
@@ -14,7 +14,9 @@ def random_scenario(seed, delegations=30, programs=40, sessions=3, tables=6):
     """A workshop too big to search by hand; every seventh delegation misses session 3."""
     rng = random.Random(seed)
     ids = [f"D{n}" for n in range(delegations)]
-    raw_programs = [{"id": f"P{n}", "title": f"P{n}", "host": rng.choice(ids)} for n in range(programs)]
+    raw_programs = [
+        {"id": f"P{n}", "title": f"P{n}", "host": rng.choice(ids)} for n in range(programs)
+    ]
     interests = []
     for d in ids:
         others = [p["id"] for p in raw_programs if p["host"] != d]
@@ -73,7 +75,11 @@ def test_among_equally_good_schedules_the_worst_served_delegation_is_raised(make
 
 
 def test_pinned_round_stays_at_its_session_and_table(santa_marta):
-    result = plan(santa_marta, time_limit=10, pinned=[Pin(session=4, table=2, program="CO-RESA"), Pin(session=1, program="UY-MPI")])
+    result = plan(
+        santa_marta,
+        time_limit=10,
+        pinned=[Pin(session=4, table=2, program="CO-RESA"), Pin(session=1, program="UY-MPI")],
+    )
     placed = {(r.session, r.program): r.table for r in result.rounds}
     assert placed[4, "CO-RESA"] == 2
     assert (1, "UY-MPI") in placed
@@ -88,7 +94,11 @@ def test_pins_needing_more_seats_than_the_host_has_are_refused(santa_marta):
 
 def test_pins_naming_unknown_programs_or_tables_are_refused(santa_marta):
     with pytest.raises(ScenarioError) as caught:
-        plan(santa_marta, time_limit=5, pinned=[Pin(1, "XX"), Pin(1, "BR-PAA", table=9), Pin(7, "CO-MPI")])
+        plan(
+            santa_marta,
+            time_limit=5,
+            pinned=[Pin(1, "XX"), Pin(1, "BR-PAA", table=9), Pin(7, "CO-MPI")],
+        )
     assert caught.value.problems == [
         "pinned[0].program: unknown program 'XX'",
         "pinned[1].table: table 9 is outside 1..4",

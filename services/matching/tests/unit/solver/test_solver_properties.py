@@ -28,7 +28,11 @@ def small_scenarios(draw):
     """At most 4 delegations, 4 programs, 2 sessions, 2 tables and 7 interests."""
     names = NAMES[: draw(st.integers(2, 4))]
     sessions = draw(st.integers(1, 2))
-    session_sets = [None, []] + [list(c) for n in range(1, sessions + 1) for c in itertools.combinations(range(1, sessions + 1), n)]
+    session_sets = [None, []] + [
+        list(c)
+        for n in range(1, sessions + 1)
+        for c in itertools.combinations(range(1, sessions + 1), n)
+    ]
     delegations = []
     for name in names:
         delegation = {"id": name, "name": name, "delegates": draw(st.integers(1, 2))}
@@ -36,12 +40,19 @@ def small_scenarios(draw):
         if available is not None:
             delegation["available_sessions"] = available
         delegations.append(delegation)
-    programs = [{"id": f"P{k}", "title": f"P{k}", "host": draw(st.sampled_from(names))} for k in range(draw(st.integers(1, 4)))]
+    programs = [
+        {"id": f"P{k}", "title": f"P{k}", "host": draw(st.sampled_from(names))}
+        for k in range(draw(st.integers(1, 4)))
+    ]
     interests = []
     budget = 7
     for name in names:
         others = [p["id"] for p in programs if p["host"] != name]
-        wanted = draw(st.lists(st.sampled_from(others), unique=True, max_size=min(budget, len(others)))) if others else []
+        wanted = (
+            draw(st.lists(st.sampled_from(others), unique=True, max_size=min(budget, len(others))))
+            if others
+            else []
+        )
         budget -= len(wanted)
         if wanted or draw(st.booleans()):
             interests.append({"delegation": name, "programs": wanted})
@@ -55,11 +66,16 @@ def small_scenarios(draw):
     weights = draw(st.sampled_from([None, [2, 1], [3, 2, 1], [1, 4]]))
     if weights:
         workshop["rank_weights"] = weights
-    return {"workshop": workshop, "delegations": delegations, "programs": programs, "interests": interests}
+    return {
+        "workshop": workshop,
+        "delegations": delegations,
+        "programs": programs,
+        "interests": interests,
+    }
 
 
 def exhaustive_best(raw):
-    """Best (objective, worst share) over every way of seating every interest; rounds follow seats."""
+    """Best (objective, worst share) over every way to seat every interest; rounds follow seats."""
     workshop = raw["workshop"]
     every = set(range(1, workshop["sessions"] + 1))
     available = {d["id"]: set(d.get("available_sessions", every)) for d in raw["delegations"]}
@@ -75,12 +91,12 @@ def exhaustive_best(raw):
     asked = defaultdict(int)
     for d, _, w in interests:
         asked[d] += w
-    can_get = {d for (d, _, _), opts in zip(interests, options) if len(opts) > 1}
+    can_get = {d for (d, _, _), opts in zip(interests, options, strict=True) if len(opts) > 1}
 
     best = None
     for choice in itertools.product(*options):
         rounds = defaultdict(list)
-        for (d, p, _), session in zip(interests, choice):
+        for (d, p, _), session in zip(interests, choice, strict=True):
             if session is not None:
                 rounds[p, session].append(d)
         runs = defaultdict(int)
@@ -100,7 +116,7 @@ def exhaustive_best(raw):
         ):
             continue
         got = defaultdict(int)
-        for (d, _, w), session in zip(interests, choice):
+        for (d, _, w), session in zip(interests, choice, strict=True):
             if session is not None:
                 got[d] += w
         shares = [Fraction(got[d], asked[d]) for d in can_get]
@@ -134,7 +150,11 @@ def test_greedy_never_beats_the_optimum_and_breaks_no_rule(raw):
     for program, session in sorted(greedy.runs):
         tables[session] += 1
         attendees = tuple(d for d, p, s in greedy.attendance if (p, s) == (program, session))
-        rounds.append(Round(session, tables[session], program, scenario.program_by_id[program].host, attendees))
+        rounds.append(
+            Round(
+                session, tables[session], program, scenario.program_by_id[program].host, attendees
+            )
+        )
     assert check(scenario, rounds, declared_objective=greedy.objective) == []
 
 

@@ -40,12 +40,15 @@ def test_cancelling_a_program_keeps_every_other_round_where_it_was(santa_marta_r
     assert again.changes["attendees_moved"] == len(cancelled.attendees)
     assert again.solution.objective == 40 - len(cancelled.attendees)
     assert sorted(again.unmet, key=lambda u: u["delegation"]) == [
-        {"delegation": d, "program": "CO-ETHNIC", "reason": WITHDRAWN} for d in sorted(cancelled.attendees)
+        {"delegation": d, "program": "CO-ETHNIC", "reason": WITHDRAWN}
+        for d in sorted(cancelled.attendees)
     ]
     assert check(scenario, again.rounds) == []
 
 
-def test_new_interest_is_served_without_moving_existing_rounds_when_possible(santa_marta_raw, santa_marta):
+def test_new_interest_is_served_without_moving_existing_rounds_when_possible(
+    santa_marta_raw, santa_marta
+):
     first = plan(santa_marta, time_limit=10)
     raw = copy.deepcopy(santa_marta_raw)
     # Guatemala (one delegate) joins late and asks for one program.

@@ -27,7 +27,9 @@ def test_every_interest_weighs_one_without_rank_weights(santa_marta):
 
 def test_rank_weights_follow_preference_and_last_weight_repeats(scenario_dict):
     raw = scenario_dict(
-        hosts={"P1": "H", "P2": "H", "P3": "H"}, interests={"A": ["P2", "P1", "P3"]}, rank_weights=[5, 2]
+        hosts={"P1": "H", "P2": "H", "P3": "H"},
+        interests={"A": ["P2", "P1", "P3"]},
+        rank_weights=[5, 2],
     )
     scenario = load_scenario(raw)
     assert [(i.program, i.rank, i.weight) for i in scenario.interests] == [
@@ -70,7 +72,9 @@ def test_a_program_listed_twice_by_one_delegation_is_refused(santa_marta_raw):
 def test_a_delegation_cannot_ask_for_its_own_program(santa_marta_raw):
     raw = copy.deepcopy(santa_marta_raw)
     raw["interests"][0]["programs"].append("CO-RESA")
-    assert "interests[0].programs[9]: 'CO' cannot ask for its own program 'CO-RESA'" in problems_of(raw)
+    assert "interests[0].programs[9]: 'CO' cannot ask for its own program 'CO-RESA'" in problems_of(
+        raw
+    )
 
 
 def test_a_second_interest_list_for_the_same_delegation_is_refused(santa_marta_raw):
@@ -79,7 +83,9 @@ def test_a_second_interest_list_for_the_same_delegation_is_refused(santa_marta_r
     assert "interests[11].delegation: second interest list for 'CO'" in problems_of(raw)
 
 
-@pytest.mark.parametrize("key", ["sessions", "tables_per_session", "table_capacity", "max_runs_per_program"])
+@pytest.mark.parametrize(
+    "key", ["sessions", "tables_per_session", "table_capacity", "max_runs_per_program"]
+)
 def test_workshop_sizes_below_one_are_refused(santa_marta_raw, key):
     raw = copy.deepcopy(santa_marta_raw)
     raw["workshop"][key] = 0
@@ -154,7 +160,12 @@ def test_hand_made_schedule_seats_everyone_who_asked(santa_marta_raw, santa_mart
 
 def test_schedule_reader_fills_a_missing_host_and_ignores_extra_keys(santa_marta):
     schedule = load_schedule(
-        {"status": "x", "rounds": [{"session": 1, "table": 1, "program": "BR-PAA", "attendees": ["BO"], "note": 1}]},
+        {
+            "status": "x",
+            "rounds": [
+                {"session": 1, "table": 1, "program": "BR-PAA", "attendees": ["BO"], "note": 1}
+            ],
+        },
         santa_marta,
     )
     assert schedule.rounds[0].host == "BR"
@@ -162,5 +173,7 @@ def test_schedule_reader_fills_a_missing_host_and_ignores_extra_keys(santa_marta
 
 def test_schedule_reader_names_mistyped_round_fields(santa_marta):
     with pytest.raises(ScenarioError) as caught:
-        load_schedule({"rounds": [{"session": "one", "table": 1, "program": "BR-PAA"}]}, santa_marta)
+        load_schedule(
+            {"rounds": [{"session": "one", "table": 1, "program": "BR-PAA"}]}, santa_marta
+        )
     assert caught.value.problems == ["rounds[0].session: Not a valid integer."]
