@@ -6,6 +6,7 @@ vhost (`rabbit_config`) and fast retry settings.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
@@ -91,6 +92,35 @@ def service_config(rabbit_config, database_url):
         "LOG_FORMAT": "console",
         "LOG_LEVEL": "INFO",
     }
+
+
+@pytest.fixture
+def config(service_config, alembic_ini):
+    """A service's config on a fresh, migrated database and a fresh vhost.
+
+    Each service's tests/conftest.py provides `alembic_ini`.
+    """
+    from .database import upgrade
+
+    upgrade(alembic_ini, service_config["DATABASE_URL"])
+    return dict(service_config)
+
+
+@contextlib.contextmanager
+def sqlite_unit_of_work(path, *metadatas, producer: str = "test"):
+    """A unit of work on a throw-away SQLite file with the given tables, for unit tests."""
+    from . import tables
+    from .database import Store
+    from .outbox import UnitOfWork
+
+    store = Store(f"sqlite:///{path}")
+    for metadata in (*metadatas, tables.metadata):
+        metadata.create_all(store.engine)
+    try:
+        with store.transaction() as session:
+            yield UnitOfWork(session, producer=producer, correlation_id="test")
+    finally:
+        store.engine.dispose()
 
 
 def publish_event(amqp_uri: str, producer: str, event_type: str, payload: dict, *,

@@ -17,9 +17,9 @@ import uuid
 from pathlib import Path
 
 import requests
-import sqlalchemy as sa
 
 from . import broker, mailsink
+from .flow import rows
 from .stack import ROOT, Stack
 
 EXAMPLE = ROOT / "examples" / "santa-marta-2012.json"
@@ -33,15 +33,6 @@ def _wait(predicate, timeout: float, what: str):
             return value
         time.sleep(0.2)
     raise TimeoutError(f"timed out waiting for {what}")
-
-
-def _rows(url: str, query: str) -> list[dict]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(sa.text(query))]
-    finally:
-        engine.dispose()
 
 
 def example_forms() -> tuple[dict, dict]:
@@ -95,26 +86,26 @@ def run(data_dir: Path, vhost: str) -> int:
               f"({program['title']})")
 
         emails = _wait(lambda: mailsink.read_messages(mail_dir), 60, "the receipt email")
-        _wait(lambda: _rows(stack.database_urls["matching"],
-                            f"select id from program where id = '{program['id']}'"), 30,
+        _wait(lambda: rows(stack.database_urls["matching"],
+                           "select id from program where id = :id", id=program["id"]), 30,
               "matching's copy of the program")
-        _wait(lambda: _rows(stack.database_urls["followup"],
-                            f"select id from delegation where id = '{delegation['id']}'"), 30,
+        _wait(lambda: rows(stack.database_urls["followup"],
+                           "select id from delegation where id = :id", id=delegation["id"]), 30,
               "followup's record of the delegation")
         elapsed = time.monotonic() - started
 
         print("\nEvents published by intake (outbox, publisher confirms):")
-        for row in _rows(stack.database_urls["intake"],
+        for row in rows(stack.database_urls["intake"],
                          "select event_type, event_id, status, correlation_id from outbox_message "
                          "order by id"):
             print(f"  {row['event_type']:<28} {row['event_id']}  {row['status']}")
         print("\nWhat each consumer did with them:")
-        for row in _rows(stack.database_urls["matching"], "select id, title from program"):
+        for row in rows(stack.database_urls["matching"], "select id, title from program"):
             print(f"  matching  stored program {row['id']} ({row['title']})")
-        for row in _rows(stack.database_urls["followup"],
+        for row in rows(stack.database_urls["followup"],
                          "select id, institution, country from delegation"):
             print(f"  followup  recorded delegation {row['id']} ({row['institution']}, {row['country']})")
-        for row in _rows(stack.database_urls["notify"],
+        for row in rows(stack.database_urls["notify"],
                          "select id, kind, language, status from email"):
             print(f"  notify    email {row['id']} {row['kind']} [{row['language']}] {row['status']}")
         print("\nEmails in the mail sink:")

@@ -1,7 +1,5 @@
 import pytest
-from rueda_backbone import tables
-from rueda_backbone.database import Store
-from rueda_backbone.outbox import UnitOfWork
+from rueda_backbone.testing import sqlite_unit_of_work
 
 from followup import inbound, usecases
 from followup.models import Base, Delegation
@@ -14,12 +12,8 @@ EVENT = {"delegation_id": "d1", "institution": "MIDIS", "country": "Peru", "kind
 
 @pytest.fixture
 def uow(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'f.sqlite3'}")
-    Base.metadata.create_all(store.engine)
-    tables.metadata.create_all(store.engine)
-    with store.transaction() as session:
-        yield UnitOfWork(session, producer="followup", correlation_id="c")
-    store.engine.dispose()
+    with sqlite_unit_of_work(tmp_path / "db.sqlite3", Base.metadata, producer="followup") as uow:
+        yield uow
 
 
 def test_the_focal_point_is_remembered_as_the_counterpart(uow):

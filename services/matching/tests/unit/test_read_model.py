@@ -2,9 +2,7 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
-from rueda_backbone import tables
-from rueda_backbone.database import Store
-from rueda_backbone.outbox import UnitOfWork
+from rueda_backbone.testing import sqlite_unit_of_work
 
 from matching import usecases
 from matching.models import Base, Program
@@ -12,12 +10,8 @@ from matching.models import Base, Program
 
 @pytest.fixture
 def uow(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'm.sqlite3'}")
-    Base.metadata.create_all(store.engine)
-    tables.metadata.create_all(store.engine)
-    with store.transaction() as session:
-        yield UnitOfWork(session, producer="matching", correlation_id="c")
-    store.engine.dispose()
+    with sqlite_unit_of_work(tmp_path / "db.sqlite3", Base.metadata, producer="matching") as uow:
+        yield uow
 
 
 def program(version, title):
