@@ -16,22 +16,33 @@ import pytest
 from jsonschema import Draft202012Validator
 from marshmallow import ValidationError, fields
 
-import followup.inbound
+import importlib
+
 import intake.domain
-import intake.schemas
-import matching.inbound
-import notify.inbound
 from rueda_backbone.envelope import Envelope
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 EXAMPLE_NAME = re.compile(r"^(?P<event_type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.example\.json$")
 
-PRODUCERS = {"intake": intake.schemas.PUBLISHED}
-CONSUMERS = {
-    "matching": matching.inbound.READERS,
-    "followup": followup.inbound.READERS,
-    "notify": notify.inbound.READERS,
-}
+SERVICES = ("intake", "matching", "followup", "notify")
+
+
+def _collect(module_name: str, attribute: str) -> dict:
+    # every service declares what it publishes (schemas.PUBLISHED) and what it
+    # reads (inbound.READERS); a service that has neither is simply absent
+    found = {}
+    for service in SERVICES:
+        try:
+            module = importlib.import_module(f"{service}.{module_name}")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, attribute):
+            found[service] = getattr(module, attribute)
+    return found
+
+
+PRODUCERS = _collect("schemas", "PUBLISHED")
+CONSUMERS = _collect("inbound", "READERS")
 
 
 def load_json(path: Path):
