@@ -16,10 +16,12 @@ requeued, so a crash at any point leaves it in RabbitMQ.
 """
 from __future__ import annotations
 
+import time
 from functools import partial
 
 import eventlet
 import structlog
+from amqp.exceptions import NotFound as ExchangeNotFound
 from kombu import Connection
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
@@ -27,11 +29,11 @@ from nameko.exceptions import ContainerBeingKilled
 from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer
 
-from . import parking
+from . import metrics, parking
 from .database import Store
 from .envelope import Envelope, InvalidEnvelope, describe_errors
 from .outbox import AlreadyProcessed
-from .topology import topology_from_config
+from .topology import events_exchange, topology_from_config
 
 log = structlog.get_logger(__name__)
 
@@ -90,8 +92,20 @@ class EventHandler(Entrypoint):
             channel = connection.channel()
             for entity in self.topology.declarations():
                 entity.bind(channel).declare()
+            self._ensure_producer_exchange(connection)
         self.publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, ssl=ssl)
         self.consumer.register_provider(self)
+
+    def _ensure_producer_exchange(self, connection):
+        # With per-service broker users a consumer may bind to the producer's
+        # exchange but not declare it (that would let it delete it too), so the
+        # queue never declares it; it only has to exist. Locally, where the
+        # consumer may start first and has every right, it is created here.
+        exchange = events_exchange(self.producer)
+        try:
+            exchange.declare(passive=True, channel=connection.channel())
+        except ExchangeNotFound:
+            exchange.declare(channel=connection.channel())
 
     def stop(self):
         self.consumer.unregister_provider(self)
@@ -114,13 +128,15 @@ class EventHandler(Entrypoint):
             self.container.spawn_worker(
                 self, (envelope,), {},
                 context_data={"correlation_id": envelope.correlation_id},
-                handle_result=partial(self.handle_result, message, envelope))
+                handle_result=partial(self.handle_result, message, envelope, time.monotonic()))
         except ContainerBeingKilled:
             self.consumer.requeue_message(message)
 
-    def handle_result(self, message, envelope, worker_ctx, result=None, exc_info=None):
+    def handle_result(self, message, envelope, started, worker_ctx, result=None, exc_info=None):
         try:
             self._settle(message, envelope, exc_info)
+            metrics.HANDLER_LATENCY.labels(service=self.service, queue=self.queue.name).observe(
+                time.monotonic() - started)
         except Exception:
             log.exception("event.settle_failed", queue=self.queue.name,
                           event_id=envelope.event_id)
@@ -135,11 +151,13 @@ class EventHandler(Entrypoint):
                          event_id=envelope.event_id, correlation_id=envelope.correlation_id)
         if exc_info is None:
             self.consumer.ack_message(message)
+            self._count("processed")
             return
         exc = exc_info[1]
         if isinstance(exc, AlreadyProcessed):
             bound.info("event.duplicate_skipped")
             self.consumer.ack_message(message)
+            self._count("duplicate")
             return
         attempt = self._attempt(message) + 1
         reason = describe_failure(exc)
@@ -154,10 +172,15 @@ class EventHandler(Entrypoint):
             self._republish(message, self.topology.retry_exchange_for(attempt),
                             {parking.ATTEMPT_HEADER: attempt})
             self.consumer.ack_message(message)
+            self._count("retried")
             return
         reason = f"gave up after {attempt} attempts; last error: {reason}"
         bound.error("event.parked", reason=reason)
         self._park(message, reason, attempts=attempt, envelope=envelope)
+
+    def _count(self, outcome: str) -> None:
+        metrics.EVENTS_CONSUMED.labels(service=self.service, queue=self.queue.name,
+                                       outcome=outcome).inc()
 
     @staticmethod
     def _attempt(message) -> int:
@@ -197,6 +220,7 @@ class EventHandler(Entrypoint):
                 parking.REASON_HEADER: reason, parking.QUEUE_HEADER: self.queue.name,
                 parking.ATTEMPT_HEADER: attempts})
         self.consumer.ack_message(message)
+        self._count("parked")
 
 
 event_handler = EventHandler.decorator

@@ -21,7 +21,7 @@ from kombu import Exchange
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from sqlalchemy.exc import IntegrityError
 
-from . import tables
+from . import metrics, tables
 from .envelope import Envelope, Event
 
 log = structlog.get_logger(__name__)
@@ -133,6 +133,13 @@ class OutboxRelay:
             else:
                 outcomes[row.id] = None
         self._record(rows, outcomes)
+        for row in rows:
+            if row.id in outcomes:
+                if outcomes[row.id] is None:
+                    metrics.EVENTS_PUBLISHED.labels(service=self.producer,
+                                                    event_type=row.event_type).inc()
+                else:
+                    metrics.PUBLISH_FAILURES.labels(service=self.producer).inc()
         result.published = sum(1 for error in outcomes.values() if error is None)
         result.failed = len(outcomes) - result.published
         return result

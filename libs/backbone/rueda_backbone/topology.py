@@ -5,8 +5,11 @@
   bound to the producer's exchange by event type. A message that keeps killing
   its worker is dead-lettered after the delivery limit instead of looping.
 - `<service>.retry.<ms>` (fanout exchange + queue with a TTL that
-  dead-letters to the default exchange): a failed message is republished
-  there with its handler queue as routing key, waits, and comes back. RabbitMQ
+  dead-letters to `<service>.redeliver`): a failed message is republished
+  there with its handler queue as routing key, waits, and comes back through
+  `<service>.redeliver` (direct), where each handler queue is bound by its own
+  name. Not through the default exchange: writing there would let a service
+  put messages into any queue of the vhost, another service's included. RabbitMQ
   3.10 has no delay without a plugin; per-message TTLs would block behind the
   head of one queue, so each delay gets its own queue.
 - `<service>.dead` (fanout exchange + queue): messages parked while the
@@ -18,14 +21,14 @@ broker user per service be limited to `^<service>\\.`.
 """
 from __future__ import annotations
 
-from kombu import Exchange, Queue
+from kombu import Exchange, Queue, binding
 
 DEFAULT_RETRY_DELAYS = (1, 5, 30, 120, 600)
 DEFAULT_DELIVERY_LIMIT = 20
 
 
-def events_exchange(producer: str) -> Exchange:
-    return Exchange(f"{producer}.events", type="topic", durable=True)
+def events_exchange(producer: str, **kwargs) -> Exchange:
+    return Exchange(f"{producer}.events", type="topic", durable=True, **kwargs)
 
 
 class Topology:
@@ -38,6 +41,7 @@ class Topology:
         self.delivery_limit = delivery_limit
         self.dead_exchange = Exchange(f"{service}.dead", type="fanout", durable=True)
         self.dead_queue = Queue(f"{service}.dead", self.dead_exchange, durable=True)
+        self.redeliver_exchange = Exchange(f"{service}.redeliver", type="direct", durable=True)
         self.retry_exchanges = []
         self.retry_queues = []
         for delay in self.retry_delays:
@@ -46,7 +50,8 @@ class Topology:
             self.retry_exchanges.append(exchange)
             self.retry_queues.append(Queue(
                 f"{service}.retry.{ms}", exchange, durable=True,
-                queue_arguments={"x-message-ttl": ms, "x-dead-letter-exchange": ""}))
+                queue_arguments={"x-message-ttl": ms,
+                                 "x-dead-letter-exchange": self.redeliver_exchange.name}))
 
     @property
     def max_attempts(self) -> int:
@@ -54,7 +59,12 @@ class Topology:
 
     def handler_queue(self, handler: str, producer: str, event_type: str) -> Queue:
         return Queue(
-            f"{self.service}.{handler}", events_exchange(producer), routing_key=event_type,
+            f"{self.service}.{handler}",
+            bindings=[
+                # the producer owns its exchange: a consumer binds to it, never declares it
+                binding(events_exchange(producer, no_declare=True), routing_key=event_type),
+                binding(self.redeliver_exchange, routing_key=f"{self.service}.{handler}"),
+            ],
             durable=True,
             queue_arguments={
                 "x-queue-type": "quorum",
@@ -68,7 +78,8 @@ class Topology:
         return self.retry_exchanges[min(attempt, len(self.retry_exchanges)) - 1]
 
     def declarations(self):
-        return [self.dead_exchange, self.dead_queue, *self.retry_exchanges, *self.retry_queues]
+        return [self.dead_exchange, self.dead_queue, self.redeliver_exchange,
+                *self.retry_exchanges, *self.retry_queues]
 
 
 def topology_from_config(service: str, config: dict) -> Topology:

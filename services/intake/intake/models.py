@@ -10,16 +10,34 @@ class Base(DeclarativeBase):
     pass
 
 
+class Workshop(Base):
+    __tablename__ = "workshop"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    # the workshop form as accepted (JSON-safe); republished whole on every change
+    form: Mapped[dict] = mapped_column(sa.JSON)
+    late_windows: Mapped[list] = mapped_column(sa.JSON)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
+    updated_at = mapped_column(UtcDateTime(), nullable=False)
+
+
 class Delegation(Base):
     __tablename__ = "delegation"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    # null only for delegations registered before workshops existed (0001)
+    workshop_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    status: Mapped[str] = mapped_column(sa.String(20), default="registered")
     country: Mapped[str] = mapped_column(sa.String(100))
     institution: Mapped[str] = mapped_column(sa.String(300))
     acronym: Mapped[str | None] = mapped_column(sa.String(50))
     kind: Mapped[str] = mapped_column(sa.String(40))
     working_languages: Mapped[list] = mapped_column(sa.JSON)
     registered_at = mapped_column(UtcDateTime(), nullable=False)
+    updated_at = mapped_column(UtcDateTime())
+    withdrawn_at = mapped_column(UtcDateTime())
     delegates: Mapped[list["Delegate"]] = relationship(
         back_populates="delegation", order_by="Delegate.position", cascade="all, delete-orphan")
 
@@ -38,12 +56,73 @@ class Delegate(Base):
     delegation: Mapped[Delegation] = relationship(back_populates="delegates")
 
 
-class Program(Base):
-    __tablename__ = "program"
+class ErasedDelegate(Base):
+    """A delegate erased on request: ids only, so a late revision naming the
+    same person again is told rather than silently re-creating them."""
+    __tablename__ = "erased_delegate"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    delegation_id: Mapped[str] = mapped_column(sa.ForeignKey("delegation.id"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
-    topics: Mapped[list] = mapped_column(sa.JSON)
+    delegation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    erased_at = mapped_column(UtcDateTime(), nullable=False)
+
+
+class FormRecord(Base):
+    """A program profile, interest form or expression of interest: its latest
+    submitted revision, its draft and its state."""
+    __tablename__ = "form"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30), index=True)
+    workshop_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    delegation_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
+    status: Mapped[str] = mapped_column(sa.String(20))
+    version: Mapped[int] = mapped_column(sa.Integer, default=0)
+    title: Mapped[str | None] = mapped_column(sa.String(300))
+    data: Mapped[dict | None] = mapped_column(sa.JSON)
+    draft: Mapped[dict | None] = mapped_column(sa.JSON)
+    review: Mapped[dict | None] = mapped_column(sa.JSON)
+    submitted_at = mapped_column(UtcDateTime())
+    withdrawn_at = mapped_column(UtcDateTime())
+    created_at = mapped_column(UtcDateTime(), nullable=False)
+    updated_at = mapped_column(UtcDateTime(), nullable=False)
+
+
+class FormVersion(Base):
+    """Every revision of every form, delegation registrations included, as submitted."""
+    __tablename__ = "form_version"
+    __table_args__ = (sa.UniqueConstraint("subject_id", "version", "action"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    subject_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
     version: Mapped[int] = mapped_column(sa.Integer)
-    submitted_at = mapped_column(UtcDateTime(), nullable=False)
+    action: Mapped[str] = mapped_column(sa.String(20))
+    data: Mapped[dict] = mapped_column(sa.JSON)
+    recorded_at = mapped_column(UtcDateTime(), nullable=False)
+
+
+class StaffMember(Base):
+    __tablename__ = "staff_member"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(320))
+    language: Mapped[str] = mapped_column(sa.String(2))
+    roles: Mapped[list] = mapped_column(sa.JSON)
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
+    updated_at = mapped_column(UtcDateTime(), nullable=False)
+
+
+class IdempotentRequest(Base):
+    """The answer to a request sent with an Idempotency-Key, kept so that a
+    retry gets the same answer instead of a second submission."""
+    __tablename__ = "idempotent_request"
+
+    client: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[int] = mapped_column(sa.Integer)
+    response: Mapped[dict] = mapped_column(sa.JSON)
+    created_at = mapped_column(UtcDateTime(), nullable=False)

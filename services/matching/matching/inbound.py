@@ -1,8 +1,13 @@
 """Tolerant readers of the events matching consumes: only the fields it uses,
-unknown ones ignored, so producers can add fields without breaking it."""
+unknown ones ignored, so producers can add fields without breaking it.
+
+One reader per (producer, event type) serves every schema version of that
+type: fields a later version added (`workshop_id`, `version`) are optional
+here, so messages of the older version still queued or parked keep loading.
+"""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class Reader(Schema):
@@ -10,28 +15,115 @@ class Reader(Schema):
         unknown = EXCLUDE
 
 
+Revision = lambda **kw: fields.Integer(validate=validate.Range(min=1), **kw)  # noqa: E731
+
+
 class DelegateRef(Reader):
     delegate_id = fields.String(required=True)
 
 
 class DelegationRegistered(Reader):
+    """v1 and v2; a v1 message (no version) counts as revision 1."""
     delegation_id = fields.String(required=True)
+    workshop_id = fields.String(load_default=None)
+    version = Revision(load_default=1)
     institution = fields.String(required=True)
     country = fields.String(required=True)
-    delegates = fields.List(fields.Nested(DelegateRef), required=True)
+    delegates = fields.List(fields.Nested(DelegateRef), required=True,
+                            validate=validate.Length(min=1))
     registered_at = fields.AwareDateTime(required=True)
 
 
+class DelegationWithdrawn(Reader):
+    workshop_id = fields.String(required=True)
+    delegation_id = fields.String(required=True)
+    version = Revision(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
 class ProgramSubmitted(Reader):
+    """v1 and v2; v1 carries no workshop, so such a program is never scheduled."""
     program_id = fields.String(required=True)
+    workshop_id = fields.String(load_default=None)
     delegation_id = fields.String(required=True)
     title = fields.String(required=True)
     topics = fields.List(fields.String(), load_default=list)
-    version = fields.Integer(required=True)
+    version = Revision(required=True)
     submitted_at = fields.AwareDateTime(required=True)
 
 
+class ProgramWithdrawn(Reader):
+    program_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    delegation_id = fields.String(required=True)
+    version = Revision(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
+class ProgramReviewed(Reader):
+    program_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    version = Revision(required=True)
+    decision = fields.String(required=True)
+    reviewed_at = fields.AwareDateTime(required=True)
+
+
+class InterestSubmitted(Reader):
+    interest_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    delegation_id = fields.String(required=True)
+    version = Revision(required=True)
+    programs = fields.List(fields.String(), required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class InterestWithdrawn(Reader):
+    interest_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    delegation_id = fields.String(required=True)
+    version = Revision(required=True)
+    withdrawn_at = fields.AwareDateTime(required=True)
+
+
+class SessionTime(Reader):
+    number = fields.Integer(required=True, validate=validate.Range(min=1))
+    starts_at = fields.AwareDateTime(required=True)
+
+
+class Deadlines(Reader):
+    interests = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class LateWindow(Reader):
+    form = fields.String(required=True)
+    until = fields.AwareDateTime(required=True)
+
+
+class WorkshopPublished(Reader):
+    workshop_id = fields.String(required=True)
+    version = Revision(required=True)
+    title = fields.String(required=True)
+    time_zone = fields.String(load_default="UTC")
+    sessions = fields.List(fields.Nested(SessionTime), required=True,
+                           validate=validate.Length(min=1))
+    tables_per_session = fields.Integer(required=True, validate=validate.Range(min=1))
+    table_capacity = fields.Integer(required=True, validate=validate.Range(min=1))
+    round_minutes = fields.Integer(required=True, validate=validate.Range(min=1))
+    max_runs_per_program = fields.Integer(load_default=1, allow_none=True,
+                                          validate=validate.Range(min=1))
+    rank_weights = fields.List(fields.Float(validate=validate.Range(min=0, min_inclusive=False)),
+                               load_default=None, allow_none=True)
+    deadlines = fields.Nested(Deadlines, load_default=None, allow_none=True)
+    late_windows = fields.List(fields.Nested(LateWindow), load_default=list)
+
+
 READERS = {
+    ("intake", "workshop_published"): WorkshopPublished,
     ("intake", "delegation_registered"): DelegationRegistered,
+    ("intake", "delegation_withdrawn"): DelegationWithdrawn,
     ("intake", "program_submitted"): ProgramSubmitted,
+    ("intake", "program_withdrawn"): ProgramWithdrawn,
+    ("intake", "program_reviewed"): ProgramReviewed,
+    ("intake", "interest_submitted"): InterestSubmitted,
+    ("intake", "interest_withdrawn"): InterestWithdrawn,
 }

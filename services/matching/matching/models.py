@@ -1,4 +1,11 @@
-"""matching's read model of what intake published (its own copy, its own tables)."""
+"""matching's read model of what intake published (its own copy, its own tables),
+and the schedules it computed and published.
+
+Every read-model row keeps the highest `version` seen, so duplicates and
+out-of-order deliveries change nothing. A withdrawal that arrives before the
+submission it withdraws leaves a row with only the id, the version and
+`withdrawn` set (the other columns are then null).
+"""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -10,23 +17,93 @@ class Base(DeclarativeBase):
     pass
 
 
+class Workshop(Base):
+    __tablename__ = "workshop"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    time_zone: Mapped[str] = mapped_column(sa.String(64))
+    # [{"number": 1, "starts_at": "2012-...+00:00"}, ...] in session order
+    sessions: Mapped[list] = mapped_column(sa.JSON)
+    tables_per_session: Mapped[int] = mapped_column(sa.Integer)
+    table_capacity: Mapped[int] = mapped_column(sa.Integer)
+    round_minutes: Mapped[int] = mapped_column(sa.Integer)
+    max_runs_per_program: Mapped[int] = mapped_column(sa.Integer)
+    rank_weights = mapped_column(sa.JSON, nullable=True)
+    interests_deadline = mapped_column(UtcDateTime(), nullable=True)
+    # set once the deadline's automatic provisional schedule was computed
+    deadline_planned_at = mapped_column(UtcDateTime(), nullable=True)
+    # a withdrawal touched a published schedule; cleared once re-planned
+    replan_requested_at = mapped_column(UtcDateTime(), nullable=True)
+
+
 class Delegation(Base):
     __tablename__ = "delegation"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(300))
-    country: Mapped[str] = mapped_column(sa.String(100))
+    workshop_id = mapped_column(sa.String(36), nullable=True, index=True)
+    version: Mapped[int] = mapped_column(sa.Integer, default=1)
+    withdrawn: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    name = mapped_column(sa.String(300), nullable=True)
+    country = mapped_column(sa.String(100), nullable=True)
     # seats: a delegation can sit at as many parallel tables as it has delegates
-    delegates: Mapped[int] = mapped_column(sa.Integer)
-    registered_at = mapped_column(UtcDateTime(), nullable=False)
+    delegates = mapped_column(sa.Integer, nullable=True)
+    registered_at = mapped_column(UtcDateTime(), nullable=True)
 
 
 class Program(Base):
     __tablename__ = "program"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
-    host_delegation_id: Mapped[str] = mapped_column(sa.String(36), index=True)
-    title: Mapped[str] = mapped_column(sa.String(300))
-    topics: Mapped[list] = mapped_column(sa.JSON)
+    workshop_id = mapped_column(sa.String(36), nullable=True, index=True)
     version: Mapped[int] = mapped_column(sa.Integer)
-    submitted_at = mapped_column(UtcDateTime(), nullable=False)
+    withdrawn: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # the highest revision the secretariat returned; not scheduled until a later one
+    returned_version = mapped_column(sa.Integer, nullable=True)
+    host_delegation_id = mapped_column(sa.String(36), nullable=True, index=True)
+    title = mapped_column(sa.String(300), nullable=True)
+    topics = mapped_column(sa.JSON, nullable=True)
+    submitted_at = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Interest(Base):
+    __tablename__ = "interest"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    workshop_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    delegation_id: Mapped[str] = mapped_column(sa.String(36))
+    version: Mapped[int] = mapped_column(sa.Integer)
+    withdrawn: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    programs = mapped_column(sa.JSON, nullable=True)  # most wanted first
+    submitted_at = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Pin(Base):
+    """Staff keep a program in a session (and at a table) across every re-plan."""
+    __tablename__ = "pin"
+
+    workshop_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    program_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    session: Mapped[int] = mapped_column(sa.Integer)
+    table = mapped_column(sa.Integer, nullable=True)
+    pinned_at = mapped_column(UtcDateTime(), nullable=False)
+
+
+class Schedule(Base):
+    """A computed schedule: provisional until staff (or an automatic re-plan)
+    publish it; published ones are numbered by `revision`."""
+    __tablename__ = "schedule"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    workshop_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    trigger: Mapped[str] = mapped_column(sa.String(20))  # staff, deadline, replan
+    computed_at = mapped_column(UtcDateTime(), nullable=False)
+    # the solver's schedule file (rounds, unmet, objective, bound, stages, ...)
+    document: Mapped[dict] = mapped_column(sa.JSON)
+    # rounds as the schedule_published payload will name them (round ids, times)
+    payload: Mapped[dict] = mapped_column(sa.JSON)
+    revision = mapped_column(sa.Integer, nullable=True)
+    published_at = mapped_column(UtcDateTime(), nullable=True)
+
+    __table_args__ = (sa.UniqueConstraint("workshop_id", "revision"),)

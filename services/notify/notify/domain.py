@@ -1,22 +1,82 @@
 """Rules of notify: who gets which email, how it is identified, what its
-fixed subject says. No I/O here."""
+fixed subject says, what changed between two plans. No I/O here."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction (pybabel's default keywords include N_);
+    it is translated later, in the recipient's language."""
+    return message
+
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
+STATUSES = (PENDING, SENT, FAILED)
 
+LANGUAGES = ("es", "en", "pt", "fr")
+LAST_RESORT_LANGUAGE = "en"
+
+DELEGATE, STAFF = "delegate", "staff"
+
+# kinds of email; each has a template pair (<kind>.txt.j2, <kind>.html.j2)
 PROGRAM_RECEIVED = "program_received"
+PROGRAM_REVIEWED = "program_reviewed"
+INTEREST_RECEIVED = "interest_received"
+EXPRESSION_RECEIVED = "expression_received"
+AGENDA = "agenda"
+SCHEDULE_CHANGED = "schedule_changed"
+FOLLOW_UP_DUE = "follow_up_due"
+WEEKLY_DIGEST = "weekly_digest"
+FUNDING_SELECTION = "funding_selection"
+KINDS = (PROGRAM_RECEIVED, PROGRAM_REVIEWED, INTEREST_RECEIVED, EXPRESSION_RECEIVED, AGENDA,
+         SCHEDULE_CHANGED, FOLLOW_UP_DUE, WEEKLY_DIGEST, FUNDING_SELECTION)
 
-# subjects are fixed per language and never contain user-supplied text, so
-# nothing a delegate types can reach a mail header
+# subjects are fixed per kind and never contain user-supplied text, so
+# nothing a delegate or staff member types can reach a mail header
 SUBJECTS = {
-    PROGRAM_RECEIVED: {
-        "en": "Your program profile was received",
-        "es": "Recibimos su perfil de programa",
-        "pt": "Recebemos o seu perfil de programa",
-        "fr": "Votre fiche de programme a bien été reçue",
-    },
+    PROGRAM_RECEIVED: N_("Your program profile was received"),
+    PROGRAM_REVIEWED: N_("Your program profile was reviewed"),
+    INTEREST_RECEIVED: N_("Your programmatic interest form was received"),
+    EXPRESSION_RECEIVED: N_("Your expression of interest was received"),
+    AGENDA: N_("Your agenda for the negotiation rounds"),
+    SCHEDULE_CHANGED: N_("Your agenda for the negotiation rounds has changed"),
+    FOLLOW_UP_DUE: N_("A cooperation activity needs a follow-up"),
+    WEEKLY_DIGEST: N_("Weekly follow-up digest"),
+    FUNDING_SELECTION: N_("Funding selection confirmed"),
+}
+
+# optional categories a person may opt out of; everything else (receipts,
+# agendas, change notices, reminders to the owner) is part of the process
+COUNTERPART_REMINDERS = "counterpart_reminders"
+DIGESTS = "digests"
+FUNDING_NOTICES = "funding_notices"
+OPTIONAL_CATEGORIES = (COUNTERPART_REMINDERS, DIGESTS, FUNDING_NOTICES)
+
+# staff roles told about a confirmed funding selection
+FUNDING_ROLES = ("secretariat", "coordinator", "funder_liaison")
+
+LABELS = {
+    # program review decisions
+    "accepted": N_("accepted"),
+    "returned": N_("returned for changes"),
+    # follow-up levels
+    "due_soon": N_("due soon"),
+    "overdue": N_("overdue"),
+    "escalation": N_("escalated"),
+    # schedule changes
+    "added": N_("added"),
+    "removed": N_("cancelled"),
+    "moved": N_("moved"),
+    "attendees_changed": N_("attendees changed"),
+    # roles in a round
+    "host": N_("you present"),
+    "attendee": N_("you attend"),
+    # why someone gets a follow-up reminder
+    "owner": N_("you own this activity"),
+    "escalation_staff": N_("it was escalated to you"),
+    "counterpart": N_("your delegation is a counterpart"),
 }
 
 _EMAIL_NAMESPACE = uuid.UUID("6f1d3a0e-8a53-4c1e-9b8e-2f4f5d7c9a10")
@@ -31,12 +91,93 @@ def email_id(key: str) -> str:
     return str(uuid.uuid5(_EMAIL_NAMESPACE, key))
 
 
-def subject(kind: str, language: str) -> str:
-    by_language = SUBJECTS[kind]
-    return by_language.get(language, by_language["en"])
+def choose_language(own: str | None, workshop_languages=()) -> str:
+    """The recipient's language; else the workshop's default; else English."""
+    for candidate in (own, *(workshop_languages or ())[:1]):
+        if candidate in LANGUAGES:
+            return candidate
+    return LAST_RESORT_LANGUAGE
 
 
 def acknowledgement_recipients(recipients: list) -> list:
-    """A program receipt goes to the delegation's focal point (all delegates if none)."""
+    """A receipt goes to the delegation's focal point (all delegates if none)."""
     focal = [r for r in recipients if r.is_focal_point]
     return focal or list(recipients)
+
+
+def ical_uid(round_id: str, domain: str) -> str:
+    """One UID per round for the whole life of the workshop: calendar tools
+    update the entry in place when a later revision moves it."""
+    return f"round-{round_id}@{domain}"
+
+
+# -- schedules ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Seat:
+    """A round as one delegation sees it."""
+    round_id: str
+    session: int
+    table: int
+    starts_at: str
+    ends_at: str
+    program_id: str
+    program_title: str
+    host_delegation_id: str
+    attendee_delegation_ids: tuple
+    role: str  # host | attendee
+
+
+def seats_of(delegation_id: str, rounds: list[dict]) -> dict[str, Seat]:
+    """The rounds a delegation hosts or attends, by round id."""
+    out = {}
+    for r in rounds:
+        attendees = tuple(r.get("attendee_delegation_ids") or ())
+        if r["host_delegation_id"] == delegation_id:
+            role = "host"
+        elif delegation_id in attendees:
+            role = "attendee"
+        else:
+            continue
+        out[r["round_id"]] = Seat(
+            round_id=r["round_id"], session=r["session"], table=r["table"],
+            starts_at=r["starts_at"], ends_at=r["ends_at"], program_id=r["program_id"],
+            program_title=r.get("program_title") or r["program_id"],
+            host_delegation_id=r["host_delegation_id"], attendee_delegation_ids=attendees, role=role)
+    return out
+
+
+@dataclass(frozen=True)
+class NetChange:
+    change: str  # added | removed | moved | attendees_changed
+    before: Seat | None
+    after: Seat | None
+
+    @property
+    def round_id(self) -> str:
+        return (self.after or self.before).round_id
+
+
+def net_changes(before: dict[str, Seat], after: dict[str, Seat]) -> list[NetChange]:
+    """What a delegation must know between the plan it was last told about and
+    the latest one: several revisions in a burst collapse into one answer,
+    and a round moved away and back again is no change at all."""
+    out = []
+    for round_id in sorted(before.keys() | after.keys(),
+                           key=lambda rid: ((after.get(rid) or before.get(rid)).session,
+                                            (after.get(rid) or before.get(rid)).table, rid)):
+        old, new = before.get(round_id), after.get(round_id)
+        if old is None:
+            out.append(NetChange("added", None, new))
+        elif new is None:
+            out.append(NetChange("removed", old, None))
+        elif (old.session, old.table, old.starts_at) != (new.session, new.table, new.starts_at):
+            out.append(NetChange("moved", old, new))
+        elif (old.host_delegation_id, set(old.attendee_delegation_ids)) != \
+                (new.host_delegation_id, set(new.attendee_delegation_ids)):
+            out.append(NetChange("attendees_changed", old, new))
+    return out
+
+
+# where a round sits, in a change notice ("was session 1, table 2")
+WHERE = N_("session %(session)s, table %(table)s")

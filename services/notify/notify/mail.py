@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from functools import lru_cache
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -57,52 +58,143 @@ def _address(value: str) -> Address:
     return Address(addr_spec=f"{local}@{domain}")
 
 
+def _safe_header_value(value: str) -> str:
+    # subjects are fixed templates, so this never triggers in practice; it is
+    # the last line of defence should user text ever reach a header
+    if any(ch in value for ch in "\r\n\0") or "=?" in value:
+        raise PermanentFailure("refusing a header value with a line break or an encoded word")
+    return value
+
+
 def build_message(*, settings: SmtpSettings, email_id: str, to_address: str, subject: str,
-                  text_body: str, html_body: str, correlation_id: str, created_at) -> EmailMessage:
+                  text_body: str, html_body: str, correlation_id: str, created_at,
+                  attachments=()) -> EmailMessage:
+    """The message for one outbox row. `attachments` are (filename,
+    content_type, bytes, content_id or None); with a content id the part is
+    an inline image the HTML part refers to as cid:..."""
     message = EmailMessage()
     message["From"] = _address(settings.sender)
     message["To"] = _address(to_address)
-    message["Subject"] = subject
+    message["Subject"] = _safe_header_value(subject)
     message["Date"] = format_datetime(created_at)
     message["Message-ID"] = f"<{email_id}@{settings.message_id_domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    message["X-Correlation-ID"] = correlation_id
+    message["X-Correlation-ID"] = _safe_header_value(correlation_id)
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
+    for filename, content_type, content, content_id in attachments:
+        maintype, _, rest = content_type.partition("/")
+        subtype, _, params = rest.partition(";")
+        extra = {}
+        if params.strip().startswith("method="):
+            extra["params"] = {"method": params.strip()[len("method="):]}
+        if content_id:
+            message.get_body(("html",)).add_related(
+                content, maintype=maintype, subtype=subtype.strip(), cid=f"<{content_id}>",
+                filename=filename, disposition="inline")
+        else:
+            message.add_attachment(content, maintype=maintype, subtype=subtype.strip(),
+                                   filename=filename, **extra)
     return message
 
 
-def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
-    """Send one message; raise TemporaryFailure or PermanentFailure."""
-    context = ssl.create_default_context()
-    try:
+def _classify(exc: BaseException) -> Exception:
+    """TemporaryFailure or PermanentFailure for an SMTP error."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        reason = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+                           for code, msg in exc.recipients.values())
+        if codes and all(500 <= code < 600 for code in codes):
+            return PermanentFailure(f"recipient refused: {reason}")
+        return TemporaryFailure(f"recipient deferred: {reason}")
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        # a credentials problem hits every email: keep them all and alert
+        return TemporaryFailure(f"authentication failed: {exc.smtp_code}")
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+            else exc.smtp_error
+        if 500 <= exc.smtp_code < 600:
+            return PermanentFailure(f"{exc.smtp_code} {text}")
+        return TemporaryFailure(f"{exc.smtp_code} {text}")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return TemporaryFailure(f"TLS certificate not trusted: {exc.verify_message}")
+    return TemporaryFailure(f"{type(exc).__name__}: {exc}")
+
+
+@lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    # loading the system's CA store takes tens of milliseconds: once per process
+    return ssl.create_default_context()
+
+
+def _session_broken(exc: BaseException) -> bool:
+    """A failure of the session rather than of one message: it cannot be reused.
+    (SMTPException is an OSError, so plain socket errors are told apart.)"""
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPAuthenticationError,
+                        smtplib.SMTPHeloError, smtplib.SMTPNotSupportedError,
+                        smtplib.SMTPConnectError)):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # the server is closing the channel
+    return not isinstance(exc, smtplib.SMTPException)
+
+
+class Connection:
+    """One SMTP session reused for many messages (a batch), opened on first
+    use and reopened after the server drops it. A refusal of one message
+    (4xx/5xx to RCPT or DATA) leaves the session usable for the next."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self.client = None
+
+    def _open(self):
+        settings = self.settings
+        context = _tls_context() if settings.security != "none" else None
         if settings.security == "tls":
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
                                       context=context)
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
+        try:
             if settings.security == "starttls":
                 client.starttls(context=context)
             if settings.username:
                 client.login(settings.username, settings.password or "")
-            client.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _msg in exc.recipients.values()]
-        reason = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                           for code, msg in exc.recipients.values())
-        if codes and all(500 <= code < 600 for code in codes):
-            raise PermanentFailure(f"recipient refused: {reason}") from None
-        raise TemporaryFailure(f"recipient deferred: {reason}") from None
-    except smtplib.SMTPAuthenticationError as exc:
-        # a credentials problem hits every email: keep them all and alert
-        raise TemporaryFailure(f"authentication failed: {exc.smtp_code}") from None
-    except smtplib.SMTPResponseException as exc:
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-        if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(f"{exc.smtp_code} {text}") from None
-        raise TemporaryFailure(f"{exc.smtp_code} {text}") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise TemporaryFailure(f"TLS certificate not trusted: {exc.verify_message}") from None
-    except (smtplib.SMTPException, OSError) as exc:
-        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from None
+        except BaseException:
+            client.close()
+            raise
+        self.client = client
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one message; raise TemporaryFailure or PermanentFailure."""
+        try:
+            if self.client is None:
+                self._open()
+            self.client.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            if _session_broken(exc):
+                self.close()
+            raise _classify(exc) from None
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def deliver(settings: SmtpSettings, message: EmailMessage) -> None:
+    """Send one message on its own connection; raise TemporaryFailure or PermanentFailure."""
+    with Connection(settings) as connection:
+        connection.send(message)

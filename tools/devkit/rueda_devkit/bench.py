@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import broker, mailsink
-from .flow import REGISTRATION, emails, post, rows
+from .flow import REGISTRATION, emails, post, rows, workshop_form
 from .stack import ROOT, SERVICES, Stack
 
 RESULTS = ROOT / "bench"
@@ -43,7 +43,9 @@ def run(forms: int, database: str) -> dict:
         stack.migrate()
         api_key = stack.ops("intake", "api-key", "create", "bench")
         stack.start_all()
-        delegation = post(stack, api_key, "/delegations", REGISTRATION)
+        workshop = post(stack, api_key, "/workshops", workshop_form())
+        delegation = post(stack, api_key, "/delegations",
+                          {**REGISTRATION, "workshop_id": workshop["id"]})
         programs = [{"delegation_id": delegation["id"], "title": f"Program {n:04d}",
                      "topics": ["food_security"]} for n in range(forms)]
         started = time.monotonic()

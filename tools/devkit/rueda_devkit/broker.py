@@ -43,3 +43,48 @@ def delete_vhost(vhost: str) -> None:
 def queue_depths(vhost: str) -> dict[str, int]:
     rows = _api("GET", f"queues/{quote(vhost, safe='')}").json()
     return {row["name"]: row.get("messages", 0) for row in rows}
+
+
+# -- per-service users, as deploy/rabbitmq/definitions.json declares them ------
+
+def load_topology(vhost: str, definitions: dict) -> None:
+    """Declare the definitions' exchanges, queues and bindings in `vhost`, as
+    RabbitMQ does when it loads the file at boot."""
+    def here(items):
+        return [{k: v for k, v in item.items() if k != "vhost"} for item in items]
+
+    _api("POST", f"definitions/{quote(vhost, safe='')}", json={
+        "exchanges": here(definitions["exchanges"]), "queues": here(definitions["queues"]),
+        "bindings": here(definitions["bindings"])})
+
+
+def create_service_users(vhost: str, definitions: dict, *, prefix: str) -> dict[str, str]:
+    """One broker user per service with the definitions' permissions on `vhost`.
+
+    Users are global to the broker, so each run names them `<prefix><service>`
+    (a test's vhost name makes a good prefix) and gets random passwords, as
+    production gets them from each service's Secret. Returns service -> AMQP URI.
+    """
+    import secrets
+
+    uris = {}
+    name = quote(vhost, safe="")
+    for user in definitions["users"]:
+        service, login = user["name"], f"{prefix}{user['name']}"
+        password = secrets.token_urlsafe(16)
+        _api("PUT", f"users/{quote(login, safe='')}", json={"password": password, "tags": ""})
+        uris[service] = amqp_uri(vhost, login, password)
+    for rights in definitions["permissions"]:
+        login = quote(f"{prefix}{rights['user']}", safe="")
+        _api("PUT", f"permissions/{name}/{login}", json={
+            key: rights[key] for key in ("configure", "write", "read")})
+    for topic in definitions.get("topic_permissions", []):
+        login = quote(f"{prefix}{topic['user']}", safe="")
+        _api("PUT", f"topic-permissions/{name}/{login}", json={
+            key: topic[key] for key in ("exchange", "write", "read")})
+    return uris
+
+
+def delete_users(names) -> None:
+    for login in names:
+        _api("DELETE", f"users/{quote(login, safe='')}")

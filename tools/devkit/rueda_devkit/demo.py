@@ -19,7 +19,7 @@ from pathlib import Path
 import requests
 
 from . import broker, mailsink
-from .flow import rows
+from .flow import rows, workshop_form
 from .stack import ROOT, Stack
 
 EXAMPLE = ROOT / "examples" / "santa-marta-2012.json"
@@ -71,6 +71,10 @@ def run(data_dir: Path, vhost: str) -> int:
         correlation_id = uuid.uuid4().hex
         headers = {"X-API-Key": api_key, "X-Correlation-ID": correlation_id}
         registration, profile = example_forms()
+        response = requests.post(f"{stack.url('intake')}/workshops", json=workshop_form(),
+                                 headers=headers, timeout=10)
+        response.raise_for_status()
+        registration["workshop_id"] = response.json()["id"]
         response = requests.post(f"{stack.url('intake')}/delegations", json=registration,
                                  headers=headers, timeout=10)
         response.raise_for_status()

@@ -2,6 +2,7 @@
 post the example forms, read the effects."""
 import json
 import uuid
+from datetime import date, datetime, timedelta, timezone
 
 import requests
 import sqlalchemy as sa
@@ -14,6 +15,24 @@ REGISTRATION = {
 }
 
 
+def workshop_form(days_ahead: int = 60) -> dict:
+    """A Santa Marta-like workshop (4 sessions x 4 tables) whose form deadlines
+    are still open: every delegation registers for a workshop."""
+    start = date.today() + timedelta(days=days_ahead)
+    deadline = (datetime.now(timezone.utc) + timedelta(days=days_ahead - 1)).isoformat()
+    return {
+        "title": "Third Workshop on Social Policy and International Cooperation",
+        "place": "Santa Marta, Colombia", "time_zone": "America/Bogota",
+        "starts_on": start.isoformat(), "ends_on": (start + timedelta(days=1)).isoformat(),
+        "languages": ["es", "en"],
+        "sessions": [{"starts_at": f"{start.isoformat()}T{hour:02d}:00:00-05:00"}
+                     for hour in (9, 11, 14, 16)],
+        "tables_per_session": 4, "table_capacity": 8, "round_minutes": 45,
+        "deadlines": {"programs": deadline, "interests": deadline,
+                      "expressions_of_interest": deadline},
+    }
+
+
 def post(stack, api_key, path, body, correlation_id=None):
     response = requests.post(f"{stack.url('intake')}{path}", json=body, timeout=10, headers={
         "X-API-Key": api_key, "X-Correlation-ID": correlation_id or uuid.uuid4().hex})
@@ -22,7 +41,9 @@ def post(stack, api_key, path, body, correlation_id=None):
 
 
 def register_and_submit(stack, api_key, title="Creciendo con Nuestra Familia", correlation_id=None):
-    delegation = post(stack, api_key, "/delegations", REGISTRATION, correlation_id)
+    workshop = post(stack, api_key, "/workshops", workshop_form(), correlation_id)
+    delegation = post(stack, api_key, "/delegations",
+                      {**REGISTRATION, "workshop_id": workshop["id"]}, correlation_id)
     program = post(stack, api_key, "/programs", {"delegation_id": delegation["id"], "title": title,
                                                  "topics": ["family_support"]}, correlation_id)
     return delegation, program

@@ -33,9 +33,13 @@ class FileSink:
         self.fail_left = fail_times
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
+        # one (host, port) per SMTP connection that delivered: shows whether a
+        # sender reuses its connection
+        self.peers: set = set()
 
     async def handle_DATA(self, server, session, envelope):
         with self._lock:
+            self.peers.add(session.peer)
             if self.fail_left > 0:
                 self.fail_left -= 1
                 return f"{self.fail_code} Simulated failure, try again later" \
@@ -79,7 +83,10 @@ def main(argv=None) -> int:
     if args.command == "list":
         messages = read_messages(args.dir)
         for path, message in messages:
-            print(f"{path}  to={message['To']}  subject={message['Subject']!s}")
+            files = [part.get_filename() for part in message.iter_attachments()
+                     if part.get_filename()] if message.is_multipart() else []
+            print(f"{path}  to={message['To']}  subject={message['Subject']!s}"
+                  + (f"  attachments={','.join(files)}" if files else ""))
         print(f"{len(messages)} message(s) in {args.dir}")
         return 0
 

@@ -3,6 +3,10 @@
 Used by the demo and by the end-to-end and fault tests: each service runs
 `nameko run` with its own config.yml, its own database and its own broker
 URI, exactly as in production, only with settings given by environment.
+
+Any service may run as several replicas (`start_all(replicas=2)`; replica n
+listens on its port + 10 n) and with its own broker user (`amqp_uris`, from
+`broker.create_service_users`); without one it uses `amqp_uri`.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ class Stack:
     port_offset: int = 0
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, list[subprocess.Popen]] = field(default_factory=dict)
+    amqp_uris: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self):
         self.data_dir = Path(self.data_dir).resolve()
@@ -53,7 +58,7 @@ class Stack:
         prefix = service.upper()
         env = dict(os.environ)
         env.update({
-            f"{prefix}_AMQP_URI": self.amqp_uri,
+            f"{prefix}_AMQP_URI": self.amqp_uris.get(service, self.amqp_uri),
             f"{prefix}_DATABASE_URL": self.database_urls[service],
             f"{prefix}_HTTP_ADDRESS": f"127.0.0.1:{self.port(service, replica)}",
             "NOTIFY_SMTP_HOST": "127.0.0.1",
@@ -138,6 +143,36 @@ class Stack:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+    def use_service_users(self) -> dict[str, str]:
+        """Run every service as its own broker user, with the permissions and
+        the topology of deploy/rabbitmq/definitions.json (generated afresh for
+        this vhost), as in production. Call before `start`; `drop_service_users`
+        removes the users again."""
+        from urllib.parse import unquote
+
+        from . import broker, definitions
+
+        vhost = unquote(self.amqp_uri.rsplit("/", 1)[1])
+        generated = definitions.generate(vhost)
+        broker.load_topology(vhost, generated)
+        self.user_prefix = f"{vhost}-"
+        self.amqp_uris = broker.create_service_users(vhost, generated, prefix=self.user_prefix)
+        return self.amqp_uris
+
+    def drop_service_users(self) -> None:
+        from . import broker
+
+        prefix = getattr(self, "user_prefix", None)
+        if prefix is not None:
+            broker.delete_users(f"{prefix}{service}" for service in self.amqp_uris)
+            self.amqp_uris = {}
+
+    def metrics(self, service: str, replica: int = 0) -> str:
+        """The replica's Prometheus metrics, as text."""
+        response = requests.get(f"{self.url(service, replica)}/metrics", timeout=10)
+        response.raise_for_status()
+        return response.text
 
     def logs(self, service: str) -> str:
         return "".join(path.read_text(errors="replace")

@@ -1,3 +1,5 @@
+import email
+import email.policy
 from datetime import datetime, timezone
 
 import pytest
@@ -11,7 +13,7 @@ NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)
 
 def message(**overrides):
     fields = dict(settings=SETTINGS, email_id="e1", to_address="ana@example.org",
-                  subject=domain.subject(domain.PROGRAM_RECEIVED, "es"), text_body="hola",
+                  subject=rendering.subject(domain.PROGRAM_RECEIVED, "es"), text_body="hola",
                   html_body="<p>hola</p>", correlation_id="c1", created_at=NOW)
     return build_message(**{**fields, **overrides})
 
@@ -32,19 +34,45 @@ def test_a_recipient_address_cannot_smuggle_a_header(address):
         message(to_address=address)
 
 
-@pytest.mark.parametrize("language", ["es", "en", "pt", "fr"])
-def test_the_receipt_renders_in_every_language_and_escapes_html(language):
-    text, html = rendering.render(domain.PROGRAM_RECEIVED, language, {
-        "name": "Ana", "title": "<script>x</script>", "version": 1, "program_id": "p1",
-        "submitted_at": "2026-11-23"})
-    assert "<script>" in text and "<script>" not in html and "&lt;script&gt;" in html
-    assert domain.subject(domain.PROGRAM_RECEIVED, language)
+@pytest.mark.parametrize("subject", [
+    "Recibimos\r\nBcc: victim@example.org",
+    "Hello\nX-Evil: 1",
+    "=?utf-8?q?hola=0D=0ABcc:_victim@example.org?=",
+])
+def test_a_subject_with_a_newline_or_an_encoded_word_cannot_add_a_header(subject):
+    with pytest.raises(PermanentFailure):
+        message(subject=subject)
+
+
+def test_a_name_from_user_input_stays_in_the_body():
+    name = "Ana\r\nBcc: victim@example.org =?utf-8?q?x=0D=0AX-Evil:_1?="
+    text, html = rendering.render(domain.PROGRAM_RECEIVED, "es", {
+        "name": name, "title": "T", "version": 1, "program_id": "p1", "submitted_at": "x",
+        "missing_fields": None, "deadline": None})
+    built = message(text_body=text, html_body=html)
+    parsed = email.message_from_bytes(built.as_bytes(), policy=email.policy.default)
+    assert parsed["Bcc"] is None and parsed["X-Evil"] is None
+    assert set(parsed.keys()) == {"From", "To", "Subject", "Date", "Message-ID", "Auto-Submitted",
+                                  "X-Correlation-ID", "MIME-Version", "Content-Type"}
 
 
 def test_subjects_are_fixed_text_without_user_input():
-    for by_language in domain.SUBJECTS.values():
-        for subject in by_language.values():
-            assert "{" not in subject and "\n" not in subject
+    for kind in domain.KINDS:
+        for language in domain.LANGUAGES:
+            subject = rendering.subject(kind, language)
+            assert "%" not in subject and "{" not in subject and "\n" not in subject
+
+
+def test_attachments_and_inline_images_are_parts_of_the_message():
+    built = message(attachments=[
+        ("agenda.ics", "text/calendar; method=PUBLISH", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", None),
+        ("chart-1.png", "image/png", b"\x89PNG\r\n\x1a\nxx", "c1@rueda")])
+    parsed = email.message_from_bytes(built.as_bytes(), policy=email.policy.default)
+    parts = {part.get_content_type(): part for part in parsed.walk()}
+    assert parts["text/calendar"].get_param("method") == "PUBLISH"
+    assert parts["text/calendar"].get_filename() == "agenda.ics"
+    assert parts["image/png"]["Content-ID"] == "<c1@rueda>"
+    assert parts["image/png"].get_content() == b"\x89PNG\r\n\x1a\nxx"
 
 
 def test_the_same_event_recipient_and_kind_always_get_the_same_email_id():
@@ -63,19 +91,17 @@ def test_starttls_and_tls_verify_certificates(monkeypatch):
     seen = {}
 
     class FakeSMTP:
+        """Stands in for the network: only what deliver() asks of the client is checked."""
         def __init__(self, *args, **kwargs):
             seen.update(kwargs)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
 
         def starttls(self, context=None):
             seen["starttls_context"] = context
 
         def send_message(self, msg):
+            pass
+
+        def quit(self):
             pass
 
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)

@@ -1,0 +1,225 @@
+"""What followup accepts over HTTP and what it publishes (event payloads).
+
+Event payload schemas are the producer's contract: docs/events/ holds their
+JSON Schemas and examples, and contract tests load every example through
+these schemas and through every consumer's reader.
+"""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from . import domain
+
+Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=36), **kw)  # noqa: E731
+Text = lambda lo, hi, **kw: fields.String(validate=validate.Length(min=lo, max=hi), **kw)  # noqa: E731
+
+
+class Form(Schema):
+    class Meta:
+        # a misspelt field must be reported, not silently ignored
+        unknown = RAISE
+
+    # the staff member acting; the API client's name when absent
+    by = Text(1, 100)
+
+
+class ActivityForm(Form):
+    """A cooperation activity staff record directly (not from an expression)."""
+    workshop_id = Id(required=True)
+    title = Text(3, 300)
+    demanding_delegation_id = Id(required=True)
+    supplying_delegation_ids = fields.List(Id(), load_default=list,
+                                           validate=validate.Length(max=20))
+    program_id = Id(allow_none=True)
+    topic = Text(2, 100, allow_none=True)
+    activity_types = fields.List(fields.String(validate=validate.OneOf(domain.ACTIVITY_TYPES)),
+                                 load_default=list)
+    mechanism = fields.String(validate=validate.OneOf(domain.MECHANISMS), allow_none=True)
+    focus = fields.String(validate=validate.OneOf(domain.FOCUSES), allow_none=True)
+    description = Text(0, 5000, allow_none=True)
+    owner_staff_id = Id(allow_none=True)
+    follow_up_on = fields.Date()
+
+    @validates_schema
+    def _program_or_topic(self, data, **_kwargs):
+        if not data.get("program_id") and not data.get("topic"):
+            raise ValidationError("give the program or the topic the activity is about", "topic")
+
+
+class TransitionForm(Form):
+    to = fields.String(required=True, validate=validate.OneOf(domain.STATES))
+    reason = Text(1, 2000, required=True)
+    funding_source = fields.String(validate=validate.OneOf(domain.FUNDING_SOURCES))
+    planned_start = fields.Date()
+    planned_end = fields.Date()
+    terms_of_reference = Text(1, 20000)
+
+
+class OwnerForm(Form):
+    owner_staff_id = Id(required=True)
+    reason = Text(1, 2000)
+
+
+class FollowUpForm(Form):
+    follow_up_on = fields.Date(required=True)
+    reason = Text(1, 2000)
+
+
+class SupplyingForm(Form):
+    supplying_delegation_ids = fields.List(Id(), required=True,
+                                           validate=validate.Length(min=1, max=20))
+    reason = Text(1, 2000)
+
+
+class CounterpartUpdateForm(Form):
+    delegation_id = Id(required=True)
+    delegate_id = Id()
+    text = Text(1, 5000, required=True)
+
+
+class FollowUpSettingsForm(Form):
+    cadence_days = fields.Dict(keys=fields.String(validate=validate.OneOf(domain.FOLLOWED_STATES)),
+                               values=fields.Integer(strict=True,
+                                                     validate=validate.Range(min=1, max=365)))
+    due_soon_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
+    escalation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
+
+
+class CriterionForm(Schema):
+    class Meta:
+        unknown = RAISE
+
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$"))
+    label = Text(1, 200, required=True)
+    weight = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
+
+
+class CriteriaForm(Form):
+    criteria = fields.List(fields.Nested(CriterionForm), required=True,
+                           validate=validate.Length(min=1, max=20))
+
+    @validates_schema
+    def _distinct_keys(self, data, **_kwargs):
+        keys = [c["key"] for c in data.get("criteria", [])]
+        if len(keys) != len(set(keys)):
+            raise ValidationError("criterion keys must be distinct", "criteria")
+
+
+class ScoresForm(Form):
+    scores = fields.Dict(keys=fields.String(), required=True,
+                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=5)))
+    estimated_cost = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**12))
+    currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
+
+
+class SelectionForm(Form):
+    budget = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=10**12))
+    currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
+    funding_source = fields.String(load_default="network_fund",
+                                   validate=validate.OneOf(domain.FUNDING_SOURCES))
+
+
+class ConfirmForm(Form):
+    pass
+
+
+# -- published events (payload schemas, version 1) -------------------------
+
+class ActivityProposed(Schema):
+    """activity_proposed v1: a cooperation activity starts being followed up."""
+    activity_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    title = fields.String(required=True)
+    demanding_delegation_id = fields.String(required=True)
+    supplying_delegation_ids = fields.List(fields.String(), required=True)
+    program_id = fields.String(required=True, allow_none=True)
+    topic = fields.String(required=True, allow_none=True)
+    owner_staff_id = fields.String(required=True, allow_none=True)
+    expression_id = fields.String(required=True, allow_none=True)
+    proposed_at = fields.AwareDateTime(required=True)
+
+
+class ActivityStatusChanged(Schema):
+    """activity_status_changed v1: an activity moved in its lifecycle."""
+    activity_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    title = fields.String(required=True)
+    from_state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
+    to_state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
+    funding_source = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    changed_by = fields.String(required=True)
+    changed_at = fields.AwareDateTime(required=True)
+    owner_staff_id = fields.String(required=True, allow_none=True)
+    counterpart_delegation_ids = fields.List(fields.String(), required=True)
+
+
+class ActivityFollowUpDue(Schema):
+    """activity_follow_up_due v1: an activity's follow-up is near or late."""
+    activity_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    title = fields.String(required=True)
+    state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
+    level = fields.String(required=True, validate=validate.OneOf(
+        (domain.DUE_SOON, domain.OVERDUE, domain.ESCALATION)))
+    follow_up_on = fields.Date(required=True)
+    days_overdue = fields.Integer(required=True)
+    owner_staff_id = fields.String(required=True, allow_none=True)
+    escalation_staff_ids = fields.List(fields.String(), required=True)
+    counterpart_delegation_ids = fields.List(fields.String(), required=True)
+    detected_at = fields.AwareDateTime(required=True)
+
+
+class SelectedActivity(Schema):
+    activity_id = fields.String(required=True)
+    title = fields.String(required=True)
+    score = fields.Integer(required=True)
+    cost = fields.Integer(required=True)
+
+
+class FundingSelectionConfirmed(Schema):
+    """funding_selection_confirmed v1: staff confirmed which activities a budget funds."""
+    selection_id = fields.String(required=True)
+    workshop_id = fields.String(required=True)
+    budget = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    total_cost = fields.Integer(required=True)
+    total_score = fields.Integer(required=True)
+    selected = fields.List(fields.Nested(SelectedActivity), required=True)
+    confirmed_by = fields.String(required=True)
+    confirmed_at = fields.AwareDateTime(required=True)
+
+
+class DigestItem(Schema):
+    activity_id = fields.String(required=True)
+    title = fields.String(required=True)
+    state = fields.String(required=True)
+    follow_up_on = fields.Date(required=True)
+    days_overdue = fields.Integer(required=True)
+
+
+class Chart(Schema):
+    name = fields.String(required=True)
+    content_type = fields.String(required=True, validate=validate.Equal("image/png"))
+    data_base64 = fields.String(required=True)
+
+
+class WeeklyDigestPrepared(Schema):
+    """weekly_digest_prepared v1: what one owner should look at this week."""
+    digest_id = fields.String(required=True)
+    owner_staff_id = fields.String(required=True)
+    week_of = fields.Date(required=True)
+    workshop_id = fields.String(required=True, allow_none=True)
+    open_count = fields.Integer(required=True)
+    overdue = fields.List(fields.Nested(DigestItem), required=True)
+    due_soon = fields.List(fields.Nested(DigestItem), required=True)
+    charts = fields.List(fields.Nested(Chart), required=True)
+
+
+PUBLISHED = {
+    ("activity_proposed", 1): ActivityProposed,
+    ("activity_status_changed", 1): ActivityStatusChanged,
+    ("activity_follow_up_due", 1): ActivityFollowUpDue,
+    ("funding_selection_confirmed", 1): FundingSelectionConfirmed,
+    ("weekly_digest_prepared", 1): WeeklyDigestPrepared,
+}

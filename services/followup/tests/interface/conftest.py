@@ -1,0 +1,64 @@
+"""followup in a real container on the real broker and database (both SQLite
+and PostgreSQL), with an HTTP client holding an API key and a spy queue on
+followup's exchange."""
+import json
+
+import pytest
+import requests
+from kombu import Connection, Exchange, Queue
+from rueda_backbone.apikeys import create_api_key
+from rueda_backbone.database import Store
+
+from followup.service import FollowupService
+
+NOW = "2026-05-20T13:00:00+00:00"
+
+
+@pytest.fixture
+def followup_config(config):
+    # a fixed clock: "today" is the 20th of May 2026 wherever the test runs
+    return {**config, "CLOCK_FIXED_AT": NOW, "FOLLOW_UP_SCAN_SECONDS": 0.2}
+
+
+@pytest.fixture
+def spy(followup_config):
+    """Queues bound to followup's exchange; call with the event type to read."""
+    with Connection(followup_config["AMQP_URI"]) as connection:
+        queues = {}
+
+        def bind(*event_types):
+            for event_type in event_types:
+                queue = Queue(f"spy.{event_type}", Exchange("followup.events", "topic", durable=True),
+                              routing_key=event_type)
+                queue.bind(connection.channel()).declare()
+                queues[event_type] = queue
+
+        def received(event_type, count=1):
+            out = []
+            with connection.SimpleQueue(queues[event_type]) as simple:
+                while len(out) < count:
+                    message = simple.get(timeout=10)
+                    out.append(json.loads(message.body))
+                    message.ack()
+            return out
+        received.bind = bind
+        yield received
+
+
+@pytest.fixture
+def start(container_factory, followup_config):
+    def start_service(**overrides):
+        container_factory(FollowupService, {**followup_config, **overrides}).start()
+    return start_service
+
+
+@pytest.fixture
+def http(followup_config):
+    key = create_api_key(Store.for_url(followup_config["DATABASE_URL"]), "secretariat-app")
+    base = f"http://{followup_config['WEB_SERVER_ADDRESS']}"
+
+    def call(method, path, body=None, **params):
+        return requests.request(method, base + path, timeout=10, params=params,
+                                data=None if body is None else json.dumps(body),
+                                headers={"Content-Type": "application/json", "X-API-Key": key})
+    return call

@@ -1,0 +1,80 @@
+"""The funding selection is exact: it matches brute force."""
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from followup import domain, usecases
+from followup.models import Activity
+
+from .conftest import NOW, expression, published
+
+
+def brute_force(candidates, budget) -> int:
+    best = 0
+    for size in range(len(candidates) + 1):
+        for subset in itertools.combinations(candidates, size):
+            if sum(c.cost for c in subset) <= budget:
+                best = max(best, sum(c.score for c in subset))
+    return best
+
+
+candidates = st.lists(st.builds(domain.Candidate, key=st.uuids().map(str),
+                                cost=st.integers(0, 5_000_000), score=st.integers(0, 60)),
+                      max_size=10, unique_by=lambda c: c.key)
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidates, st.integers(0, 20_000_000))
+def test_the_selection_matches_brute_force(items, budget):
+    chosen = domain.best_selection(items, budget)
+    by_key = {c.key: c for c in items}
+    assert chosen.total_cost == sum(by_key[k].cost for k in chosen.chosen) <= budget
+    assert chosen.total_score == sum(by_key[k].score for k in chosen.chosen)
+    assert chosen.total_score == brute_force(items, budget)
+
+
+def test_greedy_by_ratio_would_be_wrong_here():
+    # the best ratio (a) blocks the pair that scores more
+    items = [domain.Candidate("a", 6, 7), domain.Candidate("b", 5, 5), domain.Candidate("c", 5, 5)]
+    assert domain.best_selection(items, 10) == domain.Selection(("b", "c"), 10, 10)
+
+
+def test_a_negative_budget_is_refused():
+    with pytest.raises(ValueError):
+        domain.best_selection([], -1)
+
+
+def test_staff_score_propose_and_confirm_a_selection(uow):
+    actor = usecases.Actor("ana", "http:test@-")
+    usecases.set_criteria("w1", {"criteria": [
+        {"key": "alignment", "label": "Alignment with network priorities", "weight": 3},
+        {"key": "feasibility", "label": "Feasibility", "weight": 2}]}, uow=uow)
+    costs = {"x1": (600_000, {"alignment": 5, "feasibility": 5}),
+             "x2": (500_000, {"alignment": 4, "feasibility": 3}),
+             "x3": (500_000, {"alignment": 4, "feasibility": 3}),
+             "x4": (100_000, {"alignment": 5, "feasibility": 5})}
+    ids = {}
+    for key, (cost, scores) in costs.items():
+        activity = usecases.record_expression(expression(key), uow=uow, now=NOW)
+        ids[key] = activity.id
+        if key != "x4":  # x4 stays proposed: not yet reviewed, so not a candidate
+            usecases.transition(activity.id, {"to": "under_review", "reason": "r"}, uow=uow,
+                                actor=actor, now=NOW)
+        usecases.score_activity(activity.id, {"scores": scores, "estimated_cost": cost,
+                                              "currency": "USD"}, uow=uow, actor=actor, now=NOW)
+    selection = usecases.propose_selection("w1", {"budget": 1_000_000, "currency": "USD",
+                                                  "funding_source": "network_fund"},
+                                           uow=uow, actor=actor, now=NOW)
+    assert sorted(s["activity_id"] for s in selection.selected) == sorted([ids["x2"], ids["x3"]])
+    assert (selection.total_score, selection.total_cost, selection.candidate_count) == (36, 1_000_000, 3)
+    uow.envelopes.clear()
+    usecases.confirm_selection(selection.id, uow=uow, actor=actor, now=NOW)
+    states = {k: uow.session.get(Activity, i).state for k, i in ids.items()}
+    assert states == {"x1": "under_review", "x2": "selected", "x3": "selected", "x4": "proposed"}
+    [confirmed] = published(uow, "funding_selection_confirmed")
+    assert confirmed.payload["total_score"] == 36 and confirmed.payload["budget"] == 1_000_000
+    assert len(published(uow, "activity_status_changed")) == 2
+    with pytest.raises(Exception, match="already confirmed"):
+        usecases.confirm_selection(selection.id, uow=uow, actor=actor, now=NOW)

@@ -1,0 +1,138 @@
+"""Example messages for docs/events, from a real run of intake's use cases on
+a throw-away SQLite database: each example is exactly what intake emits."""
+from __future__ import annotations
+
+import json
+import tempfile
+import uuid
+from pathlib import Path
+
+from rueda_backbone import Envelope, Event
+from rueda_backbone.testing import sqlite_unit_of_work
+
+from . import inbound, usecases
+from .models import Base
+from .schemas import (DelegationRegistrationForm, ExpressionOfInterestForm, InterestForm,
+                      LateWindowForm, ProgramProfileForm, ReviewForm, StaffForm, WorkshopForm)
+
+WORKSHOP = {
+    "title": "Fourth Workshop on Social Policy and International Cooperation",
+    "place": "Santa Marta, Colombia", "time_zone": "America/Bogota",
+    "starts_on": "2027-10-24", "ends_on": "2027-10-25", "languages": ["es", "en", "pt"],
+    "sessions": [{"starts_at": "2027-10-24T09:00:00-05:00"}, {"starts_at": "2027-10-24T11:00:00-05:00"},
+                 {"starts_at": "2027-10-24T14:30:00-05:00"}, {"starts_at": "2027-10-24T16:30:00-05:00"}],
+    "tables_per_session": 4, "table_capacity": 8, "round_minutes": 45,
+    "max_runs_per_program": 1, "rank_weights": [5, 3, 2, 1],
+    "deadlines": {"programs": "2027-09-30T23:59:00-05:00", "interests": "2027-10-10T23:59:00-05:00",
+                  "expressions_of_interest": "2027-11-30T23:59:00-05:00"},
+}
+
+
+def _registration(workshop_id, country, institution, acronym, people):
+    return {"workshop_id": workshop_id, "country": country, "institution": institution,
+            "acronym": acronym, "kind": "ministry", "working_languages": ["es"],
+            "delegates": [{"name": name, "email": email, "role": role, "language": language}
+                          for name, email, role, language in people]}
+
+
+def _program(delegation_id, title, topics):
+    return {"delegation_id": delegation_id, "title": title, "topics": topics,
+            "areas_of_influence": ["national"], "target_populations": ["families"],
+            "starts_on": "2003-07-02", "ends_on": None, "statuses": ["implementation", "evaluation"],
+            "objectives": "Buy food from family farmers for public programs.",
+            "exchange_methods": ["study_tour", "expert_visits"]}
+
+
+def scenario(uow) -> None:
+    """A workshop's life in a few steps, each publishing its events."""
+    workshop = usecases.create_workshop(WorkshopForm().load(WORKSHOP), uow=uow)
+    bolivia = usecases.register_delegation(DelegationRegistrationForm().load(_registration(
+        workshop.id, "Bolivia", "Ministerio de Educación", "MINEDU",
+        [("Ana Quispe", "ana.quispe@example.org", "International cooperation manager", "es"),
+         ("Luis Mamani", "luis.mamani@example.org", None, "es")])), uow=uow)
+    brazil = usecases.register_delegation(DelegationRegistrationForm().load(_registration(
+        workshop.id, "Brazil", "Ministério do Desenvolvimento Social", "MDS",
+        [("Carla Souza", "carla.souza@example.org", "Program coordinator", "pt")])), uow=uow)
+    usecases.grant_late_window(workshop.id, LateWindowForm().load({
+        "delegation_id": bolivia.id, "form": "programs", "until": "2027-10-03T18:00:00-05:00"}),
+        uow=uow)
+    usecases.register_staff(StaffForm().load({
+        "name": "María Fernández", "email": "maria.fernandez@example.org", "language": "es",
+        "roles": ["secretariat", "coordinator"]}), uow=uow)
+    paa = usecases.submit_form("program", ProgramProfileForm().load(_program(
+        brazil.id, "Food Acquisition Program (PAA)", ["food_security", "productive_inclusion"])),
+        uow=uow)
+    usecases.review_program(paa.id, ReviewForm().load({"decision": "returned", "reason":
+                            "Please add the program's achievements."}), uow=uow)
+    interest = usecases.submit_form("interest", InterestForm().load({
+        "delegation_id": bolivia.id, "programs": [paa.id], "topics": ["food_security"],
+        "attending_delegate_ids": [bolivia.delegates[0].id]}), uow=uow)
+    expression = usecases.submit_form("expression_of_interest", ExpressionOfInterestForm().load({
+        "demanding_delegation_id": bolivia.id, "supplying_delegation_ids": [brazil.id],
+        "program_id": paa.id, "activity_types": ["expert_visit", "virtual"],
+        "mechanism": "bilateral_agreement", "focus": "specific_components",
+        "description": "Two expert visits on buying from family farmers for school meals.",
+        "contact_delegate_ids": [bolivia.delegates[0].id, brazil.delegates[0].id],
+        "round": {"session": 1, "table": 2, "program_id": paa.id}}), uow=uow)
+    usecases.withdraw_form("expression_of_interest", expression.id, uow=uow)
+    usecases.withdraw_form("interest", interest.id, uow=uow)
+    usecases.withdraw_form("program", paa.id, uow=uow)
+    usecases.erase_delegate(bolivia.delegates[1].id, uow=uow)
+    usecases.withdraw_delegation(brazil.id, uow=uow)
+
+
+def published_examples() -> dict[tuple[str, int], dict]:
+    with tempfile.TemporaryDirectory() as directory:
+        with sqlite_unit_of_work(Path(directory) / "examples.sqlite3", Base.metadata,
+                                 producer="intake") as uow:
+            uow.correlation_id = uuid.uuid4().hex
+            scenario(uow)
+            envelopes = list(uow.envelopes)
+    found: dict = {}
+    for envelope in envelopes:
+        # the last of each kind: the workshop with its late window, the revised delegation
+        found[(envelope.event_type, envelope.schema_version)] = envelope.to_dict()
+    return found
+
+
+def consumed_examples() -> dict[tuple[str, int], dict]:
+    """What the portal would publish to register a delegation and submit its forms."""
+    delegation_id, program_id = str(uuid.uuid4()), str(uuid.uuid4())
+    workshop_id, other_program = str(uuid.uuid4()), str(uuid.uuid4())
+    payloads = {
+        "delegation_form_submitted": {
+            "delegation_id": delegation_id, **_registration(
+                workshop_id, "Peru", "Ministerio de Desarrollo e Inclusión Social", "MIDIS",
+                [("Rosa Huamán", "rosa.huaman@example.org", "Cooperation manager", "es")]),
+            "focal_point_email": "rosa.huaman@example.org"},
+        "program_form_submitted": {"program_id": program_id, **_program(
+            delegation_id, "Qali Warma school meals", ["food_security"])},
+        "interest_form_submitted": {
+            "interest_id": str(uuid.uuid4()), "delegation_id": delegation_id,
+            "programs": [other_program], "topics": ["multidimensional_poverty_measurement"],
+            "attending_delegate_ids": []},
+        "expression_of_interest_form_submitted": {
+            "expression_id": str(uuid.uuid4()), "demanding_delegation_id": delegation_id,
+            "supplying_delegation_ids": [], "program_id": None, "topic": "food_security",
+            "activity_types": ["academic"], "mechanism": "regional_program", "focus": "general",
+            "description": "A regional seminar on school meals.", "contact_delegate_ids": [],
+            "round": None},
+    }
+    out = {}
+    for event_type, payload in payloads.items():
+        reader = inbound.FORM_EVENTS[event_type][1]
+        reader().load(payload)  # an example must be valid
+        out[(event_type, 1)] = Envelope.wrap(Event(event_type, payload),
+                                             producer=inbound.EXCHANGE_PRODUCER).to_dict()
+    return out
+
+
+def write_examples(directory: Path) -> None:
+    from .contracts import RETIRED
+
+    examples = {**published_examples(), **consumed_examples()}
+    for (event_type, version), message in examples.items():
+        if (event_type, version) in RETIRED:
+            continue  # their hand-written examples stay as they were
+        (directory / f"{event_type}.v{version}.example.json").write_text(
+            json.dumps(message, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,0 +1,64 @@
+"""Forms other systems publish as events (the network's portal and its peers).
+
+They publish to the topic exchange `portal.events`, routing key = event type,
+in a rueda envelope (docs/events/README.md). Each payload is the same form
+the HTTP API takes, read by the same schema, plus an optional id chosen by the
+sender so a later message can revise the same form. Unknown fields are
+ignored (tolerant reader, as for every event in the suite); an invalid or
+refused form is parked with its reasons and can be replayed after a fix.
+"""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, fields, validate
+
+from . import schemas
+
+EXCHANGE_PRODUCER = "portal"
+
+
+def _sender_id(description: str):
+    return fields.String(validate=validate.Length(min=1, max=36), metadata={
+        "format": "uuid", "description": description})
+
+
+class DelegationFormSubmitted(schemas.DelegationRegistrationForm):
+    class Meta:
+        unknown = EXCLUDE
+
+    delegation_id = _sender_id("the sender's id for the delegation: registers it the first "
+                               "time, revises it afterwards")
+
+
+class ProgramFormSubmitted(schemas.ProgramProfileForm):
+    class Meta:
+        unknown = EXCLUDE
+
+    program_id = _sender_id("the sender's id for the program: submits it the first time, "
+                            "revises it afterwards")
+
+
+class InterestFormSubmitted(schemas.InterestForm):
+    class Meta:
+        unknown = EXCLUDE
+
+    interest_id = _sender_id("the sender's id for the interest form")
+
+
+class ExpressionOfInterestFormSubmitted(schemas.ExpressionOfInterestForm):
+    class Meta:
+        unknown = EXCLUDE
+
+    expression_id = _sender_id("the sender's id for the expression of interest")
+
+
+# (event type, form kind or "delegation", the reader, the id field)
+FORM_EVENTS = {
+    "delegation_form_submitted": ("delegation", DelegationFormSubmitted, "delegation_id"),
+    "program_form_submitted": ("program", ProgramFormSubmitted, "program_id"),
+    "interest_form_submitted": ("interest", InterestFormSubmitted, "interest_id"),
+    "expression_of_interest_form_submitted": ("expression_of_interest",
+                                              ExpressionOfInterestFormSubmitted, "expression_id"),
+}
+
+READERS = {(EXCHANGE_PRODUCER, event_type): reader
+           for event_type, (_kind, reader, _id) in FORM_EVENTS.items()}

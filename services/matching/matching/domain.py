@@ -1,0 +1,300 @@
+"""matching's rules between the read model and the solver: which delegations,
+programs and interests a workshop's schedule is made of, stable round ids,
+and what changed for each delegation between two published revisions.
+
+No I/O here: the functions take plain rows (anything with the attributes)
+and return plain dicts.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from fractions import Fraction
+
+from .solver import explain
+
+# the solver's sentences, as codes a program can switch on
+REASON_CODES = {
+    explain.TABLE_FULL: "table_full",
+    explain.BUSY: "delegates_busy",
+    explain.WITHDRAWN: "program_withdrawn",
+    explain.HOST_UNAVAILABLE: "host_unavailable",
+    explain.NO_TABLE: "no_table_left",
+    explain.HOST_BUSY: "host_busy",
+    explain.YOU_BUSY_UNSCHEDULED: "delegates_busy_everywhere",
+    explain.NEVER_TOGETHER: "never_available_with_host",
+    explain.NOT_AVAILABLE: "not_available",
+    explain.TIME_LIMIT: "time_limit",
+}
+PROGRAM_RETURNED = "the program was returned to its host for changes and is not scheduled yet"
+REASONS_FROM_CODES = {code: reason for reason, code in REASON_CODES.items()}
+REASONS_FROM_CODES["program_returned"] = PROGRAM_RETURNED
+
+# round ids are uuid5 in this namespace, so every replica and revision agrees
+ROUND_NAMESPACE = uuid.UUID("5d7f3c1e-7a43-4b8e-9a55-2f1f0c6a9b10")
+
+# when the rank weights are not whole numbers, they are scaled by this and
+# rounded, since the solver's objective is an integer
+WEIGHT_SCALE = 100
+
+
+class NotSchedulable(Exception):
+    """The workshop cannot be scheduled yet (unknown, or nothing to place)."""
+
+
+def solver_weights(rank_weights) -> list[int] | None:
+    """intake's rank weights (any positive numbers) as the solver's positive integers."""
+    if not rank_weights:
+        return None
+    if all(float(w).is_integer() for w in rank_weights):
+        return [int(w) for w in rank_weights]
+    return [max(1, round(float(w) * WEIGHT_SCALE)) for w in rank_weights]
+
+
+def schedulable_program(program) -> bool:
+    return (not program.withdrawn and program.title is not None
+            and (program.returned_version is None or program.version > program.returned_version))
+
+
+def active_delegation(delegation) -> bool:
+    return not delegation.withdrawn and delegation.name is not None and bool(delegation.delegates)
+
+
+@dataclass
+class ScenarioInputs:
+    """A workshop's scenario file for the solver, and the interests the
+    service itself explains (the solver never sees those programs)."""
+    scenario: dict
+    unmet: list[dict] = field(default_factory=list)
+
+
+def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs:
+    """The solver's scenario from the read model of one workshop.
+
+    Withdrawn or returned programs, withdrawn delegations and their programs
+    are left out; an interest naming a program the solver does not get is
+    dropped from the list (a returned or withdrawn one is reported as unmet,
+    one never submitted is ignored). When a
+    delegation has several interest forms, the latest submitted one counts.
+    """
+    people = {d.id: d for d in delegations if active_delegation(d)}
+    offered = {p.id: p for p in programs
+               if schedulable_program(p) and p.host_delegation_id in people}
+    returned = {p.id for p in programs
+                if not p.withdrawn and p.title is not None and p.host_delegation_id in people
+                and p.id not in offered}
+    # withdrawn by intake, or their host left the workshop
+    gone = {p.id for p in programs if p.id not in offered and p.id not in returned}
+    latest: dict[str, object] = {}
+    for interest in interests:
+        if interest.withdrawn or interest.programs is None or interest.delegation_id not in people:
+            continue
+        current = latest.get(interest.delegation_id)
+        if current is None or (interest.submitted_at, interest.id) > (current.submitted_at,
+                                                                      current.id):
+            latest[interest.delegation_id] = interest
+    wanted, unmet = [], []
+    for delegation_id in sorted(latest, key=list(people).index):
+        chosen: list[str] = []
+        for program_id in latest[delegation_id].programs:
+            if program_id in chosen:
+                continue
+            if program_id in offered and offered[program_id].host_delegation_id != delegation_id:
+                chosen.append(program_id)
+            elif program_id in returned:
+                unmet.append({"delegation_id": delegation_id, "program_id": program_id,
+                              "reason_code": "program_returned", "reason": PROGRAM_RETURNED})
+            elif program_id in gone:
+                unmet.append({"delegation_id": delegation_id, "program_id": program_id,
+                              "reason_code": "program_withdrawn", "reason": explain.WITHDRAWN})
+        if chosen:
+            wanted.append({"delegation": delegation_id, "programs": chosen})
+    grid = {
+        "id": workshop.id,
+        "title": workshop.title,
+        "sessions": len(workshop.sessions),
+        "tables_per_session": workshop.tables_per_session,
+        "table_capacity": workshop.table_capacity,
+        "max_runs_per_program": workshop.max_runs_per_program,
+    }
+    weights = solver_weights(workshop.rank_weights)
+    if weights:
+        grid["rank_weights"] = weights
+    scenario = {
+        "workshop": grid,
+        "delegations": [{"id": d.id, "name": d.name, "delegates": d.delegates}
+                        for d in people.values()],
+        "programs": [{"id": p.id, "title": p.title, "host": p.host_delegation_id}
+                     for p in offered.values()],
+        "interests": wanted,
+    }
+    return ScenarioInputs(scenario=scenario, unmet=unmet)
+
+
+def round_id(workshop_id: str, program_id: str, run: int) -> str:
+    return str(uuid.uuid5(ROUND_NAMESPACE, f"{workshop_id}/{program_id}/{run}"))
+
+
+def run_of(workshop_id: str, r: dict) -> int:
+    """The run number hidden in a published round's id."""
+    for n in range(1, 100):
+        if round_id(workshop_id, r["program_id"], n) == r["round_id"]:
+            return n
+    raise ValueError(f"round {r['round_id']} was not numbered by matching")
+
+
+def number_runs(workshop_id: str, rounds, previous_rounds) -> dict[tuple[str, int], int]:
+    """Run numbers (1..max runs) per (program, session), stable across revisions.
+
+    A run that stays in its session keeps its number; a run that moves takes
+    a number its program no longer uses, so calendar entries follow it.
+    """
+    before: dict[str, dict[int, int]] = defaultdict(dict)
+    for r in previous_rounds:
+        before[r["program_id"]][r["session"]] = run_of(workshop_id, r)
+    sessions: dict[str, list[int]] = defaultdict(list)
+    for r in rounds:
+        sessions[r["program"]].append(r["session"])
+    numbers: dict[tuple[str, int], int] = {}
+    for program, runs in sessions.items():
+        kept = {s: before[program][s] for s in runs if s in before[program]}
+        used = set(kept.values())
+        free = [n for n in sorted(before[program].values()) if n not in used]
+        fresh = (n for n in range(1, len(runs) + len(before[program]) + 1)
+                 if n not in used and n not in before[program].values())
+        for s in sorted(runs):
+            if s in kept:
+                numbers[program, s] = kept[s]
+            else:
+                numbers[program, s] = free.pop(0) if free else next(fresh)
+    return numbers
+
+
+def published_rounds(workshop, document: dict, scenario: dict, previous_rounds) -> list[dict]:
+    """The solver's rounds as schedule_published names them: ids, times, titles."""
+    titles = {p["id"]: p["title"] for p in scenario["programs"]}
+    # the solver numbers sessions 1..S in time order, as intake does
+    starts = {k: _instant(s["starts_at"]) for k, s in enumerate(workshop.sessions, start=1)}
+    length = timedelta(minutes=workshop.round_minutes)
+    runs = number_runs(workshop.id, document["rounds"], previous_rounds)
+    rounds = []
+    for r in document["rounds"]:
+        starts_at = starts[r["session"]]
+        rounds.append({
+            "round_id": round_id(workshop.id, r["program"], runs[r["program"], r["session"]]),
+            "session": r["session"],
+            "table": r["table"],
+            "starts_at": starts_at.isoformat(),
+            "ends_at": (starts_at + length).isoformat(),
+            "program_id": r["program"],
+            "program_title": titles[r["program"]],
+            "host_delegation_id": r["host"],
+            "attendee_delegation_ids": list(r["attendees"]),
+        })
+    return rounds
+
+
+def _instant(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def unmet_entries(document: dict, extra: list[dict]) -> list[dict]:
+    """The solver's unmet interests with a reason code, then the service's own.
+
+    Withdrawn programs come from the read model (`extra`), which knows who
+    still asks for them; the solver only knows who sat at them before.
+    """
+    entries = [{"delegation_id": u["delegation"], "program_id": u["program"],
+                "reason_code": REASON_CODES.get(u["reason"], "other"), "reason": u["reason"]}
+               for u in document["unmet"] if u["reason"] != explain.WITHDRAWN]
+    seen = {(u["delegation_id"], u["program_id"]) for u in entries}
+    return entries + [u for u in extra if (u["delegation_id"], u["program_id"]) not in seen]
+
+
+def previous_for_solver(rounds: list[dict], delegation_ids) -> list[dict]:
+    """A published revision's rounds as the solver's `--previous` file reads them;
+    attendees who left are dropped (they cannot be kept anyway)."""
+    present = set(delegation_ids)
+    return [{"session": r["session"], "table": r["table"], "program": r["program_id"],
+             "host": r["host_delegation_id"],
+             "attendees": [d for d in r["attendee_delegation_ids"] if d in present]}
+            for r in rounds]
+
+
+def _place(r) -> dict | None:
+    return None if r is None else {"session": r["session"], "table": r["table"]}
+
+
+def changes(before: list[dict], after: list[dict]) -> list[dict]:
+    """Per delegation, what a new revision changed for it.
+
+    A delegation is concerned by a round it hosts or attends. `moved`: the
+    round it keeps changed session or table; `added`/`removed`: it gained or
+    lost the round; `attendees_changed` goes to the host of a round that
+    stayed put but whose attendees changed.
+    """
+    old = {r["round_id"]: r for r in before}
+    new = {r["round_id"]: r for r in after}
+
+    def seats(rounds):
+        out = defaultdict(dict)
+        for r in rounds.values():
+            for d in (r["host_delegation_id"], *r["attendee_delegation_ids"]):
+                out[d][r["round_id"]] = r
+        return out
+
+    had, has = seats(old), seats(new)
+    order = list(dict.fromkeys([*has, *had]))
+    result = []
+    for delegation in order:
+        items = []
+        mine_before, mine_after = had.get(delegation, {}), has.get(delegation, {})
+        for rid in dict.fromkeys([*mine_before, *mine_after]):
+            b, a = mine_before.get(rid), mine_after.get(rid)
+            program_id = (a or b)["program_id"]
+            if b is None:
+                change = "added"
+            elif a is None:
+                change = "removed"
+            elif (b["session"], b["table"]) != (a["session"], a["table"]):
+                change = "moved"
+            elif (a["host_delegation_id"] == delegation
+                  and sorted(a["attendee_delegation_ids"]) != sorted(b["attendee_delegation_ids"])):
+                change = "attendees_changed"
+            else:
+                continue
+            items.append({"change": change, "round_id": rid, "program_id": program_id,
+                          "before": _place(b), "after": _place(a)})
+        if items:
+            result.append({"delegation_id": delegation, "items": items})
+    return result
+
+
+def gap(objective, bound) -> float | None:
+    """How far, at worst, the schedule is from the best possible (0.0 = proven best)."""
+    if bound in (None, 0) or objective is None:
+        return None if bound is None else 0.0
+    return float(Fraction(bound - objective, bound))
+
+
+def explanations(payload: dict) -> list[dict]:
+    """Per delegation, in words staff can forward: what it hosts, attends and misses."""
+    names = {d["delegation_id"]: d["name"] for d in payload["delegations"]}
+    out = {d: {"delegation_id": d, "name": name, "hosts": [], "attends": [], "misses": []}
+           for d, name in names.items()}
+    for r in payload["rounds"]:
+        where = {"program_id": r["program_id"], "program_title": r["program_title"],
+                 "session": r["session"], "table": r["table"], "starts_at": r["starts_at"]}
+        if r["host_delegation_id"] in out:
+            out[r["host_delegation_id"]]["hosts"].append(where)
+        for d in r["attendee_delegation_ids"]:
+            if d in out:
+                out[d]["attends"].append(where)
+    for u in payload["unmet"]:
+        if u["delegation_id"] in out:
+            out[u["delegation_id"]]["misses"].append(
+                {"program_id": u["program_id"], "reason_code": u["reason_code"],
+                 "reason": u["reason"]})
+    return list(out.values())

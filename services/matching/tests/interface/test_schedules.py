@@ -1,0 +1,199 @@
+"""matching in a real container: intake's events in, staff's HTTP calls, the
+schedule_published events out, on the real broker and on both databases."""
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+import sqlalchemy as sa
+from kombu import Connection, Exchange, Queue
+from rueda_backbone.apikeys import create_api_key
+from rueda_backbone.database import Store
+from rueda_backbone.testing import publish_event, wait_for
+
+from matching.models import Interest, Workshop
+from matching.service import MatchingService
+
+pytestmark = pytest.mark.broker
+
+WORKSHOP = str(uuid.uuid4())
+T0 = datetime(2030, 5, 4, 9, 0, tzinfo=timezone.utc)
+A, B, C = (str(uuid.uuid4()) for _ in range(3))
+PA, PB, PC = (str(uuid.uuid4()) for _ in range(3))
+
+
+def workshop(deadline):
+    return {"workshop_id": WORKSHOP, "version": 1, "title": "Santa Marta", "place": "Santa Marta",
+            "time_zone": "America/Bogota", "starts_on": "2030-05-04", "ends_on": "2030-05-04",
+            "languages": ["es"],
+            "sessions": [{"number": n, "starts_at": (T0 + timedelta(hours=n)).isoformat()}
+                         for n in (1, 2)],
+            "tables_per_session": 2, "table_capacity": 3, "round_minutes": 45,
+            "max_runs_per_program": 1, "rank_weights": [2, 1],
+            "deadlines": {"programs": deadline, "interests": deadline,
+                          "expressions_of_interest": deadline},
+            "late_windows": []}
+
+
+def delegation(delegation_id, name, seats):
+    return {"delegation_id": delegation_id, "workshop_id": WORKSHOP, "version": 1,
+            "country": name, "institution": f"Ministry of {name}", "acronym": None,
+            "kind": "ministry", "working_languages": ["es"],
+            "registered_at": T0.isoformat(),
+            "delegates": [{"delegate_id": str(uuid.uuid4()), "name": "n", "role": None,
+                           "language": "es", "is_focal_point": i == 0} for i in range(seats)]}
+
+
+def program(program_id, host, title):
+    return {"program_id": program_id, "workshop_id": WORKSHOP, "delegation_id": host,
+            "version": 1, "title": title, "country": "x", "topics": ["food_security"],
+            "areas_of_influence": [], "target_populations": [], "statuses": [],
+            "exchange_methods": [], "starts_on": None, "ends_on": None, "missing_fields": [],
+            "submitted_at": T0.isoformat()}
+
+
+def interest(delegation_id, programs):
+    return {"interest_id": str(uuid.uuid4()), "workshop_id": WORKSHOP,
+            "delegation_id": delegation_id, "version": 1, "programs": programs, "topics": [],
+            "attending_delegate_ids": [], "submitted_at": T0.isoformat()}
+
+
+@pytest.fixture
+def matching(container_factory, config):
+    config = {**config, "REPLAN_DEBOUNCE_SECONDS": 0, "PLANNER_POLL_SECONDS": 0.2,
+              "SOLVER_TIME_LIMIT": 5}
+    container_factory(MatchingService, config).start()
+    key = create_api_key(Store.for_url(config["DATABASE_URL"]), "staff")
+    base = f"http://{config['WEB_SERVER_ADDRESS']}"
+
+    def call(method, path, body=None, key=key):
+        headers = {"X-API-Key": key} if key else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return requests.request(method, base + path, headers=headers, timeout=30,
+                                data=None if body is None else json.dumps(body))
+    call.config = config
+    return call
+
+
+@pytest.fixture
+def published(config):
+    """A queue bound to matching's schedule_published events."""
+    with Connection(config["AMQP_URI"]) as connection:
+        queue = Queue("spy", Exchange("matching.events", "topic", durable=True),
+                      routing_key="schedule_published")
+        queue.bind(connection.channel()).declare()
+
+        def received(count):
+            out = []
+            with connection.SimpleQueue(queue) as simple:
+                while len(out) < count:
+                    message = simple.get(timeout=20)
+                    out.append(json.loads(message.body))
+                    message.ack()
+            return out
+        yield received
+
+
+def feed(config, deadline):
+    """intake's events for a small workshop: every interest can be met."""
+    uri = config["AMQP_URI"]
+    for d, name, seats in ((A, "Bolivia", 1), (B, "Brazil", 2), (C, "Colombia", 2)):
+        publish_event(uri, "intake", "delegation_registered", delegation(d, name, seats), version=2)
+    for p, host, title in ((PA, A, "Juancito Pinto"), (PB, B, "Bolsa Familia"),
+                           (PC, C, "Red Unidos")):
+        publish_event(uri, "intake", "program_submitted", program(p, host, title), version=2)
+    for d, wanted in ((A, [PB]), (B, [PA, PC]), (C, [PA, PB])):
+        publish_event(uri, "intake", "interest_submitted", interest(d, wanted))
+    store = Store.for_url(config["DATABASE_URL"])
+
+    def interests():
+        with store.transaction() as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(Interest)) == 3
+    # last, so a deadline already past plans the whole workshop, not part of it
+    wait_for(interests, what="the interests")
+    publish_event(uri, "intake", "workshop_published", workshop(deadline))
+
+    def ready():
+        with store.transaction() as session:
+            return session.get(Workshop, WORKSHOP) is not None
+    wait_for(ready, what="the workshop")
+
+
+def test_staff_compute_and_publish_and_a_withdrawal_is_re_planned(matching, published):
+    feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
+    response = matching("POST", f"/workshops/{WORKSHOP}/schedule", {"time_limit": 5})
+    assert response.status_code == 201, response.text
+    computed = response.json()
+    assert (computed["state"], computed["status"], computed["gap"], computed["unmet"]) == (
+        "provisional", "optimal", 0.0, [])
+    assert len(computed["rounds"]) == 3
+    response = matching("POST", f"/workshops/{WORKSHOP}/schedule/publish")
+    assert response.status_code == 201, response.text
+    (first,) = published(1)
+    assert first["event_type"] == "schedule_published" and first["producer"] == "matching"
+    assert first["payload"]["revision"] == 1 and first["payload"]["changes"] == []
+    assert first["payload"]["schedule_id"] == computed["schedule_id"]
+    rounds = {r["program_id"]: r for r in first["payload"]["rounds"]}
+
+    publish_event(matching.config["AMQP_URI"], "intake", "program_withdrawn", {
+        "program_id": PB, "workshop_id": WORKSHOP, "delegation_id": B, "version": 1,
+        "withdrawn_at": T0.isoformat()})
+    (second,) = published(1)
+    payload = second["payload"]
+    assert payload["revision"] == 2
+    assert {r["program_id"] for r in payload["rounds"]} == {PA, PC}
+    changed = {c["delegation_id"]: [(i["change"], i["program_id"]) for i in c["items"]]
+               for c in payload["changes"]}
+    assert changed[B] == [("removed", PB)]
+    assert ("removed", PB) in changed[A] and ("removed", PB) in changed[C]
+    assert {(u["delegation_id"], u["reason_code"]) for u in payload["unmet"]} == {
+        (A, "program_withdrawn"), (C, "program_withdrawn")}
+    for r in payload["rounds"]:  # what stayed did not move and kept its id
+        before = rounds[r["program_id"]]
+        assert (r["round_id"], r["session"], r["table"]) == (
+            before["round_id"], before["session"], before["table"])
+    view = matching("GET", f"/workshops/{WORKSHOP}/schedule").json()
+    assert (view["state"], view["revision"], view["trigger"]) == ("published", 2, "replan")
+
+
+def test_the_interest_deadline_computes_a_provisional_schedule_by_itself(matching):
+    feed(matching.config, deadline="2020-01-01T00:00:00+00:00")
+
+    def scheduled():
+        response = matching("GET", f"/workshops/{WORKSHOP}/schedule")
+        return response.json() if response.status_code == 200 else None
+    view = wait_for(scheduled, timeout=20, what="the deadline's schedule")
+    assert (view["trigger"], view["state"], view["objective"]) == ("deadline", "provisional", 8)
+    explained = {e["delegation_id"]: e for e in view["explanations"]}
+    assert [h["program_id"] for h in explained[A]["hosts"]] == [PA]
+
+
+def test_pins_are_kept_and_bad_requests_get_field_level_errors(matching):
+    feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
+    base = f"/workshops/{WORKSHOP}"
+    assert matching("POST", f"{base}/schedule", key=None).status_code == 401
+    assert matching("GET", f"/workshops/{uuid.uuid4()}/schedule").status_code == 404
+    assert matching("GET", f"{base}/schedule").status_code == 404
+    response = matching("POST", f"{base}/schedule", {"time_limit": "soon", "pinz": []})
+    assert response.status_code == 422
+    assert {f["path"] for f in response.json()["fields"]} == {"time_limit", "pinz"}
+    response = matching("POST", f"{base}/schedule",
+                        {"pins": [{"program_id": str(uuid.uuid4()), "session": 1}]})
+    assert response.status_code == 422
+    assert response.json()["fields"][0]["path"] == "pins[0].program_id"
+    response = matching("PUT", f"{base}/pins/{PC}", {"session": 9, "table": 1})
+    assert response.status_code == 409
+    assert response.json()["fields"][0]["path"] == "session"
+    assert matching("PUT", f"{base}/pins/{PC}", {"session": 2, "table": 2}).status_code == 200
+    assert matching("GET", f"{base}/pins").json()["pins"] == [
+        {"program_id": PC, "session": 2, "table": 2}]
+    response = matching("POST", f"{base}/schedule",
+                        {"pins": [{"program_id": PB, "session": 2, "table": 2}]})
+    assert response.status_code == 409 and response.json()["error"] == "pins_conflict"
+    view = matching("POST", f"{base}/schedule", {}).json()
+    (pinned,) = [r for r in view["rounds"] if r["program_id"] == PC]
+    assert (pinned["session"], pinned["table"]) == (2, 2)
+    assert matching("DELETE", f"{base}/pins/{PC}").status_code == 204
+    assert matching("DELETE", f"{base}/pins/{PC}").status_code == 404
