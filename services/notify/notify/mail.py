@@ -68,7 +68,8 @@ def _safe_header_value(value: str) -> str:
 
 def build_message(*, settings: SmtpSettings, email_id: str, to_address: str, subject: str,
                   text_body: str, html_body: str, correlation_id: str, created_at,
-                  attachments=()) -> EmailMessage:
+                  attachments=(), kind: str | None = None,
+                  language: str | None = None) -> EmailMessage:
     """The message for one outbox row. `attachments` are (filename,
     content_type, bytes, content_id or None); with a content id the part is
     an inline image the HTML part refers to as cid:..."""
@@ -80,6 +81,10 @@ def build_message(*, settings: SmtpSettings, email_id: str, to_address: str, sub
     message["Message-ID"] = f"<{email_id}@{settings.message_id_domain}>"
     message["Auto-Submitted"] = "auto-generated"
     message["X-Correlation-ID"] = _safe_header_value(correlation_id)
+    # both come from notify's own fixed vocabularies, never from user input;
+    # they let staff filter and mail clients pick a spell checker
+    if kind:
+        message["X-Rueda-Kind"] = _safe_header_value(kind)
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
     for filename, content_type, content, content_id in attachments:
@@ -95,6 +100,10 @@ def build_message(*, settings: SmtpSettings, email_id: str, to_address: str, sub
         else:
             message.add_attachment(content, maintype=maintype, subtype=subtype.strip(),
                                    filename=filename, **extra)
+    if language:
+        # set last: turning the message into multipart/mixed moves every
+        # Content-* header down into the first part
+        message["Content-Language"] = _safe_header_value(language)
     return message
 
 

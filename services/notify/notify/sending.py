@@ -57,7 +57,7 @@ class Sender:
                 settings=self.settings, email_id=email.id, to_address=email.to_address,
                 subject=email.subject, text_body=email.text_body, html_body=email.html_body,
                 correlation_id=email.correlation_id, created_at=email.created_at,
-                attachments=attachments))
+                attachments=attachments, kind=email.kind, language=email.language))
         except mail.PermanentFailure as exc:
             self._record(email, status=domain.FAILED, error=str(exc))
             log.error("email.failed", email_id=email.id, kind=email.kind, reason=str(exc),

@@ -1,126 +1,165 @@
-"""The README's demo: the thin flow through all four services, for real.
+"""The README's demo: the Santa Marta workshop through all four services, for real.
 
-A delegation from the Santa Marta example registers and submits a program
-profile over HTTP; intake publishes events through its outbox; matching keeps
-its own copy of the program; followup records the delegation; notify emails
-the delegate a receipt over SMTP to the local mail sink. Then it prints what
-happened and stops everything.
+It starts a local mail sink and the four services (SQLite each, the local
+RabbitMQ), then plays `santa_marta`: forms into intake, rounds from matching,
+agendas with calendar files from notify, a withdrawal and its change notices,
+expressions of interest followed up in followup with an overdue reminder and
+the reports. It prints what happened, leaves the emails and reports in the
+data directory and stops everything.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
-import uuid
+from collections import Counter
 from pathlib import Path
 
 import requests
 
 from . import broker, mailsink
-from .flow import rows, workshop_form
-from .stack import ROOT, Stack
+from . import santa_marta as story
+from .flow import rows
+from .stack import ROOT, SERVICES, Stack
 
-EXAMPLE = ROOT / "examples" / "santa-marta-2012.json"
-
-
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise TimeoutError(f"timed out waiting for {what}")
+# short windows so that the whole story fits in a minute; production keeps
+# the defaults (minutes), see each service's config.yml
+DEMO_SETTINGS = {
+    "MATCHING_REPLAN_DEBOUNCE_SECONDS": "1",
+    "MATCHING_PLANNER_POLL_SECONDS": "1",
+    "NOTIFY_CHANGE_NOTICE_WINDOW_SECONDS": "3",
+    "FOLLOWUP_SCAN_SECONDS": "1",
+}
 
 
-def example_forms() -> tuple[dict, dict]:
-    """Bolivia and its PENNAT program, from the Santa Marta example."""
-    scenario = json.loads(EXAMPLE.read_text())
-    delegation = next(d for d in scenario["delegations"] if d["id"] == "BO")
-    program = next(p for p in scenario["programs"] if p["host"] == "BO")
-    registration = {
-        "country": delegation["name"],
-        "institution": "Ministerio de Educación",
-        "kind": "ministry",
-        "delegates": [{"name": "Delegada de ejemplo", "email": "delegada.bo@example.org",
-                       "role": "International cooperation manager", "language": "es"}],
-        "working_languages": ["es"],
-    }
-    profile = {"title": program["title"], "topics": ["children_and_youth_services"]}
-    return registration, profile
+def emails_of(mail_dir: Path) -> list[tuple[Path, object]]:
+    return mailsink.read_messages(mail_dir)
+
+
+def kind_of(message) -> str:
+    return message.get("X-Rueda-Kind") or "?"
+
+
+def attachments(message) -> list[str]:
+    return [part.get_filename() for part in message.walk() if part.get_filename()]
+
+
+def matching_has_everything(stack: Stack, workshop: story.Workshop):
+    def check():
+        url = stack.database_urls["matching"]
+        programs = rows(url, "select count(*) as n from program where workshop_id = :w",
+                        w=workshop.id)[0]["n"]
+        interests = rows(url, "select count(*) as n from interest where workshop_id = :w",
+                         w=workshop.id)[0]["n"]
+        return programs == len(workshop.programs) and interests == len(workshop.interests)
+    return check
 
 
 def run(data_dir: Path, vhost: str) -> int:
     if data_dir.exists():
         shutil.rmtree(data_dir)
     amqp_uri = broker.create_vhost(vhost)
-    stack = Stack(data_dir=data_dir, amqp_uri=amqp_uri)
+    stack = Stack(data_dir=data_dir, amqp_uri=amqp_uri, extra_env=dict(DEMO_SETTINGS))
     mail_dir = data_dir / "mail"
     sink = mailsink.start(mail_dir, port=stack.smtp_port)
     print(f"mail sink on 127.0.0.1:{stack.smtp_port} keeping mail in {mail_dir}")
     try:
         stack.migrate()
-        api_key = stack.ops("intake", "api-key", "create", "demo-portal")
+        keys = {service: stack.ops(service, "api-key", "create", "demo-secretariat")
+                for service in ("intake", "matching", "followup")}
         started = time.monotonic()
         stack.start_all()
         print(f"four services healthy in {time.monotonic() - started:.1f}s "
               f"(logs in {data_dir / 'logs'})")
+        client = story.Client(stack, keys)
+        workshop = story.Workshop()
 
-        correlation_id = uuid.uuid4().hex
-        headers = {"X-API-Key": api_key, "X-Correlation-ID": correlation_id}
-        registration, profile = example_forms()
-        response = requests.post(f"{stack.url('intake')}/workshops", json=workshop_form(),
-                                 headers=headers, timeout=10)
-        response.raise_for_status()
-        registration["workshop_id"] = response.json()["id"]
-        response = requests.post(f"{stack.url('intake')}/delegations", json=registration,
-                                 headers=headers, timeout=10)
-        response.raise_for_status()
-        delegation = response.json()
-        print(f"\nPOST /delegations -> {response.status_code}: delegation {delegation['id']} "
-              f"({delegation['country']})")
-        response = requests.post(f"{stack.url('intake')}/programs",
-                                 json={"delegation_id": delegation["id"], **profile},
-                                 headers=headers, timeout=10)
-        response.raise_for_status()
-        program = response.json()
-        print(f"POST /programs    -> {response.status_code}: program {program['id']} "
-              f"({program['title']})")
+        print("\n1. Forms into intake (HTTP, API key)")
+        story.create_workshop(client, workshop)
+        story.register_delegations(client, workshop)
+        story.submit_programs(client, workshop)
+        story.submit_interests(client, workshop)
+        print(f"   workshop {workshop.id}: {len(workshop.staff)} staff, "
+              f"{len(workshop.delegations)} delegations, {len(workshop.programs)} program "
+              f"profiles, {len(workshop.interests)} interest forms")
 
-        emails = _wait(lambda: mailsink.read_messages(mail_dir), 60, "the receipt email")
-        _wait(lambda: rows(stack.database_urls["matching"],
-                           "select id from program where id = :id", id=program["id"]), 30,
-              "matching's copy of the program")
-        _wait(lambda: rows(stack.database_urls["followup"],
-                           "select id from delegation where id = :id", id=delegation["id"]), 30,
-              "followup's record of the delegation")
-        elapsed = time.monotonic() - started
+        print("\n2. matching plans the rounds and publishes them")
+        schedule = story.schedule_rounds(client, workshop, matching_has_everything(stack, workshop))
+        wanted = sum(len(i["programs"]) for i in story.scenario()["interests"])
+        met = wanted - len(schedule["unmet"])
+        print(f"   revision {schedule['revision']}: {schedule['status']}, objective "
+              f"{schedule['objective']} of bound {schedule['bound']}; {met}/{wanted} interests "
+              f"met, {len(schedule['rounds'])} rounds")
+        programs = {p["id"]: key for key, p in workshop.programs.items()}
+        for session in sorted({r["session"] for r in schedule["rounds"]}):
+            tables = sorted((r for r in schedule["rounds"] if r["session"] == session),
+                            key=lambda r: r["table"])
+            print(f"   session {session}: " + "  ".join(
+                f"T{r['table']} {programs[r['program_id']]}({len(r['attendee_delegation_ids'])})"
+                for r in tables))
+        agendas = story.wait_for(
+            lambda: [m for _, m in emails_of(mail_dir) if kind_of(m) == "agenda"]
+            if len([m for _, m in emails_of(mail_dir) if kind_of(m) == "agenda"])
+            >= len(workshop.delegations) else None, 90, "an agenda for every delegation")
+        languages = Counter(m["Content-Language"] or "?" for m in agendas)
+        print(f"   notify mailed {len(agendas)} agendas ("
+              + ", ".join(f"{n} in {lang}" for lang, n in sorted(languages.items()))
+              + f"), each with {', '.join(attachments(agendas[0])) or 'no attachment'}")
 
-        print("\nEvents published by intake (outbox, publisher confirms):")
-        for row in rows(stack.database_urls["intake"],
-                         "select event_type, event_id, status, correlation_id from outbox_message "
-                         "order by id"):
-            print(f"  {row['event_type']:<28} {row['event_id']}  {row['status']}")
-        print("\nWhat each consumer did with them:")
-        for row in rows(stack.database_urls["matching"], "select id, title from program"):
-            print(f"  matching  stored program {row['id']} ({row['title']})")
-        for row in rows(stack.database_urls["followup"],
-                         "select id, institution, country from delegation"):
-            print(f"  followup  recorded delegation {row['id']} ({row['institution']}, {row['country']})")
-        for row in rows(stack.database_urls["notify"],
-                         "select id, kind, language, status from email"):
-            print(f"  notify    email {row['id']} {row['kind']} [{row['language']}] {row['status']}")
-        print("\nEmails in the mail sink:")
-        for path, message in emails:
-            print(f"  {path}\n    To: {message['To']}  Subject: {message['Subject']}  "
-                  f"Message-ID: {message['Message-ID']}")
-        traced = {service: stack.logs(service).count(correlation_id)
-                  for service in ("intake", "matching", "followup", "notify")}
-        print(f"\nCorrelation id {correlation_id} in the logs: "
+        print("\n3. Peru withdraws its program: matching re-plans, notify tells those affected")
+        story.withdraw_program(client, workshop, "PE-QALIWARMA")
+        notices = story.wait_for(
+            lambda: [m for _, m in emails_of(mail_dir) if kind_of(m) == "schedule_changed"], 90,
+            "the change notices")
+        time.sleep(1)   # let the rest of the burst land before counting
+        notices = [m for _, m in emails_of(mail_dir) if kind_of(m) == "schedule_changed"]
+        print(f"   revision 2 published; {len(notices)} change notice(s), to: "
+              + ", ".join(sorted({str(m['To']) for m in notices})))
+
+        print("\n4. Expressions of interest signed at the rounds become cooperation activities")
+        story.sign_expressions(client, workshop)
+        activities = story.wait_for(
+            lambda: (lambda found: found if len(found) >= 3 else None)(
+                story.activities(client, workshop)), 60, "followup's activities")
+        for activity in activities:
+            print(f"   {activity['state']:<10} {activity.get('title')}  owner: "
+                  f"{activity.get('owner_name') or activity.get('owner_staff_id')}")
+        story.make_overdue(client, activities[0])
+        reminder = story.wait_for(
+            lambda: [m for _, m in emails_of(mail_dir) if kind_of(m) == "follow_up_due"],
+            60, "the overdue reminder")
+        print(f"   overdue: reminder to {', '.join(str(m['To']) for m in reminder)}")
+        reports = data_dir / "reports"
+        reports.mkdir()
+        for name in ("supply_demand.csv", "status_by_delegation.csv"):
+            (reports / name).write_bytes(requests.get(
+                f"{stack.url('followup')}/workshops/{workshop.id}/reports/{name}",
+                headers={"X-API-Key": keys["followup"]}, timeout=30).content)
+        for name in ("demand_by_topic.png", "demand_by_country.svg"):
+            (reports / name).write_bytes(requests.get(
+                f"{stack.url('followup')}/workshops/{workshop.id}/charts/{name}",
+                headers={"X-API-Key": keys["followup"]}, timeout=30).content)
+        print(f"   reports and charts in {reports}")
+
+        print("\nEmails in the mail sink, by kind:")
+        everything = emails_of(mail_dir)
+        for kind, count in sorted(Counter(kind_of(m) for _, m in everything).items()):
+            print(f"   {kind:<22} {count}")
+        path, message = next((p, m) for p, m in everything if kind_of(m) == "agenda")
+        print(f"   e.g. {path.name}: To {message['To']}, Subject {message['Subject']!r}, "
+              f"attachments {attachments(message)}")
+        print("\nEvents published, by service:")
+        for service in SERVICES:
+            counts = rows(stack.database_urls[service],
+                          "select event_type, count(*) as n from outbox_message "
+                          "group by event_type order by event_type")
+            if counts:
+                print(f"   {service:<9} " + ", ".join(f"{r['event_type']} {r['n']}" for r in counts))
+        traced = {service: stack.logs(service).count(client.correlation_id) for service in SERVICES}
+        print(f"\nCorrelation id {client.correlation_id} in the logs: "
               + ", ".join(f"{service} {count} line(s)" for service, count in traced.items()))
-        print(f"Flow done in {elapsed:.1f}s from start-up to the last effect.")
+        print(f"Story done in {time.monotonic() - started:.1f}s.")
         return 0
     finally:
         stack.stop()

@@ -3,6 +3,8 @@ activities and their events out, transitions over HTTP, the timer."""
 import base64
 
 import pytest
+import sqlalchemy as sa
+from rueda_backbone import tables
 from rueda_backbone.database import Store
 from rueda_backbone.parking import list_parked
 from rueda_backbone.testing import free_port, publish_event, wait_for
@@ -26,6 +28,11 @@ def test_an_expression_delivered_twice_becomes_one_proposed_activity(start, spy,
     for _ in range(2):  # the second delivery is a new event id: the version keeps it one
         publish_event(followup_config["AMQP_URI"], "intake", "expression_of_interest_submitted",
                       EXPRESSION)
+
+    def both_handled():
+        with Store.for_url(followup_config["DATABASE_URL"]).transaction() as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(tables.inbox)) == 2
+    wait_for(both_handled, what="both deliveries to be handled")
     [event] = spy("activity_proposed")
     assert event["producer"] == "followup"
     payload = event["payload"]

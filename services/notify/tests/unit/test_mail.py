@@ -24,6 +24,15 @@ def test_a_message_has_a_stable_message_id_and_both_parts():
     assert {part.get_content_type() for part in built.iter_parts()} == {"text/plain", "text/html"}
 
 
+def test_kind_and_language_stay_on_the_top_level_message_with_attachments():
+    built = message(kind=domain.AGENDA, language="pt",
+                    attachments=[("agenda.ics", "text/calendar; method=PUBLISH", b"BEGIN:VCALENDAR", None)])
+    parsed = email.message_from_bytes(built.as_bytes(), policy=email.policy.default)
+    assert parsed["X-Rueda-Kind"] == "agenda"
+    assert parsed["Content-Language"] == "pt"
+    assert parsed.get_content_type() == "multipart/mixed"
+
+
 @pytest.mark.parametrize("address", [
     "ana@example.org\r\nBcc: victim@example.org",
     "Ana <ana@example.org>",
