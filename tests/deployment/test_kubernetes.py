@@ -208,3 +208,24 @@ def test_kustomize_builds_every_kustomization_with_the_image_tag_applied(directo
         if doc["kind"] in ("Deployment", "Job"):
             image = container(doc)["image"]
             assert ":" in image and not image.startswith("rueda/"), image
+
+
+def test_the_alert_rules_use_only_metrics_the_services_expose():
+    import re
+
+    from rueda_backbone import metrics
+
+    exposed = set()
+    for family in metrics.REGISTRY.collect():
+        exposed.add(family.name)
+        exposed.update(sample.name for sample in family.samples)
+        # a counter's family is named without _total; histograms add suffixes
+        exposed.update({f"{family.name}_total", f"{family.name}_bucket",
+                        f"{family.name}_sum", f"{family.name}_count"})
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    alerts = [rule for group in rules["groups"] for rule in group["rules"]]
+    assert alerts
+    for rule in alerts:
+        used = set(re.findall(r"\brueda_[a-z_]+", rule["expr"]))
+        assert used and used <= exposed, (rule["alert"], used - exposed)
+        assert "service" in rule["expr"], "an alert must say which service"

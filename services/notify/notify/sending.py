@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 import structlog
+from rueda_backbone import metrics
 
 from . import domain, mail
 from .models import Attachment, Email
@@ -60,12 +61,14 @@ class Sender:
                 attachments=attachments, kind=email.kind, language=email.language))
         except mail.PermanentFailure as exc:
             self._record(email, status=domain.FAILED, error=str(exc))
+            metrics.EMAILS.labels(service="notify", outcome="failed").inc()
             log.error("email.failed", email_id=email.id, kind=email.kind, reason=str(exc),
                       correlation_id=email.correlation_id)
         except mail.TemporaryFailure as exc:
             self._retry_later(email, str(exc))
         else:
             self._record(email, status=domain.SENT)
+            metrics.EMAILS.labels(service="notify", outcome="sent").inc()
             log.info("email.sent", email_id=email.id, kind=email.kind,
                      correlation_id=email.correlation_id)
 
@@ -102,6 +105,7 @@ class Sender:
         attempt = email.attempts + 1
         if attempt > len(self.retry_delays):
             self._record(email, status=domain.FAILED, error=f"gave up after {attempt} attempts: {error}")
+            metrics.EMAILS.labels(service="notify", outcome="failed").inc()
             log.error("email.failed", email_id=email.id, kind=email.kind, reason=error)
             return
         delay = self.retry_delays[attempt - 1]

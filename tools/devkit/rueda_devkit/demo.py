@@ -61,6 +61,9 @@ def run(data_dir: Path, vhost: str) -> int:
         shutil.rmtree(data_dir)
     amqp_uri = broker.create_vhost(vhost)
     stack = Stack(data_dir=data_dir, amqp_uri=amqp_uri, extra_env=dict(DEMO_SETTINGS))
+    # as in production: each service its own broker user, allowed only its own
+    # queues and exchanges (deploy/rabbitmq/definitions.json)
+    stack.use_service_users()
     mail_dir = data_dir / "mail"
     sink = mailsink.start(mail_dir, port=stack.smtp_port)
     print(f"mail sink on 127.0.0.1:{stack.smtp_port} keeping mail in {mail_dir}")
@@ -163,6 +166,7 @@ def run(data_dir: Path, vhost: str) -> int:
         return 0
     finally:
         stack.stop()
+        stack.drop_service_users()
         sink.stop()
         print("stopped the services and the mail sink")
 

@@ -1,7 +1,8 @@
 """What a Kubernetes rollout relies on: stopping a service (SIGTERM -> nameko's
 container.stop) lets the handler already running finish, commits its effect,
 acks its message and publishes the events it caused, so nothing is left for
-another replica to redo."""
+another replica to redo. And while every worker is busy, the probes still
+answer: a busy pod is not a dead one."""
 import json
 
 import eventlet
@@ -11,6 +12,7 @@ from eventlet.event import Event as Signal
 from kombu import Connection, Exchange, Queue
 from rueda_backbone import Database, Event, event_handler, tables
 from rueda_backbone.database import Store
+from rueda_backbone.health import health_endpoint
 from rueda_backbone.testing import publish_event, wait_for
 
 pytestmark = pytest.mark.broker
@@ -28,6 +30,8 @@ class SlowService:
         HANDLER["release"].wait()
         with self.db.transaction() as uow:
             uow.publish(Event("thing_handled", {"n": event.payload["n"]}))
+
+    health = health_endpoint()
 
 
 @pytest.fixture
@@ -69,3 +73,20 @@ def test_stopping_lets_the_running_handler_finish_ack_and_publish(container_fact
         assert ready == 0
         message = wait_for(lambda: watcher.get(no_ack=True), what="the event it published")
         assert json.loads(message.body)["event_type"] == "thing_handled"
+
+
+def test_probes_answer_while_every_worker_is_busy(container_factory, config):
+    import requests
+
+    container = container_factory(SlowService, {**config, "max_workers": 1})
+    container.start()
+    publish_event(config["AMQP_URI"], "elsewhere", "thing_made", {"n": 1})
+    HANDLER["started"].wait()
+    base = f"http://{config['WEB_SERVER_ADDRESS']}"
+    try:
+        # the only worker is taken: anything needing one would wait for it
+        assert requests.get(f"{base}/health/live", timeout=5).status_code == 200
+        assert requests.get(f"{base}/health/ready", timeout=5).status_code == 200
+        assert requests.get(f"{base}/metrics", timeout=5).status_code == 200
+    finally:
+        HANDLER["release"].send(True)
