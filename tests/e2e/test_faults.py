@@ -31,7 +31,8 @@ def test_a_producer_killed_between_commit_and_publish_delivers_its_events_once(m
     stack.start("intake")
     stack.wait_healthy("intake")
     _delegation, program = register_and_submit(stack, api_key)
-    assert outbox_pending(stack) == 3
+    # workshop_published, delegation_registered, delegation_contacts_updated, program_submitted
+    assert outbox_pending(stack) == 4
     stack.kill("intake")
 
     stack.extra_env["INTAKE_OUTBOX_RELAY_ENABLED"] = "true"

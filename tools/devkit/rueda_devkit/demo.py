@@ -125,9 +125,11 @@ def run(data_dir: Path, vhost: str) -> int:
         activities = story.wait_for(
             lambda: (lambda found: found if len(found) >= 3 else None)(
                 story.activities(client, workshop)), 60, "followup's activities")
+        staff = {member["id"]: member["name"] for member in workshop.staff.values()}
         for activity in activities:
-            print(f"   {activity['state']:<10} {activity.get('title')}  owner: "
-                  f"{activity.get('owner_name') or activity.get('owner_staff_id')}")
+            print(f"   {activity['state']:<10} {activity.get('title'):<45} owner: "
+                  f"{staff.get(activity['owner_staff_id'], activity['owner_staff_id'])}, "
+                  f"follow-up on {activity.get('follow_up_on')}")
         story.make_overdue(client, activities[0])
         reminder = story.wait_for(
             lambda: [m for _, m in emails_of(mail_dir) if kind_of(m) == "follow_up_due"],
