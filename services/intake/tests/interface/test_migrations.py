@@ -1,0 +1,31 @@
+"""0002 keeps the program profiles submitted before it."""
+import sqlalchemy as sa
+from rueda_backbone.database import upgrade
+
+
+def test_programs_submitted_before_0002_keep_their_id_revision_and_history(alembic_ini, database_url):
+    upgrade(alembic_ini, database_url, "0001")
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "insert into delegation (id, country, institution, kind, working_languages, "
+                "registered_at) values ('d1', 'Peru', 'MIDIS', 'ministry', '[\"es\"]', "
+                "'2025-03-12 09:00:00+00:00')"))
+            connection.execute(sa.text(
+                "insert into program (id, delegation_id, title, topics, version, submitted_at) "
+                "values ('p1', 'd1', 'Qali Warma', '[\"food_security\"]', 2, "
+                "'2025-03-12 09:31:44+00:00')"))
+        upgrade(alembic_ini, database_url)
+        with engine.connect() as connection:
+            form = connection.execute(sa.text(
+                "select kind, status, version, title, delegation_id from form")).one()
+            history = connection.execute(sa.text(
+                "select subject_id, version, action from form_version")).all()
+            delegation = connection.execute(sa.text(
+                "select version, status, workshop_id from delegation")).one()
+    finally:
+        engine.dispose()
+    assert tuple(form) == ("program", "submitted", 2, "Qali Warma", "d1")
+    assert [tuple(row) for row in history] == [("p1", 2, "submitted")]
+    assert tuple(delegation) == (1, "registered", None)
