@@ -34,9 +34,12 @@ SCHEMA_NAME = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)
 SERVICES = ("intake", "matching", "followup", "notify")
 
 
-def readers() -> dict:
-    """(producer, event type) -> {consumer: reader class}."""
+def readers() -> tuple[dict, dict]:
+    """(producer, event type) -> {consumer: reader class}, and the same keyed
+    by (producer, event type, version) for a consumer's version-specific
+    readers (`BY_VERSION`), which take precedence for that version."""
     found: dict = {}
+    by_version: dict = {}
     for service in SERVICES:
         try:
             module = importlib.import_module(f"{service}.inbound")
@@ -44,10 +47,19 @@ def readers() -> dict:
             continue
         for key, reader in getattr(module, "READERS", {}).items():
             found.setdefault(key, {})[service] = reader
+        for key, reader in getattr(module, "BY_VERSION", {}).items():
+            by_version.setdefault(key, {})[service] = reader
+    return found, by_version
+
+
+READERS, READERS_BY_VERSION = readers()
+
+
+def readers_of(example: dict) -> dict:
+    key = (example["producer"], example["event_type"])
+    found = dict(READERS.get(key, {}))
+    found.update(READERS_BY_VERSION.get((*key, example["schema_version"]), {}))
     return found
-
-
-READERS = readers()
 
 
 def examples() -> list[dict]:
@@ -67,7 +79,7 @@ def schema_versions() -> dict[str, dict[int, dict]]:
 def required_readings():
     """(example, consumer, reader, field name) for every field a reader requires."""
     for example in examples():
-        for consumer, reader in READERS.get((example["producer"], example["event_type"]), {}).items():
+        for consumer, reader in readers_of(example).items():
             for name, field in reader().fields.items():
                 if field.required:
                     yield pytest.param(example, reader, field.data_key or name, field,

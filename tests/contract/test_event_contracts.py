@@ -43,6 +43,8 @@ def _collect(module_name: str, attribute: str) -> dict:
 
 PRODUCERS = _collect("schemas", "PUBLISHED")
 CONSUMERS = _collect("inbound", "READERS")
+# a consumer may read a newer version through a richer reader of its own
+CONSUMERS_BY_VERSION = _collect("inbound", "BY_VERSION")
 
 
 def load_json(path: Path):
@@ -89,9 +91,10 @@ class Example:
 
     def readers(self) -> dict:
         """consumer -> reader class, for every consumer of this event."""
-        return {consumer: readers[(self.producer, self.event_type)]
-                for consumer, readers in CONSUMERS.items()
-                if (self.producer, self.event_type) in readers}
+        key = (self.producer, self.event_type)
+        return {consumer: CONSUMERS_BY_VERSION.get(consumer, {}).get((*key, self.version),
+                                                                     readers[key])
+                for consumer, readers in CONSUMERS.items() if key in readers}
 
 
 EXAMPLES = [Example(path) for path in sorted(EVENTS_DIR.glob("*.example.json"))]
