@@ -30,8 +30,10 @@ SCHEDULE_CHANGED = "schedule_changed"
 FOLLOW_UP_DUE = "follow_up_due"
 WEEKLY_DIGEST = "weekly_digest"
 FUNDING_SELECTION = "funding_selection"
+ACTIVITY_STATUS_CHANGED = "activity_status_changed"
 KINDS = (PROGRAM_RECEIVED, PROGRAM_REVIEWED, INTEREST_RECEIVED, EXPRESSION_RECEIVED, AGENDA,
-         SCHEDULE_CHANGED, FOLLOW_UP_DUE, WEEKLY_DIGEST, FUNDING_SELECTION)
+         SCHEDULE_CHANGED, FOLLOW_UP_DUE, WEEKLY_DIGEST, FUNDING_SELECTION,
+         ACTIVITY_STATUS_CHANGED)
 
 # subjects are fixed per kind and never contain user-supplied text, so
 # nothing a delegate or staff member types can reach a mail header
@@ -45,6 +47,7 @@ SUBJECTS = {
     FOLLOW_UP_DUE: N_("A cooperation activity needs a follow-up"),
     WEEKLY_DIGEST: N_("Weekly follow-up digest"),
     FUNDING_SELECTION: N_("Funding selection confirmed"),
+    ACTIVITY_STATUS_CHANGED: N_("The status of a cooperation activity has changed"),
 }
 
 # optional categories a person may opt out of; everything else (receipts,
@@ -52,7 +55,11 @@ SUBJECTS = {
 COUNTERPART_REMINDERS = "counterpart_reminders"
 DIGESTS = "digests"
 FUNDING_NOTICES = "funding_notices"
-OPTIONAL_CATEGORIES = (COUNTERPART_REMINDERS, DIGESTS, FUNDING_NOTICES)
+# its own category, not counterpart_reminders: a focal point tired of being
+# chased about follow-up dates may still want to hear that an activity was
+# selected or declined (and the other way round)
+ACTIVITY_UPDATES = "activity_updates"
+OPTIONAL_CATEGORIES = (COUNTERPART_REMINDERS, DIGESTS, FUNDING_NOTICES, ACTIVITY_UPDATES)
 
 # staff roles told about a confirmed funding selection
 FUNDING_ROLES = ("secretariat", "coordinator", "funder_liaison")
@@ -77,6 +84,21 @@ LABELS = {
     "owner": N_("you own this activity"),
     "escalation_staff": N_("it was escalated to you"),
     "counterpart": N_("your delegation is a counterpart"),
+    # states of a cooperation activity (followup's lifecycle)
+    "proposed": N_("proposed"),
+    "under_review": N_("under review"),
+    "selected": N_("selected"),
+    "declined": N_("declined"),
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "completed": N_("completed"),
+    "evaluated": N_("evaluated"),
+    "withdrawn": N_("withdrawn"),
+    # funding sources of a selected activity
+    "network_fund": N_("network fund"),
+    "subregional_mechanism": N_("subregional mechanism"),
+    "bilateral_cooperation": N_("bilateral cooperation"),
+    "own_resources": N_("own resources"),
 }
 
 _EMAIL_NAMESPACE = uuid.UUID("6f1d3a0e-8a53-4c1e-9b8e-2f4f5d7c9a10")

@@ -174,6 +174,20 @@ class ActivityFollowUpDue(Reader):
     counterpart_delegation_ids = _ids(required=True)
 
 
+class ActivityStatusChanged(Reader):
+    activity_id = _id()
+    workshop_id = fields.String(required=True, allow_none=True)
+    title = fields.String(required=True)
+    # not checked against today's list of states: a state followup adds later
+    # should still reach people (shown by its name) rather than be parked
+    from_state = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    to_state = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    funding_source = fields.String(required=True, allow_none=True)
+    reason = fields.String(required=True)
+    owner_staff_id = fields.String(required=True, allow_none=True)
+    counterpart_delegation_ids = _ids(required=True)
+
+
 class DigestItem(Reader):
     activity_id = _id()
     title = fields.String(required=True)
@@ -227,6 +241,7 @@ READERS = {
     ("intake", "expression_of_interest_submitted"): ExpressionOfInterestSubmitted,
     ("matching", "schedule_published"): SchedulePublished,
     ("followup", "activity_follow_up_due"): ActivityFollowUpDue,
+    ("followup", "activity_status_changed"): ActivityStatusChanged,
     ("followup", "weekly_digest_prepared"): WeeklyDigestPrepared,
     ("followup", "funding_selection_confirmed"): FundingSelectionConfirmed,
 }

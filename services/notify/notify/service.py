@@ -108,6 +108,10 @@ class NotifyService:
     def handle_activity_follow_up_due(self, event):
         self._queue(event, usecases.remind_follow_up, domain.FOLLOW_UP_DUE)
 
+    @event_handler("followup", "activity_status_changed")
+    def handle_activity_status_changed(self, event):
+        self._queue(event, usecases.announce_status_change, domain.ACTIVITY_STATUS_CHANGED)
+
     @event_handler("followup", "weekly_digest_prepared")
     def handle_weekly_digest_prepared(self, event):
         self._queue(event, usecases.send_digest, domain.WEEKLY_DIGEST)

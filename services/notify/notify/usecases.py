@@ -527,6 +527,45 @@ def remind_follow_up(event: dict, *, uow, event_id: str) -> list[Email]:
     return emails
 
 
+def _counterpart_focal_points(session, delegation_id: str) -> list[Recipient]:
+    """Focal points of a counterpart delegation still taking part.
+
+    A delegation notify has no contacts for yet is waited for (intake
+    publishes contacts for every registration, so they are on their way); one
+    whose delegates were all erased, or that withdrew, is told nothing."""
+    delegation = session.get(Delegation, delegation_id)
+    if delegation is not None and delegation.withdrawn:
+        return []
+    people = _focal_points(session, delegation_id, required=False)
+    if not people and (delegation is None or not delegation.contacts_version):
+        raise NotKnownYet(f"no contacts yet for delegation {delegation_id}")
+    return people
+
+
+def announce_status_change(event: dict, *, uow, event_id: str) -> list[Email]:
+    """The owner and each counterpart's focal point (unless they opted out of
+    activity updates) each get one notice of the move, saying why they get it."""
+    session = uow.session
+    targets: dict[str, tuple[Recipient, str]] = {}
+    owner = _staff(session, event["owner_staff_id"], required=True)
+    if owner is not None:
+        targets[owner.id] = (owner, "owner")
+    for delegation_id in event["counterpart_delegation_ids"]:
+        for person in _counterpart_focal_points(session, delegation_id):
+            if not _opted_out(session, person.id, domain.ACTIVITY_UPDATES):
+                targets.setdefault(person.id, (person, "counterpart"))
+    workshop = _workshop(session, event["workshop_id"])
+    base = {"title": event["title"], "from_state": event["from_state"],
+            "to_state": event["to_state"], "funding_source": event["funding_source"],
+            "reason": event["reason"]}
+    emails = []
+    for recipient, why in targets.values():
+        emails += _queue_all(uow, [recipient], event_id=event_id,
+                             kind=domain.ACTIVITY_STATUS_CHANGED, context={**base, "why": why},
+                             workshop=workshop)
+    return emails
+
+
 def _items(items):
     return [{"title": i["title"], "state": i["state"].replace("_", " "),
              "follow_up_on": i["follow_up_on"].isoformat() if i["follow_up_on"] else "",

@@ -65,6 +65,45 @@ def test_an_overdue_activity_reminds_the_owner_and_a_counterpart_unless_opted_ou
     assert "marta@example.org" not in json.dumps(sent)
 
 
+def test_a_status_change_tells_the_owner_and_the_counterparts_once_each(notify, config):
+    call, folder = notify
+    amqp = config["AMQP_URI"]
+    publish_event(amqp, "intake", "staff_contacts_updated", STAFF)
+    publish_event(amqp, "intake", "delegation_contacts_updated", CONTACTS)
+    publish_event(amqp, "intake", "delegation_contacts_updated", {"delegation_id": "co", "contacts": [
+        {"delegate_id": "luz", "name": "Luz", "email": "luz@example.org", "language": "fr",
+         "is_focal_point": True}]})
+    wait_for(lambda: call("GET", "/recipients/luz/opt-outs").status_code == 200,
+             what="luz in the directory")
+    assert call("PUT", "/recipients/luz/opt-outs",
+                {"categories": ["activity_updates"]}).status_code == 200
+    changed = {"activity_id": "a1", "workshop_id": "w1", "title": "Visita técnica",
+               "from_state": "under_review", "to_state": "selected",
+               "funding_source": "bilateral_cooperation", "reason": "Prioridad del comité",
+               "changed_by": "marta", "changed_at": "2026-06-02T14:05:12+00:00",
+               "owner_staff_id": "marta", "counterpart_delegation_ids": ["pe", "co"]}
+    event = publish_event(amqp, "followup", "activity_status_changed", changed,
+                          correlation_id="trace-9")
+    publish_event(amqp, "followup", "activity_status_changed", changed, event_id=event.event_id)
+
+    def sent_notices():
+        deliveries = call("GET", "/deliveries", params={"kind": "activity_status_changed",
+                                                        "status": "sent"}).json()["deliveries"]
+        return deliveries if len(deliveries) >= 2 else None
+    sent = wait_for(sent_notices, what="both notices sent")
+    __import__("eventlet").sleep(1.0)  # give a wrongly duplicated email the time to appear
+    messages = {m["To"]: m for _path, m in mailsink.read_messages(folder)}
+    assert sorted(messages) == ["marta@example.org", "rosa@example.org"]
+    assert messages["marta@example.org"]["Subject"] == \
+        "El estado de una actividad de cooperación ha cambiado"
+    assert messages["rosa@example.org"]["Subject"] == "A situação de uma atividade de cooperação mudou"
+    body = messages["rosa@example.org"].get_body(("plain",)).get_content()
+    assert "Visita técnica" in body and "Nova situação: selecionada" in body
+    assert "cooperação bilateral" in body and "Prioridad del comité" in body
+    assert {(d["recipient_id"], d["correlation_id"]) for d in sent} == \
+        {("marta", "trace-9"), ("rosa", "trace-9")}
+
+
 def test_bad_requests_get_field_level_errors(notify):
     call, _folder = notify
     assert call("GET", "/deliveries", api_key="rk_wrong").status_code == 401

@@ -28,4 +28,7 @@ SAMPLES = {
                       "due_soon": [], "charts": [{"name": "by state", "cid": "c1@rueda"}]},
     "funding_selection": {"budget": "50000", "currency": "USD", "total_cost": "42000",
                           "selected": [{"title": "Expert visit", "cost": "12000"}]},
+    "activity_status_changed": {"title": "Expert visit", "from_state": "under_review",
+                                "to_state": "selected", "funding_source": "network_fund",
+                                "reason": "Selected in the June round", "why": "counterpart"},
 }

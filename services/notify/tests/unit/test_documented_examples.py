@@ -113,3 +113,15 @@ def test_the_follow_up_examples_reach_staff_and_counterparts(uow):
 
     funding = inbound.read(example("funding_selection_confirmed"))
     assert usecases.announce_funding(funding, uow=uow, event_id="e3")
+
+
+def test_the_status_change_example_reaches_the_owner_and_every_counterpart(uow):
+    envelope = example("activity_status_changed")
+    changed = inbound.read(envelope)
+    workshop(uow, changed["workshop_id"])
+    staff(uow, changed["owner_staff_id"])
+    contacts(uow, *changed["counterpart_delegation_ids"])
+    emails = usecases.announce_status_change(changed, uow=uow, event_id=envelope.event_id)
+    assert len(emails) == 1 + len(changed["counterpart_delegation_ids"])
+    assert all(changed["title"] in e.text_body and changed["title"] not in e.subject
+               for e in emails)
