@@ -1,12 +1,22 @@
 """Tolerant readers of the events followup consumes: only the fields it uses,
 unknown ones ignored, so producers can add fields without breaking it.
 
+Besides intake's and matching's events, followup reads the counterparts'
+status updates other systems publish on `portal.events`
+(`activity_update_submitted`), with the same rules as the HTTP body.
+
 `READERS` holds, per event, a reader of what every documented schema version
 carries; `BY_VERSION` a richer reader for a newer version, chosen by the
 envelope's `schema_version` (`read`)."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import EXCLUDE, Schema, fields, post_load
+
+from . import schemas
+
+# other systems (the network's portal and its peers) publish here, as they do
+# for intake's forms
+PORTAL = "portal"
 
 
 class Reader(Schema):
@@ -117,6 +127,28 @@ class SchedulePublished(Reader):
     rounds = fields.List(fields.Nested(ScheduledRound), load_default=list)
 
 
+class ActivityUpdateSubmitted(schemas.CounterpartUpdateForm):
+    """A counterpart's status update sent as an event: the HTTP body of
+    `POST /activities/{id}/updates` (same rules), plus the activity it is
+    about, the sender's id for the update and when it was written."""
+
+    class Meta:
+        unknown = EXCLUDE
+        # staff name themselves with `by`; an update's author is its delegation
+        exclude = ("by",)
+
+    update_id = fields.UUID(required=True)
+    activity_id = schemas.Id(required=True)
+    delegate_id = schemas.Id(allow_none=True, load_default=None)
+    submitted_at = fields.AwareDateTime(required=True)
+
+    @post_load
+    def _update_id_as_stored(self, data, **_kwargs):
+        # validated as a UUID, kept in the form the column and the docs use
+        data["update_id"] = str(data["update_id"])
+        return data
+
+
 READERS = {
     ("intake", "workshop_published"): WorkshopPublished,
     ("intake", "delegation_registered"): DelegationRegistered,
@@ -126,6 +158,7 @@ READERS = {
     ("intake", "expression_of_interest_submitted"): ExpressionOfInterestSubmitted,
     ("intake", "expression_of_interest_withdrawn"): ExpressionOfInterestWithdrawn,
     ("matching", "schedule_published"): SchedulePublished,
+    (PORTAL, "activity_update_submitted"): ActivityUpdateSubmitted,
 }
 
 BY_VERSION = {

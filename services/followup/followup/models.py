@@ -144,8 +144,12 @@ class ActivityChange(Base):
 
 class CounterpartUpdate(Base):
     __tablename__ = "counterpart_update"
+    __table_args__ = (sa.UniqueConstraint("update_id", name="uq_counterpart_update_update_id"),)
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    # the sender's id when the update came as an event: a re-sent update is
+    # recorded once even under a new event id (HTTP updates have none)
+    update_id: Mapped[str | None] = mapped_column(sa.String(36))
     activity_id: Mapped[str] = mapped_column(sa.String(36), index=True)
     delegation_id: Mapped[str] = mapped_column(sa.String(36))
     delegate_id: Mapped[str | None] = mapped_column(sa.String(36))

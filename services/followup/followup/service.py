@@ -90,6 +90,22 @@ class FollowupService:
         with self.db.transaction() as uow:
             usecases.record_schedule(payload, uow=uow)
 
+    # -- what the counterparts send through other systems ------------------------
+
+    @event_handler(inbound.PORTAL, "activity_update_submitted")
+    def handle_activity_update_submitted(self, event):
+        form = inbound.read(event)
+        activity_id = form.pop("activity_id")
+        actor = usecases.Actor(form["delegation_id"],
+                               f"event:{inbound.PORTAL}/activity_update_submitted")
+        try:
+            with self.db.transaction() as uow:
+                usecases.post_update(activity_id, form, uow=uow, actor=actor, now=self.now())
+        except ApiError as exc:
+            # refused as the HTTP API would refuse it; parked with the field at fault
+            raise usecases.refusal(exc) from None
+        self.log.info("update.accepted", activity_id=activity_id, update_id=form["update_id"])
+
     # -- activities --------------------------------------------------------------
 
     @json_http("GET", "/activities")

@@ -410,19 +410,47 @@ def resolve_supplying(activity_id: str, form: dict, *, uow, actor: Actor,
 
 
 def post_update(activity_id: str, form: dict, *, uow, actor: Actor, now: datetime) -> Activity:
-    """A counterpart reports progress; that is a follow-up, so the next one moves on."""
+    """A counterpart reports progress; that is a follow-up, so the next one moves on.
+
+    Over HTTP and from the portal's `activity_update_submitted` alike; an event
+    also names the update (`update_id`) and when it was written (`submitted_at`)."""
     session = uow.session
     activity = get_activity(session, activity_id, for_update=True)
+    update_id = form.get("update_id")
+    if update_id is not None:
+        # the inbox only drops a re-delivered event; a sender re-sending the
+        # same update under a new event id is caught here
+        earlier = session.scalar(sa.select(CounterpartUpdate).where(
+            CounterpartUpdate.update_id == update_id))
+        if earlier is not None:
+            if earlier.activity_id != activity.id:
+                raise invalid("update_id", f"{update_id} already names an update of activity "
+                              f"{earlier.activity_id}")
+            return activity
     if form["delegation_id"] not in counterparts(activity):
-        raise invalid("delegation_id", "only the demanding or supplying delegations of the "
-                      "activity can post updates on it", 403)
-    session.add(CounterpartUpdate(activity_id=activity.id, delegation_id=form["delegation_id"],
-                                  delegate_id=form.get("delegate_id"), text=form["text"], at=now))
+        raise invalid("delegation_id", f"{form['delegation_id']} is neither the demanding nor a "
+                      "supplying delegation of the activity; only they can post updates on it",
+                      403)
+    # a sender's clock running ahead must not date an update in the future
+    at = min(form["submitted_at"], now) if form.get("submitted_at") else now
+    session.add(CounterpartUpdate(activity_id=activity.id, update_id=update_id,
+                                  delegation_id=form["delegation_id"],
+                                  delegate_id=form.get("delegate_id"), text=form["text"], at=at))
     _reset_follow_up(session, activity, now)
     activity.updated_at = now
     _audit(session, activity, kind="update_posted", actor=Actor(form["delegation_id"], actor.origin),
-           now=now, reason=form["text"][:200])
+           now=now, reason=form["text"][:200],
+           details={"update_id": update_id} if update_id else None)
     return activity
+
+
+def refusal(exc: ApiError) -> PermanentFailure:
+    """What an event gets instead of the HTTP answer: parked, naming the payload
+    field at fault, so ops can tell the sender what to fix before a replay."""
+    problems = exc.fields or ([{"path": "activity_id", "message": exc.message}]
+                              if isinstance(exc, NotFound) else [])
+    details = "; ".join(f"payload.{f['path']}: {f['message']}" for f in problems)
+    return PermanentFailure(f"{exc.code}: {details or exc.message}")
 
 
 def set_follow_up_settings(workshop_id: str, form: dict, *, uow) -> Workshop:

@@ -1,0 +1,136 @@
+"""A counterpart's status update sent by the portal as `activity_update_submitted`:
+read like the HTTP body, applied by the same use case, recorded once per
+`update_id`, refused with the payload field at fault."""
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import pytest
+from marshmallow import ValidationError
+from rueda_backbone.envelope import Envelope
+from rueda_backbone.web import ApiError
+
+from followup import inbound, usecases
+from followup.models import Activity, CounterpartUpdate
+
+from .conftest import NOW
+
+EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "events" / \
+    "activity_update_submitted.v1.example.json"
+PORTAL = usecases.Actor("portal", "event:portal/activity_update_submitted")
+
+
+def documented() -> Envelope:
+    return Envelope.from_dict(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+
+
+def add_activity(uow, activity_id, demanding="d-pe", supplying=("d-br",), **extra) -> Activity:
+    activity = Activity(
+        id=activity_id, workshop_id="w1", demanding_delegation_id=demanding,
+        supplying_delegation_ids=list(supplying), topic="food_security", activity_types=[],
+        contact_delegate_ids=[], state="proposed", scores={}, proposed_at=NOW,
+        updated_at=NOW, follow_up_on=date(2026, 5, 10), **extra)
+    uow.session.add(activity)
+    uow.session.flush()
+    return activity
+
+
+def update(activity_id="a1", *, update_id="7e7bd921-5a1c-4f71-80fd-3ad45b9c9f21",
+           delegation_id="d-pe", **extra) -> dict:
+    return inbound.ActivityUpdateSubmitted().load({
+        "update_id": update_id, "activity_id": activity_id, "delegation_id": delegation_id,
+        "delegate_id": None, "text": "dates agreed", "submitted_at": "2026-05-19T09:30:00-05:00",
+        **extra})
+
+
+def post(uow, form: dict) -> Activity:
+    form = dict(form)
+    return usecases.post_update(form.pop("activity_id"), form, uow=uow, actor=PORTAL, now=NOW)
+
+
+def updates(uow) -> list[CounterpartUpdate]:
+    uow.session.flush()
+    return uow.session.query(CounterpartUpdate).order_by(CounterpartUpdate.id).all()
+
+
+# -- the reader ---------------------------------------------------------------------
+
+def test_the_documented_update_is_recorded_on_its_activity(uow):
+    envelope = documented()
+    form = inbound.read(envelope)
+    activity = add_activity(uow, envelope.payload["activity_id"],
+                            demanding=envelope.payload["delegation_id"])
+    post(uow, form)
+    [recorded] = updates(uow)
+    assert (recorded.update_id, recorded.delegate_id, recorded.text) == (
+        envelope.payload["update_id"], envelope.payload["delegate_id"], envelope.payload["text"])
+    assert recorded.activity_id == activity.id
+
+
+def test_the_reader_takes_the_http_rules_and_ignores_what_it_does_not_know(uow):
+    form = update(by="someone", added_later=True)
+    assert "by" not in form and "added_later" not in form  # the delegation is the author
+    assert form["update_id"] == "7e7bd921-5a1c-4f71-80fd-3ad45b9c9f21"
+    payload = {k: v for k, v in documented().payload.items() if k != "delegate_id"}
+    assert inbound.ActivityUpdateSubmitted().load(payload)["delegate_id"] is None
+    with pytest.raises(ValidationError) as refused:
+        update(text="", update_id="not-a-uuid", delegation_id="d" * 37)
+    assert set(refused.value.messages) == {"text", "update_id", "delegation_id"}
+    with pytest.raises(ValidationError) as refused:
+        inbound.ActivityUpdateSubmitted().load({"text": "x"})
+    assert set(refused.value.messages) == {"update_id", "activity_id", "delegation_id",
+                                           "submitted_at"}
+
+
+# -- the use case ----------------------------------------------------------------------
+
+def test_an_update_moves_the_follow_up_on_and_is_dated_when_it_was_written(uow):
+    activity = add_activity(uow, "a1")
+    post(uow, update())
+    assert activity.follow_up_on == date(2026, 5, 27)  # proposed: a week from "today"
+    [recorded] = updates(uow)
+    assert recorded.at == datetime(2026, 5, 19, 14, 30, tzinfo=timezone.utc)
+    view = usecases.describe(uow.session, activity, NOW, with_trail=True)
+    assert view["trail"][-1]["kind"] == "update_posted" and view["trail"][-1]["actor"] == "d-pe"
+    assert view["updates"][0]["text"] == "dates agreed"
+
+
+def test_an_update_dated_in_the_future_is_dated_when_it_arrived(uow):
+    add_activity(uow, "a1")
+    post(uow, update(submitted_at="2026-06-01T00:00:00+00:00"))
+    assert updates(uow)[0].at == NOW
+
+
+def test_the_same_update_sent_again_is_recorded_once(uow):
+    activity = add_activity(uow, "a1")
+    post(uow, update())
+    activity.follow_up_on = date(2026, 5, 10)
+    post(uow, update(text="sent again by the portal"))
+    assert [u.text for u in updates(uow)] == ["dates agreed"]
+    assert activity.follow_up_on == date(2026, 5, 10)  # a duplicate is no follow-up
+    post(uow, update(update_id="79b5905f-0c6e-41f8-bbf9-2c7c9548e865", delegation_id="d-br"))
+    assert [u.delegation_id for u in updates(uow)] == ["d-pe", "d-br"]
+
+
+def test_an_update_id_already_used_on_another_activity_is_refused(uow):
+    add_activity(uow, "a1")
+    add_activity(uow, "a2")
+    post(uow, update("a1"))
+    with pytest.raises(ApiError) as refused:
+        post(uow, update("a2"))
+    assert refused.value.fields[0]["path"] == "update_id"
+    assert "payload.update_id:" in str(usecases.refusal(refused.value))
+
+
+def test_a_foreign_delegation_or_an_unknown_activity_is_refused_with_the_field(uow):
+    add_activity(uow, "a1")
+    with pytest.raises(ApiError) as foreign:
+        post(uow, update(delegation_id="d-cl"))
+    assert foreign.value.status == 403  # as over HTTP
+    reason = str(usecases.refusal(foreign.value))
+    assert reason.startswith("invalid: payload.delegation_id: d-cl is neither")
+    with pytest.raises(ApiError) as unknown:
+        post(uow, update("a-none"))
+    assert str(usecases.refusal(unknown.value)) == \
+        "not_found: payload.activity_id: no activity a-none"
+    assert updates(uow) == []
