@@ -21,7 +21,7 @@ from . import health, parking
 from .consuming import EventHandler
 from .database import Store
 from .logs import correlation_id_of
-from .outbox import OutboxRelay, UnitOfWork
+from .outbox import OutboxRelay, UnitOfWork, prune_inbox
 from .topology import topology_from_config
 
 log = structlog.get_logger(__name__)
@@ -99,7 +99,8 @@ class BackgroundLoop(SharedExtension):
 
 class OutboxRelayRunner(BackgroundLoop):
     """Publishes the outbox; every few seconds also sweeps dead letters into
-    the parked table and prunes old published rows."""
+    the parked table, and every hour prunes published outbox rows and old
+    inbox entries."""
 
     identifier = "outbox_relay"
 
@@ -110,6 +111,9 @@ class OutboxRelayRunner(BackgroundLoop):
         self.poll_interval = float(config.get("OUTBOX_POLL_SECONDS") or 1.0)
         self.sweep_interval = float(config.get("DEAD_LETTER_SWEEP_SECONDS") or 10.0)
         self.retention = timedelta(days=float(config.get("OUTBOX_RETENTION_DAYS") or 7))
+        self.inbox_retention = timedelta(days=float(config.get("INBOX_RETENTION_DAYS") or 30))
+        self.prune_interval = float(config.get("PRUNE_INTERVAL_SECONDS") or 3600.0)
+        self._next_prune = 0.0
         self.amqp_uri = config["AMQP_URI"]
         self.ssl = config.get("AMQP_SSL")
         self.store = Store.for_url(config["DATABASE_URL"])
@@ -138,7 +142,14 @@ class OutboxRelayRunner(BackgroundLoop):
                                                    topology=self.topology)
             if moved:
                 log.warning("parked.swept_from_dead_letter_queue", count=moved)
-            self.relay.prune(self.retention)
+            # neither table is indexed on its age column: a full scan now and
+            # then is cheaper than an index every insert must maintain
+            if time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + self.prune_interval
+                self.relay.prune(self.retention)
+                forgotten = prune_inbox(self.store, self.inbox_retention)
+                if forgotten:
+                    log.info("inbox.pruned", count=forgotten)
         except Exception as exc:
             log.warning("housekeeping.failed", error=f"{type(exc).__name__}: {exc}")
 

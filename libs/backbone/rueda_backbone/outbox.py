@@ -200,6 +200,16 @@ class OutboxRelay:
                 t.c.published_at < now() - older_than)).rowcount
 
 
+def prune_inbox(store, older_than: timedelta) -> int:
+    """Forget processed event ids older than `older_than`. A duplicate only
+    arrives within minutes of the original (a relay that died between publish
+    and mark, a redelivery, a retry), so a retention of weeks keeps "nothing
+    twice" while the table stops growing without bound."""
+    t = tables.inbox
+    with store.transaction() as session:
+        return session.execute(sa.delete(t).where(t.c.processed_at < now() - older_than)).rowcount
+
+
 def backlog(store) -> dict:
     """Pending outbox rows and the age of the oldest, for health and metrics."""
     t = tables.outbox
