@@ -6,7 +6,7 @@ from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import ApiError
 from werkzeug.wrappers import Response
 
-from . import domain, inbound, reports, schemas, usecases
+from . import api, domain, inbound, reports, schemas, usecases
 from .dependencies import Clock, FollowUpScheduler
 from .models import FundingSelection, Workshop
 
@@ -105,6 +105,12 @@ class FollowupService:
             # refused as the HTTP API would refuse it; parked with the field at fault
             raise usecases.refusal(exc) from None
         self.log.info("update.accepted", activity_id=activity_id, update_id=form["update_id"])
+
+    # -- the contract -----------------------------------------------------------------
+
+    @json_http("GET", "/openapi.json", public=True)
+    def openapi(self, request):
+        return 200, api.openapi()
 
     # -- activities --------------------------------------------------------------
 

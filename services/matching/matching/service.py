@@ -6,7 +6,7 @@ from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import read_json
 from werkzeug.wrappers import Response
 
-from . import inbound, planning, schemas, usecases
+from . import api, inbound, planning, schemas, usecases
 from .dependencies import Planning
 
 
@@ -70,6 +70,12 @@ class MatchingService:
         with self.db.transaction() as uow:
             usecases.withdraw_interest(payload, uow=uow, now=self.planning.clock())
         self.planning.wake()
+
+    # -- the contract -----------------------------------------------------------------
+
+    @json_http("GET", "/openapi.json", public=True)
+    def openapi(self, request):
+        return 200, api.openapi()
 
     # -- staff: schedules and pins ---------------------------------------------------
 

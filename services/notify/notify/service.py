@@ -6,7 +6,7 @@ from rueda_backbone import Database, LoggingContext, event_handler, json_http
 from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import NotFound, read_json
 
-from . import domain, inbound, sending, usecases
+from . import api, domain, inbound, sending, usecases
 from .dependencies import Mailbox
 
 
@@ -121,6 +121,10 @@ class NotifyService:
         self._queue(event, usecases.announce_funding, domain.FUNDING_SELECTION)
 
     # -- HTTP --------------------------------------------------------------------------
+
+    @json_http("GET", "/openapi.json", public=True)
+    def openapi(self, request):
+        return 200, api.openapi()
 
     @json_http("GET", "/deliveries")
     def list_deliveries(self, request):

@@ -6,12 +6,15 @@ import json
 import pytest
 import requests
 from kombu import Connection, Exchange, Queue
+from rueda_backbone import openapi as oas
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
 
+from followup import api
 from followup.service import FollowupService
 
 NOW = "2026-05-20T13:00:00+00:00"
+DOCUMENT = api.openapi()
 
 
 @pytest.fixture
@@ -58,7 +61,10 @@ def http(followup_config):
     base = f"http://{followup_config['WEB_SERVER_ADDRESS']}"
 
     def call(method, path, body=None, **params):
-        return requests.request(method, base + path, timeout=10, params=params,
-                                data=None if body is None else json.dumps(body),
-                                headers={"Content-Type": "application/json", "X-API-Key": key})
+        response = requests.request(method, base + path, timeout=10, params=params,
+                                    data=None if body is None else json.dumps(body),
+                                    headers={"Content-Type": "application/json", "X-API-Key": key})
+        # every answer of every test is held to the published document
+        assert oas.response_problems(DOCUMENT, method, path, response) == []
+        return response
     return call

@@ -1,13 +1,17 @@
 """followup end to end on the real broker and databases: expressions in,
 activities and their events out, transitions over HTTP, the timer."""
 import base64
+import json
 
 import pytest
+import requests
 import sqlalchemy as sa
 from rueda_backbone import tables
 from rueda_backbone.database import Store
 from rueda_backbone.parking import list_parked
 from rueda_backbone.testing import free_port, publish_event, wait_for
+
+from followup import api
 
 pytestmark = pytest.mark.broker
 
@@ -154,3 +158,12 @@ def test_staff_select_within_a_budget_over_http_and_the_result_is_published(star
     assert {a["funding_source"] for a in selected} == {"network_fund"} and len(selected) == 2
     again = http("POST", f"/selections/{proposal.json()['id']}/confirm", {})
     assert again.status_code == 409
+
+
+def test_the_served_openapi_document_is_the_committed_one_and_needs_no_key(
+        start, followup_config):
+    start()
+    response = requests.get(f"http://{followup_config['WEB_SERVER_ADDRESS']}/openapi.json",
+                            timeout=10)
+    assert response.status_code == 200
+    assert response.json() == json.loads(api.DOCUMENT.read_text(encoding="utf-8"))

@@ -8,10 +8,12 @@ import pytest
 import requests
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
+from rueda_backbone import openapi as oas
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
 from rueda_backbone.testing import publish_event, wait_for
 
+from matching import api
 from matching.models import Interest, Workshop
 from matching.service import MatchingService
 
@@ -21,6 +23,7 @@ WORKSHOP = str(uuid.uuid4())
 T0 = datetime(2030, 5, 4, 9, 0, tzinfo=timezone.utc)
 A, B, C = (str(uuid.uuid4()) for _ in range(3))
 PA, PB, PC = (str(uuid.uuid4()) for _ in range(3))
+DOCUMENT = api.openapi()
 
 
 def workshop(deadline):
@@ -71,8 +74,11 @@ def matching(container_factory, config):
         headers = {"X-API-Key": key} if key else {}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        return requests.request(method, base + path, headers=headers, timeout=30,
-                                data=None if body is None else json.dumps(body))
+        response = requests.request(method, base + path, headers=headers, timeout=30,
+                                    data=None if body is None else json.dumps(body))
+        # every answer of every test is held to the published document
+        assert oas.response_problems(DOCUMENT, method, path, response) == []
+        return response
     call.config = config
     return call
 
@@ -197,3 +203,9 @@ def test_pins_are_kept_and_bad_requests_get_field_level_errors(matching):
     assert (pinned["session"], pinned["table"]) == (2, 2)
     assert matching("DELETE", f"{base}/pins/{PC}").status_code == 204
     assert matching("DELETE", f"{base}/pins/{PC}").status_code == 404
+
+
+def test_the_served_openapi_document_is_the_committed_one_and_needs_no_key(matching):
+    response = matching("GET", "/openapi.json", key=None)
+    assert response.status_code == 200
+    assert response.json() == json.loads(api.DOCUMENT.read_text(encoding="utf-8"))

@@ -4,14 +4,18 @@ import json
 
 import pytest
 import requests
+from rueda_backbone import openapi as oas
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
 from rueda_backbone.testing import free_port, publish_event, wait_for
 from rueda_devkit import mailsink
 
+from notify import api
 from notify.service import NotifyService
 
 pytestmark = pytest.mark.broker
+
+DOCUMENT = api.openapi()
 
 STAFF = {"staff_id": "marta", "name": "Marta", "email": "marta@example.org", "language": "es",
          "roles": ["secretariat"], "active": True, "version": 1}
@@ -35,9 +39,13 @@ def notify(container_factory, config, tmp_path):
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
 
     def call(method, path, body=None, params=None, api_key=key):
-        return requests.request(method, base + path, params=params, timeout=10,
-                                data=None if body is None else json.dumps(body),
-                                headers={"Content-Type": "application/json", "X-API-Key": api_key})
+        response = requests.request(
+            method, base + path, params=params, timeout=10,
+            data=None if body is None else json.dumps(body),
+            headers={"Content-Type": "application/json", "X-API-Key": api_key})
+        # every answer of every test is held to the published document
+        assert oas.response_problems(DOCUMENT, method, path, response) == []
+        return response
     yield call, tmp_path / "mail"
     sink.stop()
 
@@ -113,3 +121,10 @@ def test_bad_requests_get_field_level_errors(notify):
     assert call("GET", "/recipients/nobody/opt-outs").status_code == 404
     publish = call("PUT", "/recipients/nobody/opt-outs", {"categories": ["receipts"]})
     assert publish.status_code == 422 and publish.json()["fields"][0]["path"].startswith("categories")
+
+
+def test_the_served_openapi_document_is_the_committed_one_and_needs_no_key(notify):
+    call, _folder = notify
+    response = call("GET", "/openapi.json", api_key="")
+    assert response.status_code == 200
+    assert response.json() == json.loads(api.DOCUMENT.read_text(encoding="utf-8"))

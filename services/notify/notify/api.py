@@ -1,0 +1,90 @@
+"""notify's HTTP API as an OpenAPI 3.1 document, generated from the
+marshmallow schemas the entrypoints load (`GET /openapi.json`, committed as
+docs/api/notify.openapi.json; a test keeps the two equal).
+
+`python -m notify.api` rewrites the committed copy.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields, validate
+from rueda_backbone import openapi as oas
+
+from . import domain
+
+VERSION = "0.1.0"
+DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "api" / "notify.openapi.json"
+
+# the log's datetimes go through json.dumps(default=str), hence no date-time format
+_LOGGED_AT = "date and time as `YYYY-MM-DD HH:MM:SS[.ffffff]+00:00`"
+
+
+# -- what the entrypoints answer (documentation only: the use cases build dicts) --
+
+class DeliveryView(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(domain.KINDS))
+    recipient_id = fields.String(required=True)
+    language = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(domain.STATUSES))
+    attempts = fields.Integer(required=True)
+    created_at = fields.String(required=True, metadata={"description": _LOGGED_AT})
+    sent_at = fields.String(required=True, allow_none=True, metadata={"description": _LOGGED_AT})
+    last_error = fields.String(required=True, allow_none=True)
+    correlation_id = fields.String(required=True)
+
+
+class DeliveriesView(Schema):
+    deliveries = fields.List(fields.Nested(DeliveryView), required=True,
+                             metadata={"description": "newest first; no bodies or addresses"})
+
+
+class OptOutsView(Schema):
+    recipient_id = fields.String(required=True)
+    categories = fields.List(fields.String(validate=validate.OneOf(domain.OPTIONAL_CATEGORIES)),
+                             required=True)
+    optional_categories = fields.List(
+        fields.String(), metadata={"description": "what one may opt out of (GET only)"})
+
+
+def _operations() -> dict:
+    # the request schemas live next to the entrypoints, and service.py imports this module
+    from .service import DeliveryQuery, OptOutsBody
+
+    opt_outs = "/recipients/{recipient_id}/opt-outs"
+    return {
+        ("GET", "/deliveries"): oas.operation(
+            "list_deliveries", "What was sent, is waiting or failed", path="/deliveries",
+            query=DeliveryQuery, response=DeliveriesView),
+        ("GET", opt_outs): oas.operation(
+            "get_opt_outs", "The email categories a person opted out of", path=opt_outs,
+            response=OptOutsView),
+        ("PUT", opt_outs): oas.operation(
+            "put_opt_outs", "Replace the categories a person opted out of", path=opt_outs,
+            request=OptOutsBody, response=OptOutsView),
+    }
+
+
+def openapi() -> dict:
+    spec = APISpec(
+        title="rueda notify", version=VERSION, openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin()],
+        info={"description": (
+            "Turns the other services' events into emails, in each recipient's language, "
+            "exactly once. Over HTTP: the delivery log for staff and each person's opt-outs. "
+            "Errors are JSON with a stable code and the path of every invalid field."
+        )},
+        servers=[{"url": "http://127.0.0.1:8004"}],
+    )
+    return oas.document(spec, _operations())
+
+
+def write(path: Path = DOCUMENT) -> None:
+    oas.write(openapi(), path)
+
+
+if __name__ == "__main__":
+    write()
