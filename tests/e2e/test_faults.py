@@ -67,19 +67,25 @@ def test_a_malformed_message_is_parked_with_its_reason_and_later_forms_still_flo
     stack = make_stack("postgresql")
     api_key = stack.ops("intake", "api-key", "create", "portal")
     stack.start_all()
+    # every consumer has taken a first event, so the bad ones below meet
+    # running consumers (see the closing note of session 2 on a start-up race)
+    register_and_submit(stack, api_key)
+    wait_for(lambda: emails(stack), timeout=30, what="the receipt of the first form")
+    wait_for(lambda: programs_in_matching(stack), timeout=30, what="matching's first program")
     publish_raw(stack.amqp_uri, "intake.events", "program_submitted", b"\x00 garbage")
     publish_raw(stack.amqp_uri, "intake.events", "program_submitted", json.dumps({
         "event_id": "e-bad", "event_type": "program_submitted", "schema_version": 1,
         "occurred_at": "2026-01-01T00:00:00Z", "producer": "intake", "correlation_id": "c",
         "payload": {"program_id": "p"}}).encode())
-    register_and_submit(stack, api_key)
-    wait_for(lambda: emails(stack), timeout=30, what="the receipt of the good form")
+    register_and_submit(stack, api_key, title="Qali Warma")
+    wait_for(lambda: len(emails(stack)) == 2, timeout=30, what="the receipt of the later form")
     notify_parked = wait_for(lambda: parked(stack, "notify") if len(parked(stack, "notify")) == 2
                              else None, what="both bad messages parked in notify")
     reasons = sorted(p["reason"] for p in notify_parked)
     assert any("not a rueda event envelope" in r for r in reasons)
     assert any("payload.delegation_id" in r and "required" in r for r in reasons)
-    assert len(parked(stack, "matching")) == 2
+    wait_for(lambda: len(parked(stack, "matching")) == 2, what="both bad messages parked in matching")
+    assert len(programs_in_matching(stack)) == 2
 
 
 def test_forms_submitted_while_rabbitmq_restarts_are_all_delivered(make_stack):
