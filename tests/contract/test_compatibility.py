@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from rueda_backbone import Database, Event, event_handler, tables
 from rueda_backbone.database import Store
+from rueda_backbone.envelope import reader_for
 from rueda_backbone.outbox import OutboxRelay, UnitOfWork
 from rueda_backbone.testing import publish_event, wait_for
 
@@ -34,32 +35,26 @@ SCHEMA_NAME = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)
 SERVICES = ("intake", "matching", "followup", "notify")
 
 
-def readers() -> tuple[dict, dict]:
-    """(producer, event type) -> {consumer: reader class}, and the same keyed
-    by (producer, event type, version) for a consumer's version-specific
-    readers (`BY_VERSION`), which take precedence for that version."""
-    found: dict = {}
-    by_version: dict = {}
+def consumers() -> dict:
+    """consumer -> (READERS, BY_VERSION) of its inbound module."""
+    found = {}
     for service in SERVICES:
         try:
             module = importlib.import_module(f"{service}.inbound")
         except ModuleNotFoundError:
             continue
-        for key, reader in getattr(module, "READERS", {}).items():
-            found.setdefault(key, {})[service] = reader
-        for key, reader in getattr(module, "BY_VERSION", {}).items():
-            by_version.setdefault(key, {})[service] = reader
-    return found, by_version
+        found[service] = (getattr(module, "READERS", {}), getattr(module, "BY_VERSION", {}))
+    return found
 
 
-READERS, READERS_BY_VERSION = readers()
+CONSUMERS = consumers()
 
 
 def readers_of(example: dict) -> dict:
+    """consumer -> the reader it really uses for this example's version."""
     key = (example["producer"], example["event_type"])
-    found = dict(READERS.get(key, {}))
-    found.update(READERS_BY_VERSION.get((*key, example["schema_version"]), {}))
-    return found
+    return {consumer: reader_for(readers, by_version, *key, example["schema_version"])
+            for consumer, (readers, by_version) in CONSUMERS.items() if key in readers}
 
 
 def examples() -> list[dict]:

@@ -19,7 +19,7 @@ from marshmallow import ValidationError, fields
 import importlib
 
 import intake.domain
-from rueda_backbone.envelope import Envelope
+from rueda_backbone.envelope import Envelope, reader_for
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 EXAMPLE_NAME = re.compile(r"^(?P<event_type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.example\.json$")
@@ -91,10 +91,10 @@ class Example:
 
     def readers(self) -> dict:
         """consumer -> reader class, for every consumer of this event."""
-        key = (self.producer, self.event_type)
-        return {consumer: CONSUMERS_BY_VERSION.get(consumer, {}).get((*key, self.version),
-                                                                     readers[key])
-                for consumer, readers in CONSUMERS.items() if key in readers}
+        return {consumer: reader_for(readers, CONSUMERS_BY_VERSION.get(consumer, {}),
+                                     self.producer, self.event_type, self.version)
+                for consumer, readers in CONSUMERS.items()
+                if (self.producer, self.event_type) in readers}
 
 
 EXAMPLES = [Example(path) for path in sorted(EVENTS_DIR.glob("*.example.json"))]

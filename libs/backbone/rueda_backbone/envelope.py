@@ -129,3 +129,12 @@ def flatten_errors(messages, prefix: str = "") -> list[tuple[str, str]]:
     else:
         out.append((prefix or "$", str(messages)))
     return out
+
+
+def reader_for(readers: dict, by_version: dict, producer: str, event_type: str, version: int):
+    """The reader a consumer uses for one version of an event: its richer
+    reader for that version (`by_version`, keyed by producer, type and
+    version) when it has one, else its tolerant reader of the type
+    (`readers`, keyed by producer and type)."""
+    key = (producer, event_type)
+    return by_version.get((*key, version)) or readers[key]

@@ -11,6 +11,7 @@ envelope's `schema_version` (`read`)."""
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, post_load
+from rueda_backbone.envelope import reader_for
 
 from . import schemas
 
@@ -169,6 +170,6 @@ BY_VERSION = {
 
 def read(event) -> dict:
     """The payload of an envelope, through the richest reader for its version."""
-    key = (event.producer, event.event_type)
-    reader = BY_VERSION.get((*key, event.schema_version)) or READERS[key]
+    reader = reader_for(READERS, BY_VERSION, event.producer, event.event_type,
+                        event.schema_version)
     return reader().load(event.payload)

@@ -9,6 +9,7 @@ brought fields notify wants.
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
+from rueda_backbone.envelope import reader_for
 
 from .domain import LANGUAGES
 
@@ -254,6 +255,6 @@ BY_VERSION = {
 
 def read(event) -> dict:
     """The payload of an envelope, through the richest reader for its version."""
-    key = (event.producer, event.event_type)
-    reader = BY_VERSION.get((*key, event.schema_version)) or READERS[key]
+    reader = reader_for(READERS, BY_VERSION, event.producer, event.event_type,
+                        event.schema_version)
     return reader().load(event.payload)
