@@ -6,7 +6,9 @@ takes the raw body instead and settles every message itself:
 
 - not a valid envelope -> parked with the reason;
 - handled (or already handled: the inbox said so) -> acked;
-- permanent failure (the payload fails its reader) -> parked;
+- permanent failure (the payload fails its reader, or a use case raised a
+  `DomainError` the service's `ErrorMapping` does not retry) -> parked with
+  the error's code, message and fields;
 - any other failure -> republished to the next retry delay, then acked; once
   the delays are used up -> parked.
 
@@ -32,6 +34,7 @@ from nameko.messaging import QueueConsumer
 from . import metrics, parking
 from .database import Store
 from .envelope import Envelope, InvalidEnvelope, describe_errors
+from .errors import DEFAULT_MAPPING, DomainError
 from .outbox import AlreadyProcessed
 from .topology import events_exchange, topology_from_config
 
@@ -48,6 +51,8 @@ PERMANENT = (PermanentFailure, ValidationError, InvalidEnvelope)
 def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         return f"invalid payload: {describe_errors(exc.messages, 'payload')}"
+    if isinstance(exc, DomainError):
+        return f"refused: {exc.describe()}"
     return f"{type(exc).__name__}: {exc}"
 
 
@@ -76,12 +81,13 @@ class EventHandler(Entrypoint):
     def __init__(self, producer: str, event_type: str, **kwargs):
         self.producer = producer
         self.event_type = event_type
-        kwargs.setdefault("expected_exceptions", (*PERMANENT, AlreadyProcessed))
+        kwargs.setdefault("expected_exceptions", (*PERMANENT, DomainError, AlreadyProcessed))
         super().__init__(**kwargs)
 
     def setup(self):
         config = self.container.config
         self.service = self.container.service_name
+        self.errors = getattr(self.container.service_cls, "errors", None) or DEFAULT_MAPPING
         self.topology = topology_from_config(self.service, config)
         self.queue = self.topology.handler_queue(self.method_name, self.producer, self.event_type)
         self.inbox_key = self.queue.name
@@ -127,7 +133,8 @@ class EventHandler(Entrypoint):
         try:
             self.container.spawn_worker(
                 self, (envelope,), {},
-                context_data={"correlation_id": envelope.correlation_id},
+                context_data={"correlation_id": envelope.correlation_id,
+                              "origin": f"event:{envelope.producer}/{envelope.event_type}"},
                 handle_result=partial(self.handle_result, message, envelope, time.monotonic()))
         except ContainerBeingKilled:
             self.consumer.requeue_message(message)
@@ -161,7 +168,8 @@ class EventHandler(Entrypoint):
             return
         attempt = self._attempt(message) + 1
         reason = describe_failure(exc)
-        if isinstance(exc, PERMANENT):
+        if isinstance(exc, PERMANENT) or (isinstance(exc, DomainError)
+                                          and not self.errors.is_retried(exc)):
             bound.warning("event.parked", reason=reason)
             self._park(message, reason, attempts=attempt, envelope=envelope)
             return

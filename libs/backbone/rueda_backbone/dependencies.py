@@ -2,8 +2,11 @@
 
 `Database` gives a worker `self.db.transaction()`, a unit of work whose events
 go to the outbox and, in an event handler, whose inbox record makes the effect
-happen once. It also runs the outbox relay (and the sweep of dead letters) in
-the service's process.
+happen once (in an idempotent HTTP request, whose Idempotency-Key claim does
+the same). It also runs the outbox relay (and the sweep of dead letters) in
+the service's process. `BackgroundJob` is the base of every loop a service
+runs on its own (timers, senders): it gets its units of work and its clock
+from here, as workers do.
 """
 from __future__ import annotations
 
@@ -18,8 +21,10 @@ from kombu import Connection
 from nameko.extensions import DependencyProvider, SharedExtension
 
 from . import health, parking
+from .clock import clock_from_config
 from .consuming import EventHandler
 from .database import Store
+from .envelope import new_correlation_id
 from .logs import correlation_id_of
 from .outbox import OutboxRelay, UnitOfWork, prune_inbox
 from .topology import topology_from_config
@@ -154,6 +159,30 @@ class OutboxRelayRunner(BackgroundLoop):
             log.warning("housekeeping.failed", error=f"{type(exc).__name__}: {exc}")
 
 
+class BackgroundJob(BackgroundLoop):
+    """A background loop that changes state: `self.transaction()` gives it a
+    unit of work like a worker's (its events go to the outbox, the relay is
+    woken after commit) and `self.clock()` the service's time."""
+
+    relay = OutboxRelayRunner()
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.store = Store.for_url(config["DATABASE_URL"])
+        self.clock = clock_from_config(config)
+
+    @contextlib.contextmanager
+    def transaction(self, correlation_id: str | None = None):
+        with self.store.transaction() as session:
+            uow = UnitOfWork(session, producer=self.container.service_name,
+                             correlation_id=correlation_id or new_correlation_id(),
+                             origin=f"job:{self.identifier}")
+            yield uow
+        if uow.envelopes:
+            self.relay.wake()
+
+
 class Transactions:
     """What `self.db` is inside a worker."""
 
@@ -178,10 +207,15 @@ class Transactions:
             raise RuntimeError("an event handler must apply its effect in one transaction")
         with self.store.transaction() as session:
             uow = UnitOfWork(session, producer=self.producer,
-                             correlation_id=correlation_id_of(self.worker_ctx))
+                             correlation_id=correlation_id_of(self.worker_ctx),
+                             origin=self.worker_ctx.data.get("origin") or "internal")
             if consuming:
                 self.worker_ctx._rueda_inbox_used = True
                 uow.mark_processed(entrypoint.inbox_key, self.worker_ctx.args[0].event_id)
+            idempotency = getattr(self.worker_ctx, "rueda_idempotency", None)
+            if idempotency is not None:
+                # the key is taken with the effect, or not at all
+                idempotency.claim(session)
             yield uow
         if uow.envelopes:
             self.on_commit()

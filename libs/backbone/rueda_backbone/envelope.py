@@ -96,6 +96,36 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True, keys=fields.String())
 
 
+class Published(dict):
+    """What a service publishes: {(event type, schema version): schema}.
+
+    `event(type, data)` is the only way a use case builds an event: it takes
+    the current (highest) version of the type and dumps `data` through that
+    version's schema, so a payload can never be labelled with another version
+    than the one it was shaped by. Older versions stay in the table for the
+    contract tests (consumers may still hold them in queues or parked).
+    """
+
+    def __init__(self, schemas: dict, *, retired=()):
+        super().__init__(schemas)
+        self.retired = frozenset(retired)
+        self.current = {}
+        for event_type, version in schemas:
+            self.current[event_type] = max(version, self.current.get(event_type, 0))
+
+    def schema(self, event_type: str):
+        try:
+            return self[(event_type, self.current[event_type])]
+        except KeyError:
+            raise KeyError(f"{event_type!r} is not in this service's published events") from None
+
+    def event(self, event_type: str, data: dict) -> Event:
+        version = self.current.get(event_type)
+        if version is None:
+            raise KeyError(f"{event_type!r} is not in this service's published events")
+        return Event(event_type, self[(event_type, version)]().dump(data), version)
+
+
 def new_correlation_id() -> str:
     return uuid.uuid4().hex
 

@@ -6,7 +6,11 @@
   same transaction as the handler's effect;
 - parked_message: messages that could not be processed, with the reason, for
   ops to read and replay;
-- api_client: the HTTP clients of the service and the hashes of their keys.
+- api_client: the HTTP clients of the service and the hashes of their keys;
+- idempotent_request: for endpoints that accept an Idempotency-Key, the key,
+  written in the same transaction as the request's effect, and the answer
+  given (created with `create_idempotency_table_v1(op)` by services that
+  have such endpoints).
 
 The tables have the same names and columns in every service, so the backbone
 queries them through its own `metadata`; each service hands that metadata to
@@ -105,6 +109,26 @@ parked = sa.Table(
     sa.Index("ix_parked_open", "replayed_at", "id"),
 )
 api_client = sa.Table("api_client", metadata, *_api_client)
+
+
+def _idempotency_columns_v1():
+    return [
+        sa.Column("client", sa.String(100), primary_key=True),
+        sa.Column("key", sa.String(200), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        # empty between the effect's commit and the answer's: see web.Idempotency
+        sa.Column("status", sa.Integer, nullable=True),
+        sa.Column("response", sa.JSON, nullable=True),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+    ]
+
+
+idempotent_request = sa.Table("idempotent_request", metadata, *_idempotency_columns_v1())
+
+
+def create_idempotency_table_v1(op) -> None:
+    """Create the idempotent_request table inside an Alembic migration."""
+    op.create_table("idempotent_request", *_idempotency_columns_v1())
 
 
 def create_backbone_tables_v1(op) -> None:

@@ -1,34 +1,50 @@
-"""`json_http`: nameko's HTTP entrypoint speaking JSON, with API keys and
-errors a client can act on.
+"""`json_http`: nameko's HTTP entrypoint speaking JSON, with API keys,
+errors a client can act on and, for endpoints that opt in, Idempotency-Key.
 
 Every error is a JSON body `{"error": code, "message": ..., "fields": [{"path",
 "message"}], "correlation_id": ...}` with a 4xx status; an unexpected failure
-is a 500 with the correlation id and never a stack trace.
+is a 500 with the correlation id and never a stack trace. Use cases raise
+`rueda_backbone.errors.DomainError`s; the service's `ErrorMapping` (the
+class attribute `errors` of its nameko class) gives their status and the
+language of their messages.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import re
+from datetime import datetime, timezone
 from functools import partial
 
+import eventlet
+import sqlalchemy as sa
 import structlog
 from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.web.handlers import HttpRequestHandler
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import apikeys
+from . import apikeys, tables
 from .database import Store
 from .envelope import flatten_errors, new_correlation_id, valid_correlation_id
+from .errors import DEFAULT_MAPPING, Conflict, DomainError, ErrorMapping, NotFound  # noqa: F401
 from .logs import CORRELATION_HEADER
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+# how long a duplicate waits for the first request's answer before a 409
+IDEMPOTENCY_WAIT_SECONDS = 10.0
 
 
 class ApiError(Exception):
-    """An error the client caused, with an HTTP status and a stable code."""
+    """An error of the HTTP exchange itself (no key, a body that is not JSON,
+    too large), with its status and a stable code. Rules of the domain raise
+    `DomainError`s instead."""
 
     def __init__(self, status: int, code: str, message: str, fields=None):
         super().__init__(message)
@@ -36,16 +52,6 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.fields = fields or []
-
-
-class NotFound(ApiError):
-    def __init__(self, message: str):
-        super().__init__(404, "not_found", message)
-
-
-class Conflict(ApiError):
-    def __init__(self, message: str, fields=None):
-        super().__init__(409, "conflict", message, fields)
 
 
 def json_response(status: int, body, correlation_id: str | None = None) -> Response:
@@ -67,13 +73,18 @@ def read_json(request) -> dict:
     return body
 
 
-def error_body(exc: BaseException) -> tuple[int, dict]:
-    if isinstance(exc, ApiError):
-        return exc.status, {"error": exc.code, "message": exc.message, "fields": exc.fields}
+def error_body(exc: BaseException, mapping: ErrorMapping = DEFAULT_MAPPING,
+               language: str = "en") -> tuple[int, dict]:
+    text = partial(mapping.text, language=language)
+    if isinstance(exc, (ApiError, DomainError)):
+        status = exc.status if isinstance(exc, ApiError) else mapping.status_of(exc)
+        return status, {"error": exc.code, "message": text(exc.message),
+                        "fields": [{**f, "message": text(f["message"])} for f in exc.fields]}
     if isinstance(exc, ValidationError):
-        fields = [{"path": path, "message": message}
+        fields = [{"path": path, "message": text(message)}
                   for path, message in flatten_errors(exc.messages)]
-        return 422, {"error": "invalid", "message": "some fields are invalid", "fields": fields}
+        return 422, {"error": "invalid", "message": text("some fields are invalid"),
+                     "fields": fields}
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
         return exc.code, {"error": exc.name.lower().replace(" ", "_"),
                           "message": exc.description, "fields": []}
@@ -81,18 +92,109 @@ def error_body(exc: BaseException) -> tuple[int, dict]:
                  "quote the correlation id when you report it", "fields": []}
 
 
+def fingerprint(method: str, path: str, body: bytes) -> str:
+    """What makes two requests the same: method, path and the JSON they carry."""
+    try:
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True,
+                               separators=(",", ":"))
+    except ValueError:
+        canonical = body.decode("utf-8", "replace")
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+class Idempotency:
+    """The Idempotency-Key protocol for one request (`json_http(...,
+    idempotent=True)`).
+
+    The key is claimed by a row written in the same transaction as the
+    request's first effect (`Transactions.transaction` calls `claim`), so the
+    effect and the claim commit or vanish together; the answer is added to
+    that row right after. A retry of the same request gets the stored answer;
+    a different request under the same key gets 422; a retry that arrives
+    while the first is still running waits for its answer, and gets 409 if
+    the first one's answer was lost (its process died between the two
+    commits: the effect happened, so it is never done twice).
+    """
+
+    def __init__(self, store: Store, client: str, key: str, print_: str):
+        self.store = store
+        self.client = client
+        self.key = key
+        self.fingerprint = print_
+        self.claimed = False
+
+    def remembered(self, session) -> tuple[bool, tuple[int, dict] | None]:
+        """(known, answer): whether the key was used, and its answer if stored."""
+        t = tables.idempotent_request
+        row = session.execute(sa.select(t.c.fingerprint, t.c.status, t.c.response).where(
+            t.c.client == self.client, t.c.key == self.key)).first()
+        if row is None:
+            return False, None
+        if row.fingerprint != self.fingerprint:
+            raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used for "
+                           "a different request; use a new key")
+        return True, (row.status, row.response) if row.status is not None else None
+
+    def claim(self, session) -> None:
+        if self.claimed:
+            return
+        session.execute(sa.insert(tables.idempotent_request).values(
+            client=self.client, key=self.key, fingerprint=self.fingerprint,
+            created_at=datetime.now(timezone.utc)))
+        self.claimed = True
+
+    def remember(self, status: int, body) -> None:
+        t = tables.idempotent_request
+        body = json.loads(json.dumps(body, default=str))
+        with self.store.transaction() as session:
+            if self.claimed:
+                session.execute(sa.update(t).where(t.c.client == self.client,
+                                                   t.c.key == self.key)
+                                .values(status=status, response=body))
+            else:
+                # the endpoint changed nothing; its answer is still the answer
+                session.execute(sa.insert(t).values(
+                    client=self.client, key=self.key, fingerprint=self.fingerprint,
+                    status=status, response=body, created_at=datetime.now(timezone.utc)))
+
+    def wait_for_answer(self) -> tuple[int, dict]:
+        deadline = eventlet.hubs.get_hub().clock() + IDEMPOTENCY_WAIT_SECONDS
+        while True:
+            with self.store.transaction() as session:
+                known, answer = self.remembered(session)
+            if answer is not None:
+                return answer
+            if eventlet.hubs.get_hub().clock() >= deadline:
+                raise ApiError(409, "idempotent_request_in_progress",
+                               "a request with this Idempotency-Key was accepted and has no "
+                               "answer yet; read the resource instead of sending it again")
+            eventlet.sleep(0.1)
+
+
 class JsonHttp(HttpRequestHandler):
-    def __init__(self, method, url, *, public: bool = False,
+    def __init__(self, method, url, *, public: bool = False, idempotent: bool = False,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs):
         self.public = public
+        self.idempotent = idempotent
         self.max_body_bytes = max_body_bytes
         # client errors are logged as warnings, not as worker crashes
-        kwargs.setdefault("expected_exceptions", (ApiError, ValidationError))
+        kwargs.setdefault("expected_exceptions", (ApiError, DomainError, ValidationError))
         super().__init__(method, url, **kwargs)
 
     def setup(self):
         super().setup()
         self.store = Store.for_url(self.container.config["DATABASE_URL"])
+        self.errors = getattr(self.container.service_cls, "errors", None) or DEFAULT_MAPPING
+
+    def _idempotency(self, request) -> Idempotency | None:
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None or not self.idempotent:
+            return None
+        if not IDEMPOTENCY_KEY.match(key):
+            raise ApiError(400, "invalid_idempotency_key",
+                           "Idempotency-Key must be 1-200 visible ASCII characters")
+        return Idempotency(self.store, request.environ.get("rueda.client", ""), key,
+                           fingerprint(request.method, request.path, request.get_data()))
 
     def handle_request(self, request):
         request.shallow = False  # nameko's server hands over a shallow request
@@ -107,16 +209,42 @@ class JsonHttp(HttpRequestHandler):
                 request.environ["rueda.client"] = self._authenticate(request)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
-            done = Event()
-            self.container.spawn_worker(
-                self, args, kwargs, context_data={"correlation_id": correlation_id},
-                handle_result=partial(self.handle_result, done))
-            result, exc_info = done.wait()
-            if exc_info is not None:
-                raise exc_info[1]
+            idempotency = self._idempotency(request)
+            if idempotency is not None:
+                with self.store.transaction() as session:
+                    known, answer = idempotency.remembered(session)
+                if known:
+                    return self.response_from_result(answer or idempotency.wait_for_answer(),
+                                                     correlation_id)
+            try:
+                result = self._run_worker(request, args, kwargs, correlation_id, idempotency)
+            except IntegrityError:
+                if idempotency is None or idempotency.claimed:
+                    raise
+                # the same key arrived twice at once and the other one won
+                return self.response_from_result(idempotency.wait_for_answer(), correlation_id)
+            if idempotency is not None and not isinstance(result, Response):
+                status, body = result if isinstance(result, tuple) else (200, result)
+                idempotency.remember(status, body)
             return self.response_from_result(result, correlation_id)
         except Exception as exc:
-            return self.response_from_exception(exc, correlation_id)
+            return self.response_from_exception(exc, correlation_id, request)
+
+    def _run_worker(self, request, args, kwargs, correlation_id, idempotency):
+        done = Event()
+        worker_ctx = self.container.spawn_worker(
+            self, args, kwargs,
+            context_data={"correlation_id": correlation_id,
+                          "origin": f"http:{request.environ.get('rueda.client', 'public')}"
+                                    f"@{request.remote_addr or '-'}"},
+            handle_result=partial(self.handle_result, done))
+        # read by the worker's first transaction (the worker has not run yet:
+        # spawning does not switch green threads)
+        worker_ctx.rueda_idempotency = idempotency
+        result, exc_info = done.wait()
+        if exc_info is not None:
+            raise exc_info[1]
+        return result
 
     def _authenticate(self, request) -> str:
         key = request.headers.get("X-API-Key")
@@ -140,8 +268,10 @@ class JsonHttp(HttpRequestHandler):
         status, body = result if isinstance(result, tuple) else (200, result)
         return json_response(status, body, correlation_id)
 
-    def response_from_exception(self, exc, correlation_id=None):
-        status, body = error_body(exc)
+    def response_from_exception(self, exc, correlation_id=None, request=None):
+        language = self.errors.language_of(
+            request.headers.get("Accept-Language") if request is not None else None)
+        status, body = error_body(exc, self.errors, language)
         body["correlation_id"] = correlation_id
         if status >= 500:
             log.error("http.failed", path=self.url, correlation_id=correlation_id,
