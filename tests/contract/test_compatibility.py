@@ -16,7 +16,6 @@ event name, published side by side with the old one until consumers moved
 from __future__ import annotations
 
 import copy
-import importlib
 import json
 import re
 from pathlib import Path
@@ -26,35 +25,18 @@ import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from rueda_backbone import Database, Event, event_handler, tables
 from rueda_backbone.database import Store
-from rueda_backbone.envelope import reader_for
 from rueda_backbone.outbox import OutboxRelay, UnitOfWork
 from rueda_backbone.testing import publish_event, wait_for
+from rueda_devkit import edges
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 SCHEMA_NAME = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.schema\.json$")
-SERVICES = ("intake", "matching", "followup", "notify")
-
-
-def consumers() -> dict:
-    """consumer -> (READERS, BY_VERSION) of its inbound module."""
-    found = {}
-    for service in SERVICES:
-        try:
-            module = importlib.import_module(f"{service}.inbound")
-        except ModuleNotFoundError:
-            continue
-        found[service] = (getattr(module, "READERS", {}), getattr(module, "BY_VERSION", {}))
-    return found
-
-
-CONSUMERS = consumers()
 
 
 def readers_of(example: dict) -> dict:
     """consumer -> the reader it really uses for this example's version."""
-    key = (example["producer"], example["event_type"])
-    return {consumer: reader_for(readers, by_version, *key, example["schema_version"])
-            for consumer, (readers, by_version) in CONSUMERS.items() if key in readers}
+    return edges.readers_of(example["producer"], example["event_type"],
+                            example["schema_version"])
 
 
 def examples() -> list[dict]:

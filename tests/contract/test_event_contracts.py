@@ -16,35 +16,20 @@ import pytest
 from jsonschema import Draft202012Validator
 from marshmallow import ValidationError, fields
 
-import importlib
-
 import intake.domain
-from rueda_backbone.envelope import Envelope, reader_for
+from rueda_backbone.envelope import Envelope
+from rueda_devkit import edges
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
 EXAMPLE_NAME = re.compile(r"^(?P<event_type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.example\.json$")
 
-SERVICES = ("intake", "matching", "followup", "notify")
+SERVICES = edges.SERVICES
 
 
-def _collect(module_name: str, attribute: str) -> dict:
-    # every service declares what it publishes (schemas.PUBLISHED) and what it
-    # reads (inbound.READERS); a service that has neither is simply absent
-    found = {}
-    for service in SERVICES:
-        try:
-            module = importlib.import_module(f"{service}.{module_name}")
-        except ModuleNotFoundError:
-            continue
-        if hasattr(module, attribute):
-            found[service] = getattr(module, attribute)
-    return found
-
-
-PRODUCERS = _collect("schemas", "PUBLISHED")
-CONSUMERS = _collect("inbound", "READERS")
-# a consumer may read a newer version through a richer reader of its own
-CONSUMERS_BY_VERSION = _collect("inbound", "BY_VERSION")
+# every service declares what it publishes (schemas.PUBLISHED) and what it
+# reads (inbound.CONSUMES); a service that has neither is simply absent
+PRODUCERS = edges.published()
+CONSUMERS = edges.consumed()
 
 
 def load_json(path: Path):
@@ -91,10 +76,7 @@ class Example:
 
     def readers(self) -> dict:
         """consumer -> reader class, for every consumer of this event."""
-        return {consumer: reader_for(readers, CONSUMERS_BY_VERSION.get(consumer, {}),
-                                     self.producer, self.event_type, self.version)
-                for consumer, readers in CONSUMERS.items()
-                if (self.producer, self.event_type) in readers}
+        return edges.readers_of(self.producer, self.event_type, self.version)
 
 
 EXAMPLES = [Example(path) for path in sorted(EVENTS_DIR.glob("*.example.json"))]

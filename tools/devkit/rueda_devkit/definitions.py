@@ -4,8 +4,8 @@
     python -m rueda_devkit.definitions --write        # deploy/rabbitmq/definitions.json
     python -m rueda_devkit.definitions --check        # exit 1 if the file is stale
 
-It imports the four service classes, finds their `event_handler` entrypoints
-and builds what the backbone would declare at start (`rueda_backbone.topology`
+It imports the four service classes, reads the table each declares in its
+`inbound.py` (`cls.inbound`, set by `rueda_backbone.event_handlers`) and builds what the backbone would declare at start (`rueda_backbone.topology`
 with its default retry delays and delivery limit) plus one broker user per
 service with only the rights that service needs:
 
@@ -51,7 +51,12 @@ def service_class(service: str):
 
 
 def event_handlers(cls) -> list[tuple[str, str, str]]:
-    """(handler method, producer, event type) for every event_handler of a service class."""
+    """(handler method, producer, event type) for every subscription of a
+    service class: its inbound table's rows, or the `event_handler` methods of
+    a class without one (a test's own service)."""
+    table = getattr(cls, "inbound", None)
+    if table is not None:
+        return table.subscriptions()
     found = []
     for attribute in sorted(dir(cls)):
         for entrypoint in getattr(getattr(cls, attribute), "nameko_entrypoints", ()):

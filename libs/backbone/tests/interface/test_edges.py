@@ -1,0 +1,150 @@
+"""The edges the backbone derives for a service, against the real broker and
+real databases: handlers from the inbound table with a fixed clock, domain
+errors parked or retried by the service's mapping, HTTP answers from the same
+mapping, and Idempotency-Key for an endpoint that opts in."""
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import sqlalchemy as sa
+from marshmallow import EXCLUDE, Schema, fields
+from rueda_backbone import (Clock, Conflict, Database, ErrorMapping, Inbound, NotFound,
+                            Published, consumes, event_handlers, json_http, read_json)
+from rueda_backbone import tables
+from rueda_backbone import parking
+from rueda_backbone.apikeys import create_api_key as create_key
+from rueda_backbone.database import Store
+from rueda_backbone.testing import publish_event, wait_for
+
+pytestmark = pytest.mark.broker
+
+things = sa.Table("thing", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                  sa.Column("name", sa.String(100)), sa.Column("seen_at", sa.String(40)),
+                  sa.Column("origin", sa.String(100)))
+FIXED_AT = "2027-10-24T09:00:00+00:00"
+
+
+class ThingMade(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+
+
+class ThingRecorded(Schema):
+    name = fields.String(required=True)
+
+
+PUBLISHED = Published({("thing_recorded", 1): ThingRecorded})
+
+
+class ThingTaken(Conflict):
+    code = "thing_taken"
+
+
+class NoSuchThing(NotFound):
+    code = "no_such_thing"
+
+
+def record_thing(message, *, uow, now):
+    if message["name"] == "taken":
+        raise ThingTaken("that name is taken", [{"path": "name", "message": "taken"}])
+    if message["name"] == "later":
+        raise NoSuchThing("its owner has not arrived yet")
+    uow.session.execute(sa.insert(things).values(name=message["name"], seen_at=now.isoformat(),
+                                                 origin=uow.origin))
+    uow.publish(PUBLISHED.event("thing_recorded", message))
+
+
+CONSUMES = Inbound(consumes("maker", "thing_made", ThingMade, use_case=record_thing))
+
+
+@event_handlers(CONSUMES)
+class EdgeService:
+    name = "edge"
+    db = Database()
+    clock = Clock()
+    errors = ErrorMapping(status={ThingTaken: 409}, retried=(NoSuchThing,),
+                          translate=lambda m, lang: m.upper() if lang == "shout" else m,
+                          negotiate=lambda header: "shout" if header == "x-shout" else "en")
+
+    @json_http("POST", "/things", idempotent=True)
+    def make_thing(self, request):
+        with self.db.transaction() as uow:
+            record_thing(ThingMade().load(read_json(request)), uow=uow, now=self.clock())
+            count = uow.session.execute(sa.select(sa.func.count()).select_from(things)).scalar()
+        return 201, {"count": count}
+
+
+@pytest.fixture
+def config(service_config):
+    engine = sa.create_engine(service_config["DATABASE_URL"])
+    tables.metadata.create_all(engine)
+    things.metadata.create_all(engine)
+    engine.dispose()
+    return {**service_config, "CLOCK_FIXED_AT": FIXED_AT, "EVENT_RETRY_DELAYS": [0.1, 0.1]}
+
+
+def rows(config):
+    with Store.for_url(config["DATABASE_URL"]).transaction() as session:
+        return [tuple(r) for r in session.execute(
+            sa.select(things.c.name, things.c.seen_at, things.c.origin).order_by(things.c.id))]
+
+
+def test_a_row_of_the_table_becomes_a_handler_that_runs_its_use_case_with_the_clock(
+        container_factory, config):
+    container_factory(EdgeService, config).start()
+    publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "PAA", "colour": "x"})
+    assert wait_for(lambda: rows(config), what="the effect") == [
+        ("PAA", FIXED_AT, "event:maker/thing_made")]
+
+
+def test_a_domain_error_is_parked_with_its_code_and_fields_and_a_retried_one_after_retries(
+        container_factory, config):
+    container_factory(EdgeService, config).start()
+    store = Store.for_url(config["DATABASE_URL"])
+    publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "taken"})
+    parked = wait_for(lambda: parking.list_parked(store), what="the refused event")
+    assert parked[0].attempts == 1
+    assert parked[0].reason == "refused: thing_taken: that name is taken (name: taken)"
+    publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "later"})
+    parked = wait_for(lambda: len(parking.list_parked(store)) == 2 and parking.list_parked(store),
+                      what="the retried event parked")
+    assert parked[1].attempts == 3 and "gave up after 3 attempts" in parked[1].reason
+
+
+def test_http_answers_come_from_the_same_mapping_in_the_callers_language(
+        container_factory, config):
+    container_factory(EdgeService, config).start()
+    key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
+    url = f"http://{config['WEB_SERVER_ADDRESS']}/things"
+    answer = requests.post(url, json={"name": "taken"}, timeout=5,
+                           headers={"X-API-Key": key, "Accept-Language": "x-shout"})
+    assert answer.status_code == 409
+    assert answer.json()["error"] == "thing_taken"
+    assert answer.json()["message"] == "THAT NAME IS TAKEN"
+    assert answer.json()["fields"] == [{"path": "name", "message": "TAKEN"}]
+    assert requests.post(url, json={"name": "later"}, timeout=5,
+                         headers={"X-API-Key": key}).status_code == 404
+
+
+def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
+        container_factory, config):
+    container_factory(EdgeService, config).start()
+    key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
+    url = f"http://{config['WEB_SERVER_ADDRESS']}/things"
+
+    def post(name, idem):
+        return requests.post(url, json={"name": name}, timeout=20,
+                             headers={"X-API-Key": key, "Idempotency-Key": idem})
+
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(lambda _: post("PAA", "k-1"), range(5)))
+    assert {(a.status_code, a.json()["count"]) for a in answers} == {(201, 1)}
+    assert post("PAA", "k-1").json() == {"count": 1}
+    reused = post("Other", "k-1")
+    assert reused.status_code == 422 and reused.json()["error"] == "idempotency_key_reused"
+    assert post("PAA", "bad key with spaces").status_code == 400
+    assert post("PAA", "k-2").json() == {"count": 2}
+    assert [name for name, _at, _origin in rows(config)] == ["PAA", "PAA"]
+    assert rows(config)[0][2].startswith("http:portal@")

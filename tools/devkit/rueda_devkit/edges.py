@@ -1,0 +1,56 @@
+"""What each service publishes and consumes, read from the services' own
+declarations (`schemas.PUBLISHED`, `inbound.CONSUMES`), for the tools that
+check or derive from them: the broker definitions, the contract tests and
+the test that holds the catalogue, the handlers and the definitions together.
+"""
+from __future__ import annotations
+
+import importlib
+
+SERVICES = ("intake", "matching", "followup", "notify")
+
+
+def inbound_tables() -> dict:
+    """service -> its `Inbound` table (services that consume nothing are absent)."""
+    found = {}
+    for service in SERVICES:
+        try:
+            module = importlib.import_module(f"{service}.inbound")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "CONSUMES"):
+            found[service] = module.CONSUMES
+    return found
+
+
+def consumed() -> dict:
+    """service -> {(producer, event type): its table's row}."""
+    return {service: {(row.producer, row.event_type): row for row in table}
+            for service, table in inbound_tables().items()}
+
+
+def published() -> dict:
+    """service -> {(event type, version): schema} of what it publishes."""
+    found = {}
+    for service in SERVICES:
+        try:
+            module = importlib.import_module(f"{service}.schemas")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(module, "PUBLISHED"):
+            found[service] = module.PUBLISHED
+    return found
+
+
+def readers_of(producer: str, event_type: str, version: int) -> dict:
+    """consumer -> the reader class it really uses for that version; a
+    consumer that reads only newer versions is absent."""
+    found = {}
+    for service, rows in consumed().items():
+        row = rows.get((producer, event_type))
+        if row is None:
+            continue
+        if version < min(row.versions):
+            continue
+        found[service] = row.reader_for(version)
+    return found
