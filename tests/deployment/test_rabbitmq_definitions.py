@@ -20,6 +20,8 @@ from rueda_devkit import broker, definitions
 ROOT = Path(__file__).resolve().parents[2]
 FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
 SERVICES = ("intake", "matching", "followup", "notify")
+# outside systems' accounts (deploy/rabbitmq/systems.json; test_outside_systems.py)
+SYSTEMS = tuple(system["name"] for system in definitions.load_systems())
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def test_the_committed_file_is_what_the_services_code_declares():
 
 
 def test_no_password_is_committed(committed):
-    assert {user["name"] for user in committed["users"]} == set(SERVICES)
+    assert {user["name"] for user in committed["users"]} == {*SERVICES, *SYSTEMS}
     assert all(user["password_hash"] == "" for user in committed["users"])
 
 
@@ -104,7 +106,7 @@ def test_only_notify_may_subscribe_to_the_event_carrying_emails(committed):
 def test_the_definitions_job_script_loads_the_file_and_sets_each_password():
     vhost = f"rueda_definitions_{uuid.uuid4().hex[:8]}"
     prefix = f"{vhost}-"
-    passwords = {service: uuid.uuid4().hex for service in SERVICES}
+    passwords = {user: uuid.uuid4().hex for user in (*SERVICES, *SYSTEMS)}
     env = {**os.environ, "RABBITMQ_MANAGEMENT_URL": broker.MANAGEMENT_URL,
            "RABBITMQ_ADMIN_USER": broker.AUTH[0], "RABBITMQ_ADMIN_PASSWORD": broker.AUTH[1],
            **{f"RUEDA_BROKER_PASSWORD_{s.upper()}": p for s, p in passwords.items()}}
@@ -126,7 +128,7 @@ def test_the_definitions_job_script_loads_the_file_and_sets_each_password():
                 connection.ensure_connection(max_retries=1)
     finally:
         broker.delete_vhost(vhost)
-        broker.delete_users(prefix + service for service in SERVICES)
+        broker.delete_users(prefix + user for user in passwords)
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -41,10 +41,14 @@ class UnitOfWork:
     """One transaction of a service: its session, the events it publishes and,
     for an event handler, the inbox record that makes the effect happen once."""
 
-    def __init__(self, session, *, producer: str, correlation_id: str):
+    def __init__(self, session, *, producer: str, correlation_id: str,
+                 origin: str = "internal"):
         self.session = session
         self.producer = producer
         self.correlation_id = correlation_id
+        # who asked, for audit trails: "http:<client>@<address>",
+        # "event:<producer>/<type>" or "job:<loop>"
+        self.origin = origin
         self.envelopes: list[Envelope] = []
 
     def publish(self, *events: Event) -> list[Envelope]:

@@ -3,6 +3,10 @@
     python -m rueda_devkit.definitions                # print it
     python -m rueda_devkit.definitions --write        # deploy/rabbitmq/definitions.json
     python -m rueda_devkit.definitions --check        # exit 1 if the file is stale
+    python -m rueda_devkit.definitions system add funder --reads 'followup:activity_*' \
+        --reads followup:funding_selection_confirmed     # an outside system's account
+    python -m rueda_devkit.definitions system add portal --publishes program_form_submitted
+    python -m rueda_devkit.definitions system list | remove NAME
 
 It imports the four service classes, reads the table each declares in its
 `inbound.py` (`cls.inbound`, set by `rueda_backbone.event_handlers`) and builds what the backbone would declare at start (`rueda_backbone.topology`
@@ -18,12 +22,26 @@ service with only the rights that service needs:
   types it has a handler for, so no service can quietly subscribe to, say,
   `delegation_contacts_updated`, which carries emails meant for notify.
 
+Outside systems (the network's portal, a funder's grant system, ...) are
+listed in deploy/rabbitmq/systems.json, written by `system add|remove`, and
+get a user each with exactly what they need and nothing of the services':
+
+- publish on `portal.events` (the exchange every outside system writes to),
+  only the event types it was given and that some service consumes from there
+  (topic permission), and nowhere else;
+- read one queue of its own, `<system>.inbox` (quorum, durable), bound by the
+  definitions to the events it may read; it may not declare, bind, or read
+  anything else, so it cannot subscribe itself to more.
+Events that carry email addresses (`*_contacts_updated`) are refused for an
+outside system unless `--allow-personal-data` says the contract allows it.
+
 Passwords are not in the file: users come with an empty password hash and
-ops set each one from that service's Secret (deploy/README.md).
+ops set each one from that service's or system's Secret (deploy/README.md).
 """
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import importlib
 import json
 import re
@@ -41,8 +59,17 @@ SERVICE_CLASSES = {
 }
 ROOT = Path(__file__).resolve().parents[3]
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
+SYSTEMS_FILE = ROOT / "deploy" / "rabbitmq" / "systems.json"
+JOB_FILE = ROOT / "deploy" / "rabbitmq" / "job.yaml"
 DEFAULT_VHOST = "rueda"
 NOTHING = "^$"
+OUTSIDE_EXCHANGE = "portal"   # outside systems publish on portal.events
+SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+PERSONAL_DATA_EVENTS = frozenset({"delegation_contacts_updated", "staff_contacts_updated"})
+
+
+class SystemRefused(ValueError):
+    """An outside system's account asks for what it may not have."""
 
 
 def service_class(service: str):
@@ -101,7 +128,112 @@ def permissions_for(service: str, handlers) -> dict:
     return {"configure": _own(service), "write": _own(service), "read": read, "topics": topics}
 
 
-def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES)) -> dict:
+# -- outside systems ------------------------------------------------------------
+
+def load_systems(path: Path = SYSTEMS_FILE) -> list[dict]:
+    if not path.exists():
+        return []
+    return json.loads(path.read_text())["systems"]
+
+
+def save_systems(systems: list[dict], path: Path = SYSTEMS_FILE) -> None:
+    path.write_text(json.dumps({"systems": sorted(systems, key=lambda s: s["name"])},
+                               indent=2) + "\n")
+
+
+def _published_types() -> dict[str, set[str]]:
+    from . import edges
+
+    return {service: {event_type for event_type, _version in published}
+            - set(getattr(published, "retired", ()))
+            for service, published in edges.published().items()}
+
+
+def _consumed_from_outside(services) -> set[str]:
+    return {event_type for service in services
+            for _h, producer, event_type in event_handlers(service_class(service))
+            if producer == OUTSIDE_EXCHANGE}
+
+
+def system_account(name: str, *, publishes=(), reads=(), allow_personal_data: bool = False,
+                   services=tuple(SERVICE_CLASSES)) -> dict:
+    """The checked record of one outside system: what it publishes on
+    portal.events and, per producer, the event types its queue receives.
+    `reads` items are `<producer>:<event type or glob>`, expanded against
+    what that producer publishes today."""
+    if not SYSTEM_NAME.match(name) or name in SERVICE_CLASSES:
+        raise SystemRefused(f"{name!r}: a system is named [a-z][a-z0-9_]* and is not a service")
+    accepted = _consumed_from_outside(services)
+    unknown = sorted(set(publishes) - accepted)
+    if unknown:
+        raise SystemRefused(f"no service consumes {', '.join(unknown)} from "
+                            f"{OUTSIDE_EXCHANGE}.events; one of {', '.join(sorted(accepted))}")
+    published = _published_types()
+    subscriptions: dict[str, set[str]] = {}
+    for item in reads:
+        producer, _, pattern = item.partition(":")
+        if producer not in published or not pattern:
+            raise SystemRefused(f"{item!r}: say <producer>:<event type>, producer one of "
+                                f"{', '.join(sorted(published))}")
+        matched = {t for t in published[producer] if fnmatch.fnmatchcase(t, pattern)}
+        if not matched:
+            raise SystemRefused(f"{producer} publishes nothing matching {pattern!r}")
+        personal = matched & PERSONAL_DATA_EVENTS
+        if personal and not allow_personal_data:
+            raise SystemRefused(f"{', '.join(sorted(personal))} carries email addresses; "
+                                f"pass --allow-personal-data if the system's contract allows it")
+        subscriptions.setdefault(producer, set()).update(matched)
+    return {"name": name, "publishes": sorted(set(publishes)),
+            "reads": {producer: sorted(types) for producer, types in sorted(subscriptions.items())}}
+
+
+def add_password_to_job(name: str, path: Path = JOB_FILE) -> bool:
+    """Give the definitions Job the user's password from the Secret
+    `<name>-broker`, as it has each service's; False when it already has it."""
+    variable = f"RUEDA_BROKER_PASSWORD_{name.upper()}"
+    text = path.read_text()
+    if variable in text:
+        return False
+    marker = "          volumeMounts:\n"
+    entry = (f"            - name: {variable}\n"
+             f"              valueFrom:\n"
+             f"                secretKeyRef: {{name: {name}-broker, key: password}}\n")
+    path.write_text(text.replace(marker, entry + marker, 1))
+    return True
+
+
+def system_inbox(name: str):
+    from kombu import Queue
+
+    return Queue(f"{name}.inbox", durable=True, queue_arguments={"x-queue-type": "quorum"})
+
+
+def _system_definitions(system: dict, vhost: str):
+    name = system["name"]
+    user = {"name": name, "password_hash": "",
+            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+    reads = system.get("reads") or {}
+    inbox = system_inbox(name) if reads else None
+    permission = {
+        "user": name, "vhost": vhost, "configure": NOTHING,
+        "write": f"^{re.escape(OUTSIDE_EXCHANGE)}\\.events$" if system["publishes"] else NOTHING,
+        "read": f"^{re.escape(inbox.name)}$" if inbox else NOTHING,
+    }
+    topics = []
+    if system["publishes"]:
+        topics.append({"user": name, "vhost": vhost, "exchange": f"{OUTSIDE_EXCHANGE}.events",
+                       "write": f"^({_alternatives(system['publishes'])})$", "read": NOTHING})
+    queues, bindings = [], []
+    if inbox is not None:
+        queues.append(_queue(inbox, vhost))
+        for producer, types in reads.items():
+            bindings.extend(_binding(f"{producer}.events", inbox.name, event_type, vhost)
+                            for event_type in types)
+    return user, permission, topics, queues, bindings
+
+
+def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES),
+             systems: list[dict] | None = None) -> dict:
     definitions = {"rabbit_version": "3.10.8", "users": [], "vhosts": [{"name": vhost}],
                    "permissions": [], "topic_permissions": [], "exchanges": [], "queues": [],
                    "bindings": []}
@@ -137,6 +269,19 @@ def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES)) -> dic
         for exchange, topic in rights["topics"].items():
             definitions["topic_permissions"].append(
                 {"user": service, "vhost": vhost, "exchange": exchange, **topic})
+    for system in (load_systems() if systems is None else systems):
+        user, permission, topics, system_queues, system_bindings = _system_definitions(
+            system, vhost)
+        definitions["users"].append(user)
+        definitions["permissions"].append(permission)
+        definitions["topic_permissions"].extend(topics)
+        if system["publishes"]:
+            exchanges.setdefault(f"{OUTSIDE_EXCHANGE}.events",
+                                 _exchange(events_exchange(OUTSIDE_EXCHANGE), vhost))
+        for producer in system.get("reads") or {}:
+            exchanges.setdefault(f"{producer}.events", _exchange(events_exchange(producer), vhost))
+        queues.update({q["name"]: q for q in system_queues})
+        bindings.extend(system_bindings)
     definitions["exchanges"] = [exchanges[name] for name in sorted(exchanges)]
     definitions["queues"] = [queues[name] for name in sorted(queues)]
     definitions["bindings"] = sorted(bindings, key=lambda b: (b["source"], b["destination"],
@@ -148,7 +293,54 @@ def render(definitions: dict) -> str:
     return json.dumps(definitions, indent=2, sort_keys=False) + "\n"
 
 
+def system_command(argv) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rueda_devkit.definitions system",
+                                     description="outside systems' broker accounts")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="add or replace a system, then rewrite the file")
+    add.add_argument("name")
+    add.add_argument("--publishes", action="append", default=[], metavar="EVENT_TYPE",
+                     help="an event type it may publish on portal.events (repeat)")
+    add.add_argument("--reads", action="append", default=[], metavar="PRODUCER:TYPE",
+                     help="events its queue receives, e.g. 'followup:activity_*' (repeat)")
+    add.add_argument("--allow-personal-data", action="store_true")
+    commands.add_parser("remove").add_argument("name")
+    commands.add_parser("list")
+    args = parser.parse_args(argv)
+    systems = load_systems()
+    if args.command == "list":
+        for system in systems:
+            reads = ", ".join(f"{p}:{t}" for p, types in system["reads"].items() for t in types)
+            print(f"{system['name']}: publishes {', '.join(system['publishes']) or '-'}; "
+                  f"reads {reads or '-'}")
+        return 0
+    others = [s for s in systems if s["name"] != args.name]
+    if args.command == "add":
+        try:
+            others.append(system_account(args.name, publishes=args.publishes, reads=args.reads,
+                                         allow_personal_data=args.allow_personal_data))
+        except SystemRefused as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 2
+    elif len(others) == len(systems):
+        print(f"no system {args.name!r}", file=sys.stderr)
+        return 2
+    save_systems(others)
+    DEFINITIONS_FILE.write_text(render(generate(systems=others)))
+    written = [SYSTEMS_FILE, DEFINITIONS_FILE]
+    if args.command == "add" and add_password_to_job(args.name):
+        written.append(JOB_FILE)
+    print(f"{', '.join(str(p.relative_to(ROOT)) for p in written)} written")
+    if args.command == "add":
+        print(f"create the Secret {args.name}-broker (key: password) before the Job runs; "
+              f"give the system its AMQP URI with that password (deploy/README.md)")
+    return 0
+
+
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["system"]:
+        return system_command(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m rueda_devkit.definitions",
                                      description=__doc__.split("\n")[0])
     parser.add_argument("--vhost", default=DEFAULT_VHOST)
