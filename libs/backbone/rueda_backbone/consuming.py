@@ -33,7 +33,8 @@ from nameko.messaging import QueueConsumer
 
 from . import metrics, parking
 from .database import Store
-from .envelope import Envelope, InvalidEnvelope, describe_errors
+from .cloud_events import envelope_from_message, is_cloud_event
+from .envelope import InvalidEnvelope, describe_errors
 from .errors import DEFAULT_MAPPING, DomainError
 from .outbox import AlreadyProcessed
 from .topology import events_exchange, topology_from_config
@@ -121,9 +122,13 @@ class EventHandler(Entrypoint):
 
     def handle_message(self, message):
         try:
-            envelope = Envelope.from_json(message.body)
+            envelope = envelope_from_message(message.body, headers=message.headers,
+                                             content_type=message.content_type,
+                                             producer=self.producer)
         except InvalidEnvelope as exc:
-            self._park(message, f"not a rueda event envelope: {exc}", attempts=0)
+            what = ("a CloudEvent rueda cannot take" if is_cloud_event(
+                message.headers, message.content_type) else "not a rueda event envelope")
+            self._park(message, f"{what}: {exc}", attempts=0)
             return
         if envelope.event_type != self.event_type:
             # a misrouted message would otherwise be applied as the wrong event

@@ -142,6 +142,7 @@ def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes, **p
     from nameko.amqp.publish import Publisher
 
     target = Exchange(exchange, type="topic", durable=True)
+    properties.setdefault("content_type", "application/json")
+    properties.setdefault("content_encoding", "utf-8")
     Publisher(amqp_uri, use_confirms=True, mandatory=True, declare=[target]).publish(
-        body, exchange=target, routing_key=routing_key, content_type="application/json",
-        content_encoding="utf-8", **properties)
+        body, exchange=target, routing_key=routing_key, **properties)

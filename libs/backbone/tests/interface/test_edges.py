@@ -148,3 +148,29 @@ def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
     assert post("PAA", "k-2").json() == {"count": 2}
     assert [name for name, _at, _origin in rows(config)] == ["PAA", "PAA"]
     assert rows(config)[0][2].startswith("http:portal@")
+
+
+def test_cloud_events_in_both_modes_reach_the_use_case_and_a_malformed_one_is_parked(
+        container_factory, config):
+    import json
+
+    from rueda_backbone.testing import publish_raw
+
+    container_factory(EdgeService, config).start()
+    uri = config["AMQP_URI"]
+    publish_raw(uri, "maker.events", "thing_made", json.dumps({
+        "specversion": "1.0", "id": "ce-1", "source": "https://maker.example.org",
+        "type": "org.example.thing_made", "data": {"name": "structured"}}).encode(),
+        content_type="application/cloudevents+json")
+    publish_raw(uri, "maker.events", "thing_made", json.dumps({"name": "binary"}).encode(),
+                content_type="application/json",
+                headers={"ce-specversion": "1.0", "ce-id": "ce-2", "ce-source": "/maker",
+                         "ce-type": "thing_made", "ce-correlationid": "corr-2"})
+    publish_raw(uri, "maker.events", "thing_made", b'{"specversion": "1.0", "id": "ce-3"}',
+                content_type="application/cloudevents+json")
+    wait_for(lambda: len(rows(config)) == 2, what="both effects")
+    assert sorted(rows(config)) == [("binary", FIXED_AT, "event:maker/thing_made"),
+                                    ("structured", FIXED_AT, "event:maker/thing_made")]
+    parked = wait_for(lambda: parking.list_parked(Store.for_url(config["DATABASE_URL"])),
+                      what="the malformed CloudEvent parked")
+    assert parked[0].reason.startswith("a CloudEvent rueda cannot take: not a valid CloudEvent")
