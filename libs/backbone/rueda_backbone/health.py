@@ -5,7 +5,10 @@
   because RabbitMQ is down fixes nothing and loses in-flight work.
 - `GET /health/ready` (and `/health`, kept for the compose healthchecks):
   database and broker reachable, outbox backlog at most `OUTBOX_MAX_BACKLOG`.
-- `GET /metrics`: Prometheus text format (see `metrics`).
+- `GET /metrics`: Prometheus text format (see `metrics`), with
+  `rueda_build_info{version, backbone_version}`.
+Every probe's JSON also says the service's and the backbone's versions, so
+ops see what runs where during a rolling upgrade.
 
 These answer without a nameko worker, so a pool of busy workers does not make
 a healthy pod look dead.
@@ -62,10 +65,15 @@ class Probe(JsonHttp):
             log.warning("probe.failed", path=self.url, error=f"{type(exc).__name__}: {exc}")
             return json_response(503, {"status": "failing", "error": type(exc).__name__})
 
+    def setup(self):
+        super().setup()
+        self.versions = metrics.versions(self.container.service_name)
+        metrics.BUILD_INFO.labels(service=self.container.service_name, **self.versions).set(1)
+
     def answer(self):
         config = self.container.config
         if self.url == "/health/live":
-            return json_response(200, {"status": "ok"})
+            return json_response(200, {"status": "ok", **self.versions})
         if self.url == "/metrics":
             metrics.refresh_gauges(self.container.service_name, self.store)
             body, content_type = metrics.exposition()
@@ -73,7 +81,7 @@ class Probe(JsonHttp):
         healthy, report = check(
             self.store, amqp_uri=config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
             max_backlog=int(config.get("OUTBOX_MAX_BACKLOG") or DEFAULT_MAX_BACKLOG))
-        return json_response(200 if healthy else 503, report)
+        return json_response(200 if healthy else 503, {**report, **self.versions})
 
 
 PROBE_URLS = ("/health", "/health/live", "/health/ready", "/metrics")

@@ -58,6 +58,26 @@ EMAILS = Counter(
     ["service", "outcome"], registry=REGISTRY)
 
 
+BUILD_INFO = Gauge(
+    "rueda_build_info",
+    "Always 1: the version of the service and of the backbone it runs on.",
+    ["service", "version", "backbone_version"], registry=REGISTRY)
+
+
+def versions(service: str) -> dict:
+    """The installed versions of the service (distribution `rueda-<service>`)
+    and of rueda-backbone; "unknown" for a service that is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(distribution):
+        try:
+            return version(distribution)
+        except PackageNotFoundError:
+            return "unknown"
+
+    return {"version": of(f"rueda-{service}"), "backbone_version": of("rueda-backbone")}
+
+
 def refresh_gauges(service: str, store) -> None:
     """Read the outbox backlog and the parked messages into their gauges."""
     import sqlalchemy as sa

@@ -51,7 +51,10 @@ def samples(base_url):
 def test_probes_report_live_and_ready_and_metrics_count_what_happened(container_factory, config):
     container_factory(GaugedService, config).start()
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
-    assert requests.get(f"{base}/health/live", timeout=5).json() == {"status": "ok"}
+    live = requests.get(f"{base}/health/live", timeout=5).json()
+    assert live["status"] == "ok"
+    # the test's service is not an installed distribution; the backbone is
+    assert live["version"] == "unknown" and live["backbone_version"][0].isdigit()
     ready = requests.get(f"{base}/health/ready", timeout=5)
     assert ready.status_code == 200 and ready.json()["broker"] == "ok"
     assert requests.get(f"{base}/health", timeout=5).json()["database"] == "ok"
@@ -76,6 +79,8 @@ def test_probes_report_live_and_ready_and_metrics_count_what_happened(container_
              what="the unroutable event counted")
     assert samples(base)[("rueda_outbox_backlog", ())] == 1
     assert samples(base)[("rueda_parked_messages", ())] == 1
+    assert after[("rueda_build_info", (("backbone_version", live["backbone_version"]),
+                                       ("version", "unknown")))] == 1
 
 
 def test_readiness_fails_when_the_outbox_backlog_passes_its_threshold(container_factory, config):
