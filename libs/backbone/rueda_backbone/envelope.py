@@ -88,11 +88,14 @@ class EnvelopeSchema(Schema):
         unknown = EXCLUDE
 
     event_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    event_type = fields.String(required=True, validate=validate.Regexp(EVENT_TYPE_PATTERN))
+    # \Z, not $: `$` also matches before a trailing newline
+    event_type = fields.String(required=True,
+                               validate=validate.Regexp(EVENT_TYPE_PATTERN[:-1] + r"\Z"))
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
     producer = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    correlation_id = fields.String(required=True, validate=validate.Regexp(CORRELATION_ID_PATTERN))
+    correlation_id = fields.String(required=True,
+                                   validate=validate.Regexp(CORRELATION_ID_PATTERN[:-1] + r"\Z"))
     payload = fields.Dict(required=True, keys=fields.String())
 
 
@@ -131,7 +134,8 @@ def new_correlation_id() -> str:
 
 
 def valid_correlation_id(value: str | None) -> bool:
-    return bool(value) and re.match(CORRELATION_ID_PATTERN, value) is not None
+    # fullmatch: `$` alone would let a trailing newline through into log lines
+    return bool(value) and re.fullmatch(CORRELATION_ID_PATTERN[1:-1], value) is not None
 
 
 def describe_errors(messages, prefix: str = "") -> str:

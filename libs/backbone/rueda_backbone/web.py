@@ -22,9 +22,10 @@ import structlog
 from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.wrappers import Request, Response
 
 from . import apikeys, tables
 from .database import Store
@@ -171,7 +172,36 @@ class Idempotency:
             eventlet.sleep(0.1)
 
 
+class JsonWsgiApp(WsgiApp):
+    """nameko's WSGI app, answering unknown routes and methods with the same
+    JSON error body as everything else instead of werkzeug's HTML pages."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+        except HTTPException as exc:
+            header = request.headers.get(CORRELATION_HEADER)
+            correlation_id = header if valid_correlation_id(header) else new_correlation_id()
+            status, body = error_body(exc)
+            body["correlation_id"] = correlation_id
+            response = json_response(status, body, correlation_id)
+            if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+                response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+            return response(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self):
+        return JsonWsgiApp(self)
+
+
 class JsonHttp(HttpRequestHandler):
+    server = JsonWebServer()
+
     def __init__(self, method, url, *, public: bool = False, idempotent: bool = False,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs):
         self.public = public

@@ -174,3 +174,15 @@ def test_cloud_events_in_both_modes_reach_the_use_case_and_a_malformed_one_is_pa
     parked = wait_for(lambda: parking.list_parked(Store.for_url(config["DATABASE_URL"])),
                       what="the malformed CloudEvent parked")
     assert parked[0].reason.startswith("a CloudEvent rueda cannot take: not a valid CloudEvent")
+
+
+def test_unknown_routes_and_methods_answer_in_json_like_every_other_error(
+        container_factory, config):
+    container_factory(EdgeService, config).start()
+    base = f"http://{config['WEB_SERVER_ADDRESS']}"
+    missing = requests.get(f"{base}/nowhere", timeout=5)
+    assert missing.status_code == 404 and missing.headers["Content-Type"] == "application/json"
+    assert missing.json()["error"] == "not_found" and missing.json()["correlation_id"]
+    wrong = requests.delete(f"{base}/things", timeout=5, headers={"X-Correlation-ID": "c-1"})
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+    assert "POST" in wrong.headers["Allow"] and wrong.json()["correlation_id"] == "c-1"

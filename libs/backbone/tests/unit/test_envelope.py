@@ -46,3 +46,21 @@ def test_nested_errors_are_flattened_to_paths():
     text = describe_errors(messages)
     assert "delegates[0].email: Not a valid email address." in text
     assert "title: Missing data for required field." in text
+
+
+def test_a_correlation_id_with_a_trailing_newline_is_not_valid():
+    from rueda_backbone.envelope import valid_correlation_id
+
+    assert valid_correlation_id("abc-123")
+    assert not valid_correlation_id("abc-123\n")
+    assert not valid_correlation_id("abc 123")
+
+
+def test_an_envelope_whose_correlation_id_or_type_ends_in_a_newline_is_refused():
+    import pytest
+    from rueda_backbone.envelope import Envelope, Event, InvalidEnvelope
+
+    good = Envelope.wrap(Event("thing_made", {}), producer="maker").to_dict()
+    for field, value in (("correlation_id", "abc\n"), ("event_type", "thing_made\n")):
+        with pytest.raises(InvalidEnvelope, match=field):
+            Envelope.from_dict({**good, field: value})
