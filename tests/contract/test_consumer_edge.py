@@ -75,6 +75,20 @@ def test_every_version_a_table_reads_is_documented(service):
                 f"{service} reads {row.event_type} v{version}, which has no JSON Schema")
 
 
+def test_every_consumer_reads_the_version_its_producer_publishes_now():
+    published = edges.published()
+    for service, table in TABLES.items():
+        for row in table:
+            if row.producer in published:
+                current = published[row.producer].current[row.event_type]
+            else:  # an outside system: the newest documented version
+                current = max(int(p.name.split(".v")[1].split(".")[0]) for p in
+                              EVENTS_DIR.glob(f"{row.event_type}.v*.schema.json"))
+            assert current in row.versions, (
+                f"{service} reads {row.event_type} v{', v'.join(map(str, row.versions))}; "
+                f"{row.producer} publishes v{current}: add a reader row")
+
+
 def test_the_catalogue_names_every_consumer_the_tables_declare_and_no_other():
     declared = {}
     for service, table in TABLES.items():

@@ -11,6 +11,10 @@ that table the backbone derives everything else:
 - the queue `<service>.handle_<event_type>` and its binding (`topology`);
 - the broker user's topic permissions (`rueda_devkit.definitions`).
 
+A version the row does not list is parked with the reason (a newer one
+too); tests/contract/test_consumer_edge.py holds every consumer to the
+versions its producers publish now.
+
 A service class may not carry hand-written event handlers beside the table,
 so the subscription cannot be written twice and disagree.
 """
@@ -25,7 +29,7 @@ from .consuming import EventHandler, PermanentFailure, event_handler
 
 
 class UnsupportedVersion(PermanentFailure):
-    """An event older than any version the consumer reads."""
+    """An event of a schema version the consumer does not declare."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +53,16 @@ class Consumes:
         return tuple(sorted(self.readers))
 
     def reader_for(self, version: int) -> type[Schema]:
-        """The reader of `version`. A version newer than any this consumer
-        knows is read by its newest reader: schema versions only add fields
-        (docs/events/README.md), and a tolerant reader ignores what it does
-        not know, so producers can move first."""
+        """The reader of `version`. A version the table does not name is
+        refused, newer ones too: the row says what this consumer was written
+        against, so a producer's new version waits (parked, then replayed by
+        ops) until the consumer declares it, rather than being read as
+        something it may not be. Release consumers first (docs/contributing.md)."""
         if version in self.readers:
             return self.readers[version]
-        newest = max(self.readers)
-        if version > newest:
-            return self.readers[newest]
         raise UnsupportedVersion(
-            f"{self.event_type} v{version} is older than any version this service reads "
-            f"({', '.join(f'v{v}' for v in self.versions)})")
+            f"{self.event_type} v{version} is not a version this service reads "
+            f"({', '.join(f'v{v}' for v in self.versions)}); upgrade it, then replay")
 
     def read(self, envelope) -> dict:
         return self.reader_for(envelope.schema_version)().load(envelope.payload)
