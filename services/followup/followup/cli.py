@@ -14,10 +14,11 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from rueda_backbone import tables
+from rueda_backbone.clock import clock_from_config
 from rueda_backbone.database import Store
 from rueda_backbone.outbox import UnitOfWork
 
@@ -67,11 +68,13 @@ def main(argv=None) -> int:
     if args.command == "report":
         from rueda_backbone.ops import load_config
 
-        now = args.as_of or datetime.now(timezone.utc)
+        config = load_config(args.config)
+        # the service's own time (CLOCK_FIXED_AT) unless the caller names one
+        now = args.as_of or clock_from_config(config)()
         if now.tzinfo is None:
             print("rueda-followup: --as-of needs an offset", file=sys.stderr)
             return 2
-        store = Store(load_config(args.config)["DATABASE_URL"])
+        store = Store(config["DATABASE_URL"])
         try:
             with store.transaction() as session:
                 written = write_reports(session, args.workshop, args.out, now)
@@ -87,8 +90,10 @@ def main(argv=None) -> int:
             tables.metadata.create_all(store.engine)
             try:
                 with store.transaction() as session:
+                    # the example's own unit of work: no service runs here
                     built = example.build(UnitOfWork(session, producer="followup",
-                                                     correlation_id="example"), args.example)
+                                                     correlation_id="example",
+                                                     origin="cli:example"), args.example)
                 with store.transaction() as session:
                     written = write_reports(session, example.WORKSHOP_ID, args.out, example.AS_OF)
             finally:

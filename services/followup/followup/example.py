@@ -63,18 +63,25 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+STAFF_MEMBER = "staff-ana"  # who does the staff's part of the example
+
+
 def build(uow, example_path: Path) -> dict:
-    """Fill an empty followup database with the example; returns what it did."""
+    """Fill an empty followup database with the example; returns what it did.
+
+    Events go through followup's readers and use cases as the consumer edge
+    would pass them; staff's changes are the commands the HTTP API would."""
     data = _load(example_path)
     rng = random.Random(2012)
-    actor = usecases.Actor("staff-ana", "example")
+    by = {"by": STAFF_MEMBER}
+    registered = SIGNED_AT - timedelta(days=45)
     usecases.record_workshop(inbound.WorkshopPublished().load({
         "workshop_id": WORKSHOP_ID, "version": 1, "title": data["workshop"]["title"],
-        "time_zone": TIME_ZONE}), uow=uow)
+        "time_zone": TIME_ZONE}), uow=uow, now=registered)
     for staff_id, name, roles in STAFF:
         usecases.record_staff_member(inbound.StaffMemberRegistered().load({
             "staff_id": staff_id, "name": name, "roles": roles, "active": True, "version": 1}),
-            uow=uow)
+            uow=uow, now=registered)
     for d in data["delegations"]:
         usecases.record_delegation(inbound.DelegationRegistered().load({
             "delegation_id": _id("delegation", d["id"]), "institution": d["name"],
@@ -83,12 +90,12 @@ def build(uow, example_path: Path) -> dict:
             "kind": "subregional_mechanism" if d["id"] == "MERCOSUR" else "ministry",
             "registered_at": "2012-10-01T12:00:00+00:00",
             "delegates": [{"delegate_id": _id("delegate", d["id"]), "is_focal_point": True}]}),
-            uow=uow)
+            uow=uow, now=registered)
     for p in data["programs"]:
         usecases.record_program(inbound.ProgramSubmitted().load({
             "program_id": _id("program", p["id"]), "delegation_id": _id("delegation", p["host"]),
             "title": p["title"], "topics": TOPICS[p["id"]], "version": 1,
-            "submitted_at": "2012-10-15T12:00:00+00:00"}), uow=uow)
+            "submitted_at": "2012-10-15T12:00:00+00:00"}), uow=uow, now=registered)
     hosts = {p["id"]: p["host"] for p in data["programs"]}
     signed = [(i["delegation"], program) for i in data["interests"] for program in i["programs"]]
     signed += [(delegation, None, topic) for delegation, topic in TOPIC_ONLY]
@@ -106,50 +113,51 @@ def build(uow, example_path: Path) -> dict:
             "round": None, "submitted_at": SIGNED_AT.isoformat()})
         activities.append(usecases.record_expression(event, uow=uow, now=SIGNED_AT))
     uow.session.flush()
-    usecases.set_criteria(WORKSHOP_ID, {"criteria": [
-        {"key": k, "label": label, "weight": w} for k, label, w in CRITERIA]}, uow=uow)
+    usecases.set_criteria({"workshop_id": WORKSHOP_ID, "criteria": [
+        {"key": k, "label": label, "weight": w} for k, label, w in CRITERIA]}, uow=uow,
+        now=SIGNED_AT)
     review_day = SIGNED_AT + timedelta(days=20)
     for activity in activities[:30]:
-        usecases.transition(activity.id, {"to": domain.UNDER_REVIEW,
-                                          "reason": "expression complete"},
-                            uow=uow, actor=actor, now=review_day)
-        usecases.score_activity(activity.id, {
-            "scores": {k: rng.randint(1, 5) for k, _, _ in CRITERIA},
-            "estimated_cost": rng.randrange(800_000, 4_000_000, 50_000), "currency": "USD"},
-            uow=uow, actor=actor, now=review_day)
-    selection = usecases.propose_selection(WORKSHOP_ID, {
-        "budget": BUDGET_CENTS, "currency": "USD", "funding_source": "network_fund"},
-        uow=uow, actor=actor, now=review_day + timedelta(days=10))
-    usecases.confirm_selection(selection.id, uow=uow, actor=actor,
-                               now=review_day + timedelta(days=12))
-    funded = {item["activity_id"] for item in selection.selected}
+        usecases.transition({"activity_id": activity.id, "to": domain.UNDER_REVIEW,
+                             "reason": "expression complete", **by}, uow=uow, now=review_day)
+        usecases.score_activity({
+            "activity_id": activity.id, "scores": {k: rng.randint(1, 5) for k, _, _ in CRITERIA},
+            "estimated_cost": rng.randrange(800_000, 4_000_000, 50_000), "currency": "USD",
+            **by}, uow=uow, now=review_day)
+    proposal = usecases.propose_selection({
+        "workshop_id": WORKSHOP_ID, "budget": BUDGET_CENTS, "currency": "USD",
+        "funding_source": "network_fund", **by}, uow=uow, now=review_day + timedelta(days=10))
+    selection = usecases.confirm_selection({"selection_id": proposal["id"], **by}, uow=uow,
+                                           now=review_day + timedelta(days=12))
+    funded = {item["activity_id"] for item in selection["selected"]}
     rest = [a for a in activities[:30] if a.id not in funded]
     later = review_day + timedelta(days=30)
     # shared with other funders, as in 2012
     for activity, source in zip(rest[:6], ["subregional_mechanism", "bilateral_cooperation",
-                                           "own_resources"] * 2):
-        usecases.transition(activity.id, {"to": domain.SELECTED, "funding_source": source,
-                                          "reason": f"taken up ({source.replace('_', ' ')})"},
-                            uow=uow, actor=actor, now=later)
+                                           "own_resources"] * 2, strict=True):
+        usecases.transition({"activity_id": activity.id, "to": domain.SELECTED,
+                             "funding_source": source,
+                             "reason": f"taken up ({source.replace('_', ' ')})", **by},
+                            uow=uow, now=later)
     for activity in rest[6:10]:
-        usecases.transition(activity.id, {"to": domain.DECLINED,
-                                          "reason": "outside the network's priorities"},
-                            uow=uow, actor=actor, now=later)
+        usecases.transition({"activity_id": activity.id, "to": domain.DECLINED,
+                             "reason": "outside the network's priorities", **by},
+                            uow=uow, now=later)
     planned = [a for a in activities if a.id in funded] + rest[:2]
     for activity in planned:
-        usecases.transition(activity.id, {
-            "to": domain.PLANNED, "planned_start": date(2013, 3, 4),
-            "planned_end": date(2013, 3, 8), "terms_of_reference": "expert visit, one week",
-            "reason": "terms of reference agreed"}, uow=uow, actor=actor, now=later)
-    usecases.transition(activities[40].id, {"to": domain.WITHDRAWN,
-                                            "reason": "the demanding ministry was restructured"},
-                        uow=uow, actor=actor, now=later)
+        usecases.transition({
+            "activity_id": activity.id, "to": domain.PLANNED,
+            "planned_start": date(2013, 3, 4), "planned_end": date(2013, 3, 8),
+            "terms_of_reference": "expert visit, one week",
+            "reason": "terms of reference agreed", **by}, uow=uow, now=later)
+    usecases.transition({"activity_id": activities[40].id, "to": domain.WITHDRAWN,
+                         "reason": "the demanding ministry was restructured", **by},
+                        uow=uow, now=later)
     # counterparts reported progress on most activities in the weeks before AS_OF
     for activity in activities:
         if activity.state in domain.FOLLOWED_STATES and rng.random() < 0.6:
-            usecases.post_update(activity.id, {
-                "delegation_id": activity.demanding_delegation_id,
-                "text": "still interested; waiting for dates"}, uow=uow, actor=actor,
+            usecases.post_update({
+                "activity_id": activity.id, "delegation_id": activity.demanding_delegation_id,
+                "text": "still interested; waiting for dates"}, uow=uow,
                 now=AS_OF - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23)))
-    return {"activities": len(activities), "funded": sorted(funded),
-            "selection": usecases.describe_selection(selection)}
+    return {"activities": len(activities), "funded": sorted(funded), "selection": selection}

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from . import domain
 from .models import Activity, Delegation, Program, Workshop
-from .usecases import activity_lateness, title_of
+from .views import activity_lateness, title_of
 
 REPORTS = ("supply_demand", "counts", "demand_by_topic", "demand_by_country",
            "status_by_delegation")
@@ -144,7 +144,7 @@ def bar_chart(rows: list[dict], *, label_key: str, title: str, fmt: str = "png",
     figure = Figure(figsize=(7, max(2.0, 0.8 + height_per_bar * len(rows))), dpi=dpi)
     axes = figure.add_subplot()
     bars = axes.barh(labels, values, color=BAR_COLOUR)
-    for bar, row in zip(bars, rows[::-1]):
+    for bar, row in zip(bars, rows[::-1], strict=True):
         # named in the SVG, so a reader (or a test) can find each bar
         bar.set_gid(f"bar:{row[label_key]}")
     axes.bar_label(bars, padding=3)

@@ -7,6 +7,7 @@ these schemas and through every consumer's reader.
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from rueda_backbone import Published
 
 from . import domain
 
@@ -216,10 +217,11 @@ class WeeklyDigestPrepared(Schema):
     charts = fields.List(fields.Nested(Chart), required=True)
 
 
-PUBLISHED = {
+# what followup publishes; use cases build events only through `PUBLISHED.event`
+PUBLISHED = Published({
     ("activity_proposed", 1): ActivityProposed,
     ("activity_status_changed", 1): ActivityStatusChanged,
     ("activity_follow_up_due", 1): ActivityFollowUpDue,
     ("funding_selection_confirmed", 1): FundingSelectionConfirmed,
     ("weekly_digest_prepared", 1): WeeklyDigestPrepared,
-}
+})

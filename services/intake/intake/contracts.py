@@ -29,11 +29,11 @@ EVENTS_DIR = ROOT / "docs" / "events"
 ASYNCAPI = ROOT / "docs" / "api" / "asyncapi.json"
 
 # written by hand before the generator; kept as documentation of what was sent
-RETIRED = {("delegation_registered", 1), ("delegation_contacts_updated", 1),
-           ("program_submitted", 1)}
+RETIRED = schemas.PUBLISHED.retired
 
-CONSUMED = {(event_type, 1): reader
-            for (_producer, event_type), reader in inbound.READERS.items()}
+# (event type, version) -> (producer, reader) for every version of every row
+CONSUMED = {(row.event_type, version): (row.producer, reader)
+            for row in inbound.CONSUMES for version, reader in row.readers.items()}
 
 TITLES = {
     "workshop_published": "A workshop's grid and deadlines, re-published whole on every change.",
@@ -81,7 +81,7 @@ def _close(node):
 def _schemas() -> dict[tuple[str, int], tuple[str, type]]:
     """(event type, version) -> (producer, marshmallow schema) for every generated file."""
     out = {key: ("intake", cls) for key, cls in schemas.PUBLISHED.items() if key not in RETIRED}
-    out.update({key: (inbound.EXCHANGE_PRODUCER, cls) for key, cls in CONSUMED.items()})
+    out.update(CONSUMED)
     return out
 
 
@@ -108,7 +108,7 @@ def _documented() -> list[tuple[str, int, str]]:
     """(event type, version, producer) for intake's side of the AsyncAPI document:
     what it publishes today and what it consumes."""
     current = [(t, v, "intake") for (t, v) in schemas.PUBLISHED if (t, v) not in RETIRED]
-    consumed = [(t, v, inbound.EXCHANGE_PRODUCER) for (t, v) in CONSUMED]
+    consumed = [(t, v, producer) for (t, v), (producer, _reader) in CONSUMED.items()]
     return current + consumed
 
 

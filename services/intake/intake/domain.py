@@ -1,7 +1,10 @@
-"""Intake's vocabularies and rules; no I/O here."""
+"""Intake's vocabularies and rules; no I/O here. A rule refuses with a domain
+error (`exceptions`), never with an HTTP status."""
 from __future__ import annotations
 
 from datetime import datetime
+
+from .exceptions import DeadlinePassed
 
 LANGUAGES = ("es", "en", "pt", "fr")
 
@@ -54,17 +57,6 @@ RECOMMENDED_PROGRAM_FIELDS = (
     "areas_of_influence", "target_populations", "statuses", "starts_on", "objectives",
     "achievements", "exchange_methods",
 )
-
-
-class DeadlinePassed(Exception):
-    """A form arrived after its deadline and no late window covers it."""
-
-    def __init__(self, form: str, deadline: datetime):
-        self.form = form
-        self.deadline = deadline
-        super().__init__(
-            f"the deadline for {form.replace('_', ' ')} of this workshop passed at "
-            f"{deadline.isoformat()}; ask the secretariat for a late window")
 
 
 def focal_point_index(delegates: list[dict], focal_point_email: str | None) -> int:

@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rueda_backbone import Envelope, Event
 from rueda_backbone.testing import sqlite_unit_of_work
 
-from . import inbound, usecases
+from . import inbound, schemas, usecases
 from .models import Base
-from .schemas import (DelegationRegistrationForm, ExpressionOfInterestForm, InterestForm,
-                      LateWindowForm, ProgramProfileForm, ReviewForm, StaffForm, WorkshopForm)
+from .schemas import (
+    DelegationRegistrationForm,
+    ExpressionOfInterestForm,
+    InterestForm,
+    LateWindowForm,
+    ProgramProfileForm,
+    ReviewForm,
+    StaffForm,
+    WorkshopForm,
+)
 
 WORKSHOP = {
     "title": "Fourth Workshop on Social Policy and International Cooperation",
@@ -43,42 +52,48 @@ def _program(delegation_id, title, topics):
             "exchange_methods": ["study_tour", "expert_visits"]}
 
 
-def scenario(uow) -> None:
+# the scenario's day, before the workshop's deadlines
+NOW = datetime(2027, 9, 20, 14, 30, tzinfo=UTC)
+
+
+def scenario(uow, now: datetime = NOW) -> None:
     """A workshop's life in a few steps, each publishing its events."""
-    workshop = usecases.create_workshop(WorkshopForm().load(WORKSHOP), uow=uow)
-    bolivia = usecases.register_delegation(DelegationRegistrationForm().load(_registration(
+    def run(use_case, command):
+        return use_case(command, uow=uow, now=now)
+
+    workshop = run(usecases.create_workshop, WorkshopForm().load(WORKSHOP))
+    bolivia = run(usecases.register_delegation, DelegationRegistrationForm().load(_registration(
         workshop.id, "Bolivia", "Ministerio de Educación", "MINEDU",
         [("Ana Quispe", "ana.quispe@example.org", "International cooperation manager", "es"),
-         ("Luis Mamani", "luis.mamani@example.org", None, "es")])), uow=uow)
-    brazil = usecases.register_delegation(DelegationRegistrationForm().load(_registration(
+         ("Luis Mamani", "luis.mamani@example.org", None, "es")])))
+    brazil = run(usecases.register_delegation, DelegationRegistrationForm().load(_registration(
         workshop.id, "Brazil", "Ministério do Desenvolvimento Social", "MDS",
-        [("Carla Souza", "carla.souza@example.org", "Program coordinator", "pt")])), uow=uow)
-    usecases.grant_late_window(workshop.id, LateWindowForm().load({
-        "delegation_id": bolivia.id, "form": "programs", "until": "2027-10-03T18:00:00-05:00"}),
-        uow=uow)
-    usecases.register_staff(StaffForm().load({
+        [("Carla Souza", "carla.souza@example.org", "Program coordinator", "pt")])))
+    run(usecases.grant_late_window, {"workshop_id": workshop.id, **LateWindowForm().load({
+        "delegation_id": bolivia.id, "form": "programs", "until": "2027-10-03T18:00:00-05:00"})})
+    run(usecases.register_staff, StaffForm().load({
         "name": "María Fernández", "email": "maria.fernandez@example.org", "language": "es",
-        "roles": ["secretariat", "coordinator"]}), uow=uow)
-    paa = usecases.submit_form("program", ProgramProfileForm().load(_program(
-        brazil.id, "Food Acquisition Program (PAA)", ["food_security", "productive_inclusion"])),
-        uow=uow)
-    usecases.review_program(paa.id, ReviewForm().load({"decision": "returned", "reason":
-                            "Please add the program's achievements."}), uow=uow)
-    interest = usecases.submit_form("interest", InterestForm().load({
+        "roles": ["secretariat", "coordinator"]}))
+    paa = run(usecases.submit_form, {"kind": "program", **ProgramProfileForm().load(_program(
+        brazil.id, "Food Acquisition Program (PAA)", ["food_security", "productive_inclusion"]))})
+    run(usecases.review_program, {"program_id": paa.id, **ReviewForm().load({
+        "decision": "returned", "reason": "Please add the program's achievements."})})
+    interest = run(usecases.submit_form, {"kind": "interest", **InterestForm().load({
         "delegation_id": bolivia.id, "programs": [paa.id], "topics": ["food_security"],
-        "attending_delegate_ids": [bolivia.delegates[0].id]}), uow=uow)
-    expression = usecases.submit_form("expression_of_interest", ExpressionOfInterestForm().load({
-        "demanding_delegation_id": bolivia.id, "supplying_delegation_ids": [brazil.id],
-        "program_id": paa.id, "activity_types": ["expert_visit", "virtual"],
-        "mechanism": "bilateral_agreement", "focus": "specific_components",
-        "description": "Two expert visits on buying from family farmers for school meals.",
-        "contact_delegate_ids": [bolivia.delegates[0].id, brazil.delegates[0].id],
-        "round": {"session": 1, "table": 2, "program_id": paa.id}}), uow=uow)
-    usecases.withdraw_form("expression_of_interest", expression.id, uow=uow)
-    usecases.withdraw_form("interest", interest.id, uow=uow)
-    usecases.withdraw_form("program", paa.id, uow=uow)
-    usecases.erase_delegate(bolivia.delegates[1].id, uow=uow)
-    usecases.withdraw_delegation(brazil.id, uow=uow)
+        "attending_delegate_ids": [bolivia.delegates[0].id]})})
+    expression = run(usecases.submit_form, {
+        "kind": "expression_of_interest", **ExpressionOfInterestForm().load({
+            "demanding_delegation_id": bolivia.id, "supplying_delegation_ids": [brazil.id],
+            "program_id": paa.id, "activity_types": ["expert_visit", "virtual"],
+            "mechanism": "bilateral_agreement", "focus": "specific_components",
+            "description": "Two expert visits on buying from family farmers for school meals.",
+            "contact_delegate_ids": [bolivia.delegates[0].id, brazil.delegates[0].id],
+            "round": {"session": 1, "table": 2, "program_id": paa.id}})})
+    run(usecases.withdraw_form, {"kind": "expression_of_interest", "form_id": expression.id})
+    run(usecases.withdraw_form, {"kind": "interest", "form_id": interest.id})
+    run(usecases.withdraw_form, {"kind": "program", "form_id": paa.id})
+    run(usecases.erase_delegate, {"delegate_id": bolivia.delegates[1].id})
+    run(usecases.withdraw_delegation, {"delegation_id": brazil.id})
 
 
 def published_examples() -> dict[tuple[str, int], dict]:
@@ -120,19 +135,19 @@ def consumed_examples() -> dict[tuple[str, int], dict]:
     }
     out = {}
     for event_type, payload in payloads.items():
-        reader = inbound.FORM_EVENTS[event_type][1]
-        reader().load(payload)  # an example must be valid
-        out[(event_type, 1)] = Envelope.wrap(Event(event_type, payload),
-                                             producer=inbound.EXCHANGE_PRODUCER).to_dict()
+        row = inbound.CONSUMES.row(inbound.PORTAL, event_type)
+        version = max(row.versions)
+        row.reader_for(version)().load(payload)  # an example must be valid
+        # the portal's message, as it would build it: not one of intake's events
+        out[(event_type, version)] = Envelope.wrap(Event(event_type, payload, version),
+                                                   producer=row.producer).to_dict()
     return out
 
 
 def write_examples(directory: Path) -> None:
-    from .contracts import RETIRED
-
     examples = {**published_examples(), **consumed_examples()}
     for (event_type, version), message in examples.items():
-        if (event_type, version) in RETIRED:
+        if (event_type, version) in schemas.PUBLISHED.retired:
             continue  # their hand-written examples stay as they were
         (directory / f"{event_type}.v{version}.example.json").write_text(
             json.dumps(message, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Forms other systems publish as events (the network's portal and its peers).
+"""What intake consumes, declared once: forms other systems (the network's
+portal and its peers) publish as events.
 
 They publish to the topic exchange `portal.events`, routing key = event type,
 in a rueda envelope (docs/events/README.md). Each payload is the same form
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, fields, validate
 
-from . import schemas
+from rueda_backbone import Inbound, consumes
 
-EXCHANGE_PRODUCER = "portal"
+from . import schemas, usecases
+
+PORTAL = "portal"
 
 
 def _sender_id(description: str):
@@ -51,14 +54,14 @@ class ExpressionOfInterestFormSubmitted(schemas.ExpressionOfInterestForm):
     expression_id = _sender_id("the sender's id for the expression of interest")
 
 
-# (event type, form kind or "delegation", the reader, the id field)
-FORM_EVENTS = {
-    "delegation_form_submitted": ("delegation", DelegationFormSubmitted, "delegation_id"),
-    "program_form_submitted": ("program", ProgramFormSubmitted, "program_id"),
-    "interest_form_submitted": ("interest", InterestFormSubmitted, "interest_id"),
-    "expression_of_interest_form_submitted": ("expression_of_interest",
-                                              ExpressionOfInterestFormSubmitted, "expression_id"),
-}
-
-READERS = {(EXCHANGE_PRODUCER, event_type): reader
-           for event_type, (_kind, reader, _id) in FORM_EVENTS.items()}
+CONSUMES = Inbound(
+    consumes(PORTAL, "delegation_form_submitted", {1: DelegationFormSubmitted},
+             use_case=usecases.accept_delegation_form),
+    consumes(PORTAL, "program_form_submitted", {1: ProgramFormSubmitted},
+             use_case=usecases.accept_program_form),
+    consumes(PORTAL, "interest_form_submitted", {1: InterestFormSubmitted},
+             use_case=usecases.accept_interest_form),
+    consumes(PORTAL, "expression_of_interest_form_submitted",
+             {1: ExpressionOfInterestFormSubmitted},
+             use_case=usecases.accept_expression_of_interest_form),
+)

@@ -1,9 +1,11 @@
-"""Intake's own tables (the backbone's outbox, inbox and parked tables sit beside them)."""
+"""Intake's own tables (the backbone's outbox, inbox, parked and
+idempotent_request tables sit beside them)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from rueda_backbone.tables import UtcDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from rueda_backbone.tables import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -38,7 +40,7 @@ class Delegation(Base):
     registered_at = mapped_column(UtcDateTime(), nullable=False)
     updated_at = mapped_column(UtcDateTime())
     withdrawn_at = mapped_column(UtcDateTime())
-    delegates: Mapped[list["Delegate"]] = relationship(
+    delegates: Mapped[list[Delegate]] = relationship(
         back_populates="delegation", order_by="Delegate.position", cascade="all, delete-orphan")
 
 
@@ -114,15 +116,3 @@ class StaffMember(Base):
     created_at = mapped_column(UtcDateTime(), nullable=False)
     updated_at = mapped_column(UtcDateTime(), nullable=False)
 
-
-class IdempotentRequest(Base):
-    """The answer to a request sent with an Idempotency-Key, kept so that a
-    retry gets the same answer instead of a second submission."""
-    __tablename__ = "idempotent_request"
-
-    client: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
-    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    status: Mapped[int] = mapped_column(sa.Integer)
-    response: Mapped[dict] = mapped_column(sa.JSON)
-    created_at = mapped_column(UtcDateTime(), nullable=False)

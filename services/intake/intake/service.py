@@ -1,95 +1,58 @@
 """intake's nameko entrypoints: parse, call a use case, answer.
 
-Every HTTP entrypoint goes through `_answer`, which gives the same behaviour
-everywhere: errors in the caller's language, Idempotency-Key replays, one
-transaction per request. Forms published by other systems go through the same
-use cases (`handle_*_form_submitted`).
+Every HTTP entrypoint loads its body through its form, runs one use case in
+one transaction (`_run`) and answers its view. The backbone's JSON HTTP layer
+does the rest: domain errors become 4xx answers in the caller's language
+(`exceptions.ERRORS`), and every POST/PUT accepts an Idempotency-Key
+(`idempotent=True`). Forms published by other systems are consumed through
+the table in `inbound.py` and go through the same use cases.
 """
 from __future__ import annotations
 
-import re
-
-from marshmallow import ValidationError
-from rueda_backbone import (ApiError, Database, LoggingContext, PermanentFailure, event_handler,
-                            json_http, read_json)
-from rueda_backbone.envelope import flatten_errors
+from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http, read_json
 from rueda_backbone.health import health_endpoint
-from sqlalchemy.exc import IntegrityError
 
-from . import api, inbound, messages, schemas, usecases
+from . import api, exceptions, inbound, schemas, usecases, views
+from .dependencies import RequestLog
 
 FORM_PATHS = 'any(programs, interests, "expressions-of-interest")'
 KIND_OF_PATH = {spec["path"]: kind for kind, spec in usecases.KINDS.items()}
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 MAX_BODY_BYTES = 256_000  # the longest form (a program profile) is well under 64 kB
 
-
-def _translated(exc: Exception, language: str) -> ApiError:
-    if isinstance(exc, ValidationError):
-        fields = [{"path": path, "message": messages.translate(message, language)}
-                  for path, message in flatten_errors(exc.messages)]
-        return ApiError(422, "invalid", messages.translate("some fields are invalid", language),
-                        fields)
-    return ApiError(exc.status, exc.code, messages.translate(exc.message, language),
-                    [{**f, "message": messages.translate(f["message"], language)}
-                     for f in exc.fields])
+# built once: a schema's load keeps no state between calls
+WORKSHOP_FORM = schemas.WorkshopForm()
+LATE_WINDOW_FORM = schemas.LateWindowForm()
+STAFF_FORM = schemas.StaffForm()
+REGISTRATION_FORM = schemas.DelegationRegistrationForm()
+REVIEW_FORM = schemas.ReviewForm()
+FORMS = {kind: form() for kind, form in schemas.FORMS.items()}
 
 
 def http(method, url, **kwargs):
     return json_http(method, url, max_body_bytes=MAX_BODY_BYTES, **kwargs)
 
 
+def change(method, url, **kwargs):
+    """An endpoint that changes something: a retry with the same
+    Idempotency-Key gets the first answer instead of doing it twice."""
+    return http(method, url, idempotent=True, **kwargs)
+
+
+@event_handlers(inbound.CONSUMES)
 class IntakeService:
     name = "intake"
+    errors = exceptions.ERRORS
 
     db = Database()
+    clock = Clock()
     log = LoggingContext()
+    request_log = RequestLog()
 
-    # -- the one way every request is answered -----------------------------------
-
-    def _answer(self, request, work, *, status: int = 200, body_schema=None):
-        """Run `work(uow, form)` in one transaction and answer `status, view`.
-
-        With an Idempotency-Key, the first answer is stored in that same
-        transaction and returned again for the same request, so a retry after
-        a lost response does not submit twice."""
-        language = messages.negotiate(request.headers.get("Accept-Language"))
-        try:
-            answer = self._answer_in(request, work, status, body_schema)
-        except (ValidationError, ApiError) as exc:
-            raise _translated(exc, language) from None
-        if request.method != "GET":
-            # ids and paths only: a form's contents may carry personal data
-            self.log.info("request.done", method=request.method, path=request.path,
-                          status=answer[0])
-        return answer
-
-    def _answer_in(self, request, work, status, body_schema):
-        key = request.headers.get("Idempotency-Key")
-        if key is not None and not IDEMPOTENCY_KEY.match(key):
-            raise ApiError(400, "invalid_idempotency_key",
-                           "Idempotency-Key must be 1-200 visible ASCII characters")
-        form = body_schema.load(read_json(request)) if body_schema is not None else None
-        if key is None or request.method == "GET":
-            with self.db.transaction() as uow:
-                return status, work(uow, form)
-        client = request.environ.get("rueda.client", "")
-        print_ = usecases.fingerprint(request.method, request.path, request.get_data())
-        try:
-            with self.db.transaction() as uow:
-                remembered = usecases.remembered_response(client, key, print_, uow=uow)
-                if remembered is not None:
-                    return remembered
-                view = work(uow, form)
-                usecases.remember_response(client, key, print_, status, view, uow=uow)
-                return status, view
-        except IntegrityError:
-            # the same key arrived twice at once; the other one won
-            with self.db.transaction() as uow:
-                remembered = usecases.remembered_response(client, key, print_, uow=uow)
-            if remembered is None:
-                raise
-            return remembered
+    def _run(self, use_case, command: dict, view, status: int = 200):
+        """One use case in one transaction (the one that also claims the
+        request's Idempotency-Key), answered with its view."""
+        with self.db.transaction() as uow:
+            return status, view(use_case(command, uow=uow, now=self.clock()))
 
     # -- the contract ---------------------------------------------------------------
 
@@ -99,166 +62,135 @@ class IntakeService:
 
     # -- workshops ---------------------------------------------------------------------
 
-    @http("POST", "/workshops")
+    @change("POST", "/workshops")
     def create_workshop(self, request):
-        return self._answer(request, lambda uow, form: usecases.workshop_view(
-            usecases.create_workshop(form, uow=uow)), status=201, body_schema=schemas.WorkshopForm())
+        return self._run(usecases.create_workshop, WORKSHOP_FORM.load(read_json(request)),
+                         views.workshop_view, 201)
 
     @http("GET", "/workshops/<string:workshop_id>")
     def get_workshop(self, request, workshop_id):
-        return self._answer(request, lambda uow, _: usecases.workshop_view(
-            usecases.get_workshop(workshop_id, uow=uow)))
+        return self._run(usecases.get_workshop, {"workshop_id": workshop_id},
+                         views.workshop_view)
 
-    @http("PUT", "/workshops/<string:workshop_id>")
+    @change("PUT", "/workshops/<string:workshop_id>")
     def revise_workshop(self, request, workshop_id):
-        return self._answer(request, lambda uow, form: usecases.workshop_view(
-            usecases.revise_workshop(workshop_id, form, uow=uow)), body_schema=schemas.WorkshopForm())
+        return self._run(usecases.revise_workshop,
+                         {**WORKSHOP_FORM.load(read_json(request)), "workshop_id": workshop_id},
+                         views.workshop_view)
 
-    @http("POST", "/workshops/<string:workshop_id>/late-windows")
+    @change("POST", "/workshops/<string:workshop_id>/late-windows")
     def grant_late_window(self, request, workshop_id):
-        return self._answer(request, lambda uow, form: usecases.workshop_view(
-            usecases.grant_late_window(workshop_id, form, uow=uow)), status=201,
-            body_schema=schemas.LateWindowForm())
+        return self._run(usecases.grant_late_window,
+                         {**LATE_WINDOW_FORM.load(read_json(request)), "workshop_id": workshop_id},
+                         views.workshop_view, 201)
 
     @http("GET", "/workshops/<string:workshop_id>/programs")
     def workshop_programs(self, request, workshop_id):
-        return self._answer(request, lambda uow, _: usecases.workshop_programs(workshop_id, uow=uow))
+        return self._run(usecases.workshop_programs, {"workshop_id": workshop_id},
+                         views.form_list_view)
 
     # -- staff --------------------------------------------------------------------------
 
-    @http("POST", "/staff")
+    @change("POST", "/staff")
     def register_staff(self, request):
-        return self._answer(request, lambda uow, form: schemas.StaffView().dump(
-            usecases.register_staff(form, uow=uow)), status=201, body_schema=schemas.StaffForm())
+        return self._run(usecases.register_staff, STAFF_FORM.load(read_json(request)),
+                         views.staff_view, 201)
 
-    @http("PUT", "/staff/<string:staff_id>")
+    @change("PUT", "/staff/<string:staff_id>")
     def revise_staff(self, request, staff_id):
-        return self._answer(request, lambda uow, form: schemas.StaffView().dump(
-            usecases.revise_staff(staff_id, form, uow=uow)), body_schema=schemas.StaffForm())
+        return self._run(usecases.revise_staff,
+                         {**STAFF_FORM.load(read_json(request)), "staff_id": staff_id},
+                         views.staff_view)
 
     # -- delegations ------------------------------------------------------------------
 
-    @http("POST", "/delegations")
+    @change("POST", "/delegations")
     def register_delegation(self, request):
-        return self._answer(request, lambda uow, form: usecases.delegation_view(
-            usecases.register_delegation(form, uow=uow)), status=201,
-            body_schema=schemas.DelegationRegistrationForm())
+        return self._run(usecases.register_delegation, REGISTRATION_FORM.load(read_json(request)),
+                         views.delegation_view, 201)
 
     @http("GET", "/delegations/<string:delegation_id>")
     def get_delegation(self, request, delegation_id):
-        return self._answer(request, lambda uow, _: usecases.delegation_view(
-            usecases.get_delegation(delegation_id, uow=uow)))
+        return self._run(usecases.get_delegation, {"delegation_id": delegation_id},
+                         views.delegation_view)
 
-    @http("PUT", "/delegations/<string:delegation_id>")
+    @change("PUT", "/delegations/<string:delegation_id>")
     def revise_delegation(self, request, delegation_id):
-        return self._answer(request, lambda uow, form: usecases.delegation_view(
-            usecases.revise_delegation(delegation_id, form, uow=uow)),
-            body_schema=schemas.DelegationRegistrationForm())
+        return self._run(usecases.revise_delegation,
+                         {**REGISTRATION_FORM.load(read_json(request)),
+                          "delegation_id": delegation_id},
+                         views.delegation_view)
 
     @http("GET", "/delegations/<string:delegation_id>/versions")
     def delegation_versions(self, request, delegation_id):
-        return self._answer(request, lambda uow, _: usecases.versions(
-            delegation_id, "delegation", uow=uow))
+        return self._run(usecases.delegation_versions, {"delegation_id": delegation_id},
+                         lambda versions: views.versions_view(delegation_id, versions))
 
-    @http("POST", "/delegations/<string:delegation_id>/withdraw")
+    @change("POST", "/delegations/<string:delegation_id>/withdraw")
     def withdraw_delegation(self, request, delegation_id):
-        return self._answer(request, lambda uow, _: usecases.delegation_view(
-            usecases.withdraw_delegation(delegation_id, uow=uow)))
+        return self._run(usecases.withdraw_delegation, {"delegation_id": delegation_id},
+                         views.delegation_view)
 
-    @http("POST", "/delegates/<string:delegate_id>/erasure")
+    @change("POST", "/delegates/<string:delegate_id>/erasure")
     def erase_delegate(self, request, delegate_id):
-        return self._answer(request, lambda uow, _: schemas.ErasureView().dump(
-            usecases.erase_delegate(delegate_id, uow=uow)))
+        return self._run(usecases.erase_delegate, {"delegate_id": delegate_id},
+                         views.erasure_view)
 
     # -- program profiles, interest forms, expressions of interest -------------------------
 
-    @http("POST", f"/<{FORM_PATHS}:path>")
+    @change("POST", f"/<{FORM_PATHS}:path>")
     def submit_form(self, request, path):
         kind = KIND_OF_PATH[path]
-        return self._answer(request, lambda uow, form: usecases.form_view(
-            usecases.submit_form(kind, form, uow=uow)), status=201,
-            body_schema=schemas.FORMS[kind]())
+        return self._run(usecases.submit_form, {**FORMS[kind].load(read_json(request)),
+                                                "kind": kind},
+                         views.form_view, 201)
 
-    @http("POST", f"/<{FORM_PATHS}:path>/drafts")
+    @change("POST", f"/<{FORM_PATHS}:path>/drafts")
     def create_draft(self, request, path):
         kind = KIND_OF_PATH[path]
-
-        def work(uow, _):
-            return usecases.form_view(usecases.save_draft(kind, read_json(request), uow=uow))
-        return self._answer(request, work, status=201)
+        return self._run(usecases.save_draft,
+                         {**FORMS[kind].load(read_json(request), partial=True), "kind": kind},
+                         views.form_view, 201)
 
     @http("GET", f"/<{FORM_PATHS}:path>/<string:form_id>")
     def get_form(self, request, path, form_id):
-        return self._answer(request, lambda uow, _: usecases.form_view(
-            usecases.get_form(KIND_OF_PATH[path], form_id, uow=uow)))
+        return self._run(usecases.get_form, {"kind": KIND_OF_PATH[path], "form_id": form_id},
+                         views.form_view)
 
-    @http("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>")
+    @change("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>")
     def revise_form(self, request, path, form_id):
         kind = KIND_OF_PATH[path]
-        return self._answer(request, lambda uow, form: usecases.form_view(
-            usecases.submit_form(kind, form, uow=uow, form_id=form_id, revise=True)),
-            body_schema=schemas.FORMS[kind]())
+        return self._run(usecases.revise_form, {**FORMS[kind].load(read_json(request)),
+                                                "kind": kind, "form_id": form_id},
+                         views.form_view)
 
-    @http("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>/draft")
+    @change("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>/draft")
     def save_draft(self, request, path, form_id):
         kind = KIND_OF_PATH[path]
+        return self._run(usecases.save_draft,
+                         {**FORMS[kind].load(read_json(request), partial=True), "kind": kind,
+                          "form_id": form_id},
+                         views.form_view)
 
-        def work(uow, _):
-            return usecases.form_view(usecases.save_draft(kind, read_json(request), uow=uow,
-                                                          form_id=form_id))
-        return self._answer(request, work)
-
-    @http("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/submit")
+    @change("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/submit")
     def submit_draft(self, request, path, form_id):
-        kind = KIND_OF_PATH[path]
-        return self._answer(request, lambda uow, _: usecases.form_view(
-            usecases.submit_form(kind, None, uow=uow, form_id=form_id, revise=True)))
+        return self._run(usecases.submit_draft, {"kind": KIND_OF_PATH[path], "form_id": form_id},
+                         views.form_view)
 
-    @http("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/withdraw")
+    @change("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/withdraw")
     def withdraw_form(self, request, path, form_id):
-        return self._answer(request, lambda uow, _: usecases.form_view(
-            usecases.withdraw_form(KIND_OF_PATH[path], form_id, uow=uow)))
+        return self._run(usecases.withdraw_form, {"kind": KIND_OF_PATH[path], "form_id": form_id},
+                         views.form_view)
 
     @http("GET", f"/<{FORM_PATHS}:path>/<string:form_id>/versions")
     def form_versions(self, request, path, form_id):
-        return self._answer(request, lambda uow, _: usecases.versions(
-            form_id, KIND_OF_PATH[path], uow=uow))
+        return self._run(usecases.form_versions, {"kind": KIND_OF_PATH[path], "form_id": form_id},
+                         lambda versions: views.versions_view(form_id, versions))
 
-    @http("POST", "/programs/<string:program_id>/review")
+    @change("POST", "/programs/<string:program_id>/review")
     def review_program(self, request, program_id):
-        return self._answer(request, lambda uow, form: usecases.form_view(
-            usecases.review_program(program_id, form, uow=uow)), body_schema=schemas.ReviewForm())
+        return self._run(usecases.review_program,
+                         {**REVIEW_FORM.load(read_json(request)), "program_id": program_id},
+                         views.form_view)
 
     health = health_endpoint()
-
-    # -- forms published as events by other systems -----------------------------------
-
-    def _accept_published(self, event):
-        kind, reader, id_field = inbound.FORM_EVENTS[event.event_type]
-        form = reader().load(event.payload)
-        sender_id = form.pop(id_field, None)
-        try:
-            with self.db.transaction() as uow:
-                made = usecases.accept_published_form(kind, form, uow=uow, sender_id=sender_id)
-        except ApiError as exc:
-            # refused as the HTTP API would refuse it: park it with the reason
-            details = "; ".join(f"{f['path']}: {f['message']}" for f in exc.fields)
-            raise PermanentFailure(f"{exc.code}: {exc.message}" + (f" ({details})" if details else "")) \
-                from None
-        self.log.info("form.accepted_from_event", kind=kind, id=made.id)
-
-    @event_handler(inbound.EXCHANGE_PRODUCER, "delegation_form_submitted")
-    def handle_delegation_form_submitted(self, event):
-        self._accept_published(event)
-
-    @event_handler(inbound.EXCHANGE_PRODUCER, "program_form_submitted")
-    def handle_program_form_submitted(self, event):
-        self._accept_published(event)
-
-    @event_handler(inbound.EXCHANGE_PRODUCER, "interest_form_submitted")
-    def handle_interest_form_submitted(self, event):
-        self._accept_published(event)
-
-    @event_handler(inbound.EXCHANGE_PRODUCER, "expression_of_interest_form_submitted")
-    def handle_expression_of_interest_form_submitted(self, event):
-        self._accept_published(event)

@@ -1,14 +1,16 @@
 """Complete, valid example forms for intake's tests (Santa Marta 2012 flavour)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
-def workshop(*, days_ahead: int = 60, deadline_days: int = 30, **changes) -> dict:
+def workshop(*, days_ahead: int = 60, deadline_days: int = 30, now: datetime | None = None,
+             **changes) -> dict:
     """A four-session workshop starting `days_ahead` days from now, whose form
-    deadlines are `deadline_days` from now (negative: already passed)."""
-    start = date.today() + timedelta(days=days_ahead)
-    now = datetime.now(timezone.utc)
+    deadlines are `deadline_days` from now (negative: already passed); `now`
+    is the real time unless a test fixes it."""
+    now = now or datetime.now(UTC)
+    start = now.date() + timedelta(days=days_ahead)
     deadline = (now + timedelta(days=deadline_days)).isoformat()
     body = {
         "title": "Third Workshop on Social Policy and International Cooperation",

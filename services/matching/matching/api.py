@@ -11,6 +11,7 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
+
 from rueda_backbone import openapi as oas
 
 from . import schemas

@@ -1,13 +1,19 @@
-"""Tolerant readers of the events matching consumes: only the fields it uses,
-unknown ones ignored, so producers can add fields without breaking it.
+"""What matching consumes, declared once (`CONSUMES`): intake's events, each
+read by a tolerant reader (only the fields it uses, unknown ones ignored, so
+producers can add fields without breaking it) and applied by a read-model
+use case. The backbone derives the handlers, queues and bindings from it.
 
-One reader per (producer, event type) serves every schema version of that
-type: fields a later version added (`workshop_id`, `version`) are optional
-here, so messages of the older version still queued or parked keep loading.
+One reader serves every schema version of a type: fields a later version
+added (`workshop_id`, `version`) are optional here, so messages of the older
+version still queued or parked keep loading.
 """
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
+
+from rueda_backbone import Inbound, consumes
+
+from . import usecases
 
 
 class Reader(Schema):
@@ -117,13 +123,24 @@ class WorkshopPublished(Reader):
     late_windows = fields.List(fields.Nested(LateWindow), load_default=list)
 
 
-READERS = {
-    ("intake", "workshop_published"): WorkshopPublished,
-    ("intake", "delegation_registered"): DelegationRegistered,
-    ("intake", "delegation_withdrawn"): DelegationWithdrawn,
-    ("intake", "program_submitted"): ProgramSubmitted,
-    ("intake", "program_withdrawn"): ProgramWithdrawn,
-    ("intake", "program_reviewed"): ProgramReviewed,
-    ("intake", "interest_submitted"): InterestSubmitted,
-    ("intake", "interest_withdrawn"): InterestWithdrawn,
-}
+# withdrawals wake the planner, so without a debounce delay their re-plan
+# starts at once; other changes that ask for one wait for its next poll
+CONSUMES = Inbound(
+    consumes("intake", "workshop_published", {1: WorkshopPublished},
+             use_case=usecases.record_workshop),
+    consumes("intake", "delegation_registered",
+             {1: DelegationRegistered, 2: DelegationRegistered},
+             use_case=usecases.record_delegation),
+    consumes("intake", "delegation_withdrawn", {1: DelegationWithdrawn},
+             use_case=usecases.withdraw_delegation, wakes="planning"),
+    consumes("intake", "program_submitted", {1: ProgramSubmitted, 2: ProgramSubmitted},
+             use_case=usecases.record_program),
+    consumes("intake", "program_withdrawn", {1: ProgramWithdrawn},
+             use_case=usecases.withdraw_program, wakes="planning"),
+    consumes("intake", "program_reviewed", {1: ProgramReviewed},
+             use_case=usecases.review_program),
+    consumes("intake", "interest_submitted", {1: InterestSubmitted},
+             use_case=usecases.record_interest),
+    consumes("intake", "interest_withdrawn", {1: InterestWithdrawn},
+             use_case=usecases.withdraw_interest, wakes="planning"),
+)

@@ -9,8 +9,9 @@ submission it withdraws leaves a row with only the id, the version and
 from __future__ import annotations
 
 import sqlalchemy as sa
-from rueda_backbone.tables import UtcDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rueda_backbone.tables import UtcDateTime
 
 
 class Base(DeclarativeBase):

@@ -1,11 +1,15 @@
-"""Running the solver for the service: in a child process, between two short
-transactions.
+"""Computing a schedule: read the problem, solve it in a child process, record
+the plan, in that order and never inside one transaction.
 
 CP-SAT holds a CPU for up to the time limit (and the GIL while the model is
 built); inside the service's eventlet hub that would stall every HTTP request
 and event. `rueda-match solve` in a child process keeps the hub free (eventlet's
 green Popen waits cooperatively), caps the solver's memory to that process and
-reuses the command's input checks.
+reuses the command's input checks. And SQLite holds a process-wide lock during
+a transaction, so none may stay open for a solve: `compute` runs the use cases
+`read_problem` and `record_plan` in two short transactions of their own, with
+the solve between them. Staff's `POST /schedule` and the background planner
+both call it, each with its own transactions and clock.
 """
 from __future__ import annotations
 
@@ -14,26 +18,20 @@ import os
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
-from typing import Callable
 
 import structlog
 from eventlet.green import subprocess
 
-from . import domain, usecases
+from rueda_backbone.clock import Now
+
+from . import usecases
+from .exceptions import PlanRefused
 
 log = structlog.get_logger(__name__)
 
 BAD_INPUT = 2
-
-
-class PlanRefused(Exception):
-    """The solver refused its input (e.g. pins that cannot hold together)."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("; ".join(problems))
 
 
 def run_solver(scenario: dict, *, time_limit: float, pins=(), previous=None) -> dict:
@@ -95,45 +93,27 @@ def _name_pins(problems: list[str], pins) -> list[str]:
 Transactions = Callable[[], AbstractContextManager]
 
 
-def compute(transaction: Transactions, workshop_id: str, *, trigger: str, time_limit: float,
-            now: Callable[[], datetime], extra_pins=(), publish: bool = False,
-            requested_at: datetime | None = None, solver=run_solver) -> dict:
-    """Solve one workshop and store the result; with `publish`, publish it too
-    when it changes anything for anybody (a re-plan that moves nothing is kept
-    provisional). Returns the staff view of the stored schedule."""
+def compute(command: dict, *, transaction: Transactions, clock: Now,
+            solver=run_solver) -> dict:
+    """Solve `workshop_id` within `time_limit` seconds and store the result as
+    computed by `trigger` (with the request's `pins`; with `publish` and
+    `requested_at` for an automatic re-plan, see `usecases.record_plan`).
+    Returns the staff view of the stored schedule; raises PlanRefused when the
+    solver refuses the pins."""
     with transaction() as uow:
-        inputs = usecases.planning_inputs(uow, workshop_id, extra_pins=extra_pins)
-    previous = None
-    if inputs.previous is not None:
-        previous = domain.previous_for_solver(
-            inputs.previous["rounds"], [d["id"] for d in inputs.scenario["delegations"]])
-    document = solver(inputs.scenario, time_limit=time_limit, pins=inputs.pins,
-                      previous=previous)
-    started_from = inputs.previous["schedule_id"] if inputs.previous else None
+        problem = usecases.read_problem(
+            {"workshop_id": command["workshop_id"], "pins": command.get("pins") or []},
+            uow=uow, now=clock())
+    document = solver(problem.scenario, time_limit=command["time_limit"], pins=problem.pins,
+                      previous=problem.previous_rounds)
     with transaction() as uow:
-        schedule = usecases.store_schedule(uow, inputs, document, trigger=trigger, now=now())
-        published = usecases.latest_published(uow, workshop_id)
-        # a revision published while solving: this result is stale, the
-        # request stays so the planner starts again from that revision
-        stale = (published.id if published else None) != started_from
-        if requested_at is not None and not stale:
-            usecases.replan_done(uow, workshop_id, requested_at)
-        if publish and not stale and (
-                published is None or _differs(published.payload, schedule.payload)):
-            uow.session.flush()
-            usecases.publish_schedule(uow, workshop_id, now=now(), schedule_id=schedule.id)
-            published = schedule
-        view = usecases.schedule_view(schedule, published=published)
-    log.info("schedule.computed", workshop_id=workshop_id, trigger=trigger,
-             status=document["status"], objective=document["objective"],
-             bound=document["bound"], published=view["revision"])
+        view = usecases.record_plan(
+            {"problem": problem, "document": document, "trigger": command["trigger"],
+             "publish": command.get("publish", False),
+             "requested_at": command.get("requested_at")},
+            uow=uow, now=clock())
+    log.info("schedule.computed", workshop_id=command["workshop_id"],
+             trigger=command["trigger"], status=document["status"],
+             objective=document["objective"], bound=document["bound"],
+             published=view["revision"])
     return view
-
-
-def _differs(before: dict, after: dict) -> bool:
-    def times(payload):
-        return sorted((r["round_id"], r["starts_at"], r["ends_at"]) for r in payload["rounds"])
-    return bool(domain.changes(before["rounds"], after["rounds"])) or times(before) != times(
-        after) or (
-        sorted((u["delegation_id"], u["program_id"], u["reason_code"]) for u in before["unmet"])
-        != sorted((u["delegation_id"], u["program_id"], u["reason_code"]) for u in after["unmet"]))

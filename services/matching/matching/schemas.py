@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from rueda_backbone import Published
+
 Positive = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1), **kw)  # noqa: E731
 
 
@@ -32,6 +34,12 @@ class ScheduleRequest(Form):
 
 class PublishRequest(Form):
     schedule_id = fields.String(load_default=None, allow_none=True)
+
+
+# stateless, so built once rather than per request
+PIN_FORM = PinForm()
+SCHEDULE_REQUEST = ScheduleRequest()
+PUBLISH_REQUEST = PublishRequest()
 
 
 # -- published events (payload schemas) ------------------------------------------
@@ -94,6 +102,6 @@ class SchedulePublished(Schema):
     changes = fields.List(fields.Nested(DelegationChanges), required=True)
 
 
-PUBLISHED = {
+PUBLISHED = Published({
     ("schedule_published", 1): SchedulePublished,
-}
+})

@@ -11,9 +11,11 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
+
 from rueda_backbone import openapi as oas
 
 from . import domain
+from .schemas import DeliveryQuery, OptOutsBody
 
 VERSION = "0.1.0"
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "api" / "notify.openapi.json"
@@ -35,6 +37,9 @@ class DeliveryView(Schema):
     sent_at = fields.String(required=True, allow_none=True, metadata={"description": _LOGGED_AT})
     last_error = fields.String(required=True, allow_none=True)
     correlation_id = fields.String(required=True)
+    possible_duplicate = fields.Boolean(required=True, metadata={
+        "description": "resent after a hand-off cut off before its outcome was recorded: "
+                       "the server may have accepted the first copy (same Message-ID)"})
 
 
 class DeliveriesView(Schema):
@@ -51,9 +56,6 @@ class OptOutsView(Schema):
 
 
 def _operations() -> dict:
-    # the request schemas live next to the entrypoints, and service.py imports this module
-    from .service import DeliveryQuery, OptOutsBody
-
     opt_outs = "/recipients/{recipient_id}/opt-outs"
     return {
         ("GET", "/deliveries"): oas.operation(

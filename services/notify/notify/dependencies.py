@@ -1,14 +1,17 @@
 """notify's DependencyProviders: the mailbox a worker writes to, and the
 sender that, in the background, turns due change notices into emails and
-empties the outbox over SMTP."""
+empties the outbox over SMTP; and what use cases take besides their message
+(named in the inbound table's `uses=`): the settings read from config here at
+the edge, and the id of the event being handled."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
+
+from rueda_backbone import BackgroundJob
+from rueda_backbone.consuming import EventHandler
 from rueda_backbone.database import Store
-from rueda_backbone.dependencies import BackgroundLoop
-from rueda_backbone.outbox import UnitOfWork
 
 from . import usecases
 from .mail import SmtpSettings
@@ -16,12 +19,14 @@ from .sending import Sender
 
 
 class NoticeSettings:
+    """The change-notice window, and the domain of Message-IDs and calendar UIDs."""
+
     def __init__(self, config: dict):
         self.window = timedelta(seconds=float(config.get("CHANGE_NOTICE_WINDOW_SECONDS") or 300))
         self.uid_domain = str(config.get("MAIL_MESSAGE_ID_DOMAIN") or "rueda.local")
 
 
-class MailSender(BackgroundLoop):
+class MailSender(BackgroundJob):
     identifier = "mail_sender"
 
     def setup(self):
@@ -34,10 +39,11 @@ class MailSender(BackgroundLoop):
                              retry_delays=config.get("MAIL_RETRY_DELAYS") or (10, 60, 300, 1800, 7200),
                              batch_size=int(config.get("MAIL_BATCH_SIZE") or 50))
 
-    def flush_notices(self, now=None) -> int:
-        with self.store.transaction() as session:
-            uow = UnitOfWork(session, producer="notify", correlation_id="notify-notices")
-            return len(usecases.flush_due_notices(uow, uid_domain=self.notices.uid_domain, now=now))
+    def flush_notices(self) -> int:
+        """Queue the change notices whose window has closed."""
+        with self.transaction() as uow:
+            return len(usecases.flush_due_notices({}, uow=uow, now=self.clock(),
+                                                  settings=self.notices))
 
     def run_once(self) -> bool:
         self.flush_notices()
@@ -45,12 +51,31 @@ class MailSender(BackgroundLoop):
 
 
 class Mailbox(DependencyProvider):
-    """Wakes the sender after every worker, so a queued email leaves at once."""
+    """`self.mailbox` is the sender: the inbound rows that queue emails wake
+    it (`wakes="mailbox"`) once they committed, so a queued email leaves at once."""
 
     sender = MailSender()
 
-    def worker_teardown(self, worker_ctx):
-        self.sender.wake()
-
     def get_dependency(self, worker_ctx):
         return self.sender
+
+
+class Settings(DependencyProvider):
+    """`self.settings`: notify's `NoticeSettings`, read from config once."""
+
+    def setup(self):
+        self.settings = NoticeSettings(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
+
+
+class EventId(DependencyProvider):
+    """`self.event_id`: in an event handler, the id of the event it handles.
+    Emails are keyed by it (and their Message-ID derived from it), so a
+    redelivered event finds its emails already written."""
+
+    def get_dependency(self, worker_ctx):
+        if isinstance(worker_ctx.entrypoint, EventHandler):
+            return worker_ctx.args[0].event_id
+        return None

@@ -1,16 +1,18 @@
-"""Tolerant readers of the events notify consumes (docs/events/CATALOGUE.md).
+"""What notify consumes, declared once (docs/events/CATALOGUE.md): the
+tolerant readers of each event and `CONSUMES`, the table that maps
+(producer, event type, schema versions) to a reader and a use case. The
+backbone derives the handlers, queues and broker permissions from it.
 
-Each reader takes only the fields notify uses and ignores the rest. `READERS`
-holds, per (producer, event type), the reader that works for every
-documented version (what the contract tests check); `read()` uses a richer
-reader from `BY_VERSION` when the envelope says a newer schema version
-brought fields notify wants.
+Each reader takes only the fields notify uses and ignores the rest; an event
+whose newer version brought fields notify wants has a reader per version.
 """
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
-from rueda_backbone.envelope import reader_for
 
+from rueda_backbone import Inbound, consumes
+
+from . import usecases
 from .domain import LANGUAGES
 
 
@@ -230,31 +232,42 @@ class FundingSelectionConfirmed(Reader):
     selected = fields.List(fields.Nested(SelectedActivity), required=True)
 
 
-READERS = {
-    ("intake", "delegation_contacts_updated"): DelegationContactsUpdated,
-    ("intake", "staff_contacts_updated"): StaffContactsUpdated,
-    ("intake", "delegate_erased"): DelegateErased,
-    ("intake", "delegation_withdrawn"): DelegationWithdrawn,
-    ("intake", "workshop_published"): WorkshopPublished,
-    ("intake", "program_submitted"): ProgramSubmitted,
-    ("intake", "program_reviewed"): ProgramReviewed,
-    ("intake", "interest_submitted"): InterestSubmitted,
-    ("intake", "expression_of_interest_submitted"): ExpressionOfInterestSubmitted,
-    ("matching", "schedule_published"): SchedulePublished,
-    ("followup", "activity_follow_up_due"): ActivityFollowUpDue,
-    ("followup", "activity_status_changed"): ActivityStatusChanged,
-    ("followup", "weekly_digest_prepared"): WeeklyDigestPrepared,
-    ("followup", "funding_selection_confirmed"): FundingSelectionConfirmed,
-}
+# -- the table -----------------------------------------------------------------------
+# Rows that queue emails wake the sender once they committed; the use cases
+# that key emails by their event take its id (`event_id`), and the one that
+# writes calendars and opens notice windows takes notify's settings.
 
-BY_VERSION = {
-    ("intake", "delegation_contacts_updated", 2): DelegationContactsUpdatedV2,
-    ("intake", "program_submitted", 2): ProgramSubmittedV2,
-}
-
-
-def read(event) -> dict:
-    """The payload of an envelope, through the richest reader for its version."""
-    reader = reader_for(READERS, BY_VERSION, event.producer, event.event_type,
-                        event.schema_version)
-    return reader().load(event.payload)
+CONSUMES = Inbound(
+    # the directory
+    consumes("intake", "delegation_contacts_updated",
+             {1: DelegationContactsUpdated, 2: DelegationContactsUpdatedV2},
+             use_case=usecases.update_contacts),
+    consumes("intake", "staff_contacts_updated", StaffContactsUpdated,
+             use_case=usecases.update_staff),
+    consumes("intake", "delegate_erased", DelegateErased, use_case=usecases.erase_delegate),
+    consumes("intake", "delegation_withdrawn", DelegationWithdrawn,
+             use_case=usecases.withdraw_delegation),
+    consumes("intake", "workshop_published", WorkshopPublished,
+             use_case=usecases.publish_workshop),
+    # receipts
+    consumes("intake", "program_submitted", {1: ProgramSubmitted, 2: ProgramSubmittedV2},
+             use_case=usecases.acknowledge_program, wakes="mailbox", uses="event_id"),
+    consumes("intake", "program_reviewed", ProgramReviewed,
+             use_case=usecases.acknowledge_review, wakes="mailbox", uses="event_id"),
+    consumes("intake", "interest_submitted", InterestSubmitted,
+             use_case=usecases.acknowledge_interest, wakes="mailbox", uses="event_id"),
+    consumes("intake", "expression_of_interest_submitted", ExpressionOfInterestSubmitted,
+             use_case=usecases.acknowledge_expression, wakes="mailbox", uses="event_id"),
+    # agendas and change notices
+    consumes("matching", "schedule_published", SchedulePublished,
+             use_case=usecases.record_schedule, wakes="mailbox", uses=("event_id", "settings")),
+    # cooperation activities
+    consumes("followup", "activity_follow_up_due", ActivityFollowUpDue,
+             use_case=usecases.remind_follow_up, wakes="mailbox", uses="event_id"),
+    consumes("followup", "activity_status_changed", ActivityStatusChanged,
+             use_case=usecases.announce_status_change, wakes="mailbox", uses="event_id"),
+    consumes("followup", "weekly_digest_prepared", WeeklyDigestPrepared,
+             use_case=usecases.send_digest, wakes="mailbox", uses="event_id"),
+    consumes("followup", "funding_selection_confirmed", FundingSelectionConfirmed,
+             use_case=usecases.announce_funding, wakes="mailbox", uses="event_id"),
+)

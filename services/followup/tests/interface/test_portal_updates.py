@@ -84,8 +84,10 @@ def test_an_update_from_a_foreign_delegation_is_parked_with_its_reason(
     parked = wait_for(both_parked, what="both refused updates to be parked")
     reasons = sorted(p.reason for p in parked)
     assert {p.queue for p in parked} == {QUEUE}
-    assert reasons[0].startswith("PermanentFailure: invalid: payload.delegation_id: d-cl is "
+    assert reasons[0].startswith("invalid payload: payload.text")
+    # a domain error is parked at once, with the field at fault
+    assert reasons[1].startswith("refused: invalid: payload.delegation_id: d-cl is "
                                  "neither the demanding nor a supplying delegation")
-    assert reasons[1].startswith("invalid payload: payload.text")
+    assert {p.attempts for p in parked} == {1}
     view = http("GET", f"/activities/{activity['id']}").json()
     assert view["updates"] == [] and view["follow_up_on"] == "2026-05-10"

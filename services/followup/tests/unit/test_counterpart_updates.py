@@ -8,16 +8,16 @@ from pathlib import Path
 import pytest
 from marshmallow import ValidationError
 from rueda_backbone.envelope import Envelope
-from rueda_backbone.web import ApiError
 
-from followup import inbound, usecases
+from followup import exceptions, inbound, usecases
+from followup.exceptions import ActivityNotFound, FieldRefused, NotACounterpart
 from followup.models import Activity, CounterpartUpdate
 
 from .conftest import NOW
 
 EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "events" / \
     "activity_update_submitted.v1.example.json"
-PORTAL = usecases.Actor("portal", "event:portal/activity_update_submitted")
+PORTAL = "event:portal/activity_update_submitted"
 
 
 def documented() -> Envelope:
@@ -43,9 +43,9 @@ def update(activity_id="a1", *, update_id="7e7bd921-5a1c-4f71-80fd-3ad45b9c9f21"
         **extra})
 
 
-def post(uow, form: dict) -> Activity:
-    form = dict(form)
-    return usecases.post_update(form.pop("activity_id"), form, uow=uow, actor=PORTAL, now=NOW)
+def post(uow, form: dict) -> dict:
+    uow.origin = PORTAL  # as the consumer edge's unit of work says
+    return usecases.post_update(form, uow=uow, now=NOW)
 
 
 def updates(uow) -> list[CounterpartUpdate]:
@@ -57,7 +57,7 @@ def updates(uow) -> list[CounterpartUpdate]:
 
 def test_the_documented_update_is_recorded_on_its_activity(uow):
     envelope = documented()
-    form = inbound.read(envelope)
+    form = inbound.CONSUMES.read(envelope)
     activity = add_activity(uow, envelope.payload["activity_id"],
                             demanding=envelope.payload["delegation_id"])
     post(uow, form)
@@ -90,8 +90,9 @@ def test_an_update_moves_the_follow_up_on_and_is_dated_when_it_was_written(uow):
     assert activity.follow_up_on == date(2026, 5, 27)  # proposed: a week from "today"
     [recorded] = updates(uow)
     assert recorded.at == datetime(2026, 5, 19, 14, 30, tzinfo=timezone.utc)
-    view = usecases.describe(uow.session, activity, NOW, with_trail=True)
-    assert view["trail"][-1]["kind"] == "update_posted" and view["trail"][-1]["actor"] == "d-pe"
+    view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
+    assert (view["trail"][-1]["kind"], view["trail"][-1]["actor"], view["trail"][-1]["origin"]) \
+        == ("update_posted", "d-pe", PORTAL)
     assert view["updates"][0]["text"] == "dates agreed"
 
 
@@ -116,21 +117,21 @@ def test_an_update_id_already_used_on_another_activity_is_refused(uow):
     add_activity(uow, "a1")
     add_activity(uow, "a2")
     post(uow, update("a1"))
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(FieldRefused) as refused:
         post(uow, update("a2"))
     assert refused.value.fields[0]["path"] == "update_id"
-    assert "payload.update_id:" in str(usecases.refusal(refused.value))
+    assert refused.value.describe().startswith("invalid: payload.update_id: ")
 
 
 def test_a_foreign_delegation_or_an_unknown_activity_is_refused_with_the_field(uow):
     add_activity(uow, "a1")
-    with pytest.raises(ApiError) as foreign:
+    with pytest.raises(NotACounterpart) as foreign:
         post(uow, update(delegation_id="d-cl"))
-    assert foreign.value.status == 403  # as over HTTP
-    reason = str(usecases.refusal(foreign.value))
-    assert reason.startswith("invalid: payload.delegation_id: d-cl is neither")
-    with pytest.raises(ApiError) as unknown:
+    assert exceptions.ERRORS.status_of(foreign.value) == 403  # as over HTTP
+    assert foreign.value.code == "invalid"
+    assert foreign.value.describe().startswith("invalid: payload.delegation_id: d-cl is neither")
+    assert not exceptions.ERRORS.is_retried(foreign.value)  # parked, not retried
+    with pytest.raises(ActivityNotFound) as unknown:
         post(uow, update("a-none"))
-    assert str(usecases.refusal(unknown.value)) == \
-        "not_found: payload.activity_id: no activity a-none"
+    assert unknown.value.describe() == "not_found: payload.activity_id: no activity a-none"
     assert updates(uow) == []

@@ -63,39 +63,42 @@ def test_a_withdrawn_expression_leaves_no_open_activity_in_any_order(uow, order)
 def test_an_expression_before_its_delegations_is_named_when_they_arrive(uow):
     apply(uow, ("submitted", expression(supplying=())))
     [activity] = activities(uow)
-    view = usecases.describe(uow.session, activity, NOW)
+    view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
     assert view["demanding"]["name"] is None and view["supplying_defined"] is False
     usecases.record_delegation(delegation("d-pe", "Ministerio de Desarrollo e Inclusión Social",
-                                          "Peru", acronym="MIDIS"), uow=uow)
-    view = usecases.describe(uow.session, activity, NOW)
+                                          "Peru", acronym="MIDIS"), uow=uow, now=NOW)
+    view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
     assert (view["demanding"]["name"], view["demanding"]["country"]) == ("MIDIS", "Peru")
 
 
 def test_staff_resolve_an_undefined_supplying_side(uow):
     apply(uow, ("submitted", expression(supplying=())))
     [activity] = activities(uow)
-    actor = usecases.Actor("ana", "http:test@-")
-    usecases.resolve_supplying(activity.id, {"supplying_delegation_ids": ["d-br", "d-br"],
-                                             "reason": "Brazil offered"}, uow=uow, actor=actor, now=NOW)
-    assert activity.supplying_delegation_ids == ["d-br"]
-    trail = usecases.describe(uow.session, activity, NOW, with_trail=True)["trail"]
+    uow.origin = "http:secretariat-app@127.0.0.1"
+    view = usecases.resolve_supplying({"activity_id": activity.id,
+                                       "supplying_delegation_ids": ["d-br", "d-br"],
+                                       "reason": "Brazil offered"}, uow=uow, now=NOW)
+    assert activity.supplying_delegation_ids == ["d-br"] == [d["delegation_id"]
+                                                             for d in view["supplying"]]
+    trail = view["trail"]
     assert [c["kind"] for c in trail] == ["created", "supplying_resolved"]
     assert trail[1]["details"] == {"from": [], "to": ["d-br"]}
+    assert trail[1]["actor"] == "secretariat-app"  # no `by`: the API client acted
 
 
 def test_a_later_registration_revision_wins_and_an_older_one_is_ignored(uow):
-    usecases.record_delegation(delegation("d-pe", "MIDIS", "Peru", version=2), uow=uow)
-    usecases.record_delegation(delegation("d-pe", "Old name", "Peru", version=1), uow=uow)
+    usecases.record_delegation(delegation("d-pe", "MIDIS", "Peru", version=2), uow=uow, now=NOW)
+    usecases.record_delegation(delegation("d-pe", "Old name", "Peru", version=1), uow=uow, now=NOW)
     assert uow.session.get(Delegation, "d-pe").institution == "MIDIS"
 
 
 def test_new_activities_spread_over_the_secretariat(uow):
-    usecases.record_staff_member(staff("ana", "secretariat"), uow=uow)
-    usecases.record_staff_member(staff("bea", "secretariat"), uow=uow)
-    usecases.record_staff_member(staff("carlos", "coordinator"), uow=uow)
-    usecases.record_staff_member(staff("bea", "secretariat", version=2, active=False), uow=uow)
-    usecases.record_staff_member(staff("bea", "secretariat", version=1), uow=uow)  # late, ignored
-    usecases.record_staff_member(staff("dora", "secretariat"), uow=uow)
+    usecases.record_staff_member(staff("ana", "secretariat"), uow=uow, now=NOW)
+    usecases.record_staff_member(staff("bea", "secretariat"), uow=uow, now=NOW)
+    usecases.record_staff_member(staff("carlos", "coordinator"), uow=uow, now=NOW)
+    usecases.record_staff_member(staff("bea", "secretariat", version=2, active=False), uow=uow, now=NOW)
+    usecases.record_staff_member(staff("bea", "secretariat", version=1), uow=uow, now=NOW)  # late, ignored
+    usecases.record_staff_member(staff("dora", "secretariat"), uow=uow, now=NOW)
     for n in range(4):
         apply(uow, ("submitted", expression(f"x{n}")))
     assert sorted(a.owner_staff_id for a in activities(uow)) == ["ana", "ana", "dora", "dora"]

@@ -2,14 +2,11 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from rueda_backbone import PermanentFailure
-
 from followup import domain, usecases
+from followup.exceptions import UnknownTimeZone
 from followup.models import Workshop
 
-from .conftest import expression, published, staff, workshop
-
-STAFF = usecases.Actor("ana", "http:test@127.0.0.1")
+from .conftest import NOW, expression, published, staff, workshop
 DUE = date(2026, 5, 20)
 
 
@@ -45,17 +42,17 @@ def test_the_cadence_sets_the_next_follow_up_per_state():
 @pytest.fixture
 def two_workshops(uow):
     """The same follow-up date in Auckland and in Lima, one owner, one coordinator."""
-    usecases.record_staff_member(staff("ana", "secretariat"), uow=uow)
-    usecases.record_staff_member(staff("carlos", "coordinator"), uow=uow)
-    usecases.record_workshop(workshop("w-nz", "Pacific/Auckland"), uow=uow)
-    usecases.record_workshop(workshop("w-pe", "America/Lima"), uow=uow)
+    usecases.record_staff_member(staff("ana", "secretariat"), uow=uow, now=NOW)
+    usecases.record_staff_member(staff("carlos", "coordinator"), uow=uow, now=NOW)
+    usecases.record_workshop(workshop("w-nz", "Pacific/Auckland"), uow=uow, now=NOW)
+    usecases.record_workshop(workshop("w-pe", "America/Lima"), uow=uow, now=NOW)
     activities = {}
     for workshop_id in ("w-nz", "w-pe"):
         activity = usecases.record_expression(
             expression(f"x-{workshop_id}", workshop_id=workshop_id), uow=uow, now=at(
                 "2026-05-01T12:00:00+00:00"))
-        usecases.set_follow_up(activity.id, {"follow_up_on": DUE}, uow=uow, actor=STAFF,
-                               now=at("2026-05-01T12:00:00+00:00"))
+        usecases.set_follow_up({"activity_id": activity.id, "follow_up_on": DUE, "by": "ana"},
+                               uow=uow, now=at("2026-05-01T12:00:00+00:00"))
         activities[workshop_id] = activity
     uow.envelopes.clear()
     return activities
@@ -89,8 +86,8 @@ def test_a_new_follow_up_date_is_told_again(uow, two_workshops):
     usecases.scan_follow_ups(uow=uow, now=at("2026-05-22T12:00:00+00:00"))
     assert len(levels(uow)) == 2
     activity = two_workshops["w-pe"]
-    usecases.set_follow_up(activity.id, {"follow_up_on": date(2026, 5, 24)}, uow=uow,
-                           actor=STAFF, now=at("2026-05-22T12:00:00+00:00"))
+    usecases.set_follow_up({"activity_id": activity.id, "follow_up_on": date(2026, 5, 24)},
+                           uow=uow, now=at("2026-05-22T12:00:00+00:00"))
     uow.envelopes.clear()
     usecases.scan_follow_ups(uow=uow, now=at("2026-05-22T13:00:00+00:00"))
     assert levels(uow) == [("w-pe", "due_soon", 0)]
@@ -98,24 +95,24 @@ def test_a_new_follow_up_date_is_told_again(uow, two_workshops):
 
 def test_a_counterpart_update_moves_the_follow_up_on(uow, two_workshops):
     activity = two_workshops["w-pe"]
-    usecases.post_update(activity.id, {"delegation_id": "d-br", "text": "terms drafted"},
-                         uow=uow, actor=STAFF, now=at("2026-05-22T12:00:00+00:00"))
+    usecases.post_update({"activity_id": activity.id, "delegation_id": "d-br",
+                          "text": "terms drafted"}, uow=uow, now=at("2026-05-22T12:00:00+00:00"))
     assert activity.follow_up_on == date(2026, 5, 22) + timedelta(days=7)
     usecases.scan_follow_ups(uow=uow, now=at("2026-05-23T12:00:00+00:00"))
     assert levels(uow) == [("w-nz", "overdue", 4)]  # already the 24th in Auckland
 
 
 def test_a_workshop_can_change_its_cadence_and_thresholds(uow):
-    usecases.set_follow_up_settings("w1", {"cadence_days": {"proposed": 2}, "due_soon_days": 0,
-                                           "escalation_days": 3}, uow=uow)
+    usecases.set_follow_up_settings({"workshop_id": "w1", "cadence_days": {"proposed": 2},
+                                     "due_soon_days": 0, "escalation_days": 3}, uow=uow, now=NOW)
     activity = usecases.record_expression(expression(), uow=uow, now=at("2026-05-01T12:00:00+00:00"))
     assert activity.follow_up_on == date(2026, 5, 3)
     usecases.scan_follow_ups(uow=uow, now=at("2026-05-02T12:00:00+00:00"))
     assert levels(uow) == []
     usecases.scan_follow_ups(uow=uow, now=at("2026-05-06T12:00:00+00:00"))
     assert levels(uow) == [("w1", "escalation", 3)]
-    assert usecases.follow_up_settings(uow.session.get(Workshop, "w1"))["cadence_days"][
-        "under_review"] == 14
+    assert usecases.get_follow_up_settings({"workshop_id": "w1"}, uow=uow, now=NOW)[
+        "cadence_days"]["under_review"] == 14
 
 
 def test_the_weekly_digest_goes_once_per_owner_and_week(uow, two_workshops):
@@ -135,6 +132,7 @@ def test_the_weekly_digest_goes_once_per_owner_and_week(uow, two_workshops):
 
 
 def test_a_workshop_in_an_unknown_time_zone_is_refused_not_kept(uow):
-    with pytest.raises(PermanentFailure, match="time_zone"):
-        usecases.record_workshop(workshop("w-x", "Mars/Olympus_Mons"), uow=uow)
+    with pytest.raises(UnknownTimeZone, match="Mars/Olympus_Mons") as refused:
+        usecases.record_workshop(workshop("w-x", "Mars/Olympus_Mons"), uow=uow, now=NOW)
+    assert refused.value.describe().startswith("invalid: payload.time_zone: ")
     assert uow.session.get(Workshop, "w-x") is None

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 from rueda_backbone import Conflict
-from rueda_backbone.web import ApiError
 
-from followup import domain, usecases
+from followup import domain, exceptions, usecases
+from followup.exceptions import FieldRefused
 from followup.models import Activity, ActivityChange
 
 from .conftest import NOW, expression, published
@@ -25,7 +25,7 @@ PATH = {domain.PROPOSED: [], domain.UNDER_REVIEW: [domain.UNDER_REVIEW],
                            domain.IN_PROGRESS, domain.COMPLETED],
         domain.WITHDRAWN: [domain.WITHDRAWN]}
 PATH[domain.EVALUATED] = PATH[domain.COMPLETED] + [domain.EVALUATED]
-STAFF = usecases.Actor("ana", "http:test@127.0.0.1")
+ORIGIN = "http:test@127.0.0.1"
 
 
 def test_the_lifecycle_has_the_stages_of_the_domain():
@@ -68,19 +68,23 @@ def test_planning_needs_dates_in_order_and_terms_of_reference(missing, field):
 
 def _activity_in(uow, state) -> Activity:
     activity = usecases.record_expression(expression(), uow=uow, now=NOW)
+    uow.origin = ORIGIN  # staff take it from here, over HTTP
     for step in PATH[state]:
-        usecases.transition(activity.id, {"to": step, "reason": "on the way", **NEEDS},
-                            uow=uow, actor=STAFF, now=NOW)
+        transition(uow, activity, step, "on the way", **NEEDS)
     uow.envelopes.clear()
     return activity
+
+
+def transition(uow, activity, to_state, reason, **extra) -> dict:
+    return usecases.transition({"activity_id": activity.id, "to": to_state, "reason": reason,
+                                "by": "ana", **extra}, uow=uow, now=NOW)
 
 
 @pytest.mark.parametrize("from_state,to_state", LEGAL)
 def test_a_legal_transition_is_kept_in_the_trail_and_published(uow, from_state, to_state):
     activity = _activity_in(uow, from_state)
-    usecases.transition(activity.id, {"to": to_state, "reason": "why not", **NEEDS},
-                        uow=uow, actor=STAFF, now=NOW)
-    assert activity.state == to_state
+    view = transition(uow, activity, to_state, "why not", **NEEDS)
+    assert activity.state == to_state == view["state"]
     [event] = published(uow)
     assert event.event_type == "activity_status_changed"
     assert (event.payload["from_state"], event.payload["to_state"]) == (from_state, to_state)
@@ -98,18 +102,17 @@ def test_an_illegal_transition_changes_nothing_and_publishes_nothing(uow, from_s
     activity = _activity_in(uow, from_state)
     trail = uow.session.query(ActivityChange).count()
     with pytest.raises(Conflict) as refused:
-        usecases.transition(activity.id, {"to": to_state, "reason": "try", **NEEDS},
-                            uow=uow, actor=STAFF, now=NOW)
-    assert refused.value.status == 409 and refused.value.fields[0]["path"] == "to"
+        transition(uow, activity, to_state, "try", **NEEDS)
+    assert exceptions.ERRORS.status_of(refused.value) == 409
+    assert refused.value.code == "conflict" and refused.value.fields[0]["path"] == "to"
     assert activity.state == from_state and published(uow) == []
     assert uow.session.query(ActivityChange).count() == trail
 
 
 def test_selecting_without_a_funding_source_is_a_field_error(uow):
     activity = _activity_in(uow, domain.UNDER_REVIEW)
-    with pytest.raises(ApiError) as refused:
-        usecases.transition(activity.id, {"to": domain.SELECTED, "reason": "good"},
-                            uow=uow, actor=STAFF, now=NOW)
-    assert refused.value.status == 422
+    with pytest.raises(FieldRefused) as refused:
+        transition(uow, activity, domain.SELECTED, "good")
+    assert exceptions.ERRORS.status_of(refused.value) == 422
     assert refused.value.fields == [{"path": "funding_source", "message": refused.value.message}]
     assert activity.state == domain.UNDER_REVIEW

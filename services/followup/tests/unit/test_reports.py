@@ -18,11 +18,11 @@ def ids(uow):
     for args in (("d-pe", "Ministerio de Desarrollo e Inclusión Social", "Peru", "MIDIS"),
                  ("d-br", "Ministério do Desenvolvimento Social", "Brazil", "MDS"),
                  ("d-uy", "Ministerio de Desarrollo Social", "Uruguay", "MIDES")):
-        usecases.record_delegation(delegation(*args[:3], acronym=args[3]), uow=uow)
+        usecases.record_delegation(delegation(*args[:3], acronym=args[3]), uow=uow, now=NOW)
     usecases.record_program(ProgramSubmitted().load({
         "program_id": "p-paa", "delegation_id": "d-br", "title": "Food Acquisition Program (PAA)",
         "topics": ["food_security", "productive_inclusion"], "version": 1,
-        "submitted_at": "2026-03-02T10:00:00+00:00"}), uow=uow)
+        "submitted_at": "2026-03-02T10:00:00+00:00"}), uow=uow, now=NOW)
     signed = [
         expression("x1", demanding="d-pe", supplying=("d-br",), program_id="p-paa", topic=None,
                    activity_types=["expert_visit", "study_tour"], submitted_at="2026-05-14T10:00:00+00:00"),
@@ -33,8 +33,8 @@ def ids(uow):
                    mechanism="other", submitted_at="2026-05-14T12:00:00+00:00"),
     ]
     out = [usecases.record_expression(e, uow=uow, now=NOW).id for e in signed]
-    usecases.set_follow_up(out[1], {"follow_up_on": date(2026, 5, 10)}, uow=uow,
-                           actor=usecases.Actor("ana", "test"), now=NOW)
+    usecases.set_follow_up({"activity_id": out[1], "follow_up_on": date(2026, 5, 10),
+                            "by": "ana"}, uow=uow, now=NOW)
     uow.session.flush()
     return out
 
@@ -100,6 +100,6 @@ def test_the_svg_chart_names_a_bar_per_row(uow, ids):
 
 
 def test_the_digest_chart_is_small_enough_for_an_email(uow, ids):
-    views = usecases.list_activities(uow.session, now=NOW, workshop_id="w1")
+    views = usecases.list_activities({"workshop_id": "w1"}, uow=uow, now=NOW)["activities"]
     [(name, png)] = reports.digest_charts(views)
     assert name == "activities_by_state" and png.startswith(b"\x89PNG") and len(png) < 200_000

@@ -4,6 +4,7 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rueda_backbone import Conflict
 
 from followup import domain, usecases
 from followup.models import Activity
@@ -47,10 +48,10 @@ def test_a_negative_budget_is_refused():
 
 
 def test_staff_score_propose_and_confirm_a_selection(uow):
-    actor = usecases.Actor("ana", "http:test@-")
-    usecases.set_criteria("w1", {"criteria": [
+    by = {"by": "ana"}
+    usecases.set_criteria({"workshop_id": "w1", "criteria": [
         {"key": "alignment", "label": "Alignment with network priorities", "weight": 3},
-        {"key": "feasibility", "label": "Feasibility", "weight": 2}]}, uow=uow)
+        {"key": "feasibility", "label": "Feasibility", "weight": 2}]}, uow=uow, now=NOW)
     costs = {"x1": (600_000, {"alignment": 5, "feasibility": 5}),
              "x2": (500_000, {"alignment": 4, "feasibility": 3}),
              "x3": (500_000, {"alignment": 4, "feasibility": 3}),
@@ -60,21 +61,26 @@ def test_staff_score_propose_and_confirm_a_selection(uow):
         activity = usecases.record_expression(expression(key), uow=uow, now=NOW)
         ids[key] = activity.id
         if key != "x4":  # x4 stays proposed: not yet reviewed, so not a candidate
-            usecases.transition(activity.id, {"to": "under_review", "reason": "r"}, uow=uow,
-                                actor=actor, now=NOW)
-        usecases.score_activity(activity.id, {"scores": scores, "estimated_cost": cost,
-                                              "currency": "USD"}, uow=uow, actor=actor, now=NOW)
-    selection = usecases.propose_selection("w1", {"budget": 1_000_000, "currency": "USD",
-                                                  "funding_source": "network_fund"},
-                                           uow=uow, actor=actor, now=NOW)
-    assert sorted(s["activity_id"] for s in selection.selected) == sorted([ids["x2"], ids["x3"]])
-    assert (selection.total_score, selection.total_cost, selection.candidate_count) == (36, 1_000_000, 3)
+            usecases.transition({"activity_id": activity.id, "to": "under_review", "reason": "r",
+                                 **by}, uow=uow, now=NOW)
+        usecases.score_activity({"activity_id": activity.id, "scores": scores,
+                                 "estimated_cost": cost, "currency": "USD", **by},
+                                uow=uow, now=NOW)
+    selection = usecases.propose_selection({"workshop_id": "w1", "budget": 1_000_000,
+                                            "currency": "USD", "funding_source": "network_fund",
+                                            **by}, uow=uow, now=NOW)
+    assert sorted(s["activity_id"] for s in selection["selected"]) == sorted([ids["x2"], ids["x3"]])
+    assert (selection["total_score"], selection["total_cost"], selection["candidate_count"]) == (
+        36, 1_000_000, 3)
+    assert (selection["status"], selection["proposed_by"]) == ("proposed", "ana")
     uow.envelopes.clear()
-    usecases.confirm_selection(selection.id, uow=uow, actor=actor, now=NOW)
+    confirmed = usecases.confirm_selection({"selection_id": selection["id"], **by}, uow=uow,
+                                           now=NOW)
+    assert (confirmed["status"], confirmed["confirmed_by"]) == ("confirmed", "ana")
     states = {k: uow.session.get(Activity, i).state for k, i in ids.items()}
     assert states == {"x1": "under_review", "x2": "selected", "x3": "selected", "x4": "proposed"}
-    [confirmed] = published(uow, "funding_selection_confirmed")
-    assert confirmed.payload["total_score"] == 36 and confirmed.payload["budget"] == 1_000_000
+    [event] = published(uow, "funding_selection_confirmed")
+    assert event.payload["total_score"] == 36 and event.payload["budget"] == 1_000_000
     assert len(published(uow, "activity_status_changed")) == 2
-    with pytest.raises(Exception, match="already confirmed"):
-        usecases.confirm_selection(selection.id, uow=uow, actor=actor, now=NOW)
+    with pytest.raises(Conflict, match="already confirmed"):
+        usecases.confirm_selection({"selection_id": selection["id"], **by}, uow=uow, now=NOW)

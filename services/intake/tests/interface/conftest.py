@@ -2,14 +2,14 @@
 spy queue that sees every event intake publishes."""
 import json
 
+import intake_forms
 import pytest
 import requests
 from kombu import Connection, Exchange, Queue
+
+from intake.service import IntakeService
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
-
-import intake_forms
-from intake.service import IntakeService
 
 
 class Client:

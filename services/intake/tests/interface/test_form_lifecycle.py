@@ -1,7 +1,6 @@
 """Drafts, revisions and withdrawals as a consumer of intake's events sees them."""
-import pytest
-
 import intake_forms
+import pytest
 
 pytestmark = pytest.mark.broker
 

@@ -1,9 +1,8 @@
 """intake's HTTP API in a real container, with the real broker and databases."""
 import json
 
-import pytest
-
 import intake_forms
+import pytest
 
 pytestmark = pytest.mark.broker
 

@@ -1,5 +1,6 @@
 """0002 keeps the program profiles submitted before it."""
 import sqlalchemy as sa
+
 from rueda_backbone.database import upgrade
 
 
@@ -29,3 +30,25 @@ def test_programs_submitted_before_0002_keep_their_id_revision_and_history(alemb
     assert tuple(form) == ("program", "submitted", 2, "Qali Warma", "d1")
     assert [tuple(row) for row in history] == [("p1", 2, "submitted")]
     assert tuple(delegation) == (1, "registered", None)
+
+
+def test_0003_lets_a_key_be_claimed_before_its_answer_and_keeps_the_answers_given(
+        alembic_ini, database_url):
+    upgrade(alembic_ini, database_url, "0002")
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "insert into idempotent_request (client, key, fingerprint, status, response, "
+                "created_at) values ('portal', 'k1', 'f1', 201, '{\"id\": \"p1\"}', "
+                "'2026-11-30 09:00:00+00:00')"))
+        upgrade(alembic_ini, database_url)
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "insert into idempotent_request (client, key, fingerprint, created_at) "
+                "values ('portal', 'k2', 'f2', '2026-12-01 09:00:00+00:00')"))
+            rows = connection.execute(sa.text(
+                "select key, status from idempotent_request order by key")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [("k1", 201), ("k2", None)]

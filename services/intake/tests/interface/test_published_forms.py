@@ -3,13 +3,13 @@ with their reasons and replayable after a fix."""
 import json
 import uuid
 
+import intake_forms
 import pytest
+
 from rueda_backbone import parking
 from rueda_backbone.database import Store
 from rueda_backbone.testing import publish_event, publish_raw, wait_for
 from rueda_backbone.topology import topology_from_config
-
-import intake_forms
 
 pytestmark = pytest.mark.broker
 
@@ -52,7 +52,7 @@ def test_an_invalid_published_form_is_parked_with_its_reasons_and_replayed_after
     parked = wait_for(lambda: len(parked_reasons(store)) == 3 and parked_reasons(store),
                       what="three parked messages")
     assert parked[invalid.event_id].reason.startswith("invalid payload: payload.topics[0]: Must be one of")
-    assert parked[late.event_id].reason.startswith("PermanentFailure: deadline_passed: the deadline")
+    assert parked[late.event_id].reason.startswith("refused: deadline_passed: the deadline")
     assert intake.get(f"/programs/{program_id}").status_code == 404
 
     # the fix: the secretariat grants a late window; ops replay the parked form

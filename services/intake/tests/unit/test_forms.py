@@ -1,16 +1,23 @@
 """Every form intake takes: a complete one loads; each kind of invalid one is
 refused with the path of the field at fault."""
-from datetime import datetime, timedelta, timezone
-
-import pytest
-from marshmallow import ValidationError
-from rueda_backbone.envelope import flatten_errors
+from datetime import UTC, datetime, timedelta
 
 import intake_forms
+import pytest
+from marshmallow import ValidationError
+
 from intake import domain
-from intake.schemas import (DelegationRegistrationForm, ExpressionOfInterestForm, InterestForm,
-                            LateWindowForm, ProgramProfileForm, ReviewForm, StaffForm,
-                            WorkshopForm)
+from intake.schemas import (
+    DelegationRegistrationForm,
+    ExpressionOfInterestForm,
+    InterestForm,
+    LateWindowForm,
+    ProgramProfileForm,
+    ReviewForm,
+    StaffForm,
+    WorkshopForm,
+)
+from rueda_backbone.envelope import flatten_errors
 
 ID = "5f0c3a56-3f65-4b3e-9d3e-0c7f4f3c9a11"
 OTHER = "0b8e6f1c-2a8e-4d8b-a0a5-6f1d3c2b4e77"
@@ -178,7 +185,7 @@ def test_a_returned_program_needs_a_reason_and_a_late_window_a_known_form():
 
 
 def test_a_deadline_refuses_late_forms_unless_a_late_window_is_open():
-    now = datetime(2030, 1, 10, tzinfo=timezone.utc)
+    now = datetime(2030, 1, 10, tzinfo=UTC)
     deadlines = {"programs": now - timedelta(days=1)}
     with pytest.raises(domain.DeadlinePassed, match="ask the secretariat for a late window"):
         domain.check_deadline("programs", deadlines=deadlines, late_windows=[],

@@ -1,11 +1,11 @@
 """matching keeps its own copy of intake's delegations and programs."""
 import pytest
 import sqlalchemy as sa
-from rueda_backbone.database import Store
-from rueda_backbone.testing import publish_event, wait_for
 
 from matching.models import Delegation, Program
 from matching.service import MatchingService
+from rueda_backbone.database import Store
+from rueda_backbone.testing import publish_event, wait_for
 
 pytestmark = pytest.mark.broker
 

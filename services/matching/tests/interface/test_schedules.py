@@ -2,25 +2,25 @@
 schedule_published events out, on the real broker and on both databases."""
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
+
+from matching import api
+from matching.models import Interest, Workshop
+from matching.service import MatchingService
 from rueda_backbone import openapi as oas
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
 from rueda_backbone.testing import publish_event, wait_for
 
-from matching import api
-from matching.models import Interest, Workshop
-from matching.service import MatchingService
-
 pytestmark = pytest.mark.broker
 
 WORKSHOP = str(uuid.uuid4())
-T0 = datetime(2030, 5, 4, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2030, 5, 4, 9, 0, tzinfo=UTC)
 A, B, C = (str(uuid.uuid4()) for _ in range(3))
 PA, PB, PC = (str(uuid.uuid4()) for _ in range(3))
 DOCUMENT = api.openapi()
@@ -63,9 +63,15 @@ def interest(delegation_id, programs):
 
 
 @pytest.fixture
-def matching(container_factory, config):
+def extra_config(request):
+    """Settings a test adds (parametrize it indirectly)."""
+    return getattr(request, "param", {})
+
+
+@pytest.fixture
+def matching(container_factory, config, extra_config):
     config = {**config, "REPLAN_DEBOUNCE_SECONDS": 0, "PLANNER_POLL_SECONDS": 0.2,
-              "SOLVER_TIME_LIMIT": 5}
+              "SOLVER_TIME_LIMIT": 5, **extra_config}
     container_factory(MatchingService, config).start()
     key = create_api_key(Store.for_url(config["DATABASE_URL"]), "staff")
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
@@ -209,3 +215,14 @@ def test_the_served_openapi_document_is_the_committed_one_and_needs_no_key(match
     response = matching("GET", "/openapi.json", key=None)
     assert response.status_code == 200
     assert response.json() == json.loads(api.DOCUMENT.read_text(encoding="utf-8"))
+
+
+FIXED_AT = "2030-05-01T12:00:00+00:00"
+
+
+@pytest.mark.parametrize("extra_config", [{"CLOCK_FIXED_AT": FIXED_AT}], indirect=True)
+def test_schedules_are_computed_and_published_at_the_services_clock(matching):
+    feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
+    computed = matching("POST", f"/workshops/{WORKSHOP}/schedule", {"time_limit": 5}).json()
+    published = matching("POST", f"/workshops/{WORKSHOP}/schedule/publish").json()
+    assert computed["computed_at"] == published["published_at"] == FIXED_AT

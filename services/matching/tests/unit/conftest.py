@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+
+from matching import inbound, usecases
+from matching.models import Base
 from rueda_backbone import tables
 from rueda_backbone.database import Store
 from rueda_backbone.outbox import UnitOfWork
 
-from matching import inbound, usecases
-from matching.models import Base
-
-T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 WORKSHOP = "0b0b0b0b-0000-4000-8000-000000000001"
 
 
@@ -87,6 +87,7 @@ class Db:
 
     def outbox(self):
         import sqlalchemy as sa
+
         from rueda_backbone.envelope import Envelope
         with self.store.transaction() as session:
             rows = session.execute(sa.select(tables.outbox).order_by(tables.outbox.c.id))
@@ -114,9 +115,9 @@ def seed_workshop(db):
             usecases.record_delegation(delegation_event(d, name, seats), uow=uow, now=T0)
         for p, host, title in ((PA, A, "Bono Juancito Pinto"), (PB, B, "Bolsa Familia"),
                                (PC, C, "Red Unidos")):
-            usecases.record_program(program_event(p, host, title), uow=uow)
+            usecases.record_program(program_event(p, host, title), uow=uow, now=T0)
         for n, (d, wanted) in enumerate(((B, [PA, PC]), (C, [PA, PB]), (D, [PA, PB, PC]),
                                          (A, [PB]))):
             usecases.record_interest(interest_event(f"e000000{n}-0000-4000-8000-000000000000", d,
-                                                    wanted), uow=uow)
+                                                    wanted), uow=uow, now=T0)
     return WORKSHOP

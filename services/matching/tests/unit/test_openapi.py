@@ -2,10 +2,9 @@
 documents every route the service serves."""
 import json
 
-from rueda_backbone import openapi as oas
-
 from matching import api
 from matching.service import MatchingService
+from rueda_backbone import openapi as oas
 
 
 def test_committed_openapi_document_is_generated_from_the_schemas():

@@ -1,18 +1,27 @@
 """matching's copy of intake's workshops, delegations, programs and interests:
 the highest version wins, so duplicates and out-of-order deliveries change nothing."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import permutations
 
 import pytest
 import sqlalchemy as sa
 from marshmallow import ValidationError
-from rueda_backbone.testing import sqlite_unit_of_work
 
 from matching import domain, inbound, usecases
 from matching.models import Base, Delegation, Interest, Program, Workshop
+from rueda_backbone.testing import sqlite_unit_of_work
 
-from .conftest import (A, PA, T0, WORKSHOP, delegation_event, interest_event, program_event,
-                       withdrawal, workshop_event)
+from .conftest import (
+    PA,
+    T0,
+    WORKSHOP,
+    A,
+    delegation_event,
+    interest_event,
+    program_event,
+    withdrawal,
+    workshop_event,
+)
 
 
 @pytest.fixture
@@ -24,25 +33,25 @@ def uow(tmp_path):
 def program(version, title):
     return {"program_id": "p1", "workshop_id": None, "delegation_id": "d1", "title": title,
             "topics": [], "version": version,
-            "submitted_at": datetime(2026, 1, version, tzinfo=timezone.utc)}
+            "submitted_at": datetime(2026, 1, version, tzinfo=UTC)}
 
 
 def test_a_late_older_revision_does_not_overwrite_a_newer_one(uow):
-    usecases.record_program(program(2, "revised"), uow=uow)
-    usecases.record_program(program(1, "original"), uow=uow)
+    usecases.record_program(program(2, "revised"), uow=uow, now=T0)
+    usecases.record_program(program(1, "original"), uow=uow, now=T0)
     assert uow.session.scalar(sa.select(Program.title)) == "revised"
 
 
 def test_a_newer_revision_replaces_the_program(uow):
-    usecases.record_program(program(1, "original"), uow=uow)
-    usecases.record_program(program(3, "third"), uow=uow)
+    usecases.record_program(program(1, "original"), uow=uow, now=T0)
+    usecases.record_program(program(3, "third"), uow=uow, now=T0)
     assert uow.session.scalar(sa.select(Program.version)) == 3
 
 
 def apply(event, uow):
     kind, payload = event
     if kind == "submitted":
-        usecases.record_program(payload, uow=uow)
+        usecases.record_program(payload, uow=uow, now=T0)
     elif kind == "withdrawn":
         usecases.withdraw_program(payload, uow=uow, now=T0)
     else:
@@ -73,7 +82,7 @@ def test_any_delivery_order_of_a_programs_history_ends_in_the_same_state(tmp_pat
 
 def test_a_withdrawal_that_overtakes_its_submission_keeps_the_program_out(uow):
     usecases.withdraw_program(withdrawal("program", PA, 1, A), uow=uow, now=T0)
-    usecases.record_program(program_event(PA, A, "late", version=1), uow=uow)
+    usecases.record_program(program_event(PA, A, "late", version=1), uow=uow, now=T0)
     assert uow.session.get(Program, PA).withdrawn
 
 
@@ -82,14 +91,14 @@ def test_a_returned_program_is_scheduled_again_from_its_next_revision(uow):
         "program_id": PA, "workshop_id": WORKSHOP, "delegation_id": A, "version": 1,
         "decision": "returned", "reason": "no objectives", "reviewed_at": T0.isoformat()})
     usecases.review_program(review, uow=uow, now=T0)  # before its submission, even
-    usecases.record_program(program_event(PA, A, "first", version=1), uow=uow)
+    usecases.record_program(program_event(PA, A, "first", version=1), uow=uow, now=T0)
     assert not domain.schedulable_program(uow.session.get(Program, PA))
-    usecases.record_program(program_event(PA, A, "second", version=2), uow=uow)
+    usecases.record_program(program_event(PA, A, "second", version=2), uow=uow, now=T0)
     assert domain.schedulable_program(uow.session.get(Program, PA))
 
 
 def test_an_accepted_review_changes_nothing(uow):
-    usecases.record_program(program_event(PA, A, "first"), uow=uow)
+    usecases.record_program(program_event(PA, A, "first"), uow=uow, now=T0)
     review = inbound.ProgramReviewed().load({
         "program_id": PA, "workshop_id": WORKSHOP, "delegation_id": A, "version": 1,
         "decision": "accepted", "reason": None, "reviewed_at": T0.isoformat()})
@@ -120,11 +129,11 @@ def test_a_version_1_registration_without_workshop_is_still_read(uow):
 
 def test_a_withdrawn_interest_reopens_with_a_later_submission(uow):
     iid = "e0000000-0000-4000-8000-000000000009"
-    usecases.record_interest(interest_event(iid, A, [PA]), uow=uow)
+    usecases.record_interest(interest_event(iid, A, [PA]), uow=uow, now=T0)
     usecases.withdraw_interest(withdrawal("interest", iid, 1, A), uow=uow, now=T0)
-    usecases.record_interest(interest_event(iid, A, [PA]), uow=uow)  # duplicate of v1
+    usecases.record_interest(interest_event(iid, A, [PA]), uow=uow, now=T0)  # duplicate of v1
     assert uow.session.get(Interest, iid).withdrawn
-    usecases.record_interest(interest_event(iid, A, [PA], version=2), uow=uow)
+    usecases.record_interest(interest_event(iid, A, [PA], version=2), uow=uow, now=T0)
     assert not uow.session.get(Interest, iid).withdrawn
 
 
@@ -155,7 +164,7 @@ def test_the_automatic_plan_waits_for_the_last_late_window_for_interests(uow):
     )["late_windows"]
     usecases.record_workshop(event, uow=uow, now=T0)
     assert uow.session.get(Workshop, WORKSHOP).interests_deadline == datetime(
-        2026, 4, 25, tzinfo=timezone.utc)
+        2026, 4, 25, tzinfo=UTC)
 
 
 def _raw_workshop():

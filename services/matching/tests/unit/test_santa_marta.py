@@ -37,19 +37,21 @@ def test_santa_marta_through_the_read_model_serves_every_interest(db):
             usecases.record_program(inbound.ProgramSubmitted().load({
                 "program_id": uid(p["id"]), "workshop_id": workshop_id,
                 "delegation_id": uid(p["host"]), "title": p["title"], "version": 1,
-                "submitted_at": T0.isoformat()}), uow=uow)
+                "submitted_at": T0.isoformat()}), uow=uow, now=T0)
         for n, i in enumerate(example["interests"]):
             usecases.record_interest(inbound.InterestSubmitted().load({
                 "interest_id": uid(f"interest-{n}"), "workshop_id": workshop_id,
                 "delegation_id": uid(i["delegation"]), "version": 1,
                 "programs": [uid(p) for p in i["programs"]], "submitted_at": T0.isoformat()}),
-                uow=uow)
-    view = planning.compute(db.transaction, workshop_id, trigger="staff", time_limit=10,
-                            now=lambda: T0, solver=planning.solve_in_process)
+                uow=uow, now=T0)
+    view = planning.compute({"workshop_id": workshop_id, "trigger": "staff", "time_limit": 10},
+                            transaction=db.transaction, clock=lambda: T0,
+                            solver=planning.solve_in_process)
     assert (view["status"], view["objective"], view["bound"], view["unmet"]) == (
         "optimal", 40, 40, [])
     with db.transaction() as uow:
-        scenario = load_scenario(usecases.planning_inputs(uow, workshop_id).scenario)
+        scenario = load_scenario(usecases.read_problem(
+            {"workshop_id": workshop_id}, uow=uow, now=T0).scenario)
     rounds = load_schedule({"rounds": [
         {"session": r["session"], "table": r["table"], "program": r["program_id"],
          "host": r["host_delegation_id"], "attendees": r["attendee_delegation_ids"]}

@@ -1,30 +1,45 @@
 """Computing, publishing and re-planning schedules from the read model, with the
 real solver (in its child process) on a workshop small enough to solve at once."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from rueda_backbone import Conflict
 
 from matching import domain, inbound, planning, usecases
+from matching.exceptions import NotPublishable, PinDoesNotFit, PlanRefused
 from matching.schemas import SchedulePublished
 from matching.solver import check, load_scenario, load_schedule
+from rueda_backbone import Conflict
 
-from .conftest import (A, B, C, D, PA, PB, PC, T0, WORKSHOP, delegation_event, interest_event,
-                       withdrawal, workshop_event)
+from .conftest import (
+    PA,
+    PB,
+    PC,
+    T0,
+    WORKSHOP,
+    A,
+    B,
+    C,
+    D,
+    delegation_event,
+    interest_event,
+    withdrawal,
+    workshop_event,
+)
 
 LIMIT = 5.0  # proven optimal in well under a second; the limit only bounds a failure
 
 
 def compute(db, *, trigger="staff", at=T0, publish=False, pins=(), requested_at=None,
             solver=planning.solve_in_process):
-    return planning.compute(db.transaction, WORKSHOP, trigger=trigger, time_limit=LIMIT,
-                            now=lambda: at, extra_pins=pins, publish=publish,
-                            requested_at=requested_at, solver=solver)
+    return planning.compute(
+        {"workshop_id": WORKSHOP, "trigger": trigger, "time_limit": LIMIT, "pins": list(pins),
+         "publish": publish, "requested_at": requested_at},
+        transaction=db.transaction, clock=lambda: at, solver=solver)
 
 
 def publish(db, at):
     with db.transaction() as uow:
-        return usecases.publish_schedule(uow, WORKSHOP, now=at)
+        return usecases.publish_schedule({"workshop_id": WORKSHOP}, uow=uow, now=at)
 
 
 def placement(view):
@@ -33,7 +48,7 @@ def placement(view):
 
 
 def replans(uow, now, debounce):
-    return [d for d in usecases.due_work(uow, now=now, debounce_seconds=debounce)
+    return [d for d in usecases.due_work({}, uow=uow, now=now, debounce_seconds=debounce)
             if d.trigger == "replan"]
 
 
@@ -43,7 +58,7 @@ def published_events(db):
 
 def scenario_of(db):
     with db.transaction() as uow:
-        return usecases.planning_inputs(uow, WORKSHOP)
+        return usecases.read_problem({"workshop_id": WORKSHOP}, uow=uow, now=T0)
 
 
 def test_the_computed_schedule_keeps_every_rule_and_serves_every_interest(db, workshop):
@@ -81,14 +96,14 @@ def test_a_schedule_cannot_be_published_twice_nor_after_a_newer_revision(db, wor
     compute(db, at=T0)
     stale = compute(db, at=T0 + timedelta(minutes=1))
     publish(db, T0 + timedelta(minutes=2))
-    with pytest.raises(Conflict):
+    with pytest.raises(NotPublishable) as already:
         publish(db, T0 + timedelta(minutes=3))
+    assert isinstance(already.value, Conflict)
     compute(db, at=T0 + timedelta(minutes=4))
-    with db.transaction() as uow:
-        usecases.publish_schedule(uow, WORKSHOP, now=T0 + timedelta(minutes=5))
-    with pytest.raises(Conflict), db.transaction() as uow:
-        usecases.publish_schedule(uow, WORKSHOP, now=T0 + timedelta(minutes=6),
-                                  schedule_id=stale["schedule_id"])
+    publish(db, T0 + timedelta(minutes=5))
+    with pytest.raises(NotPublishable), db.transaction() as uow:
+        usecases.publish_schedule({"workshop_id": WORKSHOP, "schedule_id": stale["schedule_id"]},
+                                  uow=uow, now=T0 + timedelta(minutes=6))
 
 
 def test_re_planning_when_nothing_changed_moves_nothing_and_publishes_nothing(db, workshop):
@@ -146,34 +161,37 @@ def test_withdrawals_before_anything_is_published_do_not_ask_for_a_re_plan(db, w
 
 
 def test_the_interest_deadline_computes_one_provisional_schedule(db, workshop):
-    deadline = datetime(2026, 4, 20, tzinfo=timezone.utc)  # the fixture's interests deadline
+    deadline = datetime(2026, 4, 20, tzinfo=UTC)  # the fixture's interests deadline
     with db.transaction() as uow:
-        assert usecases.due_work(uow, now=deadline - timedelta(seconds=1),
+        assert usecases.due_work({}, uow=uow, now=deadline - timedelta(seconds=1),
                                  debounce_seconds=0) == []
-        (due,) = usecases.due_work(uow, now=deadline, debounce_seconds=0)
+        (due,) = usecases.due_work({}, uow=uow, now=deadline, debounce_seconds=0)
     view = compute(db, trigger=due.trigger, at=deadline)
     assert (view["trigger"], view["state"]) == ("deadline", "provisional")
     with db.transaction() as uow:
-        assert usecases.due_work(uow, now=deadline + timedelta(days=1), debounce_seconds=0) == []
+        assert usecases.due_work({}, uow=uow, now=deadline + timedelta(days=1),
+                                 debounce_seconds=0) == []
 
 
 def test_a_pinned_program_stays_where_staff_put_it(db, workshop):
     with db.transaction() as uow:
-        usecases.pin_program(uow, WORKSHOP, PC, session=2, table=2, now=T0)
+        usecases.pin_program({"workshop_id": WORKSHOP, "program_id": PC, "session": 2,
+                              "table": 2}, uow=uow, now=T0)
     view = compute(db)
     (round_,) = [r for r in view["rounds"] if r["program_id"] == PC]
     assert (round_["session"], round_["table"]) == (2, 2)
 
 
 def test_pins_outside_the_grid_are_refused_field_by_field(db, workshop):
-    with pytest.raises(Conflict) as error, db.transaction() as uow:
-        usecases.pin_program(uow, WORKSHOP, PC, session=3, table=7, now=T0)
+    with pytest.raises(PinDoesNotFit) as error, db.transaction() as uow:
+        usecases.pin_program({"workshop_id": WORKSHOP, "program_id": PC, "session": 3,
+                              "table": 7}, uow=uow, now=T0)
     assert [f["path"] for f in error.value.fields] == ["session", "table"]
 
 
 @pytest.mark.parametrize("solver", [planning.run_solver, planning.solve_in_process])
 def test_pins_the_solver_cannot_keep_are_refused_with_its_reason(db, workshop, solver):
-    with pytest.raises(planning.PlanRefused) as error:
+    with pytest.raises(PlanRefused) as error:
         compute(db, solver=solver, pins=[{"program_id": PA, "session": 1, "table": 1},
                                          {"program_id": PB, "session": 1, "table": 1}])
     assert error.value.problems == [f"pin of program {PB}.table: table 1 of session 1 is pinned twice"]
@@ -197,7 +215,7 @@ def test_returned_and_withdrawn_programs_and_own_programs_are_not_offered(db, wo
         usecases.record_interest(
             interest_event(
                 "e0000009-0000-4000-8000-000000000000", A, [PA, PB, PC],
-                at=T0 + timedelta(hours=1)), uow=uow)
+                at=T0 + timedelta(hours=1)), uow=uow, now=T0)
     inputs = scenario_of(db)
     assert [p["id"] for p in inputs.scenario["programs"]] == [PA]
     assert {(i["delegation"], tuple(i["programs"])) for i in inputs.scenario["interests"]} == {
@@ -216,7 +234,7 @@ def test_fractional_rank_weights_are_scaled_to_integers():
 def test_a_workshop_matching_never_heard_of_is_not_found(db):
     from rueda_backbone import NotFound
     with pytest.raises(NotFound), db.transaction() as uow:
-        usecases.planning_inputs(uow, WORKSHOP)
+        usecases.read_problem({"workshop_id": WORKSHOP}, uow=uow, now=T0)
 
 
 def test_a_moved_session_time_re_plans_and_publishes_the_new_times(db, workshop):

@@ -1,17 +1,21 @@
 """Agendas, their calendar files and debounced change notices, against the
 use cases on a throw-away SQLite database (an injected clock, no broker)."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
-from rueda_backbone.testing import sqlite_unit_of_work
 
 from notify import inbound, usecases
+from notify.dependencies import NoticeSettings
+from notify.exceptions import NotKnownYet
 from notify.models import Attachment, Base, Email
+from rueda_backbone.testing import sqlite_unit_of_work
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=5)
+SETTINGS = NoticeSettings({"CHANGE_NOTICE_WINDOW_SECONDS": WINDOW.total_seconds(),
+                           "MAIL_MESSAGE_ID_DOMAIN": "rueda.test"})
 WORKSHOP = {"workshop_id": "w1", "version": 1, "title": "Santa Marta", "time_zone": "America/Bogota",
             "languages": ["es", "en"], "deadlines": {"programs": "2026-02-20T23:59:00+00:00",
                                                      "interests": None,
@@ -30,7 +34,7 @@ NAMES = {"pe": "MIDIS Peru", "co": "DPS Colombia", "br": "MDS Brasil"}
 
 
 def round_(rid, session, table, host, attendees, program="Qali Warma"):
-    start = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc) + timedelta(hours=session - 1)
+    start = datetime(2026, 3, 10, 14, 0, tzinfo=UTC) + timedelta(hours=session - 1)
     return {"round_id": rid, "session": session, "table": table, "starts_at": start.isoformat(),
             "ends_at": (start + timedelta(minutes=45)).isoformat(), "program_id": f"p-{rid}",
             "program_title": program, "host_delegation_id": host,
@@ -47,16 +51,20 @@ def schedule(revision, rounds, changed=()):
 @pytest.fixture
 def uow(tmp_path):
     with sqlite_unit_of_work(tmp_path / "notify.sqlite3", Base.metadata) as unit:
-        usecases.publish_workshop(inbound.WorkshopPublished().load(WORKSHOP), uow=unit)
+        usecases.publish_workshop(inbound.WorkshopPublished().load(WORKSHOP), uow=unit, now=T0)
         for delegation, contacts in CONTACTS.items():
-            usecases.update_contacts({"delegation_id": delegation, "contacts": contacts}, uow=unit)
+            usecases.update_contacts({"delegation_id": delegation, "contacts": contacts},
+                                     uow=unit, now=T0)
         yield unit
 
 
 def publish(uow, revision, rounds, changed=(), now=T0):
-    return usecases.record_schedule(schedule(revision, rounds, changed), uow=uow,
-                                    event_id=f"e{revision}", correlation_id=f"c{revision}",
-                                    window=WINDOW, uid_domain="rueda.test", now=now)
+    return usecases.record_schedule(schedule(revision, rounds, changed), uow=uow, now=now,
+                                    event_id=f"e{revision}", settings=SETTINGS)
+
+
+def flush(uow, now):
+    return usecases.flush_due_notices({}, uow=uow, now=now, settings=SETTINGS)
 
 
 def calendar_of(uow, email):
@@ -89,7 +97,7 @@ def test_each_delegate_gets_the_agenda_in_their_language_with_one_vevent_per_rou
     first = vevents["round-r1@rueda.test"]
     assert first["SEQUENCE"] == 1
     assert first["DTSTART"].params["TZID"] == "America/Bogota"
-    assert first.decoded("DTSTART") == datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc)
+    assert first.decoded("DTSTART") == datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["America/Bogota"]
     assert set(events(calendar_of(uow, by_person["rosa"]))) == {"round-r1@rueda.test",
                                                                  "round-r3@rueda.test"}
@@ -107,13 +115,11 @@ def test_a_burst_of_replans_becomes_one_notice_per_affected_person_with_the_net_
     plan_3 = plan_2[:2]
     publish(uow, 2, plan_2, changed=["pe", "co"], now=T0)
     publish(uow, 3, plan_3, changed=["pe", "co", "br"], now=T0 + timedelta(minutes=1))
-    assert usecases.flush_due_notices(uow, uid_domain="rueda.test",
-                                      now=T0 + timedelta(minutes=4)) == []
-    notices = usecases.flush_due_notices(uow, uid_domain="rueda.test", now=T0 + WINDOW)
+    assert flush(uow, T0 + timedelta(minutes=4)) == []
+    notices = flush(uow, T0 + WINDOW)
     # the window of a delegation opens with its first change: Brazil's with revision 3
     assert sorted(e.recipient_id for e in notices) == ["ana", "luis", "rosa"]
-    later = usecases.flush_due_notices(uow, uid_domain="rueda.test",
-                                       now=T0 + WINDOW + timedelta(minutes=1))
+    later = flush(uow, T0 + WINDOW + timedelta(minutes=1))
     assert [e.recipient_id for e in later] == ["joao"]
     assert {e.kind for e in notices} == {"schedule_changed"}
     rosa = next(e for e in notices if e.recipient_id == "rosa")
@@ -122,32 +128,33 @@ def test_a_burst_of_replans_becomes_one_notice_per_affected_person_with_the_net_
     moved, removed = vevents["round-r1@rueda.test"], vevents["round-r3@rueda.test"]
     # same UIDs as the agenda, a higher SEQUENCE, the removed round cancelled
     assert moved["SEQUENCE"] == 3 and str(moved["STATUS"]) == "CONFIRMED"
-    assert moved.decoded("DTSTART") == datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)
+    assert moved.decoded("DTSTART") == datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
     assert removed["SEQUENCE"] == 3 and str(removed["STATUS"]) == "CANCELLED"
     # nothing left to tell
-    assert usecases.flush_due_notices(uow, uid_domain="rueda.test", now=T0 + 2 * WINDOW) == []
+    assert flush(uow, T0 + 2 * WINDOW) == []
 
 
 def test_a_round_moved_and_moved_back_within_the_window_tells_nobody(uow):
     publish(uow, 1, PLAN_1)
     publish(uow, 2, [round_("r1", 4, 1, "pe", ["co"]), *PLAN_1[1:]], changed=["pe", "co"])
     publish(uow, 3, PLAN_1, changed=["pe", "co"])
-    assert usecases.flush_due_notices(uow, uid_domain="rueda.test", now=T0 + WINDOW) == []
+    assert flush(uow, T0 + WINDOW) == []
 
 
 def test_a_withdrawn_delegation_is_told_nothing_more(uow):
     publish(uow, 1, PLAN_1)
-    usecases.withdraw_delegation({"workshop_id": "w1", "delegation_id": "br", "version": 1}, uow=uow)
+    usecases.withdraw_delegation({"workshop_id": "w1", "delegation_id": "br", "version": 1},
+                                 uow=uow, now=T0)
     plan_2 = [PLAN_1[0], round_("r2", 2, 1, "co", [], "Familias en Acción")]
     publish(uow, 2, plan_2, changed=["co", "br", "pe"])
-    notices = usecases.flush_due_notices(uow, uid_domain="rueda.test", now=T0 + WINDOW)
+    notices = flush(uow, T0 + WINDOW)
     assert sorted(e.recipient_id for e in notices) == ["ana", "luis", "rosa"]
 
 
 def test_erasing_a_delegate_keeps_proof_of_sending_without_personal_data(uow):
     publish(uow, 1, PLAN_1)
     uow.session.execute(sa.update(Email).where(Email.recipient_id == "ana").values(status="sent"))
-    usecases.erase_delegate({"delegation_id": "co", "delegate_id": "ana"}, uow=uow)
+    usecases.erase_delegate({"delegation_id": "co", "delegate_id": "ana"}, uow=uow, now=T0)
     rows = list(uow.session.scalars(sa.select(Email).where(Email.kind == "agenda")))
     erased = [e for e in rows if e.recipient_id == "erased"]
     assert len(erased) == 1 and erased[0].status == "sent"
@@ -159,13 +166,14 @@ def test_erasing_a_delegate_keeps_proof_of_sending_without_personal_data(uow):
 
 def test_an_agenda_waits_for_a_delegation_never_heard_of(tmp_path):
     with sqlite_unit_of_work(tmp_path / "n.sqlite3", Base.metadata) as unit:
-        usecases.publish_workshop(inbound.WorkshopPublished().load(WORKSHOP), uow=unit)
-        usecases.update_contacts({"delegation_id": "pe", "contacts": CONTACTS["pe"]}, uow=unit)
-        with pytest.raises(usecases.NotKnownYet):
+        usecases.publish_workshop(inbound.WorkshopPublished().load(WORKSHOP), uow=unit, now=T0)
+        usecases.update_contacts({"delegation_id": "pe", "contacts": CONTACTS["pe"]}, uow=unit,
+                                 now=T0)
+        with pytest.raises(NotKnownYet):
             publish(unit, 1, PLAN_1)
 
 
 def test_a_delegation_whose_delegates_were_all_erased_does_not_hold_up_the_others(uow):
-    usecases.erase_delegate({"delegation_id": "br", "delegate_id": "joao"}, uow=uow)
+    usecases.erase_delegate({"delegation_id": "br", "delegate_id": "joao"}, uow=uow, now=T0)
     emails = publish(uow, 1, PLAN_1)
     assert sorted(e.recipient_id for e in emails) == ["ana", "luis", "rosa"]

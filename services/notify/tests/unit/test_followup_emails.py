@@ -1,16 +1,18 @@
 """Reminders, digests and funding notices: who gets them, in which language,
 and the opt-outs that apply (use cases on throw-away SQLite)."""
 import base64
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from rueda_backbone.consuming import PermanentFailure
-from rueda_backbone.testing import sqlite_unit_of_work
 
 from notify import usecases
+from notify.exceptions import ERRORS, NotKnownYet
 from notify.models import Attachment, Base
+from rueda_backbone.errors import Invalid
+from rueda_backbone.testing import sqlite_unit_of_work
 
+NOW = datetime(2027, 10, 24, 9, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
 
 
@@ -22,12 +24,13 @@ def staff(staff_id, language, roles, active=True, version=1):
 @pytest.fixture
 def uow(tmp_path):
     with sqlite_unit_of_work(tmp_path / "notify.sqlite3", Base.metadata) as unit:
-        usecases.update_staff(staff("marta", "es", ["secretariat"]), uow=unit)
-        usecases.update_staff(staff("paul", "fr", ["coordinator"]), uow=unit)
-        usecases.update_staff(staff("old", "en", ["funder_liaison"], active=False), uow=unit)
+        usecases.update_staff(staff("marta", "es", ["secretariat"]), uow=unit, now=NOW)
+        usecases.update_staff(staff("paul", "fr", ["coordinator"]), uow=unit, now=NOW)
+        usecases.update_staff(staff("old", "en", ["funder_liaison"], active=False), uow=unit,
+                              now=NOW)
         usecases.update_contacts({"delegation_id": "pe", "contacts": [
             {"delegate_id": "rosa", "name": "Rosa", "email": "rosa@example.org", "language": "pt",
-             "is_focal_point": True}]}, uow=unit)
+             "is_focal_point": True}]}, uow=unit, now=NOW)
         yield unit
 
 
@@ -38,30 +41,40 @@ def due(**overrides):
             "counterpart_delegation_ids": ["pe"], **overrides}
 
 
+def remind(message, uow, event_id):
+    return usecases.remind_follow_up(message, uow=uow, now=NOW, event_id=event_id)
+
+
+def opt_out(uow, recipient_id, *categories):
+    usecases.set_opt_outs({"recipient_id": recipient_id, "categories": list(categories)},
+                          uow=uow, now=NOW)
+
+
 def test_owner_escalation_staff_and_counterparts_each_get_one_reminder_saying_why(uow):
-    emails = {e.recipient_id: e for e in usecases.remind_follow_up(due(), uow=uow, event_id="e1")}
+    emails = {e.recipient_id: e for e in remind(due(), uow, "e1")}
     assert set(emails) == {"marta", "paul", "rosa"}
     assert "responsable de esta actividad" in emails["marta"].text_body
     assert "escaladée" in emails["paul"].text_body
     assert emails["rosa"].subject == "Uma atividade de cooperação precisa de acompanhamento"
-    assert usecases.remind_follow_up(due(), uow=uow, event_id="e1") == []  # same event: nothing new
+    assert remind(due(), uow, "e1") == []  # same event: nothing new
 
 
 def test_a_counterpart_who_opted_out_gets_no_reminder_but_the_owner_still_does(uow):
-    usecases.set_opt_outs(uow.session, "rosa", ["counterpart_reminders"])
-    emails = usecases.remind_follow_up(due(level="overdue", escalation_staff_ids=[]), uow=uow,
-                                       event_id="e2")
+    opt_out(uow, "rosa", "counterpart_reminders")
+    emails = remind(due(level="overdue", escalation_staff_ids=[]), uow, "e2")
     assert [e.recipient_id for e in emails] == ["marta"]
 
 
 def test_a_reminder_for_an_owner_not_known_yet_waits(uow):
-    with pytest.raises(usecases.NotKnownYet):
-        usecases.remind_follow_up(due(owner_staff_id="nobody"), uow=uow, event_id="e3")
+    with pytest.raises(NotKnownYet):
+        remind(due(owner_staff_id="nobody"), uow, "e3")
 
 
 def test_staff_contacts_keep_the_highest_version(uow):
-    assert usecases.update_staff(staff("marta", "en", ["secretariat"], version=1), uow=uow) is None
-    assert usecases.update_staff(staff("marta", "en", ["secretariat"], version=2), uow=uow).language == "en"
+    older = usecases.update_staff(staff("marta", "en", ["secretariat"]), uow=uow, now=NOW)
+    newer = usecases.update_staff(staff("marta", "en", ["secretariat"], version=2), uow=uow,
+                                  now=NOW)
+    assert older is None and newer.language == "en"
 
 
 def digest(charts):
@@ -75,23 +88,25 @@ def digest(charts):
 def test_the_digest_carries_its_charts_inline_and_respects_the_opt_out(uow):
     chart = {"name": "by state", "content_type": "image/png",
              "data_base64": base64.b64encode(PNG).decode()}
-    (email,) = usecases.send_digest(digest([chart]), uow=uow, event_id="e4")
+    (email,) = usecases.send_digest(digest([chart]), uow=uow, now=NOW, event_id="e4")
     (attachment,) = uow.session.scalars(sa.select(Attachment).where(Attachment.email_id == email.id))
     assert attachment.content == PNG and attachment.content_id
     assert f"cid:{attachment.content_id}" in email.html_body
-    usecases.set_opt_outs(uow.session, "marta", ["digests"])
-    assert usecases.send_digest(digest([chart]), uow=uow, event_id="e5") == []
+    opt_out(uow, "marta", "digests")
+    assert usecases.send_digest(digest([chart]), uow=uow, now=NOW, event_id="e5") == []
 
 
 def test_a_chart_that_is_not_a_png_is_refused_for_good(uow):
     chart = {"name": "x", "content_type": "image/png", "data_base64": base64.b64encode(b"GIF89a").decode()}
-    with pytest.raises(PermanentFailure):
-        usecases.send_digest(digest([chart]), uow=uow, event_id="e6")
+    with pytest.raises(Invalid) as refused:
+        usecases.send_digest(digest([chart]), uow=uow, now=NOW, event_id="e6")
+    assert refused.value.fields == [{"path": "charts[0].data_base64", "message": "not a PNG image"}]
+    assert not ERRORS.is_retried(refused.value)  # parked at once, with the reason
 
 
 def test_a_funding_selection_goes_to_active_staff_with_a_funding_role(uow):
     event = {"selection_id": "s1", "workshop_id": None, "budget": 50000, "currency": "USD",
              "total_cost": 42000, "selected": [{"activity_id": "a1", "title": "Expert visit",
                                                 "cost": 12000}]}
-    emails = usecases.announce_funding(event, uow=uow, event_id="e7")
+    emails = usecases.announce_funding(event, uow=uow, now=NOW, event_id="e7")
     assert sorted(e.recipient_id for e in emails) == ["marta", "paul"]

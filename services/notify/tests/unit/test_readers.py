@@ -1,5 +1,5 @@
-"""The readers notify uses for newer schema versions, checked against the
-producer's docs when they exist (the contract tests see only `READERS`)."""
+"""notify's inbound table: the reader it uses for each version of each event,
+checked against the producer's docs when they exist."""
 import json
 from pathlib import Path
 
@@ -8,16 +8,18 @@ import pytest
 from notify import inbound
 
 EVENTS = Path(__file__).resolve().parents[4] / "docs" / "events"
+VERSIONED = [(row.producer, row.event_type, version) for row in inbound.CONSUMES
+             for version in row.versions]
 
 
-@pytest.mark.parametrize("key", sorted(inbound.BY_VERSION), ids=lambda k: f"{k[1]}.v{k[2]}")
-def test_a_versioned_reader_reads_only_documented_fields(key):
+@pytest.mark.parametrize("key", VERSIONED, ids=lambda k: f"{k[1]}.v{k[2]}")
+def test_each_versions_reader_reads_only_documented_fields(key):
     producer, event_type, version = key
     example = EVENTS / f"{event_type}.v{version}.example.json"
     if not example.exists():
         pytest.skip(f"{event_type} v{version} is not documented yet")
     schema = json.loads((EVENTS / f"{event_type}.v{version}.schema.json").read_text())
-    reader = inbound.BY_VERSION[key]()
+    reader = inbound.CONSUMES.reader_for(producer, event_type, version)()
     assert set(reader.fields) <= set(schema["properties"])
     reader.load(json.loads(example.read_text())["payload"])
 
@@ -28,9 +30,21 @@ class Envelope:
         self.schema_version, self.payload = schema_version, payload
 
 
-def test_read_uses_the_richer_reader_for_a_newer_version_and_the_base_one_otherwise():
-    contacts = {"delegation_id": "d1", "workshop_id": "w1", "version": 2, "contacts": [
-        {"delegate_id": "a", "name": "Ana", "email": "ana@example.org", "language": "es",
-         "is_focal_point": True}]}
-    assert inbound.read(Envelope("intake", "delegation_contacts_updated", 2, contacts))["version"] == 2
-    assert "version" not in inbound.read(Envelope("intake", "delegation_contacts_updated", 1, contacts))
+CONTACTS = {"delegation_id": "d1", "workshop_id": "w1", "version": 2, "contacts": [
+    {"delegate_id": "a", "name": "Ana", "email": "ana@example.org", "language": "es",
+     "is_focal_point": True}]}
+
+
+def test_a_newer_version_is_read_by_its_richer_reader_and_v1_by_the_base_one():
+    def read(version):
+        return inbound.CONSUMES.read(Envelope("intake", "delegation_contacts_updated", version,
+                                              CONTACTS))
+    assert read(2)["version"] == 2
+    assert "version" not in read(1)
+    # a version newer than any notify knows is read by its newest reader
+    assert read(3)["version"] == 2
+
+
+def test_every_documented_version_of_a_form_notify_reads_is_in_its_table():
+    assert inbound.CONSUMES.row("intake", "program_submitted").versions == (1, 2)
+    assert inbound.CONSUMES.row("intake", "delegation_contacts_updated").versions == (1, 2)

@@ -1,0 +1,44 @@
+"""What the HTTP API answers: the use cases' results dumped through the view
+schemas (never an email address: those stay in intake)."""
+from __future__ import annotations
+
+from . import schemas
+from .models import Delegation, FormRecord, FormVersion, StaffMember, Workshop
+
+
+def workshop_view(workshop: Workshop) -> dict:
+    return schemas.WorkshopView().dump({
+        "id": workshop.id, "version": workshop.version, "form": workshop.form,
+        "late_windows": workshop.late_windows, "created_at": workshop.created_at,
+        "updated_at": workshop.updated_at})
+
+
+def delegation_view(delegation: Delegation) -> dict:
+    return schemas.DelegationView().dump(delegation)
+
+
+def staff_view(staff: StaffMember) -> dict:
+    return schemas.StaffView().dump(staff)
+
+
+def erasure_view(erasure: dict) -> dict:
+    return schemas.ErasureView().dump(erasure)
+
+
+def form_view(record: FormRecord) -> dict:
+    return schemas.FormView().dump({
+        "id": record.id, "kind": record.kind, "workshop_id": record.workshop_id,
+        "delegation_id": record.delegation_id, "status": record.status,
+        "version": record.version, "title": record.title, "submitted_at": record.submitted_at,
+        "withdrawn_at": record.withdrawn_at, "review": record.review, "form": record.data,
+        "draft": record.draft, "updated_at": record.updated_at})
+
+
+def form_list_view(records: list[FormRecord]) -> dict:
+    return schemas.FormListView().dump({"items": [form_view(record) for record in records]})
+
+
+def versions_view(subject_id: str, versions: list[FormVersion]) -> dict:
+    return schemas.VersionsView().dump({"id": subject_id, "versions": [
+        {"version": v.version, "action": v.action, "recorded_at": v.recorded_at, "form": v.data}
+        for v in versions]})

@@ -1,0 +1,72 @@
+"""Writing emails to notify's outbox (the `email` table): once per (event,
+recipient, kind), rendered in the recipient's language. The sender delivers
+them later; nothing here touches the network."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import structlog
+
+from .. import domain, rendering
+from ..exceptions import Unrenderable
+from ..models import Attachment, Email, Recipient, Workshop
+
+log = structlog.get_logger(__name__)
+
+
+def queue_email(*, uow, now: datetime, event_id: str, recipient: Recipient, kind: str, context,
+                correlation_id: str, workshop: Workshop | None = None,
+                attachments=()) -> Email | None:
+    """Write one email to the outbox unless this (event, recipient, kind) already has one.
+
+    `context` is a dict, or a function of the language for values that must
+    be translated before they reach the template."""
+    key = domain.dedup_key(event_id, recipient.id, kind)
+    if uow.session.scalar(sa.select(Email.id).where(Email.dedup_key == key)) is not None:
+        return None
+    language = domain.choose_language(recipient.language, workshop.languages if workshop else ())
+    values = context(language) if callable(context) else context
+    try:
+        text, html = rendering.render(kind, language, {"name": recipient.name, **values})
+    except Exception as exc:  # a template that cannot render will not render on retry either
+        raise Unrenderable(f"cannot render {kind} in {language}: {exc}") from exc
+    email = Email(
+        id=domain.email_id(key), dedup_key=key, kind=kind, recipient_id=recipient.id,
+        to_address=recipient.email, language=language,
+        subject=rendering.subject(kind, language), text_body=text, html_body=html,
+        correlation_id=correlation_id, status=domain.PENDING, attempts=0,
+        next_attempt_at=now, created_at=now,
+    )
+    uow.session.add(email)
+    uow.session.flush()  # the attachments' foreign key needs the row
+    for filename, content_type, content, content_id in attachments:
+        uow.session.add(Attachment(email_id=email.id, filename=filename, content_type=content_type,
+                                   content=content, content_id=content_id))
+    return email
+
+
+def queue_all(uow, recipients, *, now: datetime, event_id: str, kind: str, context,
+              workshop: Workshop | None = None, attachments=()) -> list[Email]:
+    """`queue_email` for each recipient, under the unit of work's correlation id."""
+    emails = [queue_email(uow=uow, now=now, event_id=event_id, recipient=r, kind=kind,
+                          context=context, correlation_id=uow.correlation_id, workshop=workshop,
+                          attachments=attachments) for r in recipients]
+    return [e for e in emails if e is not None]
+
+
+def queued(kind: str, emails: list[Email], **fields) -> list[Email]:
+    """Log how many emails of a kind a use case queued (never to whom)."""
+    log.info("email.queued", kind=kind, count=len(emails), **fields)
+    return emails
+
+
+def format_deadline(instant: datetime | None, workshop: Workshop | None) -> str | None:
+    """A deadline in the workshop's time zone (UTC when notify has no workshop)."""
+    if instant is None:
+        return None
+    if workshop is None:
+        return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return instant.astimezone(ZoneInfo(workshop.time_zone)).strftime(
+        f"%Y-%m-%d %H:%M ({workshop.time_zone})")
