@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from notify import inbound
+from rueda_backbone.inbound import UnsupportedVersion
 
 EVENTS = Path(__file__).resolve().parents[4] / "docs" / "events"
 VERSIONED = [(row.producer, row.event_type, version) for row in inbound.CONSUMES
@@ -35,14 +36,15 @@ CONTACTS = {"delegation_id": "d1", "workshop_id": "w1", "version": 2, "contacts"
      "is_focal_point": True}]}
 
 
-def test_a_newer_version_is_read_by_its_richer_reader_and_v1_by_the_base_one():
+def test_each_version_is_read_by_its_own_reader_and_an_undeclared_one_is_refused():
     def read(version):
         return inbound.CONSUMES.read(Envelope("intake", "delegation_contacts_updated", version,
                                               CONTACTS))
     assert read(2)["version"] == 2
     assert "version" not in read(1)
-    # a version newer than any notify knows is read by its newest reader
-    assert read(3)["version"] == 2
+    # a version notify does not declare is parked, not read as an older one
+    with pytest.raises(UnsupportedVersion, match="v3 is not a version"):
+        read(3)
 
 
 def test_every_documented_version_of_a_form_notify_reads_is_in_its_table():
