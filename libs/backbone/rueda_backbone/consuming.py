@@ -18,6 +18,7 @@ requeued, so a crash at any point leaves it in RabbitMQ.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from functools import partial
 
@@ -69,6 +70,15 @@ class RawQueueConsumer(QueueConsumer):
             consumer.qos(prefetch_count=self.prefetch_count)
             self._consumers[provider] = consumer
         return self._consumers.values()
+
+    @contextlib.contextmanager
+    def establish_connection(self):
+        # back within a second of the broker's return, not after kombu's
+        # 2, 4, 6... second backoff (the next try would come up to 30 s late)
+        with self.create_connection() as conn:
+            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
+                                   interval_start=0.25, interval_step=0.25, interval_max=1)
+            yield conn
 
     def handle_raw_message(self, provider, message):
         self.container.spawn_managed_thread(
@@ -146,6 +156,8 @@ class EventHandler(Entrypoint):
 
     def handle_result(self, message, envelope, started, worker_ctx, result=None, exc_info=None):
         try:
+            if exc_info is None and getattr(worker_ctx, "rueda_duplicate", False):
+                exc_info = (AlreadyProcessed, AlreadyProcessed(), None)
             self._settle(message, envelope, exc_info)
             metrics.HANDLER_LATENCY.labels(service=self.service, queue=self.queue.name).observe(
                 time.monotonic() - started)
@@ -163,6 +175,9 @@ class EventHandler(Entrypoint):
                          event_id=envelope.event_id, correlation_id=envelope.correlation_id)
         if exc_info is None:
             self.consumer.ack_message(message)
+            # one line per event and service: ops follow a correlation id
+            # through every service's logs with it
+            bound.info("event.processed")
             self._count("processed")
             return
         exc = exc_info[1]

@@ -26,7 +26,7 @@ from .consuming import EventHandler
 from .database import Store
 from .envelope import new_correlation_id
 from .logs import correlation_id_of
-from .outbox import OutboxRelay, UnitOfWork, prune_inbox
+from .outbox import AlreadyProcessed, OutboxRelay, UnitOfWork, prune_inbox
 from .topology import topology_from_config
 
 log = structlog.get_logger(__name__)
@@ -211,7 +211,12 @@ class Transactions:
                              origin=self.worker_ctx.data.get("origin") or "internal")
             if consuming:
                 self.worker_ctx._rueda_inbox_used = True
-                uow.mark_processed(entrypoint.inbox_key, self.worker_ctx.args[0].event_id)
+                try:
+                    uow.mark_processed(entrypoint.inbox_key, self.worker_ctx.args[0].event_id)
+                except AlreadyProcessed:
+                    # settled as a duplicate (one info line), not a failed worker
+                    self.worker_ctx.rueda_duplicate = True
+                    raise
             idempotency = getattr(self.worker_ctx, "rueda_idempotency", None)
             if idempotency is not None:
                 # the key is taken with the effect, or not at all

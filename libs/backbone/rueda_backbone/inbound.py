@@ -26,6 +26,7 @@ from typing import Callable, Iterator, Mapping
 from marshmallow import Schema
 
 from .consuming import EventHandler, PermanentFailure, event_handler
+from .outbox import AlreadyProcessed
 
 
 class UnsupportedVersion(PermanentFailure):
@@ -125,8 +126,12 @@ def _entrypoint(row: Consumes):
     def handle(self, event):
         message = row.read(event)
         extras = {name: getattr(self, name) for name in row.uses}
-        with self.db.transaction() as uow:
-            row.use_case(message, uow=uow, now=self.clock(), **extras)
+        try:
+            with self.db.transaction() as uow:
+                row.use_case(message, uow=uow, now=self.clock(), **extras)
+        except AlreadyProcessed:
+            return  # the entrypoint settles it as a duplicate
+
         for name in row.wakes:
             getattr(self, name).wake()
 

@@ -186,3 +186,24 @@ def test_unknown_routes_and_methods_answer_in_json_like_every_other_error(
     wrong = requests.delete(f"{base}/things", timeout=5, headers={"X-Correlation-ID": "c-1"})
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
     assert "POST" in wrong.headers["Allow"] and wrong.json()["correlation_id"] == "c-1"
+
+
+def test_a_duplicate_is_one_info_line_not_a_failed_worker(container_factory, config, caplog,
+                                                          capsys):
+    from rueda_backbone.envelope import Envelope, Event
+    from rueda_backbone.testing import publish_raw
+
+    container_factory(EdgeService, config).start()
+    body = Envelope.wrap(Event("thing_made", {"name": "twice"}), producer="maker").to_json()
+    publish_raw(config["AMQP_URI"], "maker.events", "thing_made", body)
+    wait_for(lambda: rows(config), what="the first copy applied")
+    publish_raw(config["AMQP_URI"], "maker.events", "thing_made", body)
+    seen = []
+
+    def logged():
+        seen.append(capsys.readouterr().out + caplog.text)
+        return "event.duplicate_skipped" in "".join(seen)
+
+    wait_for(logged, what="the duplicate settled")
+    assert len(rows(config)) == 1
+    assert "error handling worker" not in "".join(seen)
