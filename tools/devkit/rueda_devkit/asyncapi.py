@@ -3,6 +3,7 @@ consumes, one channel per exchange and routing key, one message per schema
 version, each with its JSON Schema and example.
 
     python -m rueda_devkit.asyncapi            # write docs/api/<service>.asyncapi.json and .html
+                                               # and the copy each service serves
     python -m rueda_devkit.asyncapi --check    # exit 1 when a committed document is stale
 
 Built from the services' own declarations (`schemas.PUBLISHED`,
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import argparse
 import copy
-import html
 import json
 import sys
 from pathlib import Path
+
+from rueda_backbone.asyncapi import render_html
 
 from . import edges
 
@@ -152,52 +154,17 @@ def _version(service: str) -> str:
         return "0.0.0"
 
 
-def render_html(doc: dict) -> str:
-    """A plain, self-contained page of the document (no scripts, no CDN)."""
-    def esc(value) -> str:
-        return html.escape(str(value))
-
-    rows = []
-    for key, operation in doc["operations"].items():
-        channel = doc["channels"][operation["channel"]["$ref"].rsplit("/", 1)[1]]
-        rows.append(f"<section id='{esc(key)}'><h2>{esc(operation['action'])}: "
-                    f"{esc(channel['title'])}</h2><p>{esc(operation['summary'])}</p>")
-        for ref in operation["messages"]:
-            message = doc["components"]["messages"][ref["$ref"].rsplit("/", 1)[1]]
-            payload = message["payload"]["properties"]["payload"]
-            fields = "".join(
-                f"<tr><td><code>{esc(name)}</code></td>"
-                f"<td>{esc(prop.get('type', prop.get('format', '')))}</td>"
-                f"<td>{'yes' if name in payload.get('required', []) else ''}</td>"
-                f"<td>{esc(prop.get('description', ''))}</td></tr>"
-                for name, prop in payload.get("properties", {}).items())
-            example = json.dumps(message.get("examples", [{}])[0].get("payload", {}), indent=2,
-                                 ensure_ascii=False)
-            rows.append(f"<h3>{esc(message['title'])}</h3><p>{esc(message['summary'])}</p>"
-                        f"<table><thead><tr><th>field</th><th>type</th><th>required</th>"
-                        f"<th>about</th></tr></thead><tbody>{fields}</tbody></table>"
-                        f"<details><summary>example</summary><pre>{esc(example)}</pre></details>")
-        rows.append("</section>")
-    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{esc(doc['info']['title'])}</title><style>"
-            "body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}"
-            "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;"
-            "padding:.25rem .5rem;text-align:left;vertical-align:top}"
-            "pre{background:#f5f5f5;padding:.5rem;overflow:auto}</style></head><body>"
-            f"<h1>{esc(doc['info']['title'])}</h1><p>{esc(doc['info']['description'])}</p>"
-            f"<p>AsyncAPI {esc(doc['asyncapi'])}, version {esc(doc['info']['version'])}: "
-            f"<a href='{esc(doc['id'].split(':')[-1])}.asyncapi.json'>JSON</a></p>"
-            + "".join(rows) + "</body></html>\n")
+def paths(service: str) -> tuple[Path, Path, Path]:
+    """The committed document and page, and the copy the service serves
+    (`/asyncapi.json`, `/docs/events`) from its own package."""
+    return (API_DIR / f"{service}.asyncapi.json", API_DIR / f"{service}.asyncapi.html",
+            ROOT / "services" / service / service / "asyncapi.json")
 
 
-def paths(service: str) -> tuple[Path, Path]:
-    return API_DIR / f"{service}.asyncapi.json", API_DIR / f"{service}.asyncapi.html"
-
-
-def rendered(service: str) -> tuple[str, str]:
+def rendered(service: str) -> tuple[str, str, str]:
     doc = document(service)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n", render_html(doc)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return text, render_html(doc), text
 
 
 def main(argv=None) -> int:

@@ -11,6 +11,7 @@ from marshmallow import EXCLUDE, Schema, fields
 from rueda_backbone import (Clock, Conflict, Database, ErrorMapping, Inbound, NotFound,
                             Published, consumes, event_handlers, json_http, read_json)
 from rueda_backbone import tables
+from rueda_backbone.docs import docs_endpoints
 from rueda_backbone import parking
 from rueda_backbone.apikeys import create_api_key as create_key
 from rueda_backbone.database import Store
@@ -64,6 +65,7 @@ class EdgeService:
     name = "edge"
     db = Database()
     clock = Clock()
+    docs = docs_endpoints()
     errors = ErrorMapping(status={ThingTaken: 409}, retried=(NoSuchThing,),
                           translate=lambda m, lang: m.upper() if lang == "shout" else m,
                           negotiate=lambda header: "shout" if header == "x-shout" else "en")
@@ -207,3 +209,16 @@ def test_a_duplicate_is_one_info_line_not_a_failed_worker(container_factory, con
     wait_for(logged, what="the duplicate settled")
     assert len(rows(config)) == 1
     assert "error handling worker" not in "".join(seen)
+
+
+def test_the_docs_page_and_its_vendored_script_are_served_without_a_key(container_factory, config):
+    container_factory(EdgeService, config).start()
+    base = f"http://{config['WEB_SERVER_ADDRESS']}"
+    page = requests.get(f"{base}/docs", timeout=5)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert '<redoc spec-url="/openapi.json"' in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text
+    script = requests.get(f"{base}/docs/redoc.standalone.js", timeout=5)
+    assert script.status_code == 200 and len(script.content) > 500_000
+    # this test's service has no AsyncAPI document in its package
+    assert requests.get(f"{base}/asyncapi.json", timeout=5).status_code == 404
