@@ -35,8 +35,18 @@ def objective(scenario: Scenario, rounds: Sequence[Round]) -> int:
     return sum(weights.get(key, 0) for key in satisfied)
 
 
-def check(scenario: Scenario, rounds: Sequence[Round], declared_objective: Any = None) -> list[str]:
-    """Every broken rule as a sentence; an empty list means the schedule is valid."""
+def check(
+    scenario: Scenario,
+    rounds: Sequence[Round],
+    declared_objective: Any = None,
+    *,
+    require_people: bool = False,
+) -> list[str]:
+    """Every broken rule as a sentence; an empty list means the schedule is valid.
+
+    People (presenters, attending delegates) are checked wherever a round names
+    them; ``require_people`` also demands that every round names all of them.
+    """
     workshop = scenario.workshop
     delegations = scenario.delegation_by_id
     programs = scenario.program_by_id
@@ -124,12 +134,16 @@ def check(scenario: Scenario, rounds: Sequence[Round], declared_objective: Any =
                 f"{d!r} attends {program!r} {len(sessions)} times (sessions {sorted(sessions)})"
             )
     for (d, session), uses in sorted(seats.items(), key=lambda item: (item[0][1], item[0][0])):
-        limit = delegations[d].delegates
-        if len(uses) > limit:
+        everyone = delegations[d].people
+        limit = sum(1 for q in everyone if session in q.available_sessions)
+        # Nobody present at all is already reported round by round as unavailability.
+        if len(uses) > limit > 0:
             problems.append(
                 f"session {session}: {d!r} needs {len(uses)} seats but has {limit} delegate"
-                f"{'s' if limit != 1 else ''} ({'; '.join(uses)})"
+                f"{'s' if limit != 1 else ''}{' present' if limit < len(everyone) else ''}"
+                f" ({'; '.join(uses)})"
             )
+    problems += _people_problems(scenario, rounds, require_people)
 
     if declared_objective is not None:
         actual = objective(scenario, rounds)
@@ -141,15 +155,78 @@ def check(scenario: Scenario, rounds: Sequence[Round], declared_objective: Any =
 
 
 def seat_overuse(scenario: Scenario, rounds: Sequence[Round]) -> dict[tuple[str, int], int]:
-    """(delegation, session) -> seats needed beyond its delegates, for the over-used ones."""
+    """(delegation, session) -> seats needed beyond its delegates present, for the over-used ones."""
     used: dict[tuple[str, int], int] = Counter()
     for r in rounds:
         used[r.host, r.session] += 1
         for d in set(r.attendees):
             used[d, r.session] += 1
+    delegations = scenario.delegation_by_id
+
+    def present(d: str, session: int) -> int:
+        return sum(1 for q in delegations[d].people if session in q.available_sessions)
+
     return {
-        key: count - scenario.delegation_by_id[key[0]].delegates
+        key: count - present(*key)
         for key, count in sorted(used.items())
-        if key[0] in scenario.delegation_by_id
-        and count > scenario.delegation_by_id[key[0]].delegates
+        if key[0] in delegations and count > present(*key)
     }
+
+
+def _people_problems(scenario: Scenario, rounds: Sequence[Round], require: bool) -> list[str]:
+    """Presenters and attending delegates: who they are, when they are there, one place at a time."""
+    people = scenario.delegate_by_id
+    programs = scenario.program_by_id
+    pools = {(i.delegation, i.program): i.attendees for i in scenario.interests}
+    problems: list[str] = []
+    places: dict[tuple[str, int], list[str]] = defaultdict(list)
+
+    def where(r: Round) -> str:
+        return f"session {r.session} table {r.table} ({r.program})"
+
+    for r in rounds:
+        program = programs.get(r.program)
+        if r.presenter is None:
+            if require:
+                problems.append(f"{where(r)}: no presenter")
+        else:
+            person = people.get(r.presenter)
+            places[r.presenter, r.session].append(f"presents {r.program} at table {r.table}")
+            if person is None or person.delegation != r.host:
+                problems.append(
+                    f"{where(r)}: presenter {r.presenter!r} is not a delegate of {r.host!r}"
+                )
+            elif (
+                program is not None and program.presenters and r.presenter not in program.presenters
+            ):
+                problems.append(
+                    f"{where(r)}: presenter {r.presenter!r} is not among the presenters of {r.program!r}"
+                )
+            if person is not None and r.session not in person.available_sessions:
+                problems.append(
+                    f"{where(r)}: presenter {r.presenter!r} is not present in session {r.session}"
+                )
+        seated = dict(r.attending_delegates)
+        for d, q in r.attending_delegates:
+            places[q, r.session].append(f"attends {r.program} at table {r.table} for {d}")
+            person = people.get(q)
+            if d not in r.attendees:
+                problems.append(f"{where(r)}: {q!r} sits for {d!r}, which does not attend")
+            if person is None or person.delegation != d:
+                problems.append(f"{where(r)}: {q!r} sits for {d!r} but is not one of its delegates")
+            elif pools.get((d, r.program)) and q not in pools[d, r.program]:
+                problems.append(
+                    f"{where(r)}: {q!r} is not among the delegates {d!r} sends to {r.program!r}"
+                )
+            if person is not None and r.session not in person.available_sessions:
+                problems.append(f"{where(r)}: {q!r} of {d!r} is not present in session {r.session}")
+        if require:
+            for d in r.attendees:
+                if d not in seated:
+                    problems.append(f"{where(r)}: no delegate sits for {d!r}")
+    for (q, session), uses in sorted(places.items(), key=lambda item: (item[0][1], item[0][0])):
+        if len(uses) > 1:
+            problems.append(
+                f"session {session}: {q!r} is in {len(uses)} places at once ({'; '.join(uses)})"
+            )
+    return problems

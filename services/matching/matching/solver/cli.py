@@ -80,6 +80,19 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _policy(text: str):
+    """``total`` or a price such as ``0.05``."""
+    if text == "total":
+        return "total"
+    try:
+        price = float(text)
+    except ValueError:
+        price = -1.0
+    if not 0 <= price <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected total or a price from 0 to 1")
+    return {"price": price}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rueda-match", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -98,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar="SESSION[:TABLE]:PROGRAM",
         help="keep this round (repeatable)",
+    )
+    solve.add_argument(
+        "--fairness",
+        type=_policy,
+        metavar="total|PRICE",
+        help="override the scenario's workshop.fairness (default: its own, else a price of 0.05)",
     )
     solve.add_argument(
         "--explain", action="store_true", help="print what each delegation got or missed"
@@ -124,7 +143,13 @@ def _solve(args) -> int:
             )
         previous = previous_file.rounds
     try:
-        result = plan(scenario, time_limit=args.time_limit, pinned=args.pin, previous=previous)
+        result = plan(
+            scenario,
+            time_limit=args.time_limit,
+            pinned=args.pin,
+            previous=previous,
+            policy=args.fairness,
+        )
     except ScenarioError as error:
         raise InputError("\n".join(f"--pin: {line}" for line in error.problems)) from None
     document = schedule_document(result)
@@ -135,9 +160,11 @@ def _solve(args) -> int:
     except OSError as error:
         raise InputError(f"cannot write {args.output}: {error.strerror or error}") from None
     solution = result.solution
+    worst = document["fairness"]["worst_share"]
     print(
         f"{solution.status}: {solution.objective} of at most {solution.bound} "
-        f"({len(result.rounds)} rounds, {len(result.unmet)} unmet) -> {args.output}",
+        f"({len(result.rounds)} rounds, {len(result.unmet)} unmet, worst share {worst}) "
+        f"-> {args.output}",
         file=sys.stderr,
     )
     if args.explain:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from .people import attendees_in, presenters_in
 from .scenario import Round, Scenario
 
 WITHDRAWN = "program withdrawn"
@@ -43,12 +44,16 @@ def unmet_interests(
             met.add((d, r.program))
 
     def free_seat(delegation: str, session: int) -> bool:
-        return seats_used[delegation, session] < delegations[delegation].delegates
+        return seats_used[delegation, session] < delegations[delegation].seats(session)
+
+    interest_of = {(i.delegation, i.program): i for i in scenario.interests}
 
     def reason(delegation: str, program_id: str) -> str:
-        mine = delegations[delegation].available_sessions
+        # Sessions where someone who may sit at (or present) this table is present.
+        interest = interest_of[delegation, program_id]
+        mine = {s for s in scenario.sessions if attendees_in(scenario, interest, s)}
         host = scenario.program_by_id[program_id].host
-        theirs = delegations[host].available_sessions
+        theirs = {s for s in scenario.sessions if presenters_in(scenario, program_id, s)}
         if runs[program_id]:
             reachable = [r for r in runs[program_id] if r.session in mine]
             if not reachable:
@@ -115,11 +120,14 @@ def summary(scenario: Scenario, rounds: Iterable[Round], unmet: Iterable[dict[st
             head += "): asked for no program"
         lines.append(head)
         for r in sorted(hosting, key=lambda r: (r.session, r.table)):
-            lines.append(f"  hosts  {r.program}: session {r.session}, table {r.table}")
+            by = f", presented by {r.presenter}" if r.presenter else ""
+            lines.append(f"  hosts  {r.program}: session {r.session}, table {r.table}{by}")
         for interest in asked:
             r = got.get(interest.program)
             if r is not None:
-                lines.append(f"  got    {r.program}: session {r.session}, table {r.table}")
+                who = r.delegate_of(delegation.id)
+                by = f", {who} attends" if who else ""
+                lines.append(f"  got    {r.program}: session {r.session}, table {r.table}{by}")
         for entry in missed[delegation.id]:
             lines.append(f"  missed {entry['program']}: {entry['reason']}")
     return "\n".join(lines)

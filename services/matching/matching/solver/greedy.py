@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .people import attendees_in, match, presenters_in
 from .scenario import Interest, Scenario
 
 
@@ -22,8 +23,8 @@ class GreedyPlan:
 def plan_greedily(scenario: Scenario) -> GreedyPlan:
     """Place one run of each program by falling demand, then extra runs while tables remain."""
     workshop = scenario.workshop
-    delegations = scenario.delegation_by_id
-    seats_used: dict[tuple[str, int], int] = defaultdict(int)
+    # (delegation, session) -> candidate ids of each role it already took there
+    seats_used: dict[tuple[str, int], list[list[str]]] = defaultdict(list)
     tables_used: dict[int, int] = defaultdict(int)
     runs: dict[str, list[int]] = defaultdict(list)
     attendance: set[tuple[str, str, int]] = set()
@@ -33,33 +34,51 @@ def plan_greedily(scenario: Scenario) -> GreedyPlan:
     for waiting in pending.values():
         waiting.sort(key=lambda i: (-i.weight, i.delegation))
 
-    def has_seat(delegation: str, session: int) -> bool:
-        who = delegations[delegation]
-        return session in who.available_sessions and seats_used[delegation, session] < who.delegates
+    def candidates(program_id: str, session: int, interest: Interest | None) -> list[str]:
+        people = (
+            presenters_in(scenario, program_id, session)
+            if interest is None
+            else attendees_in(scenario, interest, session)
+        )
+        return [q.id for q in people]
+
+    def has_seat(delegation: str, session: int, people: list[str]) -> bool:
+        """One more role for these people still leaves everyone a distinct delegate."""
+        taken = seats_used[delegation, session]
+        if not people or len(taken) >= len(scenario.delegation_by_id[delegation].people):
+            return False
+        return match([*taken, people]) is not None
 
     def place_one_run(program_id: str) -> bool:
         host = scenario.program_by_id[program_id].host
         best: tuple[int, int, list[Interest]] | None = None
         for session in scenario.sessions:
+            presenting = candidates(program_id, session, None)
             if (
                 session in runs[program_id]
                 or tables_used[session] >= workshop.tables_per_session
-                or not has_seat(host, session)
+                or not has_seat(host, session, presenting)
             ):
                 continue
-            seated = [i for i in pending[program_id] if has_seat(i.delegation, session)]
+            seated = [
+                i
+                for i in pending[program_id]
+                if has_seat(i.delegation, session, candidates(program_id, session, i))
+            ]
             seated = seated[: workshop.table_capacity]
             value = sum(i.weight for i in seated)
             if seated and (best is None or value > best[0]):
-                best = (value, session, seated)
+                best = (value, session, seated, presenting)
         if best is None:
             return False
-        _, session, seated = best
+        _, session, seated, presenting = best
         runs[program_id].append(session)
         tables_used[session] += 1
-        seats_used[host, session] += 1
+        seats_used[host, session].append(presenting)
         for interest in seated:
-            seats_used[interest.delegation, session] += 1
+            seats_used[interest.delegation, session].append(
+                candidates(program_id, session, interest)
+            )
             attendance.add((interest.delegation, program_id, session))
             pending[program_id].remove(interest)
         return True

@@ -1,9 +1,12 @@
 """The CP-SAT model: which program runs in which session and who attends it.
 
 Tables are interchangeable, so the model only decides sessions; table numbers
-are handed out afterwards (see schedule.py). Three successive solves give the
-lexicographic order asked for: interests satisfied, then the worst-served
-delegation's share, then (when re-planning) how much of the previous schedule stays.
+are handed out afterwards (see schedule.py), and so are people (people.py):
+the seat constraints here guarantee that every round can get its presenter and
+attending delegates. Successive solves give the fairness policy's
+lexicographic order (see ``solve``), then, when re-planning, how much of the
+previous schedule stays. The bound reported is the best of CP-SAT's and the
+LP relaxation's (relaxation.py).
 """
 
 from __future__ import annotations
@@ -11,22 +14,29 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
 from .greedy import plan_greedily
-from .scenario import Interest, Round, Scenario, ScenarioError
+from .people import attendees_in, hall_constraints, presenters_in
+from .relaxation import Row, lp_bound
+from .scenario import FairnessPolicy, Interest, Round, Scenario, ScenarioError
 
 # Above this the fairness stage compares shares on a 1/FAIRNESS_SCALE grid
 # instead of exactly (exact needs the lcm of every delegation's asked weight).
 FAIRNESS_SCALE = 100_000
 
-# Share of the time limit the primary solve may use when later stages follow;
-# whatever it leaves unused passes on to them.
-PRIMARY_SHARE = 0.75
+# Relative time of each stage: a stage gets the time left times its weight over
+# the weights of the stages still to come (interests 3 : fairness 1 under
+# "total" gives the primary solve 75% of the limit); whatever a stage leaves
+# unused passes on to the next.
+STAGE_WEIGHTS = {
+    "total": {"interests": 3, "fairness": 1, "stability": 1},
+    "price": {"interests": 2, "fairness": 1, "total": 1, "stability": 1},
+}
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,12 @@ class Stage:
 
 @dataclass(frozen=True)
 class Solution:
-    status: str  # "optimal" | "feasible", about the primary objective
+    """``objective`` is the total weight met; ``bound`` a proven upper bound on it
+    for any schedule the policy accepts (under ``"price"``: any schedule whose
+    worst share is at least the one reached). ``best_total`` and
+    ``best_total_bound`` are the same two figures without fairness."""
+
+    status: str  # "optimal" | "feasible": objective == bound or not
     objective: int
     bound: int
     runs: frozenset[tuple[str, int]]  # (program, session)
@@ -58,6 +73,11 @@ class Solution:
     kept_from_previous: int | None
     stability_proven: bool
     stages: tuple[Stage, ...] = field(default=())
+    policy: FairnessPolicy | None = None  # None: fairness switched off
+    shares: Mapping[str, Fraction] = field(default_factory=dict)
+    best_total: int | None = None
+    best_total_bound: int | None = None
+    bounds: Mapping[str, int | None] = field(default_factory=dict)
 
 
 def trivial_bound(scenario: Scenario) -> int:
@@ -75,7 +95,7 @@ def check_pins(scenario: Scenario, pinned: Sequence[Pin]) -> None:
     seen: set[tuple[str, int]] = set()
     askers = defaultdict(list)
     for interest in scenario.interests:
-        askers[interest.program].append(interest.delegation)
+        askers[interest.program].append(interest)
     for n, pin in enumerate(pinned):
         where = f"pinned[{n}]"
         program = scenario.program_by_id.get(pin.program)
@@ -111,14 +131,11 @@ def check_pins(scenario: Scenario, pinned: Sequence[Pin]) -> None:
             problems.append(
                 f"{where}.program: {pin.program!r} pinned more than max_runs_per_program times"
             )
-        if pin.session not in scenario.delegation_by_id[program.host].available_sessions:
+        if not presenters_in(scenario, pin.program, pin.session):
             problems.append(
                 f"{where}.session: host {program.host!r} is not available in session {pin.session}"
             )
-        elif not any(
-            pin.session in scenario.delegation_by_id[d].available_sessions
-            for d in askers[pin.program]
-        ):
+        elif not any(attendees_in(scenario, i, pin.session) for i in askers[pin.program]):
             problems.append(
                 f"{where}.program: nobody who asked for {pin.program!r} "
                 f"can attend session {pin.session}"
@@ -128,73 +145,130 @@ def check_pins(scenario: Scenario, pinned: Sequence[Pin]) -> None:
 
 
 class _Model:
-    """Variables and constraints shared by every stage."""
+    """Variables and constraints shared by every stage, kept also as linear rows
+    (``rows``: sum(coef * var) <= rhs) for the LP relaxation."""
 
     def __init__(self, scenario: Scenario, pinned: Sequence[Pin], break_symmetry: bool):
         self.scenario = scenario
         workshop = scenario.workshop
-        available = {d.id: d.available_sessions for d in scenario.delegations}
         self.model = cp_model.CpModel()
+        self.rows: list[Row] = []
         m = self.model
 
         by_program: dict[str, list[Interest]] = defaultdict(list)
         for interest in scenario.interests:
             by_program[interest.program].append(interest)
 
-        # A round needs an attendee, so a program only gets y[p, s] for sessions
-        # where its host and at least one delegation that asked for it can be.
+        # A round needs a presenter and an attendee, so a program only gets y[p, s]
+        # for sessions where one of its presenters and someone who asked for it
+        # (a delegate allowed to attend) are present.
         self.y: dict[tuple[str, int], cp_model.IntVar] = {}
         self.x: dict[tuple[Interest, int], cp_model.IntVar] = {}
+        # (delegation, session) -> candidate people -> the roles they could fill
+        seat_roles: dict[tuple[str, int], dict[frozenset, list]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for program in scenario.programs:
-            host_sessions = available[program.host]
-            for interest in by_program[program.id]:
-                for s in sorted(host_sessions & available[interest.delegation]):
+            for s in scenario.sessions:
+                presenters = presenters_in(scenario, program.id, s)
+                if not presenters:
+                    continue
+                for interest in by_program[program.id]:
+                    attendees = attendees_in(scenario, interest, s)
+                    if not attendees:
+                        continue
                     if (program.id, s) not in self.y:
                         self.y[program.id, s] = m.new_bool_var(f"y[{program.id},{s}]")
-                    self.x[interest, s] = m.new_bool_var(
-                        f"x[{interest.delegation},{program.id},{s}]"
+                        seat_roles[program.host, s][frozenset(q.id for q in presenters)].append(
+                            self.y[program.id, s]
+                        )
+                    var = m.new_bool_var(f"x[{interest.delegation},{program.id},{s}]")
+                    self.x[interest, s] = var
+                    seat_roles[interest.delegation, s][frozenset(q.id for q in attendees)].append(
+                        var
                     )
 
         x_by_round: dict[tuple[str, int], list] = defaultdict(list)
         x_by_interest: dict[Interest, list] = defaultdict(list)
-        seats: dict[tuple[str, int], list] = defaultdict(list)
         for (interest, s), var in self.x.items():
             x_by_round[interest.program, s].append(var)
             x_by_interest[interest].append(var)
-            seats[interest.delegation, s].append(var)
             m.add_implication(var, self.y[interest.program, s])
+            self._row([(var, 1), (self.y[interest.program, s], -1)], 0)
         y_by_program: dict[str, list] = defaultdict(list)
         y_by_session: dict[int, list] = defaultdict(list)
         for (p, s), var in self.y.items():
             y_by_program[p].append(var)
             y_by_session[s].append(var)
-            seats[scenario.program_by_id[p].host, s].append(var)
             attendees = x_by_round[p, s]
             m.add(sum(attendees) <= workshop.table_capacity * var)
             m.add_bool_or(attendees).only_enforce_if(var)
+            if len(attendees) > workshop.table_capacity:
+                self._row([(v, 1) for v in attendees] + [(var, -workshop.table_capacity)], 0)
+            self._row([(var, 1)] + [(v, -1) for v in attendees], 0)
 
         for vars_ in x_by_interest.values():
             m.add_at_most_one(vars_)
+            self._row([(v, 1) for v in vars_], 1)
         for vars_ in y_by_program.values():
             if len(vars_) > workshop.max_runs_per_program:
                 m.add(sum(vars_) <= workshop.max_runs_per_program)
+                self._row([(v, 1) for v in vars_], workshop.max_runs_per_program)
         for vars_ in y_by_session.values():
             if len(vars_) > workshop.tables_per_session:
                 m.add(sum(vars_) <= workshop.tables_per_session)
-        for (d, _), vars_ in seats.items():
-            if len(vars_) > scenario.delegation_by_id[d].delegates:
-                m.add(sum(vars_) <= scenario.delegation_by_id[d].delegates)
+                self._row([(v, 1) for v in vars_], workshop.tables_per_session)
+        for groups in seat_roles.values():
+            self._seats(groups)
 
         for pin in pinned:
             m.add(self.y[pin.program, pin.session] == 1)
+            self._row([(self.y[pin.program, pin.session], -1)], -1)
 
         if break_symmetry:
             self._break_session_symmetry(by_program)
 
+        self.weights = [(var, i.weight) for (i, _), var in self.x.items()]
         self.objective = sum(i.weight * var for (i, _), var in self.x.items())
         self.satisfied: dict[str, list] = defaultdict(list)
+        self.satisfied_terms: dict[str, list] = defaultdict(list)
         for (interest, _), var in self.x.items():
             self.satisfied[interest.delegation].append(interest.weight * var)
+            self.satisfied_terms[interest.delegation].append((var, interest.weight))
+
+    def _row(self, terms: list, rhs: int) -> None:
+        self.rows.append(Row(tuple((var.index, coef) for var, coef in terms), rhs))
+
+    def _seats(self, groups: dict[frozenset, list]) -> None:
+        """A delegation's roles in one session fit its delegates present then.
+
+        With one candidate set (the usual case: anyone present can present or
+        attend) that is "roles <= people present"; named presenters or attendees
+        add Hall's condition for every set of role kinds, or a flow when there are
+        many kinds.
+        """
+        constraints = hall_constraints(groups)
+        if constraints is not None:
+            for terms, rhs in constraints:
+                self.model.add(sum(terms) <= rhs)
+                self._row([(t, 1) for t in terms], rhs)
+            return
+        # Flow: role kind k sends its demand to the people who can take it.
+        people = sorted(frozenset().union(*groups))
+        takes: dict[str, list] = defaultdict(list)
+        for k, (candidates, terms) in enumerate(groups.items()):
+            flows = []
+            for q in sorted(candidates):
+                flow = self.model.new_bool_var(f"f[{k},{q}]")
+                flows.append(flow)
+                takes[q].append(flow)
+            self.model.add(sum(flows) == sum(terms))
+            self._row([(f, 1) for f in flows] + [(t, -1) for t in terms], 0)
+            self._row([(f, -1) for f in flows] + [(t, 1) for t in terms], 0)
+        for q in people:
+            if len(takes[q]) > 1:
+                self.model.add_at_most_one(takes[q])
+                self._row([(f, 1) for f in takes[q]], 1)
 
     def _break_session_symmetry(self, by_program: dict[str, list[Interest]]) -> None:
         """When sessions are interchangeable, the k-th most demanded program takes session k.
@@ -213,6 +287,7 @@ class _Model:
             for s in sessions[k + 1 :]:
                 if (program.id, s) in self.y:
                     self.model.add_implication(self.y[program.id, s], anchor)
+                    self._row([(self.y[program.id, s], 1), (anchor, -1)], 0)
 
     def hint(
         self, runs: Iterable[tuple[str, int]], attendance: Iterable[tuple[str, str, int]]
@@ -249,29 +324,40 @@ def _sessions_interchangeable(scenario: Scenario, pinned: Sequence[Pin], previou
     return (
         not pinned
         and not previous
-        and all(d.available_sessions == every for d in scenario.delegations)
+        and all(q.available_sessions == every for d in scenario.delegations for q in d.people)
     )
 
 
 def worst_share(scenario: Scenario, attendance: Iterable[tuple[str, str, int]]) -> Fraction | None:
     """Lowest satisfied/asked weight among delegations that could get anything at all."""
+    got = shares(scenario, attendance)
+    eligible = _eligible_totals(scenario)
+    values = [share for d, share in got.items() if d in eligible]
+    return min(values) if values else None
+
+
+def shares(scenario: Scenario, attendance: Iterable[tuple[str, str, int]]) -> dict[str, Fraction]:
+    """Satisfied / asked weight of every delegation that asked for something."""
     weight = {(i.delegation, i.program): i.weight for i in scenario.interests}
+    asked: dict[str, int] = defaultdict(int)
+    for interest in scenario.interests:
+        asked[interest.delegation] += interest.weight
     got: dict[str, int] = defaultdict(int)
     for d, p, _ in attendance:
         got[d] += weight[d, p]
-    shares = [Fraction(got[d], total) for d, total in _eligible_totals(scenario).items()]
-    return min(shares) if shares else None
+    return {d: Fraction(got[d], total) for d, total in asked.items() if total}
 
 
 def _eligible_totals(scenario: Scenario) -> dict[str, int]:
     """Asked weight of each delegation with at least one interest it could attend."""
-    available = {d.id: d.available_sessions for d in scenario.delegations}
     totals: dict[str, int] = defaultdict(int)
     possible: set[str] = set()
     for interest in scenario.interests:
         totals[interest.delegation] += interest.weight
-        host = scenario.program_by_id[interest.program].host
-        if available[host] & available[interest.delegation]:
+        if interest.delegation not in possible and any(
+            presenters_in(scenario, interest.program, s) and attendees_in(scenario, interest, s)
+            for s in scenario.sessions
+        ):
             possible.add(interest.delegation)
     return {d: t for d, t in totals.items() if d in possible}
 
@@ -286,19 +372,25 @@ def solve(
     pinned: Sequence[Pin] = (),
     previous: Sequence[Round] | None = None,
     fairness: bool = True,
+    policy: FairnessPolicy | str | Mapping | None = None,
     seed: int = 0,
     workers: int = 8,
     log: bool = False,
 ) -> Solution:
     """Find the best schedule within ``time_limit`` seconds; raise ScenarioError on impossible pins.
 
-    ``previous`` asks for the fewest moved rounds and attendees among equally
-    good, equally fair schedules.
+    ``policy`` (default: the scenario's ``workshop.fairness``) orders the stages:
+    ``"total"``: the most weight, then the best worst share at that weight;
+    ``{"price": p}``: the most weight Z, then the best worst share among schedules
+    of weight >= (1 - p) Z, then the most weight with that share held.
+    ``fairness=False`` stops after the first stage. ``previous`` then asks for
+    the fewest moved rounds and attendees with every earlier result held.
     """
     started = time.monotonic()
     deadline = started + time_limit
     pinned = tuple(pinned)
     check_pins(scenario, pinned)
+    chosen = FairnessPolicy.parse(scenario.workshop.fairness if policy is None else policy)
     built = _Model(scenario, pinned, _sessions_interchangeable(scenario, pinned, previous))
     model = built.model
     ceiling = trivial_bound(scenario)
@@ -312,7 +404,19 @@ def solve(
         built.hint(greedy.runs, greedy.attendance)
 
     totals = _eligible_totals(scenario) if fairness else {}
-    more_stages = bool(totals) or bool(previous)
+    weights = STAGE_WEIGHTS[chosen.name]
+    plan_of_stages = ["interests"]
+    if totals:
+        plan_of_stages.append("fairness")
+        if chosen.price is not None:
+            plan_of_stages.append("total")
+    if previous:
+        plan_of_stages.append("stability")
+
+    def share_of_time(name: str) -> float:
+        """This stage's part of the time left."""
+        rest = plan_of_stages[plan_of_stages.index(name) :]
+        return weights[name] / sum(weights[n] for n in rest)
 
     # CP-SAT overshoots its limit a little when it stops 8 workers; keep that inside ours.
     margin = min(1.0, 0.01 * time_limit)
@@ -339,9 +443,13 @@ def solve(
         )
         return status, solver
 
+    # The LP relaxation first: a bound no worse than it, whatever CP-SAT proves in time.
+    relaxed = lp_bound(built.rows, built.weights, model, time_limit=0.1 * time_limit)
+    if relaxed.value is not None:
+        stages.append(Stage("relaxation", relaxed.status, relaxed.seconds, relaxed.value))
+
     model.maximize(built.objective)
-    primary_time = time_limit * (PRIMARY_SHARE if more_stages else 1.0)
-    status, solver = run("interests", primary_time)
+    status, solver = run("interests", (deadline - time.monotonic()) * share_of_time("interests"))
     if status not in _STATUS:
         # Nothing found in time (only with absurdly small limits): fall back to the hint.
         if pinned:
@@ -349,10 +457,12 @@ def solve(
                 ["pinned: no schedule keeping these rounds was found in the time limit"]
             )
         greedy = plan_greedily(scenario)
+        bound = min(ceiling, relaxed.value if relaxed.value is not None else ceiling)
+        bound = max(bound, greedy.objective)
         return Solution(
-            status="feasible",
+            status="optimal" if greedy.objective == bound else "feasible",
             objective=greedy.objective,
-            bound=ceiling,
+            bound=bound,
             runs=greedy.runs,
             attendance=greedy.attendance,
             worst_share=worst_share(scenario, greedy.attendance),
@@ -360,33 +470,82 @@ def solve(
             kept_from_previous=None,
             stability_proven=False,
             stages=tuple(stages),
+            policy=chosen if fairness else None,
+            shares=shares(scenario, greedy.attendance),
+            best_total=greedy.objective,
+            best_total_bound=bound,
+            bounds={"cp_sat": None, "lp_relaxation": relaxed.value, "trivial": ceiling},
         )
-    objective = round(solver.objective_value)
-    bound = max(objective, min(ceiling, math.floor(solver.best_objective_bound + 1e-6)))
+    best_total = round(solver.objective_value)
+    cp_bound = math.floor(solver.best_objective_bound + 1e-6)
     if status == cp_model.OPTIMAL:
-        bound = objective
+        cp_bound = best_total
+    best_total_bound = max(
+        best_total,
+        min(ceiling, cp_bound, relaxed.value if relaxed.value is not None else ceiling),
+    )
+    bounds = {"cp_sat": cp_bound, "lp_relaxation": relaxed.value, "trivial": ceiling}
     runs, attendance = built.read(solver)
     fairness_proven = False
-    model.add(built.objective >= objective)
+    # What the final objective's bound is: without a price, the best total's.
+    bound = best_total_bound
 
     if totals:
+        if chosen.price is None:
+            model.add(built.objective >= best_total)
+        else:
+            model.add(built.objective >= math.ceil((1 - chosen.price) * best_total))
         scale = _fairness_scale(totals.values())
         floor_share = model.new_int_var(0, scale, "worst_share")
         for d, total in totals.items():
             model.add(total * floor_share <= scale * sum(built.satisfied[d]))
         model.maximize(floor_share)
         built.hint(runs, attendance)
-        left = deadline - time.monotonic()
-        status, solver = run("fairness", left * (0.5 if previous else 1.0))
+        status, solver = run("fairness", (deadline - time.monotonic()) * share_of_time("fairness"))
         if status in _STATUS:
             fairness_proven = status == cp_model.OPTIMAL
             runs, attendance = built.read(solver)
         # Whatever comes next may not make the worst-served delegation worse off.
-        model.add(floor_share >= math.floor(scale * worst_share(scenario, attendance)))
+        floor = math.floor(scale * worst_share(scenario, attendance))
+        model.add(floor_share >= floor)
+
+        if chosen.price is not None:
+            # The most weight with that floor held; its bound is the final objective's.
+            held = [
+                Row(
+                    tuple((var.index, -w) for var, w in built.satisfied_terms[d]),
+                    -math.ceil(Fraction(total * floor, scale)),
+                )
+                for d, total in totals.items()
+            ]
+            model.maximize(built.objective)
+            built.hint(runs, attendance)
+            status, solver = run("total", (deadline - time.monotonic()) * share_of_time("total"))
+            stage_bound = best_total_bound
+            if status in _STATUS:
+                runs, attendance = built.read(solver)
+                stage_bound = (
+                    round(solver.objective_value)
+                    if status == cp_model.OPTIMAL
+                    else math.floor(solver.best_objective_bound + 1e-6)
+                )
+            if stage_bound > _objective(scenario, attendance) and deadline > time.monotonic():
+                held_lp = lp_bound(
+                    built.rows + held,
+                    built.weights,
+                    model,
+                    time_limit=min(0.05 * time_limit, deadline - time.monotonic()),
+                )
+                if held_lp.value is not None:
+                    stage_bound = min(stage_bound, held_lp.value)
+            bound = min(best_total_bound, stage_bound)
+        model.add(built.objective >= _objective(scenario, attendance))
 
     kept = None
     stability_proven = False
     if previous:
+        if not totals:
+            model.add(built.objective >= best_total)
         keep = [built.y[key] for key in previous_runs if key in built.y]
         keep += [
             var
@@ -401,8 +560,7 @@ def solve(
             runs, attendance = built.read(solver)
             kept = round(solver.objective_value)
 
-    weight = {(i.delegation, i.program): i.weight for i in scenario.interests}
-    objective = sum(weight[d, p] for d, p, _ in attendance)
+    objective = _objective(scenario, attendance)
     bound = max(bound, objective)
     return Solution(
         status="optimal" if objective == bound else "feasible",
@@ -415,7 +573,17 @@ def solve(
         kept_from_previous=kept,
         stability_proven=stability_proven,
         stages=tuple(stages),
+        policy=chosen if fairness else None,
+        shares=shares(scenario, attendance),
+        best_total=max(best_total, objective),
+        best_total_bound=max(best_total_bound, objective),
+        bounds=bounds,
     )
+
+
+def _objective(scenario: Scenario, attendance: Iterable[tuple[str, str, int]]) -> int:
+    weight = {(i.delegation, i.program): i.weight for i in scenario.interests}
+    return sum(weight[d, p] for d, p, _ in attendance)
 
 
 def _project(scenario: Scenario, previous: Sequence[Round]) -> tuple[set, set]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from matching.solver import Round, check, objective
+from matching.solver import Round, check, load_scenario, objective
 from matching.solver.checker import seat_overuse
 
 
@@ -148,3 +148,115 @@ def test_hand_made_santa_marta_schedule_over_uses_seats(santa_marta_raw, santa_m
         "session 1: 'BR' needs 2 seats but has 1 delegate (hosts BR-PAA; hosts BR-SSC)" in problems
     )
     assert seat_overuse(santa_marta, rounds)[("BR", 1)] == 1
+
+
+@pytest.fixture
+def named(scenario_dict):
+    """H (h1 all day, h2 only in session 2) hosts P1 and P2, only h1 presents P2; A sends a1
+    (session 1 only) and a2, and only a2 to P2; B is anonymous."""
+    raw = scenario_dict(
+        sessions=2,
+        tables=2,
+        capacity=2,
+        max_runs=2,
+        hosts={"P1": "H", "P2": "H"},
+        interests={"A": ["P1", "P2"], "B": ["P1", "P2"]},
+        delegates={"B": 2},
+    )
+    people = {
+        "H": [{"id": "h1"}, {"id": "h2", "available_sessions": [2]}],
+        "A": [{"id": "a1", "available_sessions": [1]}, {"id": "a2"}],
+    }
+    for delegation in raw["delegations"]:
+        delegation["delegates"] = people.get(delegation["id"], delegation["delegates"])
+    raw["programs"][1]["presenters"] = ["h1"]
+    raw["interests"][0]["attendees"] = ["a1", "a2"]
+    return load_scenario(raw)
+
+
+def test_a_schedule_with_people_in_their_places_has_no_violations(named):
+    rounds = [
+        Round(1, 1, "P1", "H", ("A", "B"), "h1", (("A", "a1"), ("B", "B#1"))),
+        Round(2, 1, "P2", "H", ("A", "B"), "h1", (("A", "a2"), ("B", "B#2"))),
+    ]
+    assert check(named, rounds, require_people=True) == []
+
+
+def test_nobody_is_in_two_places_in_one_session(named):
+    rounds = [
+        Round(2, 1, "P1", "H", ("A",), "h1", (("A", "a2"),)),
+        Round(2, 2, "P2", "H", ("B",), "h1", (("B", "B#1"),)),
+    ]
+    one_problem(
+        named,
+        rounds,
+        "session 2: 'h1' is in 2 places at once (presents P1 at table 1; presents P2 at table 2)",
+    )
+
+
+def test_an_attending_delegate_cannot_also_present_in_that_session(make_scenario):
+    scenario = make_scenario(
+        delegates={"A": 2}, hosts={"P1": "A", "P2": "H"}, interests={"B": ["P1"], "A": ["P2"]}
+    )
+    rounds = [
+        Round(1, 1, "P1", "A", ("B",), "A#1", (("B", "B#1"),)),
+        Round(1, 2, "P2", "H", ("A",), "H#1", (("A", "A#1"),)),
+    ]
+    one_problem(scenario, rounds, "'A#1' is in 2 places at once")
+
+
+def test_the_presenter_must_be_present(named):
+    rounds = [Round(1, 1, "P1", "H", ("B",), "h2", (("B", "B#1"),))]
+    one_problem(named, rounds, "presenter 'h2' is not present in session 1")
+
+
+def test_the_presenter_must_be_a_delegate_of_the_host_and_know_the_program(named):
+    one_problem(
+        named,
+        [Round(1, 1, "P1", "H", ("B",), "a2", (("B", "B#1"),))],
+        "presenter 'a2' is not a delegate of 'H'",
+    )
+    one_problem(
+        named,
+        [Round(2, 1, "P2", "H", ("B",), "h2", (("B", "B#1"),))],
+        "presenter 'h2' is not among the presenters of 'P2'",
+    )
+
+
+def test_an_attending_delegate_belongs_to_the_delegation_they_sit_for(named):
+    one_problem(
+        named,
+        [Round(1, 1, "P1", "H", ("A",), "h1", (("A", "B#1"),))],
+        "'B#1' sits for 'A' but is not one of its delegates",
+    )
+    one_problem(
+        named,
+        [Round(1, 1, "P1", "H", ("B",), "h1", (("B", "B#1"), ("A", "a1")))],
+        "'a1' sits for 'A', which does not attend",
+    )
+
+
+def test_an_attending_delegate_must_be_present(named):
+    one_problem(
+        named,
+        [Round(2, 1, "P1", "H", ("A",), "h1", (("A", "a1"),))],
+        "'a1' of 'A' is not present in session 2",
+    )
+
+
+def test_only_the_delegates_named_on_the_interest_form_attend(scenario_dict):
+    raw = scenario_dict(hosts={"P1": "H"}, interests={"A": ["P1"]})
+    raw["delegations"][1]["delegates"] = [{"id": "a1"}, {"id": "a2"}]
+    raw["interests"][0]["attendees"] = ["a2"]
+    scenario = load_scenario(raw)
+    one_problem(
+        scenario,
+        [Round(1, 1, "P1", "H", ("A",), "H#1", (("A", "a1"),))],
+        "'a1' is not among the delegates 'A' sends to 'P1'",
+    )
+
+
+def test_seats_are_the_delegates_present_in_that_session(named):
+    # h2 only arrives for session 2: in session 1 H has one delegate for two rounds.
+    rounds = [Round(1, 1, "P1", "H", ("A",)), Round(1, 2, "P2", "H", ("B",))]
+    one_problem(named, rounds, "session 1: 'H' needs 2 seats but has 1 delegate present")

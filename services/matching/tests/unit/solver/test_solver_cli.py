@@ -49,7 +49,15 @@ def test_solve_writes_a_schedule_that_the_check_command_accepts(santa_marta_file
     assert schedule["status"] == "optimal"
     assert schedule["objective"] == schedule["bound"] == 40
     assert schedule["unmet"] == []
-    assert set(schedule["rounds"][0]) == {"session", "table", "program", "host", "attendees"}
+    assert set(schedule["rounds"][0]) == {
+        "session",
+        "table",
+        "program",
+        "host",
+        "attendees",
+        "presenter",
+        "attending_delegates",
+    }
     capsys.readouterr()
     assert main(["check", santa_marta_file, str(out)]) == 0
     assert "0 violations" in capsys.readouterr().err

@@ -177,3 +177,59 @@ def test_schedule_reader_names_mistyped_round_fields(santa_marta):
             {"rounds": [{"session": "one", "table": 1, "program": "BR-PAA"}]}, santa_marta
         )
     assert caught.value.problems == ["rounds[0].session: Not a valid integer."]
+
+
+def test_delegates_may_be_listed_with_their_sessions_and_languages(scenario_dict):
+    raw = scenario_dict(sessions=3, hosts={"P1": "H"}, interests={"PE": ["P1"]})
+    raw["delegations"][1].update(
+        available_sessions=[1, 2],
+        languages=["es"],
+        delegates=[
+            {"id": "ana", "name": "Ana"},
+            {"id": "luis", "available_sessions": [2, 3], "languages": ["en", "es"]},
+        ],
+    )
+    peru = load_scenario(raw).delegation_by_id["PE"]
+    assert peru.delegates == 2
+    ana, luis = peru.people
+    assert (ana.name, ana.available_sessions, ana.languages) == ("Ana", {1, 2}, ("es",))
+    # Present only when both the delegate and the delegation say so.
+    assert (luis.available_sessions, luis.languages) == ({2}, ("en", "es"))
+    assert peru.available_sessions == {1, 2}
+    assert [peru.seats(s) for s in (1, 2, 3)] == [1, 2, 0]
+
+
+def test_listed_delegates_presenters_and_attendees_are_checked(scenario_dict):
+    raw = scenario_dict(sessions=2, hosts={"P1": "H", "P2": "A"}, interests={"A": ["P1"]})
+    raw["delegations"][0]["delegates"] = [{"id": "h1"}, {"id": "h1", "available_sessions": [3]}]
+    raw["delegations"][1]["delegates"] = [{"id": "a1"}]
+    raw["programs"][0]["presenters"] = ["a1"]
+    raw["interests"][0]["attendees"] = ["h1"]
+    assert problems_of(raw) == [
+        "delegations[0].delegates[1].id: duplicate delegate id 'h1'",
+        "delegations[0].delegates[1].available_sessions[0]: session 3 is outside 1..2",
+        "programs[0].presenters[0]: 'a1' is not a listed delegate of 'H'",
+        "interests[0].attendees[0]: 'h1' is not a listed delegate of 'A'",
+    ]
+
+
+def test_an_empty_list_of_delegates_is_refused(scenario_dict):
+    raw = scenario_dict(hosts={"P1": "H"}, interests={"A": ["P1"]})
+    raw["delegations"][0]["delegates"] = []
+    raw["delegations"][1]["delegates"] = [{"name": "no id"}]
+    assert problems_of(raw) == [
+        "delegations[0].delegates: must list at least one delegate",
+        "delegations[1].delegates[0].id: Missing data for required field.",
+    ]
+
+
+def test_the_example_with_people_loads(santa_marta):
+    import json
+    from pathlib import Path
+
+    from .conftest import SANTA_MARTA
+
+    people = Path(str(SANTA_MARTA).replace(".json", ".people.json"))
+    scenario = load_scenario(json.loads(people.read_text()))
+    assert [q.id for q in scenario.delegation_by_id["PE"].people] == ["PE-ana", "PE-luis"]
+    assert len(scenario.interests) == len(santa_marta.interests)
