@@ -32,6 +32,32 @@ class PinsView(Schema):
     pins = fields.List(fields.Nested(PinView), required=True)
 
 
+class DelegationShare(Schema):
+    delegation_id = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    share = fields.Float(required=True, allow_none=True, metadata={
+        "description": "the part of the weight it asked for that the schedule meets (0..1)"})
+
+
+class FairnessReport(Schema):
+    """What fairness cost. Null where the solver did not report it (schedules
+    computed before it did)."""
+    policy = fields.Raw(required=True, allow_none=True, metadata={
+        "description": 'the policy it was computed under: "total" or {"price": p}'})
+    worst_share = fields.Float(required=True, allow_none=True)
+    proven = fields.Boolean(required=True, allow_none=True,
+                            metadata={"description": "whether the worst share is proven best"})
+    shares = fields.List(fields.Nested(DelegationShare), required=True, allow_none=True)
+    below_half = fields.List(fields.String(), required=True, allow_none=True,
+                             metadata={"description": "delegations that got under half"})
+    best_total = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "the most total weight found without fairness"})
+    best_total_bound = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "a proven bound on the total weight of any schedule"})
+    price_paid = fields.Float(required=True, allow_none=True, metadata={
+        "description": "(best_total - objective) / best_total: the total given up"})
+
+
 class ScheduleView(Schema):
     schedule_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
@@ -45,8 +71,7 @@ class ScheduleView(Schema):
     objective = fields.Integer(required=True)
     bound = fields.Integer(required=True)
     gap = fields.Float(required=True, allow_none=True)
-    fairness = fields.Raw(required=True, allow_none=True,
-                          metadata={"description": "the solver's fairness figures"})
+    fairness = fields.Nested(FairnessReport, required=True)
     stages = fields.Raw(required=True, allow_none=True,
                         metadata={"description": "what each solver stage found"})
     moved = fields.Raw(required=True, allow_none=True,
@@ -58,16 +83,120 @@ class ScheduleView(Schema):
                               metadata={"description": "why each unmet interest is unmet"})
 
 
+class SolveError(Schema):
+    code = fields.String(required=True, metadata={
+        "description": "pins_conflict, invalid, solver_failed or interrupted"})
+    message = fields.String(required=True)
+    fields_ = fields.List(fields.Dict(), data_key="fields", required=True)
+
+
+JOB_STATES = ["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class JobView(Schema):
+    job_id = fields.String(required=True)
+    href = fields.String(required=True, metadata={"description": "where to GET it"})
+    workshop_id = fields.String(required=True)
+    trigger = fields.String(required=True, metadata={"description": "staff, deadline or replan"})
+    state = fields.String(required=True, validate=validate.OneOf(JOB_STATES))
+    time_limit = fields.Float(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    started_at = fields.AwareDateTime(required=True, allow_none=True)
+    finished_at = fields.AwareDateTime(required=True, allow_none=True)
+    stage = fields.String(required=True, allow_none=True, metadata={
+        "description": "starting, interests (searching the most total weight: objective "
+                       "and bound are that search's), refining (fairness, stability, "
+                       "people), done"})
+    objective = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "the best total weight found so far; once succeeded, the schedule's"})
+    bound = fields.Integer(required=True, allow_none=True)
+    gap = fields.Float(required=True, allow_none=True)
+    solutions = fields.Integer(required=True, allow_none=True,
+                               metadata={"description": "improving solutions found"})
+    progress_at = fields.AwareDateTime(required=True, allow_none=True)
+    cancel_requested = fields.Boolean(required=True)
+    attempts = fields.Integer(required=True, metadata={
+        "description": "claims so far (more than 1: a replica stopped while solving it)"})
+    schedule_id = fields.String(required=True, allow_none=True)
+    error = fields.Nested(SolveError, required=True, allow_none=True)
+
+
+class JobsView(Schema):
+    jobs = fields.List(fields.Nested(JobView), required=True)
+
+
+class FairnessView(Schema):
+    workshop_id = fields.String(required=True)
+    fairness = fields.Raw(required=True, metadata={
+        "description": '"total" or {"price": p}'})
+    default = fields.Boolean(required=True,
+                             metadata={"description": "true: the workshop set no policy"})
+
+
+def _also(op: dict, status: int, response, description: str, *,
+          failed: str | None = None) -> dict:
+    """A second success answer of an operation (and a documented 500)."""
+    op["responses"][str(status)] = {"description": description, "content": {
+        "application/json": {"schema": response}}}
+    if failed is not None:
+        op["responses"]["500"] = {"description": failed, "content": {
+            "application/json": {"schema": oas.ERROR_REF}}}
+    return op
+
+
 def _operations() -> dict:
     schedule = "/workshops/{workshop_id}/schedule"
     pin = "/workshops/{workshop_id}/pins/{program_id}"
     return {
-        ("POST", schedule): oas.operation(
-            "compute_schedule", "Compute a provisional schedule (not published)", path=schedule,
-            status=201, request=schemas.ScheduleRequest, body_required=False,
-            response=ScheduleView, errors=[409],
-            description="409 `pins_conflict` when the solver refuses the pins, with one "
-                        "entry per problem in `fields`."),
+        ("POST", schedule): _also(oas.operation(
+            "compute_schedule", "Queue the computation of a provisional schedule", path=schedule,
+            status=202, request=schemas.ScheduleRequest, body_required=False,
+            response=JobView, errors=[400, 409], parameters=[
+                {"name": "wait", "in": "query", "required": False,
+                 "schema": {"type": "boolean", "default": False},
+                 "description": "wait for the job and answer 201 with the schedule (or the "
+                                "error that ended it), as scripts want"},
+                {"name": "Idempotency-Key", "in": "header", "required": False,
+                 "schema": {"type": "string"},
+                 "description": "a retry with the same key gets the first answer"}],
+            description="Answers 202 with the solve job at once; GET it for its state, "
+                        "objective, bound and gap as the solver improves them, and "
+                        "`schedule_id` once it succeeded. 409 `pins_conflict` when the "
+                        "pins cannot hold together on their face (a conflict only a solve "
+                        "finds fails the job with that error). With `?wait=true`: 201 "
+                        "with the schedule, 409 `pins_conflict` or `job_cancelled`, 500 "
+                        "`solve_failed`, or 202 with the job if it outlasts three times "
+                        "its time limit."),
+            201, ScheduleView, "with ?wait=true, the computed schedule",
+            failed="with ?wait=true, `solve_failed`: the solver crashed (the job says why)"),
+        ("GET", f"{schedule}/jobs"): oas.operation(
+            "list_jobs", "The workshop's latest solve jobs, newest first",
+            path=f"{schedule}/jobs", response=JobsView),
+        ("GET", f"{schedule}/jobs/{{job_id}}"): oas.operation(
+            "get_job", "A solve job: state, progress, outcome",
+            path=f"{schedule}/jobs/{{job_id}}", response=JobView),
+        ("DELETE", f"{schedule}/jobs/{{job_id}}"): _also(oas.operation(
+            "delete_job", "Cancel a solve job", path=f"{schedule}/jobs/{{job_id}}",
+            response=JobView, errors=[409],
+            description="200 when cancelled (a queued job at once, and again for a "
+                        "cancelled one); 202 with `cancel_requested` while its replica "
+                        "stops the running solve (within a second or so); 409 "
+                        "`job_finished` when it succeeded or failed."),
+            202, JobView, "running: it stops shortly"),
+        ("POST", f"{schedule}/jobs/{{job_id}}/cancel"): _also(oas.operation(
+            "cancel_job", "Cancel a solve job (as DELETE, for clients that cannot send it)",
+            path=f"{schedule}/jobs/{{job_id}}/cancel", response=JobView, errors=[409]),
+            202, JobView, "running: it stops shortly"),
+        ("GET", "/workshops/{workshop_id}/fairness"): oas.operation(
+            "get_fairness", "The workshop's fairness policy",
+            path="/workshops/{workshop_id}/fairness", response=FairnessView),
+        ("PUT", "/workshops/{workshop_id}/fairness"): oas.operation(
+            "set_fairness", "Set the workshop's fairness policy for later computations",
+            path="/workshops/{workshop_id}/fairness", request=schemas.FairnessForm,
+            response=FairnessView,
+            description='`{"fairness": "total"}`, `{"fairness": {"price": 0.1}}`, or '
+                        '`{"fairness": null}` for the default (price 0.05). A published '
+                        "schedule is not re-planned for it: compute and publish."),
         ("GET", schedule): oas.operation(
             "get_schedule", "The latest computed (or published) schedule", path=schedule,
             response=ScheduleView, errors=[400], parameters=[
@@ -97,7 +226,8 @@ def openapi() -> dict:
         plugins=[MarshmallowPlugin()],
         info={"description": (
             "Builds a workshop's negotiation rounds from intake's events: staff compute "
-            "provisional schedules, pin programs, and publish a revision (sent as the "
+            "provisional schedules (each solve is a job to follow or cancel), set the "
+            "workshop's fairness policy, pin programs, and publish a revision (sent as the "
             "schedule_published event). Errors are JSON with a stable code and the path of "
             "every invalid field."
         )},

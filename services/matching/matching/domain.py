@@ -7,13 +7,16 @@ and return plain dicts.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from .solver import explain
+from .exceptions import PlanRefused
+from .solver import Pin, ScenarioError, explain, load_scenario
+from .solver.model import check_pins as solver_check_pins
 
 # the solver's sentences, as codes a program can switch on
 REASON_CODES = {
@@ -40,8 +43,17 @@ ROUND_NAMESPACE = uuid.UUID("5d7f3c1e-7a43-4b8e-9a55-2f1f0c6a9b10")
 WEIGHT_SCALE = 100
 
 
+# a workshop that set no fairness policy gets the solver's default
+DEFAULT_FAIRNESS = {"price": 0.05}
+
+
 class NotSchedulable(Exception):
     """The workshop cannot be scheduled yet (unknown, or nothing to place)."""
+
+
+def fairness_policy(stored) -> str | dict:
+    """A workshop's fairness policy as the solver reads it: "total" or {"price": p}."""
+    return stored if stored is not None else dict(DEFAULT_FAIRNESS)
 
 
 def solver_weights(rank_weights) -> list[int] | None:
@@ -122,6 +134,7 @@ def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs
     weights = solver_weights(workshop.rank_weights)
     if weights:
         grid["rank_weights"] = weights
+    grid["fairness"] = fairness_policy(getattr(workshop, "fairness", None))
     scenario = {
         "workshop": grid,
         "delegations": [{"id": d.id, "name": d.name, "delegates": d.delegates}
@@ -298,3 +311,53 @@ def explanations(payload: dict) -> list[dict]:
                 {"program_id": u["program_id"], "reason_code": u["reason_code"],
                  "reason": u["reason"]})
     return list(out.values())
+
+
+def name_pins(problems: list[str], pins) -> list[str]:
+    """The solver numbers pins by position; staff know them by program."""
+    def named(match):
+        index = int(match[1])
+        return f"pin of program {pins[index]['program_id']}" if index < len(pins) else match[0]
+    return [re.sub(r"pinned\[(\d+)\]", named, problem) for problem in problems]
+
+
+def check_pins(scenario: dict, pins: list[dict]) -> None:
+    """Refuse at once, with PlanRefused, pins that cannot hold together on
+    their face (two on one table, more than the tables of a session...), the
+    solver's own first check; what only a solve can find out is the job's."""
+    if not pins:
+        return
+    try:
+        solver_check_pins(load_scenario(scenario),
+                          [Pin(session=p["session"], table=p.get("table"),
+                               program=p["program_id"]) for p in pins])
+    except ScenarioError as error:
+        raise PlanRefused(name_pins(error.problems, pins)) from None
+
+
+def fairness_view(document: dict, scenario_policy) -> dict:
+    """What fairness cost, for staff: the policy the schedule was computed
+    under, each delegation's share of the weight it asked for, the worst
+    share, the delegations below half, and the best total found without
+    fairness with its bound. Fields the solver does not report (older
+    schedules) are null."""
+    reported = document.get("fairness") or {}
+    shares = reported.get("shares")
+    return {
+        "policy": reported.get("policy", scenario_policy),
+        "worst_share": reported.get("worst_share"),
+        "proven": reported.get("proven"),
+        "shares": ([{"delegation_id": d, "share": v} for d, v in shares.items()]
+                   if shares is not None else None),
+        "below_half": reported.get("below_half"),
+        "best_total": reported.get("best_total"),
+        "best_total_bound": reported.get("best_total_bound"),
+        "price_paid": _price_paid(document.get("objective"), reported.get("best_total")),
+    }
+
+
+def _price_paid(objective, best_total) -> float | None:
+    """The part of the best total given up for fairness (0.0: none)."""
+    if objective is None or not best_total:
+        return None
+    return round(float(Fraction(best_total - objective, best_total)), 4)

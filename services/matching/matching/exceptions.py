@@ -7,7 +7,7 @@ update the read model, whatever order they arrive in.
 """
 from __future__ import annotations
 
-from rueda_backbone import Conflict, ErrorMapping
+from rueda_backbone import Conflict, DomainError, ErrorMapping
 
 
 class PinDoesNotFit(Conflict):
@@ -32,4 +32,29 @@ class PlanRefused(Conflict):
                          [{"path": "pins", "message": problem} for problem in self.problems])
 
 
-ERRORS = ErrorMapping(status={PinDoesNotFit: 409, NotPublishable: 409, PlanRefused: 409})
+class JobFinished(Conflict):
+    """A solve job that succeeded or failed cannot be cancelled any more."""
+
+    code = "job_finished"
+
+
+class JobCancelled(Conflict):
+    """The solve a caller waited for (`?wait=true`) was cancelled."""
+
+    code = "job_cancelled"
+
+
+class SolveFailed(DomainError):
+    """The solve a caller waited for failed for a reason other than its pins
+    (the solver crashed, its replica stopped too often); the job says why."""
+
+    code = "solve_failed"
+
+
+class LeaseLost(Exception):
+    """A runner's claim on a job passed to another replica (its lease ran
+    out): what it found is not recorded. Internal, never an answer."""
+
+
+ERRORS = ErrorMapping(status={PinDoesNotFit: 409, NotPublishable: 409, PlanRefused: 409,
+                              JobFinished: 409, JobCancelled: 409, SolveFailed: 500})

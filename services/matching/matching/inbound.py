@@ -5,21 +5,19 @@ use case. The backbone derives the handlers, queues and bindings from it.
 
 One reader serves every schema version of a type: fields a later version
 added (`workshop_id`, `version`) are optional here, so messages of the older
-version still queued or parked keep loading.
+version still queued or parked keep loading. Readers derive from the
+backbone's `Reader` (control characters refused everywhere, line breaks in
+every one-line field, instants outside 1900..2199), so a bad event is parked
+with the field at fault rather than copied into a schedule.
 """
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from rueda_backbone import Inbound, consumes
+from rueda_backbone.fields import AwareDateTime, Reader
 
 from . import usecases
-
-
-class Reader(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
 
 Revision = lambda **kw: fields.Integer(validate=validate.Range(min=1), **kw)  # noqa: E731
 
@@ -29,7 +27,8 @@ class DelegateRef(Reader):
 
 
 class DelegationRegistered(Reader):
-    """v1 and v2; a v1 message (no version) counts as revision 1."""
+    """v1 to v3 (v3 adds per-delegate presence and languages, not read yet); a v1
+    message (no version) counts as revision 1."""
     delegation_id = fields.String(required=True)
     workshop_id = fields.String(load_default=None)
     version = Revision(load_default=1)
@@ -37,25 +36,26 @@ class DelegationRegistered(Reader):
     country = fields.String(required=True)
     delegates = fields.List(fields.Nested(DelegateRef), required=True,
                             validate=validate.Length(min=1))
-    registered_at = fields.AwareDateTime(required=True)
+    registered_at = AwareDateTime(required=True)
 
 
 class DelegationWithdrawn(Reader):
     workshop_id = fields.String(required=True)
     delegation_id = fields.String(required=True)
     version = Revision(required=True)
-    withdrawn_at = fields.AwareDateTime(required=True)
+    withdrawn_at = AwareDateTime(required=True)
 
 
 class ProgramSubmitted(Reader):
-    """v1 and v2; v1 carries no workshop, so such a program is never scheduled."""
+    """v1 to v3 (v3 adds presenting delegates, not read yet); v1 carries no
+    workshop, so such a program is never scheduled."""
     program_id = fields.String(required=True)
     workshop_id = fields.String(load_default=None)
     delegation_id = fields.String(required=True)
     title = fields.String(required=True)
     topics = fields.List(fields.String(), load_default=list)
     version = Revision(required=True)
-    submitted_at = fields.AwareDateTime(required=True)
+    submitted_at = AwareDateTime(required=True)
 
 
 class ProgramWithdrawn(Reader):
@@ -63,7 +63,7 @@ class ProgramWithdrawn(Reader):
     workshop_id = fields.String(required=True)
     delegation_id = fields.String(required=True)
     version = Revision(required=True)
-    withdrawn_at = fields.AwareDateTime(required=True)
+    withdrawn_at = AwareDateTime(required=True)
 
 
 class ProgramReviewed(Reader):
@@ -71,7 +71,7 @@ class ProgramReviewed(Reader):
     workshop_id = fields.String(required=True)
     version = Revision(required=True)
     decision = fields.String(required=True)
-    reviewed_at = fields.AwareDateTime(required=True)
+    reviewed_at = AwareDateTime(required=True)
 
 
 class InterestSubmitted(Reader):
@@ -80,7 +80,7 @@ class InterestSubmitted(Reader):
     delegation_id = fields.String(required=True)
     version = Revision(required=True)
     programs = fields.List(fields.String(), required=True)
-    submitted_at = fields.AwareDateTime(required=True)
+    submitted_at = AwareDateTime(required=True)
 
 
 class InterestWithdrawn(Reader):
@@ -88,21 +88,21 @@ class InterestWithdrawn(Reader):
     workshop_id = fields.String(required=True)
     delegation_id = fields.String(required=True)
     version = Revision(required=True)
-    withdrawn_at = fields.AwareDateTime(required=True)
+    withdrawn_at = AwareDateTime(required=True)
 
 
 class SessionTime(Reader):
     number = fields.Integer(required=True, validate=validate.Range(min=1))
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = AwareDateTime(required=True)
 
 
 class Deadlines(Reader):
-    interests = fields.AwareDateTime(load_default=None, allow_none=True)
+    interests = AwareDateTime(load_default=None, allow_none=True)
 
 
 class LateWindow(Reader):
     form = fields.String(required=True)
-    until = fields.AwareDateTime(required=True)
+    until = AwareDateTime(required=True)
 
 
 class WorkshopPublished(Reader):
@@ -129,17 +129,18 @@ CONSUMES = Inbound(
     consumes("intake", "workshop_published", {1: WorkshopPublished},
              use_case=usecases.record_workshop),
     consumes("intake", "delegation_registered",
-             {1: DelegationRegistered, 2: DelegationRegistered},
+             {1: DelegationRegistered, 2: DelegationRegistered, 3: DelegationRegistered},
              use_case=usecases.record_delegation),
     consumes("intake", "delegation_withdrawn", {1: DelegationWithdrawn},
              use_case=usecases.withdraw_delegation, wakes="planning"),
-    consumes("intake", "program_submitted", {1: ProgramSubmitted, 2: ProgramSubmitted},
+    consumes("intake", "program_submitted",
+             {1: ProgramSubmitted, 2: ProgramSubmitted, 3: ProgramSubmitted},
              use_case=usecases.record_program),
     consumes("intake", "program_withdrawn", {1: ProgramWithdrawn},
              use_case=usecases.withdraw_program, wakes="planning"),
     consumes("intake", "program_reviewed", {1: ProgramReviewed},
              use_case=usecases.review_program),
-    consumes("intake", "interest_submitted", {1: InterestSubmitted},
+    consumes("intake", "interest_submitted", {1: InterestSubmitted, 2: InterestSubmitted},
              use_case=usecases.record_interest),
     consumes("intake", "interest_withdrawn", {1: InterestWithdrawn},
              use_case=usecases.withdraw_interest, wakes="planning"),

@@ -37,6 +37,8 @@ class Workshop(Base):
     deadline_planned_at = mapped_column(UtcDateTime(), nullable=True)
     # a withdrawal touched a published schedule; cleared once re-planned
     replan_requested_at = mapped_column(UtcDateTime(), nullable=True)
+    # staff's fairness policy ("total" or {"price": p}); null: the default price
+    fairness = mapped_column(sa.JSON, nullable=True)
 
 
 class Delegation(Base):
@@ -108,3 +110,45 @@ class Schedule(Base):
     published_at = mapped_column(UtcDateTime(), nullable=True)
 
     __table_args__ = (sa.UniqueConstraint("workshop_id", "revision"),)
+
+
+class SolveJob(Base):
+    """One solve of a workshop, asked by staff or the planner and run once by
+    whichever replica claims it first (see usecases/jobs.py).
+
+    `claimed_by` and `lease_until` are the claim: the replica renews the lease
+    while its child process solves, and a lease that runs out (the replica
+    died) puts the job back in the queue. `running_slot` holds the workshop id
+    while the job runs, so the database itself refuses a second running solve
+    of one workshop."""
+    __tablename__ = "solve_job"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    workshop_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    trigger: Mapped[str] = mapped_column(sa.String(20))  # staff, deadline, replan
+    # queued, running, succeeded, failed, cancelled
+    state: Mapped[str] = mapped_column(sa.String(20))
+    time_limit: Mapped[float] = mapped_column(sa.Float)
+    pins: Mapped[list] = mapped_column(sa.JSON)  # the request's own pins
+    publish: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    # the re-plan request an automatic re-plan answers
+    requested_at = mapped_column(UtcDateTime(), nullable=True)
+    requested_by = mapped_column(sa.String(200), nullable=True)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
+    started_at = mapped_column(UtcDateTime(), nullable=True)
+    finished_at = mapped_column(UtcDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    claimed_by = mapped_column(sa.String(100), nullable=True)
+    lease_until = mapped_column(UtcDateTime(), nullable=True)
+    running_slot = mapped_column(sa.String(36), nullable=True, unique=True)
+    cancel_requested_at = mapped_column(UtcDateTime(), nullable=True)
+    # what the solver reached so far (the final schedule's figures once done)
+    stage = mapped_column(sa.String(20), nullable=True)
+    objective = mapped_column(sa.Integer, nullable=True)
+    bound = mapped_column(sa.Integer, nullable=True)
+    solutions = mapped_column(sa.Integer, nullable=True)
+    progress_at = mapped_column(UtcDateTime(), nullable=True)
+    schedule_id = mapped_column(sa.String(36), nullable=True)
+    error = mapped_column(sa.JSON, nullable=True)  # {"code", "message", "fields"}
+
+    __table_args__ = (sa.Index("ix_solve_job_state_created_at", "state", "created_at"),)

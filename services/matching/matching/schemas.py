@@ -5,20 +5,15 @@ JSON Schemas and examples, and contract tests load every example through them.
 """
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from rueda_backbone import Published
+from rueda_backbone.fields import AwareDateTime, InputSchema, Text
 
 Positive = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1), **kw)  # noqa: E731
 
 
-class Form(Schema):
-    class Meta:
-        # a misspelt field must be reported, not silently ignored
-        unknown = RAISE
-
-
-class PinForm(Form):
+class PinForm(InputSchema):
     session = Positive(required=True)
     table = Positive(load_default=None, allow_none=True)
 
@@ -27,19 +22,53 @@ class RequestedPin(PinForm):
     program_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
 
 
-class ScheduleRequest(Form):
+class ScheduleRequest(InputSchema):
     time_limit = fields.Float(validate=validate.Range(min=0.1, max=3600))
     pins = fields.List(fields.Nested(RequestedPin), load_default=list)
 
 
-class PublishRequest(Form):
-    schedule_id = fields.String(load_default=None, allow_none=True)
+class PublishRequest(InputSchema):
+    schedule_id = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(min=1, max=36))
+
+
+class FairnessPolicy(fields.Field):
+    """`"total"` or `{"price": p}` with 0 <= p <= 1 (null: back to the default)."""
+
+    default_error_messages = {
+        "invalid": 'must be "total" or {"price": a number from 0 to 1}'}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "total":
+            return "total"
+        if isinstance(value, dict) and set(value) == {"price"}:
+            price = value["price"]
+            if (isinstance(price, (int, float)) and not isinstance(price, bool)
+                    and 0 <= price <= 1):
+                return {"price": float(price)}
+        raise ValidationError(self.error_messages["invalid"])
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class FairnessForm(InputSchema):
+    fairness = FairnessPolicy(required=True, allow_none=True, metadata={
+        "description": '"total" (the most weight; fairness only breaks ties) or '
+                       '{"price": p}: the most weight Z, then the best worst share among '
+                       'schedules of weight >= (1 - p) Z, then the most weight with that '
+                       'share held. null goes back to the default {"price": 0.05}.',
+        "oneOf": [{"type": "string", "enum": ["total"]},
+                  {"type": "object", "required": ["price"], "additionalProperties": False,
+                   "properties": {"price": {"type": "number", "minimum": 0, "maximum": 1}}},
+                  {"type": "null"}]})
 
 
 # stateless, so built once rather than per request
 PIN_FORM = PinForm()
 SCHEDULE_REQUEST = ScheduleRequest()
 PUBLISH_REQUEST = PublishRequest()
+FAIRNESS_FORM = FairnessForm()
 
 
 # -- published events (payload schemas) ------------------------------------------
@@ -58,8 +87,8 @@ class Round(Schema):
     round_id = fields.String(required=True)
     session = fields.Integer(required=True)
     table = fields.Integer(required=True)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = AwareDateTime(required=True)
+    ends_at = AwareDateTime(required=True)
     program_id = fields.String(required=True)
     program_title = fields.String(required=True)
     host_delegation_id = fields.String(required=True)
@@ -70,7 +99,7 @@ class Unmet(Schema):
     delegation_id = fields.String(required=True)
     program_id = fields.String(required=True)
     reason_code = fields.String(required=True)
-    reason = fields.String(required=True)
+    reason = Text(required=True)
 
 
 class ChangeItem(Schema):
@@ -95,7 +124,7 @@ class SchedulePublished(Schema):
     status = fields.String(required=True, validate=validate.OneOf(["optimal", "feasible"]))
     objective = fields.Integer(required=True)
     bound = fields.Integer(required=True)
-    published_at = fields.AwareDateTime(required=True)
+    published_at = AwareDateTime(required=True)
     delegations = fields.List(fields.Nested(ScheduledDelegation), required=True)
     rounds = fields.List(fields.Nested(Round), required=True)
     unmet = fields.List(fields.Nested(Unmet), required=True)

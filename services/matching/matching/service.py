@@ -1,22 +1,37 @@
 """matching's nameko entrypoints: intake's events (derived from
 `inbound.CONSUMES`) and staff's HTTP API. Each parses, calls a use case and
-answers; domain errors become answers through `exceptions.ERRORS`."""
+answers; domain errors become answers through `exceptions.ERRORS`. Solves
+are jobs that a replica's runner works through (dependencies.JobRunner):
+`POST /schedule` answers 202 with the job, or waits for it with `?wait=true`."""
 from __future__ import annotations
 
+import time
+
+import eventlet
 from werkzeug.wrappers import Response
 
 from rueda_backbone import BadRequest, Clock, Database, LoggingContext, event_handlers, json_http
 from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import read_json
 
-from . import api, exceptions, inbound, planning, schemas, usecases
+from . import api, exceptions, inbound, schemas, usecases
 from .dependencies import Planning
 
 SCHEDULE_STATES = ("latest", "published")
+# how often `POST /schedule?wait=true` looks at its job
+WAIT_POLL_SECONDS = 0.25
 
 
 def _optional_body(request) -> dict:
     return read_json(request) if request.get_data() else {}
+
+
+def _flag_argument(request, name: str) -> bool:
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise BadRequest(f"{name} must be true or false",
+                         [{"path": name, "message": "must be true or false"}])
+    return value in ("true", "1")
 
 
 @event_handlers(inbound.CONSUMES)
@@ -37,17 +52,71 @@ class MatchingService:
 
     # -- staff: schedules and pins ---------------------------------------------------
 
-    @json_http("POST", "/workshops/<string:workshop_id>/schedule")
+    @json_http("POST", "/workshops/<string:workshop_id>/schedule", idempotent=True)
     def compute_schedule(self, request, workshop_id):
+        wait = _flag_argument(request, "wait")
         body = schemas.SCHEDULE_REQUEST.load(_optional_body(request))
         settings = self.planning.settings
         time_limit = min(body.get("time_limit", settings.time_limit), settings.max_time_limit)
-        # a solve spans two transactions with the solver between them
-        view = planning.compute(
-            {"workshop_id": workshop_id, "trigger": "staff", "time_limit": time_limit,
-             "pins": body["pins"]},
-            transaction=self.db.transaction, clock=self.clock)
-        return 201, view
+        with self.db.transaction() as uow:
+            job = usecases.request_solve(
+                {"workshop_id": workshop_id, "time_limit": time_limit, "pins": body["pins"]},
+                uow=uow, now=self.clock())
+        self.planning.wake_runner()
+        if not wait:
+            return 202, job
+        # for scripts: the answer of the old synchronous API, once the job ends
+        # (whichever replica runs it); 202 with the job if it takes too long
+        deadline = time.monotonic() + time_limit * 3 + 120
+        while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+            eventlet.sleep(WAIT_POLL_SECONDS)
+            with self.db.transaction() as uow:
+                job = usecases.show_job({"workshop_id": workshop_id, "job_id": job["job_id"]},
+                                        uow=uow, now=self.clock())
+        if job["state"] in ("queued", "running"):
+            return 202, job
+        with self.db.transaction() as uow:
+            return 201, usecases.job_outcome(job, uow=uow, now=self.clock())
+
+    @json_http("GET", "/workshops/<string:workshop_id>/schedule/jobs")
+    def list_jobs(self, request, workshop_id):
+        with self.db.transaction() as uow:
+            return 200, usecases.list_jobs({"workshop_id": workshop_id}, uow=uow,
+                                           now=self.clock())
+
+    @json_http("GET", "/workshops/<string:workshop_id>/schedule/jobs/<string:job_id>")
+    def get_job(self, request, workshop_id, job_id):
+        with self.db.transaction() as uow:
+            return 200, usecases.show_job({"workshop_id": workshop_id, "job_id": job_id},
+                                          uow=uow, now=self.clock())
+
+    @json_http("DELETE", "/workshops/<string:workshop_id>/schedule/jobs/<string:job_id>")
+    def delete_job(self, request, workshop_id, job_id):
+        return self._cancel(workshop_id, job_id)
+
+    @json_http("POST", "/workshops/<string:workshop_id>/schedule/jobs/<string:job_id>/cancel")
+    def cancel_job(self, request, workshop_id, job_id):
+        return self._cancel(workshop_id, job_id)
+
+    def _cancel(self, workshop_id, job_id):
+        with self.db.transaction() as uow:
+            job = usecases.cancel_job({"workshop_id": workshop_id, "job_id": job_id},
+                                      uow=uow, now=self.clock())
+        # 202: a running job stops once its replica sees the request
+        return (200 if job["state"] == "cancelled" else 202), job
+
+    @json_http("GET", "/workshops/<string:workshop_id>/fairness")
+    def get_fairness(self, request, workshop_id):
+        with self.db.transaction() as uow:
+            return 200, usecases.show_fairness({"workshop_id": workshop_id}, uow=uow,
+                                               now=self.clock())
+
+    @json_http("PUT", "/workshops/<string:workshop_id>/fairness")
+    def set_fairness(self, request, workshop_id):
+        form = schemas.FAIRNESS_FORM.load(read_json(request))
+        with self.db.transaction() as uow:
+            return 200, usecases.set_fairness({**form, "workshop_id": workshop_id}, uow=uow,
+                                              now=self.clock())
 
     @json_http("GET", "/workshops/<string:workshop_id>/schedule")
     def get_schedule(self, request, workshop_id):

@@ -136,7 +136,7 @@ def schedule_rounds(client: Client, workshop: Workshop, matching_has_everything)
     """Wait until matching has read every form, then ask it for the rounds and
     publish them (schedule_published, revision 1)."""
     wait_for(matching_has_everything, 60, "matching to read every form")
-    client.call("matching", "POST", f"/workshops/{workshop.id}/schedule", {"time_limit": 20})
+    client.call("matching", "POST", f"/workshops/{workshop.id}/schedule?wait=true", {"time_limit": 20})
     client.call("matching", "POST", f"/workshops/{workshop.id}/schedule/publish")
     workshop.schedule = client.call("matching", "GET",
                                     f"/workshops/{workshop.id}/schedule?state=published")

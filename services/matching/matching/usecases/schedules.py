@@ -212,7 +212,7 @@ def schedule_view(schedule: Schedule, *, published: Schedule | None) -> dict:
         "objective": document["objective"],
         "bound": document["bound"],
         "gap": domain.gap(document["objective"], document["bound"]),
-        "fairness": document.get("fairness"),
+        "fairness": _fairness(document, payload),
         "stages": document.get("stages"),
         "moved": document.get("changes"),
         "rounds": payload["rounds"],
@@ -220,3 +220,12 @@ def schedule_view(schedule: Schedule, *, published: Schedule | None) -> dict:
         "changes": payload.get("changes"),
         "explanations": domain.explanations(payload),
     }
+
+
+def _fairness(document: dict, payload: dict) -> dict:
+    view = domain.fairness_view(document, None)
+    if view["shares"] is not None:
+        names = {d["delegation_id"]: d["name"] for d in payload["delegations"]}
+        view["shares"] = [{**s, "name": names.get(s["delegation_id"])}
+                          for s in view["shares"]]
+    return view

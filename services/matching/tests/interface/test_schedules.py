@@ -4,18 +4,19 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import eventlet
 import pytest
 import requests
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
 
 from matching import api
-from matching.models import Interest, Workshop
+from matching.models import Interest, Schedule, SolveJob, Workshop
 from matching.service import MatchingService
 from rueda_backbone import openapi as oas
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
-from rueda_backbone.testing import publish_event, wait_for
+from rueda_backbone.testing import free_port, publish_event, wait_for
 
 pytestmark = pytest.mark.broker
 
@@ -71,7 +72,8 @@ def extra_config(request):
 @pytest.fixture
 def matching(container_factory, config, extra_config):
     config = {**config, "REPLAN_DEBOUNCE_SECONDS": 0, "PLANNER_POLL_SECONDS": 0.2,
-              "SOLVER_TIME_LIMIT": 5, **extra_config}
+              "SOLVER_TIME_LIMIT": 5, "SOLVE_JOB_POLL_SECONDS": 0.2,
+              "SOLVE_JOB_PROGRESS_SECONDS": 0.2, **extra_config}
     container_factory(MatchingService, config).start()
     key = create_api_key(Store.for_url(config["DATABASE_URL"]), "staff")
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
@@ -133,13 +135,30 @@ def feed(config, deadline):
     wait_for(ready, what="the workshop")
 
 
+def finished(matching, job):
+    """The job once it ended, polled as a client would."""
+    def done():
+        current = matching("GET", job["href"]).json()
+        return current if current["state"] not in ("queued", "running") else None
+    return wait_for(done, timeout=30, interval=0.1, what=f"job {job['job_id']}")
+
+
 def test_staff_compute_and_publish_and_a_withdrawal_is_re_planned(matching, published):
     feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
     response = matching("POST", f"/workshops/{WORKSHOP}/schedule", {"time_limit": 5})
-    assert response.status_code == 201, response.text
-    computed = response.json()
+    assert response.status_code == 202, response.text
+    job = response.json()
+    assert (job["state"], job["trigger"], job["schedule_id"]) == ("queued", "staff", None)
+    job = finished(matching, job)
+    assert (job["state"], job["objective"], job["bound"], job["gap"]) == (
+        "succeeded", 8, 8, 0.0)
+    assert job["started_at"] and job["finished_at"] and job["error"] is None
+    computed = matching("GET", f"/workshops/{WORKSHOP}/schedule").json()
+    assert computed["schedule_id"] == job["schedule_id"]
     assert (computed["state"], computed["status"], computed["gap"], computed["unmet"]) == (
         "provisional", "optimal", 0.0, [])
+    assert computed["fairness"]["policy"] == {"price": 0.05}
+    assert {s["delegation_id"] for s in computed["fairness"]["shares"]} == {A, B, C}
     assert len(computed["rounds"]) == 3
     response = matching("POST", f"/workshops/{WORKSHOP}/schedule/publish")
     assert response.status_code == 201, response.text
@@ -204,7 +223,10 @@ def test_pins_are_kept_and_bad_requests_get_field_level_errors(matching):
     response = matching("POST", f"{base}/schedule",
                         {"pins": [{"program_id": PB, "session": 2, "table": 2}]})
     assert response.status_code == 409 and response.json()["error"] == "pins_conflict"
-    view = matching("POST", f"{base}/schedule", {}).json()
+    assert matching("POST", f"{base}/schedule?wait=soon").status_code == 400
+    response = matching("POST", f"{base}/schedule?wait=true", {})
+    assert response.status_code == 201, response.text
+    view = response.json()
     (pinned,) = [r for r in view["rounds"] if r["program_id"] == PC]
     assert (pinned["session"], pinned["table"]) == (2, 2)
     assert matching("DELETE", f"{base}/pins/{PC}").status_code == 204
@@ -223,6 +245,110 @@ FIXED_AT = "2030-05-01T12:00:00+00:00"
 @pytest.mark.parametrize("extra_config", [{"CLOCK_FIXED_AT": FIXED_AT}], indirect=True)
 def test_schedules_are_computed_and_published_at_the_services_clock(matching):
     feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
-    computed = matching("POST", f"/workshops/{WORKSHOP}/schedule", {"time_limit": 5}).json()
+    computed = matching("POST", f"/workshops/{WORKSHOP}/schedule?wait=true",
+                        {"time_limit": 5}).json()
     published = matching("POST", f"/workshops/{WORKSHOP}/schedule/publish").json()
     assert computed["computed_at"] == published["published_at"] == FIXED_AT
+    (job,) = matching("GET", f"/workshops/{WORKSHOP}/schedule/jobs").json()["jobs"]
+    assert job["created_at"] == job["started_at"] == job["finished_at"] == FIXED_AT
+
+
+@pytest.mark.parametrize("extra_config", [{"SOLVE_JOBS_ENABLED": "false"}], indirect=True)
+def test_a_queued_job_is_cancelled_at_once_and_stays_cancelled(matching):
+    feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
+    base = f"/workshops/{WORKSHOP}/schedule"
+    job = matching("POST", base, {"time_limit": 5}).json()
+    assert matching("GET", job["href"]).json()["state"] == "queued"  # no runner here
+    response = matching("DELETE", job["href"])
+    assert response.status_code == 200, response.text
+    assert (response.json()["state"], response.json()["cancel_requested"]) == ("cancelled", True)
+    again = matching("POST", f"{job['href']}/cancel")
+    assert (again.status_code, again.json()["state"]) == (200, "cancelled")
+    assert matching("GET", f"{base}/jobs/{uuid.uuid4()}").status_code == 404
+    assert matching("GET", f"/workshops/{uuid.uuid4()}/schedule/jobs/{job['job_id']}"
+                    ).status_code == 404
+    assert [j["job_id"] for j in matching("GET", f"{base}/jobs").json()["jobs"]] == [
+        job["job_id"]]
+
+
+@pytest.mark.parametrize("extra_config", [{"SOLVE_JOBS_ENABLED": "false"}], indirect=True)
+def test_a_retried_compute_with_its_idempotency_key_queues_one_job(matching):
+    feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
+    base = f"http://{matching.config['WEB_SERVER_ADDRESS']}/workshops/{WORKSHOP}/schedule"
+    key = create_api_key(Store.for_url(matching.config["DATABASE_URL"]), "script")
+    answers = [requests.post(base, json={"time_limit": 5}, timeout=30,
+                             headers={"X-API-Key": key, "Idempotency-Key": "demo-1"})
+               for _ in range(2)]
+    assert [a.status_code for a in answers] == [202, 202]
+    assert answers[0].json()["job_id"] == answers[1].json()["job_id"]
+    assert len(matching("GET", f"/workshops/{WORKSHOP}/schedule/jobs").json()["jobs"]) == 1
+
+
+def test_staff_set_the_fairness_policy_and_the_schedule_reports_it(matching):
+    feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
+    path = f"/workshops/{WORKSHOP}/fairness"
+    assert matching("GET", path).json() == {
+        "workshop_id": WORKSHOP, "fairness": {"price": 0.05}, "default": True}
+    for bad in ({"fairness": "fair"}, {"fairness": {"price": 2}}, {"fairness": {"cost": 1}},
+                {}, {"fairness": "total", "extra": 1}):
+        response = matching("PUT", path, bad)
+        assert response.status_code == 422, (bad, response.text)
+    assert matching("PUT", f"/workshops/{uuid.uuid4()}/fairness",
+                    {"fairness": "total"}).status_code == 404
+    assert matching("PUT", path, {"fairness": "total"}).json() == {
+        "workshop_id": WORKSHOP, "fairness": "total", "default": False}
+    view = matching("POST", f"/workshops/{WORKSHOP}/schedule?wait=true", {"time_limit": 5})
+    assert view.status_code == 201, view.text
+    fairness = view.json()["fairness"]
+    assert fairness["policy"] == "total" and fairness["worst_share"] == 1.0
+    assert fairness["best_total"] == view.json()["objective"] == 8
+    assert fairness["price_paid"] == 0.0
+    assert matching("PUT", path, {"fairness": {"price": 0.1}}).json()["fairness"] == {
+        "price": 0.1}
+    assert matching("PUT", path, {"fairness": None}).json()["default"] is True
+
+
+def test_two_matching_replicas_run_one_solve(container_factory, config):
+    if not config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("two replicas share a PostgreSQL database (SQLite: one process)")
+    settings = {**config, "REPLAN_DEBOUNCE_SECONDS": 0, "PLANNER_POLL_SECONDS": 0.1,
+                "SOLVER_TIME_LIMIT": 2, "SOLVE_JOB_POLL_SECONDS": 0.1,
+                "SOLVE_JOB_PROGRESS_SECONDS": 0.2}
+    replicas = []
+    for _ in range(2):
+        replica = {**settings, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
+        container_factory(MatchingService, replica).start()
+        replicas.append(f"http://{replica['WEB_SERVER_ADDRESS']}")
+    store = Store.for_url(config["DATABASE_URL"])
+    key = create_api_key(store, "staff")
+
+    def jobs():
+        with store.transaction() as session:
+            return list(session.execute(sa.select(
+                SolveJob.trigger, SolveJob.state, SolveJob.attempts, SolveJob.claimed_by,
+                SolveJob.started_at, SolveJob.finished_at).order_by(SolveJob.created_at)))
+
+    def schedules():
+        with store.transaction() as session:
+            return list(session.scalars(sa.select(Schedule.trigger)))
+
+    # the interest deadline has passed: both planners see it at once
+    feed(config, deadline="2020-01-01T00:00:00+00:00")
+    wait_for(lambda: schedules() == ["deadline"], timeout=30, what="the deadline's schedule")
+    eventlet.sleep(1.0)  # ten more polls of each planner and runner
+    assert schedules() == ["deadline"]
+    ((trigger, state, attempts, *_),) = jobs()
+    assert (trigger, state, attempts) == ("deadline", "succeeded", 1)
+
+    # staff ask both replicas at once: each job runs once, one after the other
+    for base in replicas:
+        response = requests.post(f"{base}/workshops/{WORKSHOP}/schedule",
+                                 headers={"X-API-Key": key}, timeout=30)
+        assert response.status_code == 202, response.text
+    wait_for(lambda: len(schedules()) == 3, timeout=60, what="both staff schedules")
+    eventlet.sleep(1.0)
+    staff = [j for j in jobs() if j.trigger == "staff"]
+    assert [(j.state, j.attempts) for j in staff] == [("succeeded", 1)] * 2
+    first, second = sorted(staff, key=lambda j: j.started_at)
+    assert first.finished_at <= second.started_at  # never two solves of one workshop at once
+    assert sorted(schedules()) == ["deadline", "staff", "staff"]
