@@ -11,6 +11,7 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields, validate
+
 from rueda_backbone import openapi as oas
 
 from . import domain, reports, schemas
@@ -25,8 +26,13 @@ Nullable = lambda cls, **kw: cls(required=True, allow_none=True, **kw)  # noqa: 
 
 class DelegationRef(Schema):
     delegation_id = fields.String(required=True)
-    name = Nullable(fields.String)
+    name = Nullable(fields.String, metadata={"description": "acronym, else institution"})
+    label = Nullable(fields.String, metadata={
+        "description": "how reports name it: acronym and country or region, e.g. MDS (Brazil)"})
     country = Nullable(fields.String)
+    region = Nullable(fields.String, metadata={
+        "description": "a subregional mechanism's or international organisation's, "
+                       "instead of a country"})
     withdrawn = fields.Boolean(required=True)
 
 
@@ -63,8 +69,12 @@ class ActivityView(Schema):
     demanding = fields.Nested(DelegationRef, required=True)
     supplying = fields.List(fields.Nested(DelegationRef), required=True)
     supplying_defined = fields.Boolean(required=True)
+    supplier_status = fields.String(required=True, validate=validate.OneOf(
+        domain.SUPPLIER_STATUSES))
     program_id = Nullable(fields.String)
     topic = Nullable(fields.String)
+    other_topic = Nullable(fields.String, metadata={
+        "description": "the label of a topic \"other\" (reports use it)"})
     activity_types = fields.List(fields.String(), required=True)
     mechanism = Nullable(fields.String)
     focus = Nullable(fields.String)
@@ -149,6 +159,7 @@ def _operations() -> dict:
     criteria = "/workshops/{workshop_id}/criteria"
     report = "/workshops/{workshop_id}/reports/{name}"
     chart = "/workshops/{workshop_id}/charts/{filename}"
+    iati_file = "/workshops/{workshop_id}/reports/iati.xml"
     report_names = "|".join(reports.REPORTS)
     chart_names = "|".join(reports.CHARTS)
 
@@ -171,7 +182,11 @@ def _operations() -> dict:
         ("POST", "/activities"): oas.operation(
             "create_activity", "Record an activity directly (not from an expression)",
             path="/activities", status=201, request=schemas.ActivityForm,
-            response=ActivityView),
+            response=ActivityView, errors=[404], description=(
+                "The workshop must be one intake published (404 naming `workshop_id` "
+                "otherwise) and every delegation named must be known to followup, of that "
+                "workshop and not withdrawn (422 naming `demanding_delegation_id` or "
+                "`supplying_delegation_ids[i]`).")),
         ("GET", activity): oas.operation(
             "get_activity", "An activity, with its trail and updates", path=activity,
             response=ActivityView),
@@ -215,6 +230,16 @@ def _operations() -> dict:
             "confirm_selection", "Confirm a proposed selection (published as "
             "funding_selection_confirmed)", path="/selections/{selection_id}/confirm",
             request=schemas.ConfirmForm, response=SelectionView, errors=[409]),
+        # before the reports' template, which a client's router would try first otherwise
+        ("GET", iati_file): oas.operation(
+            "get_iati", "The workshop's activities as IATI 2.03 activity XML", path=iati_file,
+            content={"application/xml": {"type": "string"}},
+            description=(
+                "One iati-activity per activity, each a child of the workshop (its parent "
+                "related-activity): participating organisations with their roles, status on "
+                "the IATI ActivityStatus code list, dates, OECD DAC 5-digit sectors, the "
+                "estimated cost as a budget. Valid against the IATI 2.03 activity schema. "
+                "404 for a workshop followup does not know or one with no activities yet.")),
         ("GET", report): oas.operation(
             "get_report", "A report, as JSON or CSV", path=report, errors=[400],
             content={"application/json": ReportView, "text/csv": {"type": "string"}},

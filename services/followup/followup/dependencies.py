@@ -1,12 +1,15 @@
 """followup's background work: the timer that looks for due follow-ups and
-prepares the weekly digests, and the provider a worker wakes it through."""
+prepares the weekly digests, the provider a worker wakes it through, and
+the settings read from config for the use cases."""
 from __future__ import annotations
 
 import structlog
 from nameko.extensions import DependencyProvider
+
 from rueda_backbone import BackgroundJob
 
 from . import reports, usecases
+from .settings import Settings as SettingsValue
 
 log = structlog.get_logger(__name__)
 
@@ -49,3 +52,13 @@ class FollowUpScheduler(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.timer
+
+
+class Settings(DependencyProvider):
+    """followup's settings (`followup.settings.Settings`), read once from config."""
+
+    def setup(self):
+        self.settings = SettingsValue.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings

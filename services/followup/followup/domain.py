@@ -33,9 +33,23 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 FUNDING_SOURCES = ("network_fund", "subregional_mechanism", "bilateral_cooperation",
                    "own_resources")
-ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour")
-MECHANISMS = ("inter_institutional_agreement", "bilateral_agreement", "regional_program", "other")
-FOCUSES = ("general", "specific_components")
+# what an expression may leave open when it is signed (real records do)
+NOT_YET_KNOWN = "not_yet_known"
+ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour",
+                  NOT_YET_KNOWN)
+MECHANISMS = ("inter_institutional_agreement", "bilateral_agreement", "regional_program", "other",
+              NOT_YET_KNOWN)
+FOCUSES = ("general", "specific_components", NOT_YET_KNOWN)
+
+# a topic outside intake's vocabulary, said with a free-text label (`other_topic`)
+OTHER_TOPIC = "other"
+
+# who supplies: the delegations named, several not named yet, or nobody defined yet
+NAMED, SEVERAL_NOT_YET_NAMED, NOT_YET_DEFINED = "named", "several_not_yet_named", "not_yet_defined"
+SUPPLIER_STATUSES = (NAMED, SEVERAL_NOT_YET_NAMED, NOT_YET_DEFINED)
+
+# delegations that are not from one country: they give a region instead
+REGIONAL_KINDS = ("subregional_mechanism", "international_organisation")
 
 # days until the next follow-up after entering a state; a workshop may override
 DEFAULT_CADENCE_DAYS = {PROPOSED: 7, UNDER_REVIEW: 14, SELECTED: 30, PLANNED: 30,
@@ -85,6 +99,22 @@ def check_transition(from_state: str, to_state: str, *, funding_source: str | No
         if not (terms_of_reference or "").strip():
             raise MissingForTransition("terms_of_reference",
                                        "a planned activity needs its terms of reference")
+
+
+def supplier_status(status: str | None, supplying_delegation_ids: list) -> str:
+    """Who supplies: named delegations always say `named`; with none named, the
+    status given (several not yet named) or else not yet defined."""
+    if supplying_delegation_ids:
+        return NAMED
+    return status if status in (SEVERAL_NOT_YET_NAMED, NOT_YET_DEFINED) else NOT_YET_DEFINED
+
+
+def topic_label(topic: str | None, other_topic: str | None) -> str | None:
+    """What a topic is reported under: the free-text label of an `other` topic,
+    else the topic itself."""
+    if topic == OTHER_TOPIC and (other_topic or "").strip():
+        return other_topic.strip()
+    return topic
 
 
 def known_time_zone(name: str) -> bool:

@@ -13,16 +13,16 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from . import domain, inbound, usecases
 
 WORKSHOP_ID = "santa-marta-2012"
 TIME_ZONE = "America/Bogota"
-SIGNED_AT = datetime(2012, 11, 15, 22, 0, tzinfo=timezone.utc)
+SIGNED_AT = datetime(2012, 11, 15, 22, 0, tzinfo=UTC)
 # "today" for the example's reports: three months after the workshop
-AS_OF = datetime(2013, 2, 15, 15, 0, tzinfo=timezone.utc)
+AS_OF = datetime(2013, 2, 15, 15, 0, tzinfo=UTC)
 
 TOPICS = {
     "BR-PAA": ["food_security"],
@@ -53,6 +53,12 @@ CRITERIA = [("alignment", "Alignment with network priorities", 3),
             ("demand_driven", "Demand-driven", 2), ("feasibility", "Feasibility", 2),
             ("multiplier", "Multiplier effect", 2), ("co_funding", "Co-funding", 1)]
 BUDGET_CENTS = 3_000_000  # USD 30,000 for the network's fund
+# the example's subregional mechanisms: acronym and region
+REGIONS = {"MERCOSUR": ("ISM", "South America")}
+# what was signed in 2012 was always known: the example draws from these
+KNOWN_TYPES = tuple(t for t in domain.ACTIVITY_TYPES if t != domain.NOT_YET_KNOWN)
+KNOWN_MECHANISMS = tuple(m for m in domain.MECHANISMS if m != domain.NOT_YET_KNOWN)
+KNOWN_FOCUSES = tuple(f for f in domain.FOCUSES if f != domain.NOT_YET_KNOWN)
 
 
 def _id(kind: str, key: str) -> str:
@@ -83,11 +89,14 @@ def build(uow, example_path: Path) -> dict:
             "staff_id": staff_id, "name": name, "roles": roles, "active": True, "version": 1}),
             uow=uow, now=registered)
     for d in data["delegations"]:
+        regional = d["id"] in REGIONS
         usecases.record_delegation(inbound.DelegationRegistered().load({
             "delegation_id": _id("delegation", d["id"]), "institution": d["name"],
-            "acronym": d["id"] if d["id"] == "MERCOSUR" else None,
-            "country": "Regional (MERCOSUR)" if d["id"] == "MERCOSUR" else d["name"],
-            "kind": "subregional_mechanism" if d["id"] == "MERCOSUR" else "ministry",
+            "acronym": REGIONS[d["id"]][0] if regional else None,
+            # a subregional mechanism gives its region, not a country
+            "country": None if regional else d["name"],
+            "region": REGIONS[d["id"]][1] if regional else None,
+            "kind": "subregional_mechanism" if regional else "ministry",
             "registered_at": "2012-10-01T12:00:00+00:00",
             "delegates": [{"delegate_id": _id("delegate", d["id"]), "is_focal_point": True}]}),
             uow=uow, now=registered)
@@ -101,14 +110,14 @@ def build(uow, example_path: Path) -> dict:
     signed += [(delegation, None, topic) for delegation, topic in TOPIC_ONLY]
     activities = []
     for n, (demanding, program, *topic) in enumerate(signed):
-        types = rng.sample(domain.ACTIVITY_TYPES, rng.choice((1, 1, 2)))
+        types = rng.sample(KNOWN_TYPES, rng.choice((1, 1, 2)))
         event = inbound.ExpressionOfInterestSubmitted().load({
             "expression_id": _id("expression", str(n)), "workshop_id": WORKSHOP_ID, "version": 1,
             "demanding_delegation_id": _id("delegation", demanding),
             "supplying_delegation_ids": [_id("delegation", hosts[program])] if program else [],
             "program_id": _id("program", program) if program else None,
             "topic": topic[0] if topic else None, "activity_types": types,
-            "mechanism": rng.choice(domain.MECHANISMS), "focus": rng.choice(domain.FOCUSES),
+            "mechanism": rng.choice(KNOWN_MECHANISMS), "focus": rng.choice(KNOWN_FOCUSES),
             "description": None, "contact_delegate_ids": [],
             "round": None, "submitted_at": SIGNED_AT.isoformat()})
         activities.append(usecases.record_expression(event, uow=uow, now=SIGNED_AT))

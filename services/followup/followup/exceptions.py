@@ -7,11 +7,19 @@ HTTP and parks a counterpart's update sent by the portal as an event.
 """
 from __future__ import annotations
 
-from rueda_backbone.errors import (BadRequest, Conflict, DomainError, ErrorMapping, Forbidden,
-                                   Invalid, NotFound)
+from rueda_backbone.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    ErrorMapping,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
 
 __all__ = ["ActivityNotFound", "BadParameter", "Conflict", "DelegationNotKnownYet", "ERRORS",
-           "FieldRefused", "NotACounterpart", "NotFound", "UnknownTimeZone"]
+           "FieldRefused", "NotACounterpart", "NotFound", "ProducerNotAllowed", "UnknownTimeZone",
+           "WorkshopNotFound"]
 
 
 class OneField:
@@ -64,6 +72,25 @@ class ActivityNotFound(NotFound):
 
     def describe(self) -> str:
         return f"{self.code}: payload.activity_id: {self.message}"
+
+
+class WorkshopNotFound(OneField, NotFound):
+    """A workshop followup was never told of (intake's workshop_published)."""
+
+    def __init__(self, workshop_id: str, path: str = "workshop_id"):
+        super().__init__(path, f"no workshop {workshop_id} is known to followup")
+
+
+class ProducerNotAllowed(Forbidden):
+    """A counterpart's update sent by a system that is not among those allowed
+    to post them (`COUNTERPART_PRODUCERS`); parked with that reason, which is
+    not an unknown activity's."""
+
+    code = "producer_not_allowed"
+
+    def __init__(self, producer: str, allowed: tuple[str, ...]):
+        super().__init__(f"{producer!r} may not post counterpart updates; the systems that may "
+                         f"are {', '.join(allowed) or 'none'} (COUNTERPART_PRODUCERS)")
 
 
 class DelegationNotKnownYet(NotFound):

@@ -8,19 +8,16 @@ status updates other systems publish on `portal.events`
 (`activity_update_submitted`), with the same rules as the HTTP body."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, post_load
+from marshmallow import EXCLUDE, fields, post_load
+
 from rueda_backbone import Inbound, consumes
+from rueda_backbone.fields import AwareDateTime, Reader, Text
 
 from . import schemas, usecases
 
 # other systems (the network's portal and its peers) publish here, as they do
-# for intake's forms
+# for intake's forms; which of them may post updates is COUNTERPART_PRODUCERS
 PORTAL = "portal"
-
-
-class Reader(Schema):
-    class Meta:
-        unknown = EXCLUDE
 
 
 def Optional(field_class, *args, default=None, **kwargs):  # noqa: N802 - reads like a field
@@ -43,10 +40,13 @@ class DelegationRegistered(Reader):
     delegation_id = fields.String(required=True)
     institution = fields.String(required=True)
     acronym = fields.String(allow_none=True, load_default=None)
-    country = fields.String(required=True)
+    # a subregional mechanism or an international organisation gives a
+    # region instead of a country (read when the producer sends it)
+    country = Optional(fields.String)
+    region = Optional(fields.String)
     kind = fields.String(required=True)
     delegates = fields.List(fields.Nested(DelegateRef), required=True)
-    registered_at = fields.AwareDateTime(required=True)
+    registered_at = AwareDateTime(required=True)
 
 
 class DelegationRegisteredV2(DelegationRegistered):
@@ -73,6 +73,15 @@ class ProgramSubmittedV2(ProgramSubmitted):
     country = Optional(fields.String)
 
 
+class ProgramSubmittedV3(ProgramSubmittedV2):
+    """v3: v2 plus the label of a topic "other", the region of a program of a
+    delegation that gives one (`country` then carries the region's name) and
+    whether an archive import loaded it."""
+    other_topic = Optional(fields.String)
+    region = Optional(fields.String)
+    imported = fields.Boolean(load_default=False)
+
+
 class StaffMemberRegistered(Reader):
     staff_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -88,6 +97,10 @@ class RoundRef(Reader):
 
 
 class ExpressionOfInterestSubmitted(Reader):
+    """What `usecases.record_expression` reads. `other_topic` (the label of a
+    topic "other") and `supplier_status` (named / several_not_yet_named /
+    not_yet_defined) come with intake's later versions; absent, the topic is
+    its own label and the status is read from the supplying list."""
     expression_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     version = fields.Integer(required=True)
@@ -95,21 +108,30 @@ class ExpressionOfInterestSubmitted(Reader):
     supplying_delegation_ids = fields.List(fields.String(), load_default=list)
     program_id = Optional(fields.String)
     topic = Optional(fields.String)
+    other_topic = Optional(fields.String)
+    supplier_status = Optional(fields.String)
     # kept even when a value is new to followup: reports count what was signed
     activity_types = fields.List(fields.String(), load_default=list)
     mechanism = Optional(fields.String)
     focus = Optional(fields.String)
-    description = Optional(fields.String)
+    description = Optional(Text)
     contact_delegate_ids = fields.List(fields.String(), load_default=list)
     round = Optional(fields.Nested, RoundRef)
-    submitted_at = fields.AwareDateTime(required=True)
+    submitted_at = AwareDateTime(required=True)
+
+
+class ExpressionOfInterestSubmittedV2(ExpressionOfInterestSubmitted):
+    """v2: v1 plus `other_topic`, `supplier_status`, "not_yet_known" activity
+    types, mechanism and focus, and whether an archive import loaded it (a
+    past workshop's activity: no deadline was applied to it)."""
+    imported = fields.Boolean(load_default=False)
 
 
 class ExpressionOfInterestWithdrawn(Reader):
     expression_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     version = fields.Integer(required=True)
-    withdrawn_at = fields.AwareDateTime(required=True)
+    withdrawn_at = AwareDateTime(required=True)
 
 
 class ScheduledRound(Reader):
@@ -117,7 +139,7 @@ class ScheduledRound(Reader):
     session = fields.Integer(required=True)
     table = fields.Integer(required=True)
     program_id = Optional(fields.String)
-    starts_at = Optional(fields.AwareDateTime)
+    starts_at = Optional(AwareDateTime)
 
 
 class SchedulePublished(Reader):
@@ -139,7 +161,7 @@ class ActivityUpdateSubmitted(schemas.CounterpartUpdateForm):
     update_id = fields.UUID(required=True)
     activity_id = schemas.Id(required=True)
     delegate_id = schemas.Id(allow_none=True, load_default=None)
-    submitted_at = fields.AwareDateTime(required=True)
+    submitted_at = AwareDateTime(required=True)
 
     @post_load
     def _update_id_as_stored(self, data, **_kwargs):
@@ -152,22 +174,27 @@ CONSUMES = Inbound(
     consumes("intake", "workshop_published", WorkshopPublished,
              use_case=usecases.record_workshop),
     consumes("intake", "delegation_registered",
-             {1: DelegationRegistered, 2: DelegationRegisteredV2},
+             # v3 adds each delegate's languages and sessions (not read here), the
+             # region (`country` then carries its name) and `imported`
+             {1: DelegationRegistered, 2: DelegationRegisteredV2, 3: DelegationRegisteredV2},
              use_case=usecases.record_delegation),
     consumes("intake", "delegation_withdrawn", DelegationWithdrawn,
              use_case=usecases.withdraw_delegation),
-    consumes("intake", "program_submitted", {1: ProgramSubmitted, 2: ProgramSubmittedV2},
+    consumes("intake", "program_submitted",
+             {1: ProgramSubmitted, 2: ProgramSubmittedV2, 3: ProgramSubmittedV3},
              use_case=usecases.record_program),
     consumes("intake", "staff_member_registered", StaffMemberRegistered,
              use_case=usecases.record_staff_member),
-    consumes("intake", "expression_of_interest_submitted", ExpressionOfInterestSubmitted,
+    consumes("intake", "expression_of_interest_submitted",
+             {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
              use_case=usecases.record_expression),
     consumes("intake", "expression_of_interest_withdrawn", ExpressionOfInterestWithdrawn,
              use_case=usecases.withdraw_expression),
     consumes("matching", "schedule_published", SchedulePublished,
              use_case=usecases.record_schedule),
-    # refused as the HTTP API refuses the same body; the backbone parks it
-    # with the field at fault (followup.exceptions)
+    # from the systems COUNTERPART_PRODUCERS names, then refused as the HTTP
+    # API refuses the same body; the backbone parks it with the reason
+    # (followup.exceptions)
     consumes(PORTAL, "activity_update_submitted", ActivityUpdateSubmitted,
-             use_case=usecases.post_update),
+             use_case=usecases.receive_update, uses="settings"),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from rueda_backbone.tables import UtcDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rueda_backbone.tables import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -35,7 +36,9 @@ class Delegation(Base):
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     institution: Mapped[str] = mapped_column(sa.String(300))
     acronym: Mapped[str | None] = mapped_column(sa.String(50))
-    country: Mapped[str] = mapped_column(sa.String(100))
+    # a subregional mechanism or an international organisation gives a region instead
+    country: Mapped[str | None] = mapped_column(sa.String(100))
+    region: Mapped[str | None] = mapped_column(sa.String(100))
     kind: Mapped[str] = mapped_column(sa.String(40))
     # who to name as the counterpart in follow-ups; contact details stay in notify
     focal_point_delegate_id: Mapped[str | None] = mapped_column(sa.String(36))
@@ -48,6 +51,19 @@ class Delegation(Base):
     def name(self) -> str:
         return self.acronym or self.institution
 
+    @property
+    def place(self) -> str | None:
+        """Where it is from: its country, or its region when it has no country."""
+        return self.country or self.region
+
+    @property
+    def label(self) -> str:
+        """How people read it: acronym and country or region ("MDS (Brazil)"),
+        since one acronym names ministries of several countries."""
+        if not self.place or self.place == self.name:
+            return self.name
+        return f"{self.name} ({self.place})"
+
 
 class Program(Base):
     __tablename__ = "program"
@@ -59,6 +75,8 @@ class Program(Base):
     title: Mapped[str] = mapped_column(sa.String(300))
     country: Mapped[str | None] = mapped_column(sa.String(100))
     topics: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # the label of the topic "other" among `topics` (reported under it)
+    other_topic: Mapped[str | None] = mapped_column(sa.String(200))
 
 
 class StaffMember(Base):
@@ -105,6 +123,10 @@ class Activity(Base):
     supplying_delegation_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
     program_id: Mapped[str | None] = mapped_column(sa.String(36))
     topic: Mapped[str | None] = mapped_column(sa.String(100))
+    # the free-text label of a topic `other` (reported under it)
+    other_topic: Mapped[str | None] = mapped_column(sa.String(200))
+    # named / several_not_yet_named / not_yet_defined; null before 0004 (derived then)
+    supplier_status: Mapped[str | None] = mapped_column(sa.String(30))
     activity_types: Mapped[list] = mapped_column(sa.JSON, default=list)
     mechanism: Mapped[str | None] = mapped_column(sa.String(40))
     focus: Mapped[str | None] = mapped_column(sa.String(40))

@@ -1,8 +1,13 @@
 """Reports for the secretariat and funders, and their bar charts.
 
-Each report is a list of flat rows (the same for JSON and CSV). Charts use
-matplotlib's object API with the Agg/SVG canvases, never pyplot, so workers in
-green threads do not share a global figure.
+Each report is a list of flat rows (the same for JSON and CSV). Delegations
+are named by acronym and country, or region for those not from one country
+(one acronym names ministries of several countries); a topic "other" is
+reported under its free-text label; money kept in cents reads as an amount.
+CSV files are safe to open in a spreadsheet (formula-like cells neutralised,
+UTF-8 with a BOM). Charts use matplotlib's object API with the Agg/SVG
+canvases, never pyplot, so workers in green threads do not share a global
+figure.
 """
 from __future__ import annotations
 
@@ -10,19 +15,35 @@ import csv
 import io
 from collections import Counter
 from datetime import datetime
+from decimal import Decimal
 
 import sqlalchemy as sa
+from babel.numbers import format_currency
 
 from . import domain
 from .models import Activity, Delegation, Program, Workshop
-from .views import activity_lateness, title_of
+from .views import activity_lateness, supplier_status, title_of
 
 REPORTS = ("supply_demand", "counts", "demand_by_topic", "demand_by_country",
            "status_by_delegation")
-CHARTS = {"demand_by_topic": "Demand by topic", "demand_by_country": "Demand by country"}
-NOT_DEFINED = "not yet defined"
+CHARTS = {"demand_by_topic": "Demand by topic",
+          "demand_by_country": "Demand by country or region"}
+SUPPLIERS = {domain.NOT_YET_DEFINED: "not yet defined",
+             domain.SEVERAL_NOT_YET_NAMED: "several, not yet named"}
+NOT_DEFINED = SUPPLIERS[domain.NOT_YET_DEFINED]
 UNSPECIFIED = "unspecified"
 BAR_COLOUR = "#2a7ab0"
+# OWASP's CSV injection rule: a cell starting with one of these is a formula
+# (or becomes one) in a spreadsheet
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def money(cents: int | None, currency: str | None) -> str:
+    """An amount kept in cents as people read it: "22,345.66 USD"."""
+    if cents is None or not currency:
+        return ""
+    return format_currency(Decimal(cents) / 100, currency, format="#,##0.00 ¤¤",
+                           locale="en", currency_digits=False)
 
 
 class Context:
@@ -39,19 +60,35 @@ class Context:
         self.workshops: dict[str, Workshop] = {}
 
     def name(self, delegation_id: str) -> str:
+        """Acronym and country or region: "MDS (Brazil)", never "MDS" alone."""
         delegation = self.delegations.get(delegation_id)
-        return delegation.name if delegation else delegation_id
+        return delegation.label if delegation else delegation_id
 
     def country(self, delegation_id: str) -> str:
+        """The delegation's country; empty for one that gives a region instead."""
         delegation = self.delegations.get(delegation_id)
-        return delegation.country if delegation else UNSPECIFIED
+        if delegation is None:
+            return UNSPECIFIED
+        return delegation.country or ("" if delegation.region else UNSPECIFIED)
+
+    def region(self, delegation_id: str) -> str:
+        delegation = self.delegations.get(delegation_id)
+        return (delegation.region or "") if delegation and not delegation.country else ""
+
+    def supplying(self, activity: Activity) -> str:
+        if activity.supplying_delegation_ids:
+            return "; ".join(self.name(d) for d in activity.supplying_delegation_ids)
+        return SUPPLIERS[supplier_status(activity)]
 
     def topics(self, activity: Activity) -> list[str]:
-        """The topic signed, else the topics of the program asked for."""
+        """The topic signed (an "other" one under its label), else the topics
+        of the program asked for."""
         if activity.topic:
-            return [activity.topic]
+            return [domain.topic_label(activity.topic, activity.other_topic)]
         program = self.programs.get(activity.program_id or "")
-        return list(program.topics) if program and program.topics else [UNSPECIFIED]
+        if not program or not program.topics:
+            return [UNSPECIFIED]
+        return [domain.topic_label(t, program.other_topic) for t in program.topics]
 
 
 def supply_demand(ctx: Context) -> list[dict]:
@@ -59,8 +96,10 @@ def supply_demand(ctx: Context) -> list[dict]:
     return [{"activity_id": a.id, "title": title_of(ctx.session, a),
              "demanding": ctx.name(a.demanding_delegation_id),
              "demanding_country": ctx.country(a.demanding_delegation_id),
-             "supplying": "; ".join(ctx.name(d) for d in a.supplying_delegation_ids) or NOT_DEFINED,
-             "topic": "; ".join(ctx.topics(a)), "state": a.state}
+             "demanding_region": ctx.region(a.demanding_delegation_id),
+             "supplying": ctx.supplying(a),
+             "topic": "; ".join(ctx.topics(a)), "state": a.state,
+             "estimated_cost": money(a.estimated_cost, a.currency)}
             for a in ctx.activities]
 
 
@@ -89,8 +128,14 @@ def demand_by_topic(ctx: Context) -> list[dict]:
 
 
 def demand_by_country(ctx: Context) -> list[dict]:
-    counter = Counter(ctx.country(a.demanding_delegation_id) for a in ctx.activities)
-    return [{"country": country, "activities": n} for country, n in _ranked(counter)]
+    """Activities by the demanding delegation's country; a subregional
+    mechanism or an international organisation counts under its region (a
+    row with `region` set and no `country`), never as a country."""
+    counter = Counter((ctx.country(a.demanding_delegation_id),
+                       ctx.region(a.demanding_delegation_id)) for a in ctx.activities)
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], bool(item[0][1]), item[0]))
+    return [{"country": country, "region": region, "activities": n}
+            for (country, region), n in ranked]
 
 
 def status_by_delegation(ctx: Context) -> list[dict]:
@@ -123,13 +168,36 @@ def build_all(session, workshop_id: str, now: datetime) -> dict[str, list[dict]]
     return {name: builder(ctx) for name, builder in BUILDERS.items()}
 
 
-def to_csv(rows: list[dict]) -> str:
+def safe_cell(value):
+    """A cell a spreadsheet shows as text: one that would start a formula
+    gets a leading apostrophe (OWASP's CSV injection rule); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(rows: list[dict]) -> bytes:
+    """The rows as a CSV file: UTF-8 with a BOM (so spreadsheets in es, pt and
+    fr read accents right), every cell safe to open."""
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
-    return out.getvalue()
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def chart_rows(name: str, rows: list[dict]) -> list[dict]:
+    """A report's rows as bars: a label and a count (a region says it is one)."""
+    if name == "demand_by_topic":
+        return [{"label": r["topic"], "activities": r["activities"]} for r in rows]
+    return [{"label": r["country"] or f"{r['region']} (region)", "activities": r["activities"]}
+            for r in rows]
+
+
+def chart(name: str, rows: list[dict], fmt: str = "png") -> bytes:
+    """One of `CHARTS`, drawn from its report's rows."""
+    return bar_chart(chart_rows(name, rows), label_key="label", title=CHARTS[name], fmt=fmt)
 
 
 def bar_chart(rows: list[dict], *, label_key: str, title: str, fmt: str = "png",

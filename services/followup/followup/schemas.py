@@ -1,81 +1,108 @@
 """What followup accepts over HTTP and what it publishes (event payloads).
 
+Request bodies derive from the backbone's `InputSchema` (unknown fields,
+control characters and line breaks in one-line fields refused, with the
+field's path); free text that may span lines is a `Text` field.
+
 Event payload schemas are the producer's contract: docs/events/ holds their
 JSON Schemas and examples, and contract tests load every example through
 these schemas and through every consumer's reader.
 """
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
 from rueda_backbone import Published
+from rueda_backbone import fields as safe
 
 from . import domain
 
 Id = lambda **kw: fields.String(validate=validate.Length(min=1, max=36), **kw)  # noqa: E731
-Text = lambda lo, hi, **kw: fields.String(validate=validate.Length(min=lo, max=hi), **kw)  # noqa: E731
+# one line of text (a title, a name, a label)
+Line = lambda lo, hi, **kw: fields.String(validate=validate.Length(min=lo, max=hi), **kw)  # noqa: E731
+# free text that may span lines (reasons, descriptions, updates)
+Prose = lambda lo, hi, **kw: safe.Text(validate=validate.Length(min=lo, max=hi), **kw)  # noqa: E731
 
 
-class Form(Schema):
-    class Meta:
-        # a misspelt field must be reported, not silently ignored
-        unknown = RAISE
+class Form(safe.InputSchema):
+    """A request body: a misspelt field is reported, not silently ignored."""
 
     # the staff member acting; the API client's name when absent
-    by = Text(1, 100)
+    by = Line(1, 100)
 
 
 class ActivityForm(Form):
-    """A cooperation activity staff record directly (not from an expression)."""
+    """A cooperation activity staff record directly (not from an expression).
+    The workshop and the delegations it names must be known to followup."""
     workshop_id = Id(required=True)
-    title = Text(3, 300)
+    title = Line(3, 300)
     demanding_delegation_id = Id(required=True)
     supplying_delegation_ids = fields.List(Id(), load_default=list,
                                            validate=validate.Length(max=20))
+    # named (the list), several_not_yet_named or not_yet_defined (an empty list)
+    supplier_status = fields.String(validate=validate.OneOf(domain.SUPPLIER_STATUSES),
+                                    allow_none=True)
     program_id = Id(allow_none=True)
-    topic = Text(2, 100, allow_none=True)
+    topic = Line(2, 100, allow_none=True)
+    # the label of a topic "other", reported under it
+    other_topic = Line(1, 200, allow_none=True)
     activity_types = fields.List(fields.String(validate=validate.OneOf(domain.ACTIVITY_TYPES)),
                                  load_default=list)
     mechanism = fields.String(validate=validate.OneOf(domain.MECHANISMS), allow_none=True)
     focus = fields.String(validate=validate.OneOf(domain.FOCUSES), allow_none=True)
-    description = Text(0, 5000, allow_none=True)
+    description = Prose(0, 5000, allow_none=True)
     owner_staff_id = Id(allow_none=True)
-    follow_up_on = fields.Date()
+    follow_up_on = safe.Date()
 
     @validates_schema
     def _program_or_topic(self, data, **_kwargs):
         if not data.get("program_id") and not data.get("topic"):
             raise ValidationError("give the program or the topic the activity is about", "topic")
+        if data.get("topic") == domain.OTHER_TOPIC and not (data.get("other_topic") or "").strip():
+            raise ValidationError("a topic \"other\" needs its label", "other_topic")
+        if data.get("other_topic") and data.get("topic") != domain.OTHER_TOPIC:
+            raise ValidationError("other_topic labels the topic \"other\" only", "other_topic")
+
+    @validates_schema
+    def _supplier_status(self, data, **_kwargs):
+        status, named = data.get("supplier_status"), data.get("supplying_delegation_ids")
+        if status == domain.NAMED and not named:
+            raise ValidationError("name the supplying delegations, or say they are "
+                                  "several_not_yet_named or not_yet_defined", "supplier_status")
+        if status not in (None, domain.NAMED) and named:
+            raise ValidationError(f"{status} cannot name supplying delegations",
+                                  "supplier_status")
 
 
 class TransitionForm(Form):
     to = fields.String(required=True, validate=validate.OneOf(domain.STATES))
-    reason = Text(1, 2000, required=True)
+    reason = Prose(1, 2000, required=True)
     funding_source = fields.String(validate=validate.OneOf(domain.FUNDING_SOURCES))
-    planned_start = fields.Date()
-    planned_end = fields.Date()
-    terms_of_reference = Text(1, 20000)
+    planned_start = safe.Date()
+    planned_end = safe.Date()
+    terms_of_reference = Prose(1, 20000)
 
 
 class OwnerForm(Form):
     owner_staff_id = Id(required=True)
-    reason = Text(1, 2000)
+    reason = Prose(1, 2000)
 
 
 class FollowUpForm(Form):
-    follow_up_on = fields.Date(required=True)
-    reason = Text(1, 2000)
+    follow_up_on = safe.Date(required=True)
+    reason = Prose(1, 2000)
 
 
 class SupplyingForm(Form):
     supplying_delegation_ids = fields.List(Id(), required=True,
                                            validate=validate.Length(min=1, max=20))
-    reason = Text(1, 2000)
+    reason = Prose(1, 2000)
 
 
 class CounterpartUpdateForm(Form):
     delegation_id = Id(required=True)
     delegate_id = Id()
-    text = Text(1, 5000, required=True)
+    text = Prose(1, 5000, required=True)
 
 
 class FollowUpSettingsForm(Form):
@@ -86,12 +113,9 @@ class FollowUpSettingsForm(Form):
     escalation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
 
 
-class CriterionForm(Schema):
-    class Meta:
-        unknown = RAISE
-
+class CriterionForm(safe.InputSchema):
     key = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,49}$"))
-    label = Text(1, 200, required=True)
+    label = Line(1, 200, required=True)
     weight = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=100))
 
 
@@ -137,7 +161,7 @@ class ActivityProposed(Schema):
     topic = fields.String(required=True, allow_none=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
     expression_id = fields.String(required=True, allow_none=True)
-    proposed_at = fields.AwareDateTime(required=True)
+    proposed_at = safe.AwareDateTime(required=True)
 
 
 class ActivityStatusChanged(Schema):
@@ -148,9 +172,9 @@ class ActivityStatusChanged(Schema):
     from_state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
     to_state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
     funding_source = fields.String(required=True, allow_none=True)
-    reason = fields.String(required=True)
+    reason = safe.Text(required=True)
     changed_by = fields.String(required=True)
-    changed_at = fields.AwareDateTime(required=True)
+    changed_at = safe.AwareDateTime(required=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
     counterpart_delegation_ids = fields.List(fields.String(), required=True)
 
@@ -163,12 +187,12 @@ class ActivityFollowUpDue(Schema):
     state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
     level = fields.String(required=True, validate=validate.OneOf(
         (domain.DUE_SOON, domain.OVERDUE, domain.ESCALATION)))
-    follow_up_on = fields.Date(required=True)
+    follow_up_on = safe.Date(required=True)
     days_overdue = fields.Integer(required=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
     escalation_staff_ids = fields.List(fields.String(), required=True)
     counterpart_delegation_ids = fields.List(fields.String(), required=True)
-    detected_at = fields.AwareDateTime(required=True)
+    detected_at = safe.AwareDateTime(required=True)
 
 
 class SelectedActivity(Schema):
@@ -188,14 +212,14 @@ class FundingSelectionConfirmed(Schema):
     total_score = fields.Integer(required=True)
     selected = fields.List(fields.Nested(SelectedActivity), required=True)
     confirmed_by = fields.String(required=True)
-    confirmed_at = fields.AwareDateTime(required=True)
+    confirmed_at = safe.AwareDateTime(required=True)
 
 
 class DigestItem(Schema):
     activity_id = fields.String(required=True)
     title = fields.String(required=True)
     state = fields.String(required=True)
-    follow_up_on = fields.Date(required=True)
+    follow_up_on = safe.Date(required=True)
     days_overdue = fields.Integer(required=True)
 
 
@@ -209,7 +233,7 @@ class WeeklyDigestPrepared(Schema):
     """weekly_digest_prepared v1: what one owner should look at this week."""
     digest_id = fields.String(required=True)
     owner_staff_id = fields.String(required=True)
-    week_of = fields.Date(required=True)
+    week_of = safe.Date(required=True)
     workshop_id = fields.String(required=True, allow_none=True)
     open_count = fields.Integer(required=True)
     overdue = fields.List(fields.Nested(DigestItem), required=True)

@@ -5,12 +5,13 @@ class holds the HTTP ones. Domain errors become answers (and parked
 reasons) through `exceptions.ERRORS`."""
 from __future__ import annotations
 
-from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http, read_json
-from rueda_backbone.health import health_endpoint
 from werkzeug.wrappers import Response
 
+from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http, read_json
+from rueda_backbone.health import health_endpoint
+
 from . import api, domain, exceptions, inbound, reports, schemas, usecases
-from .dependencies import FollowUpScheduler
+from .dependencies import FollowUpScheduler, Settings
 from .exceptions import BadParameter
 
 CHART_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -43,6 +44,7 @@ class FollowupService:
     log = LoggingContext()
     clock = Clock()
     scheduler = FollowUpScheduler()
+    settings = Settings()
 
     def _run(self, use_case, command: dict):
         """One use case in one unit of work, at the service's time."""
@@ -159,9 +161,17 @@ class FollowupService:
             raise BadParameter("format", "json or csv")
         answer = self._run(usecases.get_report, {"workshop_id": workshop_id, "report": name})
         if fmt == "csv":
-            return Response(reports.to_csv(answer["rows"]), mimetype="text/csv", headers={
-                "Content-Disposition": f'attachment; filename="{name}.csv"'})
+            return Response(reports.to_csv(answer["rows"]), content_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
         return answer
+
+    @json_http("GET", "/workshops/<string:workshop_id>/reports/iati.xml")
+    def get_iati(self, request, workshop_id):
+        with self.db.transaction() as uow:
+            body = usecases.get_iati({"workshop_id": workshop_id}, uow=uow, now=self.clock(),
+                                     settings=self.settings)
+        return Response(body, content_type="application/xml; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="{workshop_id}-iati.xml"'})
 
     @json_http("GET", "/workshops/<string:workshop_id>/charts/<string:filename>")
     def get_chart(self, request, workshop_id, filename):

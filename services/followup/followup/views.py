@@ -9,8 +9,16 @@ import sqlalchemy as sa
 
 from . import domain
 from .exceptions import ActivityNotFound
-from .models import (Activity, ActivityChange, CounterpartUpdate, Delegation, FundingSelection,
-                     Program, ScheduleRound, Workshop)
+from .models import (
+    Activity,
+    ActivityChange,
+    CounterpartUpdate,
+    Delegation,
+    FundingSelection,
+    Program,
+    ScheduleRound,
+    Workshop,
+)
 
 
 def find_activity(session, activity_id: str, *, for_update: bool = False) -> Activity:
@@ -28,9 +36,16 @@ def title_of(session, activity: Activity) -> str:
         program = session.get(Program, activity.program_id)
         if program is not None:
             return program.title
-    if activity.topic:
-        return activity.topic.replace("_", " ").capitalize()
+    topic = domain.topic_label(activity.topic, activity.other_topic)
+    if topic:
+        return topic if topic == activity.other_topic else topic.replace("_", " ").capitalize()
     return f"Program {activity.program_id}"
+
+
+def supplier_status(activity: Activity) -> str:
+    """named / several_not_yet_named / not_yet_defined (rows from before
+    migration 0004 have none stored: their list says it)."""
+    return domain.supplier_status(activity.supplier_status, activity.supplying_delegation_ids)
 
 
 def counterparts(activity: Activity) -> list[str]:
@@ -83,7 +98,9 @@ def _delegation_ref(session, delegation_id: str) -> dict:
     delegation = session.get(Delegation, delegation_id)
     return {"delegation_id": delegation_id,
             "name": delegation.name if delegation else None,
+            "label": delegation.label if delegation else None,
             "country": delegation.country if delegation else None,
+            "region": delegation.region if delegation else None,
             "withdrawn": bool(delegation and delegation.withdrawn_version is not None)}
 
 
@@ -113,7 +130,9 @@ def describe(session, activity: Activity, now: datetime, *, workshops: dict | No
         "demanding": _delegation_ref(session, activity.demanding_delegation_id),
         "supplying": [_delegation_ref(session, d) for d in activity.supplying_delegation_ids],
         "supplying_defined": bool(activity.supplying_delegation_ids),
+        "supplier_status": supplier_status(activity),
         "program_id": activity.program_id, "topic": activity.topic,
+        "other_topic": activity.other_topic,
         "activity_types": activity.activity_types, "mechanism": activity.mechanism,
         "focus": activity.focus, "description": activity.description,
         "expression_id": activity.expression_id, "round": _round_of(session, activity),

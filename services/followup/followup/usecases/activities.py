@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+
 from rueda_backbone import Event
 
 from .. import domain, schemas
-from ..exceptions import Conflict, FieldRefused
-from ..models import Activity, Expression
+from ..exceptions import Conflict, FieldRefused, WorkshopNotFound
+from ..models import Activity, Delegation, Expression, Workshop
 from ..views import activity_views, counterparts, describe, find_activity, title_of
 from .follow_ups import check_staff, default_owner, reset_follow_up
 from .trail import Actor, acting, audit
@@ -49,8 +50,12 @@ def _apply_expression(activity: Activity, message: dict) -> None:
     activity.demanding_delegation_id = message["demanding_delegation_id"]
     if message["supplying_delegation_ids"] or not activity.supplying_delegation_ids:
         activity.supplying_delegation_ids = list(dict.fromkeys(message["supplying_delegation_ids"]))
+    activity.supplier_status = domain.supplier_status(message.get("supplier_status"),
+                                                      activity.supplying_delegation_ids)
     activity.program_id = message["program_id"] or (message["round"] or {}).get("program_id")
     activity.topic = message["topic"]
+    activity.other_topic = (message.get("other_topic")
+                            if message["topic"] == domain.OTHER_TOPIC else None)
     activity.activity_types = list(message["activity_types"])
     activity.mechanism = message["mechanism"]
     activity.focus = message["focus"]
@@ -139,16 +144,55 @@ def withdraw_expression(message: dict, *, uow, now: datetime) -> Activity | None
 
 # -- staff ----------------------------------------------------------------------------
 
+def check_workshop(session, workshop_id: str) -> Workshop:
+    """The workshop, refused (404 naming `workshop_id`) unless intake published it."""
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None or not workshop.version:
+        raise WorkshopNotFound(workshop_id)
+    return workshop
+
+
+def check_delegation(session, delegation_id: str, workshop_id: str, path: str) -> Delegation:
+    """A delegation an activity names: known to followup, of the activity's
+    workshop (when intake said which), not withdrawn; else 422 at `path`."""
+    delegation = session.get(Delegation, delegation_id)
+    if delegation is None:
+        raise FieldRefused(path, f"no delegation {delegation_id} is known to followup")
+    if delegation.workshop_id and delegation.workshop_id != workshop_id:
+        raise FieldRefused(path, f"delegation {delegation_id} takes part in another workshop")
+    if delegation.withdrawn_version is not None:
+        raise FieldRefused(path, f"delegation {delegation_id} has withdrawn")
+    return delegation
+
+
+def check_supplying(session, ids: list[str], *, demanding: str, workshop_id: str,
+                    path: str = "supplying_delegation_ids") -> None:
+    for index, delegation_id in enumerate(ids):
+        if delegation_id == demanding:
+            raise FieldRefused(f"{path}[{index}]",
+                               "the demanding delegation cannot also be the supplying side")
+        check_delegation(session, delegation_id, workshop_id, f"{path}[{index}]")
+
+
 def create_activity(command: dict, *, uow, now: datetime) -> dict:
-    """Staff record an activity that did not come from a signed expression."""
+    """Staff record an activity that did not come from a signed expression;
+    the workshop and every delegation it names must be known."""
     session = uow.session
+    check_workshop(session, command["workshop_id"])
+    check_delegation(session, command["demanding_delegation_id"], command["workshop_id"],
+                     "demanding_delegation_id")
+    supplying = list(dict.fromkeys(command["supplying_delegation_ids"]))
+    check_supplying(session, supplying, demanding=command["demanding_delegation_id"],
+                    workshop_id=command["workshop_id"])
     if command.get("owner_staff_id"):
         check_staff(session, command["owner_staff_id"], "owner_staff_id")
     activity = Activity(
         id=str(uuid.uuid4()), workshop_id=command["workshop_id"], title=command.get("title"),
         demanding_delegation_id=command["demanding_delegation_id"],
-        supplying_delegation_ids=list(dict.fromkeys(command["supplying_delegation_ids"])),
+        supplying_delegation_ids=supplying,
+        supplier_status=domain.supplier_status(command.get("supplier_status"), supplying),
         program_id=command.get("program_id"), topic=command.get("topic"),
+        other_topic=command.get("other_topic"),
         activity_types=list(dict.fromkeys(command["activity_types"])),
         mechanism=command.get("mechanism"), focus=command.get("focus"),
         description=command.get("description"), contact_delegate_ids=[], state=domain.PROPOSED,
@@ -225,11 +269,11 @@ def resolve_supplying(command: dict, *, uow, now: datetime) -> dict:
     session = uow.session
     activity = find_activity(session, command["activity_id"], for_update=True)
     ids = list(dict.fromkeys(command["supplying_delegation_ids"]))
-    if activity.demanding_delegation_id in ids:
-        raise FieldRefused("supplying_delegation_ids",
-                           "the demanding delegation cannot also be the supplying side")
+    check_supplying(session, ids, demanding=activity.demanding_delegation_id,
+                    workshop_id=activity.workshop_id)
     before = list(activity.supplying_delegation_ids)
     activity.supplying_delegation_ids = ids
+    activity.supplier_status = domain.NAMED
     activity.updated_at = now
     audit(session, activity, kind="supplying_resolved", actor=acting(command, uow), now=now,
           reason=command.get("reason"), details={"from": before, "to": ids})

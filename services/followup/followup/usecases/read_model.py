@@ -36,7 +36,8 @@ def record_workshop(message: dict, *, uow, now: datetime) -> Workshop:
 
 def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     """intake's delegation_registered: know the delegation, so its activities can
-    name it and its focal point."""
+    name it (acronym and country, or region for a subregional mechanism or an
+    international organisation) and its focal point."""
     delegation = uow.session.get(Delegation, message["delegation_id"])
     version = message.get("version") or 0
     if delegation is not None and version and version <= delegation.version:
@@ -44,7 +45,10 @@ def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     delegation = delegation or Delegation(id=message["delegation_id"])
     delegation.institution = message["institution"]
     delegation.acronym = message["acronym"]
-    delegation.country = message["country"]
+    # a delegation that gives a region is not from a country: intake's v3 also
+    # puts the region's name in `country` for older readers, never counted as one
+    delegation.region = message.get("region") or None
+    delegation.country = None if delegation.region else message.get("country")
     delegation.kind = message["kind"]
     delegation.focal_point_delegate_id = next(
         (d["delegate_id"] for d in message["delegates"] if d["is_focal_point"]), None)
@@ -82,6 +86,7 @@ def record_program(message: dict, *, uow, now: datetime) -> Program:
     program.title = message["title"]
     program.country = message.get("country")
     program.topics = list(message["topics"])
+    program.other_topic = message.get("other_topic")
     uow.session.add(program)
     return program
 

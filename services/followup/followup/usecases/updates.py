@@ -6,8 +6,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..exceptions import FieldRefused, NotACounterpart
+from ..exceptions import FieldRefused, NotACounterpart, ProducerNotAllowed
 from ..models import CounterpartUpdate
+from ..settings import DEFAULT, Settings
 from ..views import counterparts, describe, find_activity
 from .follow_ups import reset_follow_up
 from .trail import Actor, audit
@@ -46,3 +47,19 @@ def post_update(command: dict, *, uow, now: datetime) -> dict:
           now=now, reason=command["text"][:200],
           details={"update_id": update_id} if update_id else None)
     return describe(session, activity, now, with_trail=True)
+
+
+def _producer(origin: str) -> str:
+    """The sending system, from an event's origin `event:<producer>/<type>`."""
+    return origin.removeprefix("event:").rpartition("/")[0]
+
+
+def receive_update(message: dict, *, uow, now: datetime, settings: Settings = DEFAULT) -> dict:
+    """A counterpart's update published as `activity_update_submitted`: from
+    a system the configuration allows (`COUNTERPART_PRODUCERS`), then the
+    same rules as over HTTP. A sender not allowed is refused before anything
+    is looked up, so its reason never reads as an unknown activity's."""
+    producer = _producer(uow.origin)
+    if producer not in settings.counterpart_producers:
+        raise ProducerNotAllowed(producer, settings.counterpart_producers)
+    return post_update(message, uow=uow, now=now)

@@ -6,12 +6,13 @@ import json
 import pytest
 import requests
 from kombu import Connection, Exchange, Queue
+
+from followup import api, inbound, usecases
+from followup.service import FollowupService
 from rueda_backbone import openapi as oas
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
-
-from followup import api
-from followup.service import FollowupService
+from rueda_backbone.outbox import UnitOfWork
 
 NOW = "2026-05-20T13:00:00+00:00"
 DOCUMENT = api.openapi()
@@ -68,3 +69,27 @@ def http(followup_config):
         assert oas.response_problems(DOCUMENT, method, path, response) == []
         return response
     return call
+
+
+@pytest.fixture
+def known(followup_config):
+    """Tell followup of a workshop and its delegations, as intake's
+    workshop_published and delegation_registered would: an activity recorded
+    over HTTP must name known ones."""
+    from datetime import datetime
+
+    def tell(workshop_id, *delegations):
+        now = datetime.fromisoformat(NOW)
+        with Store.for_url(followup_config["DATABASE_URL"]).transaction() as session:
+            uow = UnitOfWork(session, producer="followup", correlation_id="test", origin="test")
+            usecases.record_workshop(inbound.WorkshopPublished().load({
+                "workshop_id": workshop_id, "version": 1, "title": "Santa Marta",
+                "time_zone": "America/Bogota"}), uow=uow, now=now)
+            for delegation_id, country in delegations:
+                usecases.record_delegation(inbound.DelegationRegisteredV2().load({
+                    "delegation_id": delegation_id, "institution": f"Ministry {delegation_id}",
+                    "acronym": None, "country": country, "kind": "ministry",
+                    "registered_at": NOW, "workshop_id": workshop_id, "version": 1,
+                    "delegates": [{"delegate_id": f"{delegation_id}-1", "is_focal_point": True}]}),
+                    uow=uow, now=now)
+    return tell

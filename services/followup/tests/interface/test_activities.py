@@ -2,18 +2,29 @@
 activities and their events out, transitions over HTTP, the timer."""
 import base64
 import json
+from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
+from lxml import etree
+
+from followup import api
 from rueda_backbone import tables
 from rueda_backbone.database import Store
 from rueda_backbone.parking import list_parked
 from rueda_backbone.testing import free_port, publish_event, wait_for
 
-from followup import api
-
 pytestmark = pytest.mark.broker
+# the official schema, read where the steering repository keeps it (never copied here)
+IATI_XSD = (Path(__file__).resolve().parents[4].parent / "shared" / "schemas" / "iati-2.03"
+            / "iati-activities-schema.xsd")
+
+
+def IATI_SCHEMA():  # noqa: N802 - reads like the constant it stands for
+    if not IATI_XSD.is_file():
+        pytest.fail(f"the IATI 2.03 schema is not at {IATI_XSD}")
+    return etree.XMLSchema(etree.parse(str(IATI_XSD)))
 
 EXPRESSION = {
     "expression_id": "3d2c1b0a-9f8e-4d7c-a6b5-c4d3e2f1a0b9",
@@ -60,9 +71,10 @@ def test_an_expression_without_its_demanding_delegation_is_parked_with_the_field
     assert http("GET", "/activities").json()["activities"] == []
 
 
-def test_a_transition_over_http_is_published_and_an_illegal_one_refused(start, spy, http):
+def test_a_transition_over_http_is_published_and_an_illegal_one_refused(start, spy, http, known):
     spy.bind("activity_status_changed")
     start(FOLLOW_UP_TIMER_ENABLED=False)
+    known(WORKSHOP, ("d-pe", "Peru"))
     created = http("POST", "/activities", {
         "workshop_id": WORKSHOP, "demanding_delegation_id": "d-pe", "topic": "food_security",
         "activity_types": ["virtual"], "by": "ana"})
@@ -89,17 +101,24 @@ def test_a_transition_over_http_is_published_and_an_illegal_one_refused(start, s
     assert trail[1]["origin"].startswith("http:secretariat-app@")
 
     report = http("GET", f"/workshops/{WORKSHOP}/reports/supply_demand.csv")
-    assert report.headers["Content-Type"].startswith("text/csv")
-    assert report.text.splitlines()[1].endswith(",d-pe,unspecified,not yet defined,food_security,under_review")
+    assert report.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert report.content.startswith(b"\xef\xbb\xbf")  # spreadsheets read accents right
+    assert report.content.decode("utf-8-sig").splitlines()[1].endswith(
+        ",Ministry d-pe (Peru),Peru,,not yet defined,food_security,under_review,")
+    iati = http("GET", f"/workshops/{WORKSHOP}/reports/iati.xml")
+    assert iati.status_code == 200 and iati.headers["Content-Type"].startswith("application/xml")
+    assert IATI_SCHEMA().validate(etree.fromstring(iati.content))
+    assert http("GET", "/workshops/nowhere/reports/iati.xml").status_code == 404
     chart = http("GET", f"/workshops/{WORKSHOP}/charts/demand_by_topic.png")
     assert chart.headers["Content-Type"] == "image/png" and chart.content.startswith(b"\x89PNG")
     assert http("GET", f"/workshops/{WORKSHOP}/charts/nothing.png").status_code == 404
 
 
 def test_the_timer_publishes_a_follow_up_that_fell_due_and_the_owners_digest(
-        start, spy, http, followup_config):
+        start, spy, http, followup_config, known):
     spy.bind("activity_follow_up_due", "weekly_digest_prepared")
     start(FOLLOW_UP_TIMER_ENABLED=False)
+    known(WORKSHOP, ("d-pe", "Peru"))
     publish_event(followup_config["AMQP_URI"], "intake", "staff_member_registered", {
         "staff_id": "staff-ana", "name": "Ana", "roles": ["secretariat"], "language": "es",
         "active": True, "version": 1})
@@ -125,9 +144,11 @@ def test_the_timer_publishes_a_follow_up_that_fell_due_and_the_owners_digest(
     assert [a["id"] for a in overdue] == [created["id"]]
 
 
-def test_staff_select_within_a_budget_over_http_and_the_result_is_published(start, spy, http):
+def test_staff_select_within_a_budget_over_http_and_the_result_is_published(start, spy, http,
+                                                                            known):
     spy.bind("funding_selection_confirmed")
     start(FOLLOW_UP_TIMER_ENABLED=False)
+    known(WORKSHOP, ("d-pe", "Peru"))
     criteria = http("PUT", f"/workshops/{WORKSHOP}/criteria", {"criteria": [
         {"key": "alignment", "label": "Alignment with network priorities", "weight": 3},
         {"key": "co_funding", "label": "Co-funding", "weight": 1}]})
@@ -167,3 +188,25 @@ def test_the_served_openapi_document_is_the_committed_one_and_needs_no_key(
                             timeout=10)
     assert response.status_code == 200
     assert response.json() == json.loads(api.DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_an_activity_naming_an_unknown_workshop_or_delegation_is_refused_with_the_field(
+        start, http, known):
+    start(FOLLOW_UP_TIMER_ENABLED=False)
+    known(WORKSHOP, ("d-pe", "Peru"), ("d-br", "Brazil"))
+    body = {"workshop_id": WORKSHOP, "demanding_delegation_id": "d-pe", "topic": "food_security",
+            "supplying_delegation_ids": ["d-br"]}
+    nowhere = http("POST", "/activities", {**body, "workshop_id": "nowhere"})
+    assert nowhere.status_code == 404
+    assert [f["path"] for f in nowhere.json()["fields"]] == ["workshop_id"]
+    stranger = http("POST", "/activities", {**body, "demanding_delegation_id": "d-xx"})
+    assert stranger.status_code == 422
+    assert [f["path"] for f in stranger.json()["fields"]] == ["demanding_delegation_id"]
+    second = http("POST", "/activities", {**body, "supplying_delegation_ids": ["d-br", "d-zz"]})
+    assert second.status_code == 422
+    assert [f["path"] for f in second.json()["fields"]] == ["supplying_delegation_ids[1]"]
+    broken = http("POST", "/activities", {**body, "title": "two\nlines", "description": "a\x00"})
+    assert broken.status_code == 422
+    assert {f["path"] for f in broken.json()["fields"]} == {"title", "description"}
+    assert http("GET", "/activities").json()["activities"] == []
+    assert http("POST", "/activities", {**body, "description": "two\nlines"}).status_code == 201

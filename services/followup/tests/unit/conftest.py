@@ -1,14 +1,14 @@
 """A throw-away SQLite unit of work per test, and builders of the events
 followup reads, as the contract's tolerant readers would load them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from rueda_backbone.testing import sqlite_unit_of_work
 
 from followup import inbound
 from followup.models import Base
+from rueda_backbone.testing import sqlite_unit_of_work
 
-NOW = datetime(2026, 5, 20, 13, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 20, 13, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -34,10 +34,13 @@ def withdrawal(expression_id="x1", *, version=1, workshop_id="w1"):
         "withdrawn_at": "2026-05-15T10:00:00+00:00"})
 
 
-def delegation(delegation_id, institution, country, *, acronym=None, version=None):
+def delegation(delegation_id, institution, country, *, acronym=None, version=None, region=None,
+               kind="ministry"):
     event = {"delegation_id": delegation_id, "institution": institution, "acronym": acronym,
-             "country": country, "kind": "ministry", "registered_at": "2026-03-01T10:00:00+00:00",
+             "country": country, "kind": kind, "registered_at": "2026-03-01T10:00:00+00:00",
              "delegates": [{"delegate_id": f"{delegation_id}-1", "is_focal_point": True}]}
+    if region is not None:
+        event["region"] = region
     if version is None:
         return inbound.DelegationRegistered().load(event)
     return inbound.DelegationRegisteredV2().load({**event, "workshop_id": "w1", "version": version})

@@ -3,9 +3,10 @@ import csv
 import json
 from pathlib import Path
 
-from rueda_backbone.database import upgrade
+from lxml import etree
 
 from followup import cli, example
+from rueda_backbone.database import upgrade
 
 REPO = Path(__file__).resolve().parents[4]
 SANTA_MARTA = REPO / "examples" / "santa-marta-2012.json"
@@ -15,15 +16,21 @@ ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 def test_the_santa_marta_example_has_46_activities_and_two_funded(tmp_path, capsys):
     assert cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith("46 activities; network fund: 2 selected")
-    with open(tmp_path / "supply_demand.csv", encoding="utf-8") as handle:
+    assert (tmp_path / "supply_demand.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(tmp_path / "supply_demand.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 46
+    assert len(rows) == 46 and "activity_id" in rows[0]
     assert sum(r["supplying"] == "not yet defined" for r in rows) == len(example.TOPIC_ONLY)
     topics = json.loads((tmp_path / "report.json").read_text())["demand_by_topic"]
     assert topics[0] == {"topic": "food_security", "activities": 13}  # the most demanded, as in 2012
     for name in ("demand_by_topic", "demand_by_country"):
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
         assert b"<svg" in (tmp_path / f"{name}.svg").read_bytes()
+    # MERCOSUR's Social Institute is a region in the reports, not a country
+    countries = json.loads((tmp_path / "report.json").read_text())["demand_by_country"]
+    assert {"country": "", "region": "South America", "activities": 3} in countries
+    iati = etree.parse(str(tmp_path / "iati.xml"))
+    assert len(iati.findall("iati-activity")) == 46
 
 
 def test_report_writes_the_files_of_a_workshop_from_the_services_database(tmp_path, capsys):
@@ -37,3 +44,29 @@ def test_report_writes_the_files_of_a_workshop_from_the_services_database(tmp_pa
     assert json.loads((out / "report.json").read_text())["supply_demand"] == []
     assert (out / "demand_by_topic.png").is_file()
     assert str(out / "status_by_delegation.csv") in capsys.readouterr().out
+
+
+def test_iati_writes_the_file_of_a_workshop_from_the_services_database(tmp_path, capsys):
+
+    from rueda_backbone.database import Store
+    from rueda_backbone.outbox import UnitOfWork
+
+    database = tmp_path / "followup.sqlite3"
+    upgrade(ALEMBIC_INI, f"sqlite:///{database}")
+    store = Store(f"sqlite:///{database}")
+    with store.transaction() as session:
+        example.build(UnitOfWork(session, producer="followup", correlation_id="t",
+                                 origin="test"), SANTA_MARTA)
+    store.engine.dispose()
+    config = tmp_path / "config.yml"
+    config.write_text(f"DATABASE_URL: sqlite:///{database}\nIATI_REPORTING_ORG_REF: XM-TEST\n")
+    out = tmp_path / "out" / "santa-marta.xml"
+    assert cli.main(["iati", "--config", str(config), "--workshop", example.WORKSHOP_ID,
+                     "--out", str(out), "--as-of", "2013-02-15T10:00:00-05:00"]) == 0
+    root = etree.parse(str(out)).getroot()
+    assert root.get("generated-datetime") == "2013-02-15T10:00:00-05:00"
+    assert root.find("iati-activity/reporting-org").get("ref") == "XM-TEST"
+    assert str(out) in capsys.readouterr().out
+    assert cli.main(["iati", "--config", str(config), "--workshop", "nowhere",
+                     "--out", str(out)]) == 1
+    assert "no workshop nowhere" in capsys.readouterr().err

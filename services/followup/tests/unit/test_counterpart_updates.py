@@ -2,16 +2,16 @@
 read like the HTTP body, applied by the same use case, recorded once per
 `update_id`, refused with the payload field at fault."""
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from marshmallow import ValidationError
-from rueda_backbone.envelope import Envelope
 
 from followup import exceptions, inbound, usecases
 from followup.exceptions import ActivityNotFound, FieldRefused, NotACounterpart
 from followup.models import Activity, CounterpartUpdate
+from rueda_backbone.envelope import Envelope
 
 from .conftest import NOW
 
@@ -89,7 +89,7 @@ def test_an_update_moves_the_follow_up_on_and_is_dated_when_it_was_written(uow):
     post(uow, update())
     assert activity.follow_up_on == date(2026, 5, 27)  # proposed: a week from "today"
     [recorded] = updates(uow)
-    assert recorded.at == datetime(2026, 5, 19, 14, 30, tzinfo=timezone.utc)
+    assert recorded.at == datetime(2026, 5, 19, 14, 30, tzinfo=UTC)
     view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
     assert (view["trail"][-1]["kind"], view["trail"][-1]["actor"], view["trail"][-1]["origin"]) \
         == ("update_posted", "d-pe", PORTAL)
@@ -135,3 +135,57 @@ def test_a_foreign_delegation_or_an_unknown_activity_is_refused_with_the_field(u
         post(uow, update("a-none"))
     assert unknown.value.describe() == "not_found: payload.activity_id: no activity a-none"
     assert updates(uow) == []
+
+
+# -- which systems may send them ------------------------------------------------------------
+
+def receive(uow, form: dict, producer: str, settings=None):
+    uow.origin = f"event:{producer}/activity_update_submitted"
+    kwargs = {} if settings is None else {"settings": settings}
+    return usecases.receive_update(form, uow=uow, now=NOW, **kwargs)
+
+
+def test_updates_come_from_portal_unless_the_configuration_names_others(uow):
+    from followup.settings import Settings
+
+    add_activity(uow, "a1")
+    assert receive(uow, update(), "portal")["updates"][0]["text"] == "dates agreed"
+    with pytest.raises(exceptions.ProducerNotAllowed):
+        receive(uow, update(update_id="0b7f3f8e-52a4-4a39-9a4e-6f1c2d3e4f50"), "portal-a")
+    allowed = Settings.from_config({"COUNTERPART_PRODUCERS": "portal, portal-a"})
+    assert allowed.counterpart_producers == ("portal", "portal-a")
+    view = receive(uow, update(update_id="0b7f3f8e-52a4-4a39-9a4e-6f1c2d3e4f50",
+                               text="from portal-a"), "portal-a", allowed)
+    assert [u["text"] for u in view["updates"]] == ["dates agreed", "from portal-a"]
+    assert view["trail"][-1]["origin"] == "event:portal-a/activity_update_submitted"
+    assert Settings.from_config({"COUNTERPART_PRODUCERS": ["portal-b"]}).counterpart_producers \
+        == ("portal-b",)
+    assert Settings.from_config({}).counterpart_producers == ("portal",)
+
+
+def test_an_unknown_producer_and_an_unknown_activity_are_different_reasons(uow):
+    from rueda_backbone.consuming import describe_failure
+
+    with pytest.raises(exceptions.ProducerNotAllowed) as stranger:
+        receive(uow, update("no-such-activity"), "portal-b")
+    with pytest.raises(ActivityNotFound) as unknown:
+        receive(uow, update("no-such-activity"), "portal")
+    assert describe_failure(stranger.value) == (
+        "refused: producer_not_allowed: 'portal-b' may not post counterpart updates; the "
+        "systems that may are portal (COUNTERPART_PRODUCERS)")
+    assert describe_failure(unknown.value) == (
+        "refused: not_found: payload.activity_id: no activity no-such-activity")
+    # neither can resolve itself: both are parked at once, not retried for minutes
+    assert not exceptions.ERRORS.is_retried(stranger.value)
+    assert not exceptions.ERRORS.is_retried(unknown.value)
+    assert exceptions.ERRORS.status_of(stranger.value) == 403
+
+
+def test_an_update_with_a_control_character_is_refused_by_the_reader():
+    with pytest.raises(ValidationError) as refused:
+        update(text="dates\x00agreed")
+    assert "text" in refused.value.messages
+    assert update(text="dates agreed\non two lines")["text"] == "dates agreed\non two lines"
+    with pytest.raises(ValidationError) as refused:
+        update(delegation_id="d-pe\n")
+    assert "delegation_id" in refused.value.messages

@@ -73,7 +73,9 @@ def test_an_expression_before_its_delegations_is_named_when_they_arrive(uow):
 
 def test_staff_resolve_an_undefined_supplying_side(uow):
     apply(uow, ("submitted", expression(supplying=())))
+    usecases.record_delegation(delegation("d-br", "MDS", "Brazil"), uow=uow, now=NOW)
     [activity] = activities(uow)
+    assert activity.supplier_status == "not_yet_defined"
     uow.origin = "http:secretariat-app@127.0.0.1"
     view = usecases.resolve_supplying({"activity_id": activity.id,
                                        "supplying_delegation_ids": ["d-br", "d-br"],
@@ -84,6 +86,7 @@ def test_staff_resolve_an_undefined_supplying_side(uow):
     assert [c["kind"] for c in trail] == ["created", "supplying_resolved"]
     assert trail[1]["details"] == {"from": [], "to": ["d-br"]}
     assert trail[1]["actor"] == "secretariat-app"  # no `by`: the API client acted
+    assert view["supplier_status"] == "named"
 
 
 def test_a_later_registration_revision_wins_and_an_older_one_is_ignored(uow):

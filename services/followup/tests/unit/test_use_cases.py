@@ -2,19 +2,19 @@
 at a fixed instant: what it answers, what it keeps, what it publishes, and
 who the audit trail says acted from where (the unit of work's origin)."""
 import inspect
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from rueda_backbone import Conflict, NotFound
-from rueda_backbone.envelope import Envelope, Event
 
 from followup import exceptions, inbound, reports, usecases
 from followup.exceptions import BadParameter, FieldRefused
 from followup.models import Delegation, Program, ScheduleRound, StaffMember, Workshop
+from rueda_backbone import Conflict, NotFound
+from rueda_backbone.envelope import Envelope, Event
 
 from .conftest import delegation, expression, published, staff, withdrawal, workshop
 
-NOW = datetime(2027, 10, 24, 9, tzinfo=timezone.utc)  # a Sunday
+NOW = datetime(2027, 10, 24, 9, tzinfo=UTC)  # a Sunday
 HTTP = "http:secretariat-app@127.0.0.1"
 EVENT = "event:intake/expression_of_interest_submitted"
 # the timer's scans have no input: only the unit of work and the time
@@ -39,7 +39,8 @@ def test_every_use_case_takes_its_input_then_the_unit_of_work_and_the_time(name,
 def test_every_consumed_event_goes_to_an_exported_use_case():
     exported = {use_case for _, use_case in use_cases()}
     assert {row.use_case for row in inbound.CONSUMES} <= exported
-    assert all(not row.uses for row in inbound.CONSUMES)
+    # the settings a row passes are defaults of its use case, so tests may omit them
+    assert {row.uses for row in inbound.CONSUMES} == {(), ("settings",)}
 
 
 @pytest.fixture
@@ -48,6 +49,11 @@ def staffed(uow):
     usecases.record_workshop(workshop("w1", "America/Lima"), uow=uow, now=NOW)
     usecases.record_staff_member(staff("ana", "secretariat"), uow=uow, now=NOW)
     usecases.record_staff_member(staff("carlos", "coordinator"), uow=uow, now=NOW)
+    for delegation_id, institution, country in (("d-pe", "MIDIS", "Peru"),
+                                                ("d-br", "MDS", "Brazil"),
+                                                ("d-uy", "MIDES", "Uruguay")):
+        usecases.record_delegation(delegation(delegation_id, institution, country, version=1),
+                                   uow=uow, now=NOW)
     return uow
 
 
@@ -356,3 +362,124 @@ def test_a_bad_query_parameter_is_a_400_field_error():
     assert exceptions.ERRORS.status_of(refused) == 400
     assert (refused.code, refused.fields) == (
         "invalid", [{"path": "overdue", "message": "use true or false"}])
+
+
+# -- what an activity names must be known ---------------------------------------------------
+
+@pytest.mark.parametrize("change,error,path", [
+    ({"workshop_id": "nowhere"}, exceptions.WorkshopNotFound, "workshop_id"),
+    ({"demanding_delegation_id": "d-xx"}, FieldRefused, "demanding_delegation_id"),
+    ({"supplying_delegation_ids": ["d-br", "d-zz"]}, FieldRefused, "supplying_delegation_ids[1]"),
+    ({"supplying_delegation_ids": ["d-pe"]}, FieldRefused, "supplying_delegation_ids[0]"),
+])
+def test_create_activity_refuses_an_unknown_workshop_or_delegation_with_its_path(
+        staffed, change, error, path):
+    command = {"workshop_id": "w1", "demanding_delegation_id": "d-pe",
+               "supplying_delegation_ids": ["d-br"], "topic": "food_security",
+               "activity_types": [], **change}
+    with pytest.raises(error) as refused:
+        usecases.create_activity(command, uow=staffed, now=NOW)
+    assert [f["path"] for f in refused.value.fields] == [path]
+    assert exceptions.ERRORS.status_of(refused.value) == (404 if path == "workshop_id" else 422)
+    assert published(staffed) == []
+
+
+def test_create_activity_refuses_a_workshop_not_published_yet_and_a_foreign_delegation(staffed):
+    uow = staffed
+    # staff set a cadence before intake published the workshop: the row exists, version 0
+    usecases.set_follow_up_settings({"workshop_id": "w9", "due_soon_days": 2}, uow=uow, now=NOW)
+    with pytest.raises(exceptions.WorkshopNotFound):
+        usecases.create_activity({"workshop_id": "w9", "demanding_delegation_id": "d-pe",
+                                  "supplying_delegation_ids": [], "topic": "t",
+                                  "activity_types": []}, uow=uow, now=NOW)
+    usecases.record_workshop(workshop("w2"), uow=uow, now=NOW)
+    with pytest.raises(FieldRefused, match="another workshop"):
+        usecases.create_activity({"workshop_id": "w2", "demanding_delegation_id": "d-pe",
+                                  "supplying_delegation_ids": [], "topic": "t",
+                                  "activity_types": []}, uow=uow, now=NOW)
+
+
+def test_resolve_supplying_refuses_a_delegation_followup_does_not_know(uow, activity):
+    with pytest.raises(FieldRefused) as refused:
+        usecases.resolve_supplying({"activity_id": activity.id,
+                                    "supplying_delegation_ids": ["d-uy", "d-nowhere"]},
+                                   uow=uow, now=NOW)
+    assert refused.value.fields[0]["path"] == "supplying_delegation_ids[1]"
+
+
+def test_create_activity_keeps_a_topic_other_and_suppliers_not_yet_named(staffed):
+    view = usecases.create_activity({
+        "workshop_id": "w1", "demanding_delegation_id": "d-pe", "supplying_delegation_ids": [],
+        "supplier_status": "several_not_yet_named", "topic": "other",
+        "other_topic": "More than 1 option", "activity_types": ["not_yet_known"],
+        "mechanism": "not_yet_known", "focus": "not_yet_known"}, uow=staffed, now=NOW)
+    assert (view["title"], view["topic"], view["other_topic"], view["supplier_status"]) == (
+        "More than 1 option", "other", "More than 1 option", "several_not_yet_named")
+    assert (view["mechanism"], view["focus"], view["activity_types"]) == (
+        "not_yet_known", "not_yet_known", ["not_yet_known"])
+
+
+def test_the_activity_form_refuses_what_the_input_policy_refuses():
+    from marshmallow import ValidationError
+
+    from followup import schemas
+
+    body = {"workshop_id": "w1", "demanding_delegation_id": "d-pe", "topic": "food_security"}
+    with pytest.raises(ValidationError) as refused:
+        schemas.ActivityForm().load({**body, "title": "two\nlines", "description": "nul\x00",
+                                     "by": "ana\u2028"})
+    assert set(refused.value.messages) == {"title", "description", "by"}
+    assert schemas.ActivityForm().load({**body, "description": "two\nlines"})["description"] \
+        == "two\nlines"
+    with pytest.raises(ValidationError) as refused:
+        schemas.ActivityForm().load({**body, "follow_up_on": "9999-12-31"})
+    assert "follow_up_on" in refused.value.messages
+    with pytest.raises(ValidationError) as refused:
+        schemas.ActivityForm().load({**body, "topic": "other"})
+    assert "other_topic" in refused.value.messages
+    with pytest.raises(ValidationError) as refused:
+        schemas.ActivityForm().load({**body, "supplying_delegation_ids": ["d-br"],
+                                     "supplier_status": "not_yet_defined"})
+    assert "supplier_status" in refused.value.messages
+    with pytest.raises(ValidationError) as refused:
+        schemas.TransitionForm().load({"to": "planned", "reason": "ok",
+                                       "planned_start": "1800-01-01"})
+    assert "planned_start" in refused.value.messages
+
+
+def test_record_expression_keeps_an_other_topic_and_several_suppliers_not_yet_named(uow):
+    made = usecases.record_expression(expression(
+        "x9", supplying=(), topic="other", other_topic="More than 1 option",
+        supplier_status="several_not_yet_named", activity_types=["not_yet_known"],
+        mechanism="not_yet_known", focus="not_yet_known"), uow=uow, now=NOW)
+    assert (made.topic, made.other_topic, made.supplier_status) == (
+        "other", "More than 1 option", "several_not_yet_named")
+    view = usecases.get_activity({"activity_id": made.id}, uow=uow, now=NOW)
+    assert (view["title"], view["supplier_status"], view["supplying_defined"]) == (
+        "More than 1 option", "several_not_yet_named", False)
+    # an expression without the status (intake's v1) is read from its list
+    plain = usecases.record_expression(expression("x10", supplying=()), uow=uow, now=NOW)
+    assert plain.supplier_status == "not_yet_defined"
+
+
+def test_record_delegation_takes_a_region_instead_of_a_country(uow):
+    usecases.record_delegation(delegation(
+        "d-pm", "Proyecto Mesoamérica", None, acronym="PM", region="Mesoamerica",
+        kind="international_organisation", version=1), uow=uow, now=NOW)
+    stored = uow.session.get(Delegation, "d-pm")
+    assert (stored.country, stored.region, stored.label) == (None, "Mesoamerica",
+                                                             "PM (Mesoamerica)")
+
+
+def test_a_region_sent_in_country_too_is_never_taken_for_a_country(uow):
+    # intake's v3 repeats the region's name in `country` for readers of v1 and v2
+    reader = inbound.CONSUMES.reader_for("intake", "delegation_registered", 3)
+    usecases.record_delegation(reader().load({
+        "delegation_id": "d-ism", "institution": "Instituto Social del MERCOSUR",
+        "acronym": "ISM", "country": "South America", "region": "South America",
+        "kind": "subregional_mechanism", "registered_at": "2026-03-01T10:00:00+00:00",
+        "workshop_id": "w1", "version": 1,
+        "delegates": [{"delegate_id": "d-ism-1", "is_focal_point": True}]}), uow=uow, now=NOW)
+    stored = uow.session.get(Delegation, "d-ism")
+    assert (stored.country, stored.region, stored.label) == (None, "South America",
+                                                             "ISM (South America)")
