@@ -10,7 +10,13 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
 from . import schemas
+from .schemas import listing
 from .usecases import KINDS
+
+# the query string each list accepts
+QUERIES = {"list_workshops": listing.WorkshopQuery, "list_staff": listing.StaffQuery,
+           "workshop_delegations": listing.DelegationQuery,
+           "workshop_forms": listing.WorkshopFormQuery}
 
 VERSION = "2.0.0"
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "api" / "openapi.json"
@@ -23,7 +29,7 @@ ERRORS = {
     "401": "no valid API key",
     "404": "no such thing",
     "409": "refused in this state (deadline passed, already withdrawn, stale revision...)",
-    "413": "body too large",
+    "413": "body too large (256 kB; 4 MB for an archive import)",
     "415": "body not sent as application/json",
     "422": "invalid fields (each with its path and message) or an Idempotency-Key reused for another request",
 }
@@ -39,6 +45,9 @@ def _routes():
     yield "POST", "/workshops/{workshop_id}/late-windows", "grant_late_window", \
         "Let a delegation submit one form after its deadline", schemas.LateWindowForm, 201, \
         schemas.WorkshopView
+    yield "POST", "/workshops/{workshop_id}/archive-imports", "import_archive", \
+        "Load a past workshop's records (no deadlines; every revision kept as imported)", \
+        schemas.ArchiveImportForm, 201, schemas.ArchiveImportView
     yield "GET", "/workshops/{workshop_id}/programs", "workshop_programs", \
         "The submitted program profiles of a workshop, to choose from in an interest form", \
         None, 200, schemas.FormListView
@@ -81,6 +90,19 @@ def _routes():
     yield "POST", "/programs/{form_id}/review", "review_program", \
         "The secretariat accepts or returns a program profile", schemas.ReviewForm, 200, \
         schemas.FormView
+    # read-only lists (the staff console), paginated with limit/offset
+    yield "GET", "/workshops", "list_workshops", "Every workshop, newest first", None, 200, \
+        listing.WorkshopListView
+    yield "GET", "/staff", "list_staff", "The secretariat's staff members, by name", None, 200, \
+        listing.StaffListView
+    yield "GET", "/staff/{staff_id}", "get_staff", "A staff member (no email address)", None, 200, \
+        schemas.StaffView
+    yield "GET", "/workshops/{workshop_id}/delegations", "workshop_delegations", \
+        "A workshop's delegations, each with its forms' states and what it has not submitted", \
+        None, 200, listing.DelegationListView
+    yield "GET", "/workshops/{workshop_id}/forms", "workshop_forms", \
+        "A workshop's forms by kind, state and review (review=pending: the review queue)", \
+        None, 200, listing.WorkshopFormListView
 
 
 _PARTIALS: dict = {}
@@ -121,6 +143,8 @@ def openapi() -> dict:
         parameters.append({"name": "Accept-Language", "in": "header", "required": False,
                            "schema": {"type": "string"},
                            "description": "es, en, pt or fr: the language of error messages"})
+        if operation_id in QUERIES:
+            parameters.append({"in": "query", "schema": QUERIES[operation_id]})
         if method != "GET":
             parameters.append({"name": "Idempotency-Key", "in": "header", "required": False,
                                "schema": {"type": "string", "minLength": 1, "maxLength": 200,
@@ -131,7 +155,8 @@ def openapi() -> dict:
                      "responses": {str(status): {"description": "done", "content": {
                          "application/json": {"schema": response}}}}}
         for code, description in ERRORS.items():
-            if code == "422" and request is None and method == "GET":
+            if code == "422" and request is None and method == "GET" \
+                    and operation_id not in QUERIES:
                 continue
             operation["responses"][code] = {"description": description, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}

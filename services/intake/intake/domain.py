@@ -12,6 +12,10 @@ DELEGATION_KINDS = (
     "ministry", "agency", "subregional_mechanism", "international_organisation", "civil_society",
 )
 
+# kinds that are not from one country: they give a region instead (MERCOSUR's
+# Social Institute: "South America"; the Mesoamerican Project: "Mesoamerica")
+REGIONAL_KINDS = ("subregional_mechanism", "international_organisation")
+
 # the topics seen in real workshops (DOMAIN.md), as stable slugs
 TOPICS = (
     "conditional_cash_transfers", "social_assistance", "eradicating_extreme_poverty",
@@ -23,6 +27,14 @@ TOPICS = (
     "differential_approach", "social_inclusion", "prevention_of_child_recruitment",
     "family_support", "graduation_programs",
 )
+
+# a topic outside the vocabulary: said with a free-text label (`other_topic`),
+# as real records have lines such as "More than 1 option"
+OTHER_TOPIC = "other"
+TOPIC_CHOICES = (*TOPICS, OTHER_TOPIC)
+
+# what an expression of interest may leave open when it is signed
+NOT_YET_KNOWN = "not_yet_known"
 
 AREAS_OF_INFLUENCE = ("national", "departmental", "municipal", "community")
 
@@ -38,11 +50,17 @@ EXCHANGE_METHODS = (
     "seminars", "videoconferences",
 )
 
-ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour")
+ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour",
+                  NOT_YET_KNOWN)
 
-MECHANISMS = ("inter_institutional_agreement", "bilateral_agreement", "regional_program", "other")
+MECHANISMS = ("inter_institutional_agreement", "bilateral_agreement", "regional_program", "other",
+              NOT_YET_KNOWN)
 
-FOCUS = ("general", "specific_components")
+FOCUS = ("general", "specific_components", NOT_YET_KNOWN)
+
+# who supplies an expression of interest: the delegations it names, several
+# that are not named yet, or nobody defined yet
+SUPPLIER_STATUSES = ("named", "several_not_yet_named", "not_yet_defined")
 
 STAFF_ROLES = ("secretariat", "coordinator", "focal_point_liaison", "funder_liaison")
 
@@ -86,6 +104,18 @@ def check_deadline(form: str, *, deadlines: dict, late_windows: list[dict], dele
 def missing_program_fields(profile: dict) -> list[str]:
     """Recommended fields a program profile left empty, for the receipt."""
     return [name for name in RECOMMENDED_PROGRAM_FIELDS if not profile.get(name)]
+
+
+def spoken_languages(delegate) -> list[str]:
+    """The languages a delegate speaks: those they named, else their own."""
+    return list(delegate.languages or [delegate.language])
+
+
+def supplier_status(status: str | None, supplying_delegation_ids: list) -> str:
+    """The status an expression of interest gives, or the one its list says."""
+    if status:
+        return status
+    return "named" if supplying_delegation_ids else "not_yet_defined"
 
 
 def duplicates(values: list) -> list:

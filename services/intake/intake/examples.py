@@ -37,15 +37,21 @@ WORKSHOP = {
 }
 
 
-def _registration(workshop_id, country, institution, acronym, people):
-    return {"workshop_id": workshop_id, "country": country, "institution": institution,
+def _registration(workshop_id, country, institution, acronym, people, **changes):
+    delegates = []
+    for name, email, role, language, *presence in people:
+        delegate = {"name": name, "email": email, "role": role, "language": language}
+        if presence:
+            delegate["languages"], delegate["sessions"] = presence
+        delegates.append(delegate)
+    form = {"workshop_id": workshop_id, "country": country, "institution": institution,
             "acronym": acronym, "kind": "ministry", "working_languages": ["es"],
-            "delegates": [{"name": name, "email": email, "role": role, "language": language}
-                          for name, email, role, language in people]}
+            "delegates": delegates, **changes}
+    return {name: value for name, value in form.items() if value is not None}
 
 
-def _program(delegation_id, title, topics):
-    return {"delegation_id": delegation_id, "title": title, "topics": topics,
+def _program(delegation_id, title, topics, **changes):
+    return {"delegation_id": delegation_id, "title": title, "topics": topics, **changes,
             "areas_of_influence": ["national"], "target_populations": ["families"],
             "starts_on": "2003-07-02", "ends_on": None, "statuses": ["implementation", "evaluation"],
             "objectives": "Buy food from family farmers for public programs.",
@@ -64,28 +70,33 @@ def scenario(uow, now: datetime = NOW) -> None:
     workshop = run(usecases.create_workshop, WorkshopForm().load(WORKSHOP))
     bolivia = run(usecases.register_delegation, DelegationRegistrationForm().load(_registration(
         workshop.id, "Bolivia", "Ministerio de Educación", "MINEDU",
-        [("Ana Quispe", "ana.quispe@example.org", "International cooperation manager", "es"),
+        [("Ana Quispe", "ana.quispe@example.org", "International cooperation manager", "es",
+          ["es", "en"], [1, 2]),
          ("Luis Mamani", "luis.mamani@example.org", None, "es")])))
     brazil = run(usecases.register_delegation, DelegationRegistrationForm().load(_registration(
         workshop.id, "Brazil", "Ministério do Desenvolvimento Social", "MDS",
-        [("Carla Souza", "carla.souza@example.org", "Program coordinator", "pt")])))
+        [("Carla Souza", "carla.souza@example.org", "Program coordinator", "pt", ["pt", "es"],
+          None)])))
     run(usecases.grant_late_window, {"workshop_id": workshop.id, **LateWindowForm().load({
         "delegation_id": bolivia.id, "form": "programs", "until": "2027-10-03T18:00:00-05:00"})})
     run(usecases.register_staff, StaffForm().load({
         "name": "María Fernández", "email": "maria.fernandez@example.org", "language": "es",
         "roles": ["secretariat", "coordinator"]}))
     paa = run(usecases.submit_form, {"kind": "program", **ProgramProfileForm().load(_program(
-        brazil.id, "Food Acquisition Program (PAA)", ["food_security", "productive_inclusion"]))})
+        brazil.id, "Food Acquisition Program (PAA)", ["food_security", "other"],
+        other_topic="Public procurement from family farming",
+        presenting_delegate_ids=[brazil.delegates[0].id]))})
     run(usecases.review_program, {"program_id": paa.id, **ReviewForm().load({
         "decision": "returned", "reason": "Please add the program's achievements."})})
     interest = run(usecases.submit_form, {"kind": "interest", **InterestForm().load({
-        "delegation_id": bolivia.id, "programs": [paa.id], "topics": ["food_security"],
-        "attending_delegate_ids": [bolivia.delegates[0].id]})})
+        "delegation_id": bolivia.id, "programs": [paa.id], "topics": ["food_security", "other"],
+        "other_topic": "More than 1 option", "attending_delegate_ids": [bolivia.delegates[0].id]})})
     expression = run(usecases.submit_form, {
         "kind": "expression_of_interest", **ExpressionOfInterestForm().load({
             "demanding_delegation_id": bolivia.id, "supplying_delegation_ids": [brazil.id],
+            "supplier_status": "named",
             "program_id": paa.id, "activity_types": ["expert_visit", "virtual"],
-            "mechanism": "bilateral_agreement", "focus": "specific_components",
+            "mechanism": "bilateral_agreement", "focus": "not_yet_known",
             "description": "Two expert visits on buying from family farmers for school meals.",
             "contact_delegate_ids": [bolivia.delegates[0].id, brazil.delegates[0].id],
             "round": {"session": 1, "table": 2, "program_id": paa.id}})})
@@ -94,6 +105,11 @@ def scenario(uow, now: datetime = NOW) -> None:
     run(usecases.withdraw_form, {"kind": "program", "form_id": paa.id})
     run(usecases.erase_delegate, {"delegate_id": bolivia.delegates[1].id})
     run(usecases.withdraw_delegation, {"delegation_id": brazil.id})
+    # a subregional mechanism gives a region instead of a country
+    run(usecases.register_delegation, DelegationRegistrationForm().load(_registration(
+        workshop.id, None, "Instituto Social del MERCOSUR", "ISM",
+        [("Paula Ferreira", "paula.ferreira@example.org", "Researcher", "es", ["es", "pt"], None)],
+        kind="subregional_mechanism", region="South America", working_languages=["es", "pt"])))
 
 
 def published_examples() -> dict[tuple[str, int], dict]:
@@ -144,10 +160,13 @@ def consumed_examples() -> dict[tuple[str, int], dict]:
     return out
 
 
-def write_examples(directory: Path) -> None:
+def write_examples(directory: Path, only: set | None = None) -> None:
+    """Every example (or `only` those (type, version)), retired ones excepted."""
     examples = {**published_examples(), **consumed_examples()}
     for (event_type, version), message in examples.items():
         if (event_type, version) in schemas.PUBLISHED.retired:
             continue  # their hand-written examples stay as they were
+        if only is not None and (event_type, version) not in only:
+            continue
         (directory / f"{event_type}.v{version}.example.json").write_text(
             json.dumps(message, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -2,11 +2,17 @@
 portal and its peers) publish as events.
 
 They publish to the topic exchange `portal.events`, routing key = event type,
-in a rueda envelope (docs/events/README.md). Each payload is the same form
-the HTTP API takes, read by the same schema, plus an optional id chosen by the
-sender so a later message can revise the same form. Unknown fields are
-ignored (tolerant reader, as for every event in the suite); an invalid or
-refused form is parked with its reasons and can be replayed after a fix.
+in a rueda envelope or as a CloudEvent (docs/events/README.md). Each payload
+is the same form the HTTP API takes, read by the same schema (and so the same
+input policy), plus an optional id chosen by the sender so a later message
+can revise the same form. Unknown fields are ignored (tolerant reader, as for
+every event in the suite); an invalid or refused form is parked with its
+reasons and can be replayed after a fix.
+
+`PORTAL` names the exchange, not an allowed sender: nothing here checks the
+producer an envelope claims or a CloudEvent's `source` (a peer publishing as
+`portal-a` is taken like the portal). What admits a system is its broker
+user's write permission on `portal.events` (deploy/rabbitmq/systems.json).
 """
 from __future__ import annotations
 
@@ -16,7 +22,7 @@ from rueda_backbone import Inbound, consumes
 
 from . import schemas, usecases
 
-PORTAL = "portal"
+PORTAL = "portal"  # the exchange other systems write to: portal.events
 
 
 def _sender_id(description: str):

@@ -101,6 +101,42 @@ CATALOGUE: list[tuple[str, dict[str, str]]] = [
         "es": r"el plazo para \1 de este taller venció el \2; pida a la secretaría un plazo adicional",
         "pt": r"o prazo para \1 desta oficina terminou em \2; peça à secretaria um prazo adicional",
         "fr": r"le délai pour \1 de cet atelier a expiré le \2 ; demandez un délai supplémentaire au secrétariat"}),
+    # the suite's input policy (rueda_backbone.fields)
+    (r"must not contain control characters \(such as NUL\)", {
+        "es": "no puede contener caracteres de control (como NUL)",
+        "pt": "não pode conter caracteres de controle (como NUL)",
+        "fr": "ne doit pas contenir de caractères de contrôle (comme NUL)"}),
+    (r"must be a single line", {
+        "es": "debe ser una sola línea", "pt": "deve ser uma única linha",
+        "fr": "doit tenir sur une seule ligne"}),
+    (r"must be between (\d+) and (\d+)", {
+        "es": r"debe estar entre \1 y \2", "pt": r"deve estar entre \1 e \2",
+        "fr": r"doit être compris entre \1 et \2"}),
+    (r"this address cannot be used in an email header; .*", {
+        "es": "esta dirección no puede usarse en un correo; antes de la @ use solo letras, "
+              "cifras y . _ - +, sin comillas, espacios ni '=?'",
+        "pt": "este endereço não pode ser usado num e-mail; antes do @ use apenas letras, "
+              "algarismos e . _ - +, sem aspas, espaços nem '=?'",
+        "fr": "cette adresse ne peut pas servir dans un courriel ; avant le @, seulement des "
+              "lettres, des chiffres et . _ - +, sans guillemets, espaces ni « =? »"}),
+    (r"not a delegate of this delegation", {
+        "es": "no es delegado de esta delegación", "pt": "não é delegado desta delegação",
+        "fr": "n'est pas délégué de cette délégation"}),
+    (r"this workshop has (\d+) sessions \(1 to (\d+)\)", {
+        "es": r"este taller tiene \1 sesiones (1 a \2)",
+        "pt": r"esta oficina tem \1 sessões (1 a \2)",
+        "fr": r"cet atelier a \1 sessions (1 à \2)"}),
+    (r"say which topic, since 'other' was chosen", {
+        "es": "indique qué tema, ya que eligió 'other'", "pt": "indique qual tema, já que escolheu 'other'",
+        "fr": "précisez le thème, puisque « other » a été choisi"}),
+    (r"say which region it covers \(e\.g\. Central America\)", {
+        "es": "indique qué región abarca (p. ej., Centroamérica)",
+        "pt": "indique que região abrange (p. ex., América Central)",
+        "fr": "précisez la région couverte (p. ex. l'Amérique centrale)"}),
+    (r"the archive was not imported: a record is refused", {
+        "es": "el archivo no se importó: un registro fue rechazado",
+        "pt": "o arquivo não foi importado: um registro foi recusado",
+        "fr": "l'archive n'a pas été importée : un enregistrement est refusé"}),
     (r"send the body as application/json", {
         "es": "envíe el cuerpo como application/json", "pt": "envie o corpo como application/json",
         "fr": "envoyez le corps en application/json"}),

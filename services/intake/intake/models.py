@@ -32,7 +32,11 @@ class Delegation(Base):
     workshop_id: Mapped[str | None] = mapped_column(sa.String(36), index=True)
     version: Mapped[int] = mapped_column(sa.Integer, default=1)
     status: Mapped[str] = mapped_column(sa.String(20), default="registered")
+    # a subregional mechanism or an international organisation gives a region
+    # instead of a country: `region` is set and `country` holds its name too
+    # (the column stayed NOT NULL; `place` below says which it is)
     country: Mapped[str] = mapped_column(sa.String(100))
+    region: Mapped[str | None] = mapped_column(sa.String(100))
     institution: Mapped[str] = mapped_column(sa.String(300))
     acronym: Mapped[str | None] = mapped_column(sa.String(50))
     kind: Mapped[str] = mapped_column(sa.String(40))
@@ -42,6 +46,11 @@ class Delegation(Base):
     withdrawn_at = mapped_column(UtcDateTime())
     delegates: Mapped[list[Delegate]] = relationship(
         back_populates="delegation", order_by="Delegate.position", cascade="all, delete-orphan")
+
+    @property
+    def country_of_its_own(self) -> str | None:
+        """Its country; None for a delegation that gives a region instead."""
+        return None if self.region else self.country
 
 
 class Delegate(Base):
@@ -54,6 +63,10 @@ class Delegate(Base):
     email: Mapped[str] = mapped_column(sa.String(320))
     role: Mapped[str | None] = mapped_column(sa.String(200))
     language: Mapped[str] = mapped_column(sa.String(2))
+    # null: only `language` (registrations before 0004 said no more)
+    languages: Mapped[list | None] = mapped_column(sa.JSON)
+    # session numbers of the workshop's grid; null = every session
+    sessions: Mapped[list | None] = mapped_column(sa.JSON)
     is_focal_point: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     delegation: Mapped[Delegation] = relationship(back_populates="delegates")
 
@@ -101,6 +114,22 @@ class FormVersion(Base):
     action: Mapped[str] = mapped_column(sa.String(20))
     data: Mapped[dict] = mapped_column(sa.JSON)
     recorded_at = mapped_column(UtcDateTime(), nullable=False)
+    # the archive import that made it ("imported"); null for a form sent by its delegation
+    import_id: Mapped[str | None] = mapped_column(sa.String(36))
+
+
+class ArchiveImport(Base):
+    """A past workshop's records loaded by the secretariat: who, when, from
+    what, and how many of each; deadlines were not applied to them."""
+    __tablename__ = "archive_import"
+
+    id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
+    workshop_id: Mapped[str] = mapped_column(sa.String(36), index=True)
+    source: Mapped[str] = mapped_column(sa.String(300))
+    # uow.origin of the request: "http:<client>@<address>"
+    origin: Mapped[str] = mapped_column(sa.String(300))
+    counts: Mapped[dict] = mapped_column(sa.JSON)
+    imported_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class StaffMember(Base):

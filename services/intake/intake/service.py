@@ -14,10 +14,14 @@ from rueda_backbone.health import health_endpoint
 
 from . import api, exceptions, inbound, schemas, usecases, views
 from .dependencies import RequestLog
+from .schemas import listing as listing_schemas
+from .usecases import listing
 
 FORM_PATHS = 'any(programs, interests, "expressions-of-interest")'
 KIND_OF_PATH = {spec["path"]: kind for kind, spec in usecases.KINDS.items()}
 MAX_BODY_BYTES = 256_000  # the longest form (a program profile) is well under 64 kB
+# a past workshop's records in one request: hundreds of forms
+MAX_ARCHIVE_BYTES = 4_000_000
 
 # built once: a schema's load keeps no state between calls
 WORKSHOP_FORM = schemas.WorkshopForm()
@@ -25,11 +29,16 @@ LATE_WINDOW_FORM = schemas.LateWindowForm()
 STAFF_FORM = schemas.StaffForm()
 REGISTRATION_FORM = schemas.DelegationRegistrationForm()
 REVIEW_FORM = schemas.ReviewForm()
+ARCHIVE_IMPORT_FORM = schemas.ArchiveImportForm()
 FORMS = {kind: form() for kind, form in schemas.FORMS.items()}
+LISTING = {"workshops": listing_schemas.WorkshopQuery(), "staff": listing_schemas.StaffQuery(),
+           "delegations": listing_schemas.DelegationQuery(),
+           "forms": listing_schemas.WorkshopFormQuery()}
 
 
 def http(method, url, **kwargs):
-    return json_http(method, url, max_body_bytes=MAX_BODY_BYTES, **kwargs)
+    kwargs.setdefault("max_body_bytes", MAX_BODY_BYTES)
+    return json_http(method, url, **kwargs)
 
 
 def change(method, url, **kwargs):
@@ -83,6 +92,14 @@ class IntakeService:
         return self._run(usecases.grant_late_window,
                          {**LATE_WINDOW_FORM.load(read_json(request)), "workshop_id": workshop_id},
                          views.workshop_view, 201)
+
+    @change("POST", "/workshops/<string:workshop_id>/archive-imports",
+            max_body_bytes=MAX_ARCHIVE_BYTES)
+    def import_archive(self, request, workshop_id):
+        return self._run(usecases.import_archive,
+                         {**ARCHIVE_IMPORT_FORM.load(read_json(request)),
+                          "workshop_id": workshop_id},
+                         views.archive_import_view, 201)
 
     @http("GET", "/workshops/<string:workshop_id>/programs")
     def workshop_programs(self, request, workshop_id):
@@ -194,3 +211,32 @@ class IntakeService:
                          views.form_view)
 
     health = health_endpoint()
+
+    # -- read-only lists (the staff console) -------------------------------------------
+
+    @http("GET", "/workshops")
+    def list_workshops(self, request):
+        return self._run(listing.list_workshops,
+                         LISTING["workshops"].load(request.args.to_dict()),
+                         views.workshop_list_view)
+
+    @http("GET", "/staff")
+    def list_staff(self, request):
+        return self._run(listing.list_staff,
+                         LISTING["staff"].load(request.args.to_dict()), views.staff_list_view)
+
+    @http("GET", "/staff/<string:staff_id>")
+    def get_staff(self, request, staff_id):
+        return self._run(listing.get_staff, {"staff_id": staff_id}, views.staff_view)
+
+    @http("GET", "/workshops/<string:workshop_id>/delegations")
+    def workshop_delegations(self, request, workshop_id):
+        return self._run(listing.workshop_delegations,
+                         {**LISTING["delegations"].load(request.args.to_dict()),
+                          "workshop_id": workshop_id}, views.delegation_list_view)
+
+    @http("GET", "/workshops/<string:workshop_id>/forms")
+    def workshop_forms(self, request, workshop_id):
+        return self._run(listing.workshop_forms,
+                         {**LISTING["forms"].load(request.args.to_dict()),
+                          "workshop_id": workshop_id}, views.workshop_form_list_view)

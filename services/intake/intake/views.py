@@ -40,5 +40,42 @@ def form_list_view(records: list[FormRecord]) -> dict:
 
 def versions_view(subject_id: str, versions: list[FormVersion]) -> dict:
     return schemas.VersionsView().dump({"id": subject_id, "versions": [
-        {"version": v.version, "action": v.action, "recorded_at": v.recorded_at, "form": v.data}
+        {"version": v.version, "action": v.action, "recorded_at": v.recorded_at, "form": v.data,
+         "import_id": v.import_id}
         for v in versions]})
+
+
+def archive_import_view(made: dict) -> dict:
+    record = made["import"]
+    return schemas.ArchiveImportView().dump({
+        "id": record.id, "workshop_id": record.workshop_id, "source": record.source,
+        "imported_by": record.origin, "imported_at": record.imported_at,
+        "counts": record.counts, "ids": made["ids"]})
+
+
+# -- read-only lists (the staff console) ---------------------------------------------
+
+def _paged(page: dict, items: list) -> dict:
+    return {"items": items, "total": page["total"], "limit": page["limit"],
+            "offset": page["offset"]}
+
+
+def workshop_list_view(page: dict) -> dict:
+    return _paged(page, [workshop_view(workshop) for workshop in page["items"]])
+
+
+def staff_list_view(page: dict) -> dict:
+    return _paged(page, [staff_view(staff) for staff in page["items"]])
+
+
+def delegation_list_view(page: dict) -> dict:
+    from .schemas.listing import FormSummary
+
+    summary = FormSummary()
+    return _paged(page, [{**delegation_view(row["delegation"]),
+                          "forms": [summary.dump(record) for record in row["forms"]],
+                          "missing": row["missing"]} for row in page["items"]])
+
+
+def workshop_form_list_view(page: dict) -> dict:
+    return _paged(page, [form_view(record) for record in page["items"]])

@@ -1,14 +1,42 @@
 """The field builders and base classes every intake schema is made of: forms
-refuse unknown fields, event payloads load exactly what they document."""
+take the suite's one input policy (`rueda_backbone.fields`: unknown fields,
+control characters, line breaks in one-line text, instants and dates out of
+range and addresses that cannot go into a header are refused), event
+payloads load exactly what they document."""
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from rueda_backbone import fields as policy
+
 from .. import domain
 
 
-def Text(lo, hi, **kw):  # noqa: N802 - reads like a field class
+def Line(lo, hi, **kw):  # noqa: N802 - reads like a field class
+    """One line of text (a name, a title): line breaks are refused."""
     return fields.String(validate=validate.Length(min=lo, max=hi), **kw)
+
+
+def Text(lo, hi, **kw):  # noqa: N802
+    """Free text that may span lines (objectives, a description, a reason)."""
+    return policy.Text(validate=validate.Length(min=lo, max=hi), **kw)
+
+
+def Email(**kw):  # noqa: N802
+    """An address notify can put into a header as it is."""
+    return policy.HeaderSafeEmail(**kw)
+
+
+def Instant(description: str | None = None, **kw):  # noqa: N802
+    """An instant with its offset, 1900..2199 (year 9999 with an offset is a 422, not a 500)."""
+    if description:
+        kw["metadata"] = {"description": description, **kw.get("metadata", {})}
+    return policy.AwareDateTime(**kw)
+
+
+def Day(**kw):  # noqa: N802
+    """A calendar date, 1900..2199."""
+    return policy.Date(**kw)
 
 
 def Language(**kw):  # noqa: N802
@@ -40,7 +68,7 @@ def no_repeats(data: dict, *names: str) -> None:
         raise ValidationError(errors)
 
 
-class Form(Schema):
+class Form(policy.InputSchema):
     class Meta:
         # a misspelt field must be reported, not silently ignored
         unknown = RAISE
@@ -52,13 +80,15 @@ def Id(description: str, **kw):  # noqa: N802
     return fields.String(required=True, metadata={"format": "uuid", "description": description}, **kw)
 
 
-def Instant(description: str, **kw):  # noqa: N802
-    return fields.AwareDateTime(metadata={"description": description}, **kw)
-
-
 def Version(description="revision of the entity: 1, 2, ...; readers keep the highest seen"):  # noqa: N802
     return fields.Integer(required=True, strict=True, validate=validate.Range(min=1),
                           metadata={"description": description})
+
+
+def Imported():  # noqa: N802
+    return fields.Boolean(required=True, metadata={"description": (
+        "true when the secretariat loaded it from a past workshop's records (an archive "
+        "import): deadlines were not applied and nobody should be sent a receipt for it")})
 
 
 def Slugs(description: str, **kw):  # noqa: N802

@@ -6,8 +6,10 @@ from marshmallow import Schema, fields
 
 class VersionView(Schema):
     version = fields.Integer()
-    action = fields.String(metadata={"enum": ["submitted", "withdrawn", "erased"]})
+    action = fields.String(metadata={"enum": ["submitted", "imported", "withdrawn", "erased"]})
     recorded_at = fields.AwareDateTime()
+    import_id = fields.String(allow_none=True, metadata={
+        "description": "the archive import that made an \"imported\" revision; null otherwise"})
     form = fields.Dict()
 
 

@@ -2,15 +2,15 @@
 email for everyone, one with it for notify only."""
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import Schema, fields, validates_schema
 
 from .. import domain
-from .base import Choice, Event, Form, Id, Language, Set, Text, Version, no_repeats
+from .base import Choice, Email, Event, Form, Id, Language, Line, Set, Version, no_repeats
 
 
 class StaffForm(Form):
-    name = Text(1, 200, required=True)
-    email = fields.Email(required=True, validate=validate.Length(max=320))
+    name = Line(1, 200, required=True)
+    email = Email(required=True)
     language = Language(required=True)
     roles = Set(Choice(domain.STAFF_ROLES), 1, 4, required=True)
     active = fields.Boolean(load_default=True)

@@ -9,7 +9,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from .. import domain
-from .base import Choice, Event, Form, Id, Instant, Language, Ref, Set, Text, Version, no_repeats
+from .base import (
+    Choice,
+    Day,
+    Event,
+    Form,
+    Id,
+    Instant,
+    Language,
+    Line,
+    Ref,
+    Set,
+    Version,
+    no_repeats,
+)
 
 
 @lru_cache(maxsize=1)
@@ -19,16 +32,13 @@ def _time_zones() -> frozenset[str]:
 
 
 class SessionForm(Form):
-    starts_at = fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
 
 
 class DeadlinesForm(Form):
-    programs = fields.AwareDateTime(required=True, metadata={
-        "description": "last moment to submit or revise a program profile"})
-    interests = fields.AwareDateTime(required=True, metadata={
-        "description": "last moment for programmatic interest forms"})
-    expressions_of_interest = fields.AwareDateTime(required=True, metadata={
-        "description": "last moment for expressions of interest"})
+    programs = Instant("last moment to submit or revise a program profile", required=True)
+    interests = Instant("last moment for programmatic interest forms", required=True)
+    expressions_of_interest = Instant("last moment for expressions of interest", required=True)
 
     @validates_schema
     def _in_order(self, data, **_kwargs):
@@ -37,11 +47,11 @@ class DeadlinesForm(Form):
 
 
 class WorkshopForm(Form):
-    title = Text(3, 300, required=True)
-    place = Text(2, 200, required=True)
-    time_zone = Text(1, 64, required=True, metadata={"description": "IANA time zone, e.g. America/Bogota"})
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    title = Line(3, 300, required=True)
+    place = Line(2, 200, required=True)
+    time_zone = Line(1, 64, required=True, metadata={"description": "IANA time zone, e.g. America/Bogota"})
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     languages = Set(Language(), 1, 4, required=True,
                     metadata={"description": "the first is the workshop's default language"})
     sessions = fields.List(fields.Nested(SessionForm), required=True,
@@ -92,8 +102,7 @@ class WorkshopForm(Form):
 class LateWindowForm(Form):
     delegation_id = Ref(required=True)
     form = Choice(domain.DEADLINE_FORMS, required=True)
-    until = fields.AwareDateTime(required=True, metadata={
-        "description": "the delegation may submit this form until then"})
+    until = Instant("the delegation may submit this form until then", required=True)
 
 
 class WorkshopView(Schema):

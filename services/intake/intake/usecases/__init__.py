@@ -3,6 +3,7 @@
 HTTP and events from other systems call the same functions, so a form
 behaves the same whichever way it came in. They return what they made or
 found; `intake.views` turns that into HTTP answers."""
+from .archive import import_archive
 from .delegations import get_delegation, register_delegation, revise_delegation, withdraw_delegation
 from .erasure import erase_delegate
 from .forms import (
@@ -30,7 +31,7 @@ __all__ = [
     "KINDS", "accept_delegation_form", "accept_expression_of_interest_form",
     "accept_interest_form", "accept_program_form", "create_workshop", "delegation_versions",
     "erase_delegate", "form_versions", "get_delegation", "get_form", "get_workshop",
-    "grant_late_window", "register_delegation", "register_staff", "review_program",
+    "grant_late_window", "import_archive", "register_delegation", "register_staff", "review_program",
     "revise_delegation", "revise_form", "revise_staff", "revise_workshop", "save_draft",
     "submit_draft", "submit_form", "withdraw_delegation", "withdraw_form", "workshop_programs",
 ]

@@ -22,8 +22,18 @@ def _delegate_ids(delegations) -> set[str]:
     return {d.id for delegation in delegations for d in delegation.delegates}
 
 
+def _own_delegates(form, name: str, delegation, errors: dict) -> None:
+    known = _delegate_ids([delegation])
+    for index, delegate_id in enumerate(form.get(name) or []):
+        if delegate_id not in known:
+            errors.setdefault(name, {})[index] = ["not a delegate of this delegation"]
+
+
 def check_program(form, *, delegation, workshop, session, form_id):
-    return None
+    errors: dict = {}
+    _own_delegates(form, "presenting_delegate_ids", delegation, errors)
+    if errors:
+        raise invalid_fields(errors)
 
 
 def check_interest(form, *, delegation, workshop, session, form_id):
@@ -36,11 +46,7 @@ def check_interest(form, *, delegation, workshop, session, form_id):
                 "no submitted program of this workshop has this id"]
         elif program.delegation_id == delegation.id:
             errors.setdefault("programs", {})[index] = ["a delegation cannot ask for its own program"]
-    known = _delegate_ids([delegation])
-    for index, delegate_id in enumerate(form.get("attending_delegate_ids") or []):
-        if delegate_id not in known:
-            errors.setdefault("attending_delegate_ids", {})[index] = [
-                "not a delegate of this delegation"]
+    _own_delegates(form, "attending_delegate_ids", delegation, errors)
     if errors:
         raise invalid_fields(errors)
     other = session.scalars(sa.select(FormRecord).where(

@@ -87,8 +87,15 @@ def submit_draft(command: dict, *, uow, now: datetime) -> FormRecord:
     return _submit(kind, form, record, uow=uow, now=now)
 
 
+def submit_imported(kind: str, form: dict, *, uow, now: datetime, import_id: str,
+                    create_id: str | None = None) -> FormRecord:
+    """A form of a past workshop loaded by an archive import: checked like any
+    other but against no deadline, kept as "imported" with its import."""
+    return _submit(kind, form, None, uow=uow, now=now, create_id=create_id, import_id=import_id)
+
+
 def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datetime,
-            create_id: str | None = None) -> FormRecord:
+            create_id: str | None = None, import_id: str | None = None) -> FormRecord:
     owner_field = KINDS[kind]["owner"]
     delegation = lookup.delegation(uow.session, form[owner_field], field=owner_field, active=True)
     if delegation.workshop_id is None:
@@ -96,10 +103,11 @@ def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datet
     if record is not None and record.delegation_id != delegation.id:
         raise Invalid.field(owner_field, "a form cannot change hands")
     workshop = lookup.workshop(uow.session, delegation.workshop_id)
-    domain.check_deadline(KINDS[kind]["deadline"],
-                          deadlines=lookup.workshop_form(workshop)["deadlines"],
-                          late_windows=lookup.late_windows(workshop),
-                          delegation_id=delegation.id, now=now)
+    if import_id is None:
+        domain.check_deadline(KINDS[kind]["deadline"],
+                              deadlines=lookup.workshop_form(workshop)["deadlines"],
+                              late_windows=lookup.late_windows(workshop),
+                              delegation_id=delegation.id, now=now)
     CHECKS[kind](form, delegation=delegation, workshop=workshop, session=uow.session,
                  form_id=record.id if record else None)
     if record is None:
@@ -107,8 +115,10 @@ def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datet
                             delegation_id=delegation.id, version=0, created_at=now)
         uow.session.add(record)
     if kind == "program":
+        # a program of a delegation that gives a region is placed in that region
         form = {**form, "institution": form.get("institution") or delegation.institution,
-                "country": form.get("country") or delegation.country}
+                "country": form.get("country") or delegation.country_of_its_own,
+                "region": None if form.get("country") else delegation.region}
     record.status = "submitted"
     record.version += 1
     record.title = form.get("title")
@@ -117,9 +127,11 @@ def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datet
     record.review = None
     record.submitted_at = record.updated_at = now
     record.withdrawn_at = None
-    history.record_version(uow.session, record.id, kind, record.version, "submitted",
-                           record.data, now=now)
-    uow.publish(schemas.PUBLISHED.event(KINDS[kind]["submitted"], SUBMITTED[kind](record, form)))
+    history.record_version(uow.session, record.id, kind, record.version,
+                           "imported" if import_id else "submitted", record.data, now=now,
+                           import_id=import_id)
+    uow.publish(schemas.PUBLISHED.event(KINDS[kind]["submitted"], {
+        **SUBMITTED[kind](record, form), "imported": import_id is not None}))
     return record
 
 
@@ -163,7 +175,10 @@ def _program_submitted(record: FormRecord, form: dict) -> dict:
     return {
         "program_id": record.id, "workshop_id": record.workshop_id,
         "delegation_id": record.delegation_id, "version": record.version,
-        "title": form["title"], "country": form["country"], "topics": form["topics"],
+        "title": form["title"], "country": form["country"] or form["region"],
+        "region": form["region"], "topics": form["topics"],
+        "other_topic": form.get("other_topic"),
+        "presenting_delegate_ids": form.get("presenting_delegate_ids") or [],
         "areas_of_influence": form.get("areas_of_influence") or [],
         "target_populations": form.get("target_populations") or [],
         "statuses": form.get("statuses") or [],
@@ -179,6 +194,7 @@ def _interest_submitted(record: FormRecord, form: dict) -> dict:
         "interest_id": record.id, "workshop_id": record.workshop_id,
         "delegation_id": record.delegation_id, "version": record.version,
         "programs": form["programs"], "topics": form.get("topics") or [],
+        "other_topic": form.get("other_topic"),
         "attending_delegate_ids": form.get("attending_delegate_ids") or [],
         "submitted_at": record.submitted_at,
     }
@@ -189,7 +205,10 @@ def _expression_submitted(record: FormRecord, form: dict) -> dict:
         "expression_id": record.id, "workshop_id": record.workshop_id, "version": record.version,
         "demanding_delegation_id": form["demanding_delegation_id"],
         "supplying_delegation_ids": form.get("supplying_delegation_ids") or [],
+        "supplier_status": domain.supplier_status(form.get("supplier_status"),
+                                                  form.get("supplying_delegation_ids") or []),
         "program_id": form.get("program_id"), "topic": form.get("topic"),
+        "other_topic": form.get("other_topic"),
         "activity_types": form["activity_types"], "mechanism": form["mechanism"],
         "focus": form["focus"], "description": form["description"],
         "contact_delegate_ids": form.get("contact_delegate_ids") or [],

@@ -11,9 +11,9 @@ from . import lookup
 
 
 def record_version(session, subject_id: str, kind: str, version: int, action: str, data: dict,
-                   *, now: datetime) -> None:
+                   *, now: datetime, import_id: str | None = None) -> None:
     session.add(FormVersion(subject_id=subject_id, kind=kind, version=version, action=action,
-                            data=data, recorded_at=now))
+                            data=data, recorded_at=now, import_id=import_id))
 
 
 def _versions(session, subject_id: str) -> list[FormVersion]:

@@ -20,8 +20,8 @@ def test_a_registration_and_a_program_are_published_as_events(intake, spy):
     program = response.json()
     events = spy(4)
     assert [(e["event_type"], e["schema_version"]) for e in events] == [
-        ("workshop_published", 1), ("delegation_registered", 2),
-        ("delegation_contacts_updated", 2), ("program_submitted", 2)]
+        ("workshop_published", 1), ("delegation_registered", 3),
+        ("delegation_contacts_updated", 2), ("program_submitted", 3)]
     assert {e["correlation_id"] for e in events[1:]} == {"trace-1"}
     assert "@" not in json.dumps(events[1]["payload"])
     assert events[2]["payload"]["contacts"][1] == {

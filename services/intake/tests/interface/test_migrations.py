@@ -52,3 +52,34 @@ def test_0003_lets_a_key_be_claimed_before_its_answer_and_keeps_the_answers_give
     finally:
         engine.dispose()
     assert [tuple(row) for row in rows] == [("k1", 201), ("k2", None)]
+
+
+def test_0004_keeps_every_registration_and_its_delegates_under_their_delegation(
+        alembic_ini, database_url):
+    upgrade(alembic_ini, database_url, "0003")
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "insert into delegation (id, workshop_id, version, status, country, institution, "
+                "kind, working_languages, registered_at) values ('d1', 'w1', 1, 'registered', "
+                "'Peru', 'MIDIS', 'ministry', '[\"es\"]', '2026-11-30 09:00:00+00:00')"))
+            connection.execute(sa.text(
+                "insert into delegate (id, delegation_id, position, name, email, language, "
+                "is_focal_point) values ('p1', 'd1', 0, 'Rosa', 'rosa@example.org', 'es', true)"))
+        upgrade(alembic_ini, database_url)
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "insert into delegation (id, workshop_id, version, status, country, region, "
+                "institution, kind, working_languages, registered_at) values ('d2', 'w1', 1, "
+                "'registered', 'South America', 'South America', 'ISM', 'subregional_mechanism', "
+                "'[\"es\"]', '2026-12-01 09:00:00+00:00')"))
+            places = connection.execute(sa.text(
+                "select id, country, region from delegation order by id")).all()
+            delegate = connection.execute(sa.text(
+                "select languages, sessions from delegate")).one()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in places] == [("d1", "Peru", None),
+                                              ("d2", "South America", "South America")]
+    assert tuple(delegate) == (None, None)  # read as: their own language, every session

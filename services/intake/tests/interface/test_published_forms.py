@@ -6,7 +6,7 @@ import uuid
 import intake_forms
 import pytest
 
-from rueda_backbone import parking
+from rueda_backbone import Envelope, Event, parking
 from rueda_backbone.database import Store
 from rueda_backbone.testing import publish_event, publish_raw, wait_for
 from rueda_backbone.topology import topology_from_config
@@ -36,6 +36,21 @@ def test_a_published_registration_and_program_are_taken_like_http_ones(intake, c
     assert [(e["event_type"], e["payload"].get("version")) for e in events[1:]] == [
         ("delegation_registered", 1), ("delegation_contacts_updated", 1),
         ("program_submitted", 1), ("program_submitted", 2)]
+
+
+def test_a_form_from_any_system_that_may_write_to_portal_events_is_taken(intake, config):
+    """What admits a system is the broker's write permission on portal.events
+    (deploy/rabbitmq/systems.json), not the producer name it claims: a peer of
+    the portal publishing as `portal-a` is taken like the portal itself."""
+    workshop = intake.workshop()
+    delegation_id = str(uuid.uuid4())
+    envelope = Envelope.wrap(Event("delegation_form_submitted", {
+        "delegation_id": delegation_id, **intake_forms.registration(workshop["id"])}),
+        producer="portal-a")
+    publish_raw(config["AMQP_URI"], "portal.events", "delegation_form_submitted",
+                envelope.to_json(), message_id=envelope.event_id)
+    wait_for(lambda: intake.get(f"/delegations/{delegation_id}").status_code == 200,
+             what="the registration from portal-a")
 
 
 def test_an_invalid_published_form_is_parked_with_its_reasons_and_replayed_after_a_fix(

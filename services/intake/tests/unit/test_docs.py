@@ -25,6 +25,7 @@ SCHEMAS = {
     ("POST", "/expressions-of-interest"): schemas.ExpressionOfInterestForm,
     ("POST", "/staff"): schemas.StaffForm,
     ("POST", "/workshops/<>/late-windows"): schemas.LateWindowForm,
+    ("POST", "/workshops/<>/archive-imports"): schemas.ArchiveImportForm,
 }
 
 

@@ -18,6 +18,13 @@ def test_the_callers_first_supported_language_is_chosen(header, language):
     ("Must be one of: a, b.", "pt", "Deve ser um de: a, b."),
     ("Missing data for required field.", "en", "Missing data for required field."),
     ("A message nobody translated.", "es", "A message nobody translated."),
+    ("must not contain control characters (such as NUL)", "pt",
+     "não pode conter caracteres de controle (como NUL)"),
+    ("must be between 1900 and 2199", "fr", "doit être compris entre 1900 et 2199"),
+    ("this address cannot be used in an email header; use letters, digits and . _ - + only "
+     "before the @, with no quotes, spaces or '=?'", "es",
+     "esta dirección no puede usarse en un correo; antes de la @ use solo letras, cifras y "
+     ". _ - +, sin comillas, espacios ni '=?'"),
 ])
 def test_messages_are_translated_with_their_values(english, language, expected):
     assert messages.translate(english, language) == expected

@@ -21,7 +21,7 @@ def test_a_registration_publishes_the_delegation_then_its_contacts(scene):
         1, "registered", NOW)
     assert [d.is_focal_point for d in delegation.delegates] == [False, True]  # focal_point_email
     (registered, v1, public), (contacts, v2, private) = scene.events()
-    assert (registered, v1, contacts, v2) == ("delegation_registered", 2,
+    assert (registered, v1, contacts, v2) == ("delegation_registered", 3,
                                               "delegation_contacts_updated", 2)
     assert "@" not in str(public) and public["workshop_id"] == workshop.id
     assert [c["email"] for c in private["contacts"]] == ["ana@bolivia.example.org",

@@ -30,7 +30,7 @@ def test_a_program_profile_is_published_with_what_the_receipt_asks_for(scene, bo
     assert (program.status, program.version, program.submitted_at) == ("submitted", 1, NOW)
     assert program.data["country"] == "Bolivia"  # the delegation's, when the form has none
     [(event_type, version, payload)] = scene.events()
-    assert (event_type, version) == ("program_submitted", 2)
+    assert (event_type, version) == ("program_submitted", 3)
     assert payload["missing_fields"] == ["areas_of_influence", "target_populations", "statuses",
                                          "starts_on", "objectives", "achievements",
                                          "exchange_methods"]
