@@ -43,9 +43,15 @@ class Client:
     correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def call(self, service: str, method: str, path: str, body=None, expect=(200, 201)):
+        headers = {"X-API-Key": self.keys[service], "X-Correlation-ID": self.correlation_id}
+        if method != "GET":
+            # the same request of the same story gets the same key, so a retry
+            # after a lost answer cannot submit twice (docs/intake.md)
+            headers["Idempotency-Key"] = str(uuid.uuid5(uuid.NAMESPACE_URL, "|".join((
+                self.correlation_id, service, method, path,
+                json.dumps(body, sort_keys=True, default=str)))))
         response = requests.request(method, f"{self.stack.url(service)}{path}", json=body,
-                                    timeout=120, headers={"X-API-Key": self.keys[service],
-                                                          "X-Correlation-ID": self.correlation_id})
+                                    timeout=120, headers=headers)
         if response.status_code not in expect:
             raise RuntimeError(f"{method} {service}{path} -> {response.status_code}: "
                                f"{response.text[:500]}")
@@ -106,7 +112,11 @@ def register_delegations(client: Client, workshop: Workshop) -> None:
                       "role": "International cooperation manager" if n == 0 else None,
                       "language": form["language"]}
                      for n in range(delegation["delegates"])]
-        body = {"workshop_id": workshop.id, "country": delegation["name"],
+        # a subregional mechanism (MERCOSUR's Social Institute) has a region, not a country
+        place = ({"region": form.get("region", "South America")}
+                 if form["kind"] in ("subregional_mechanism", "international_organisation")
+                 else {"country": delegation["name"]})
+        body = {"workshop_id": workshop.id, **place,
                 "institution": form["institution"], "acronym": form["acronym"],
                 "kind": form["kind"], "working_languages": [form["language"]],
                 "delegates": delegates}
