@@ -57,6 +57,8 @@ class OptOutsView(Schema):
 
 def _operations() -> dict:
     opt_outs = "/recipients/{recipient_id}/opt-outs"
+    page = "/agendas/{token}"
+    feed = "/agendas/{token}/calendar.ics"
     return {
         ("GET", "/deliveries"): oas.operation(
             "list_deliveries", "What was sent, is waiting or failed", path="/deliveries",
@@ -67,7 +69,34 @@ def _operations() -> dict:
         ("PUT", opt_outs): oas.operation(
             "put_opt_outs", "Replace the categories a person opted out of", path=opt_outs,
             request=OptOutsBody, response=OptOutsView),
+        ("GET", page): _public(oas.operation(
+            "get_agenda_page", "A delegate's agenda page", path=page,
+            content={"text/html": {"type": "string"}}, params=_TOKEN, description=(
+                "The delegate's own rounds (presenting or attending), their colleagues' "
+                "rounds and the delegation's unmet interests with the reason, in the "
+                "currently published revision and the delegate's language: a small page "
+                "with no external assets. No API key: the address, sent only in the "
+                "delegate's agenda emails, is the credential; 404 once the delegate is "
+                "erased."))),
+        ("GET", feed): _public(oas.operation(
+            "get_agenda_feed", "A delegate's live calendar (iCalendar)", path=feed,
+            content={"text/calendar": {"type": "string"}}, params=_TOKEN, description=(
+                "The delegate's rounds in the currently published revision: one VEVENT per "
+                "round, UID `round-<round_id>@<domain>` as in the emails' files and SEQUENCE "
+                "the schedule revision, so a subscribed calendar updates itself after a "
+                "re-plan. No API key (as the page); 404 once the delegate is erased."))),
     }
+
+
+_TOKEN = {"token": {"description": "the unguessable token of the delegate's agenda links",
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"}}}
+
+
+def _public(operation: dict) -> dict:
+    """An operation anyone holding its address may call: no API key, no 401."""
+    operation["security"] = []
+    operation["responses"].pop("401", None)
+    return operation
 
 
 def openapi() -> dict:
@@ -76,7 +105,9 @@ def openapi() -> dict:
         plugins=[MarshmallowPlugin()],
         info={"description": (
             "Turns the other services' events into emails, in each recipient's language, "
-            "exactly once. Over HTTP: the delivery log for staff and each person's opt-outs. "
+            "exactly once. Over HTTP: the delivery log for staff, each person's opt-outs, and "
+            "each delegate's agenda page and live calendar feed (public, at unguessable "
+            "addresses). "
             "Errors are JSON with a stable code and the path of every invalid field."
         )},
         servers=[{"url": "http://127.0.0.1:8004"}],

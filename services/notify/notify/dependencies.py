@@ -5,6 +5,8 @@ empties the outbox over SMTP; and what use cases take besides their message
 the edge, and the id of the event being handled."""
 from __future__ import annotations
 
+import logging
+import re
 from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
@@ -19,11 +21,35 @@ from .sending import Sender
 
 
 class NoticeSettings:
-    """The change-notice window, and the domain of Message-IDs and calendar UIDs."""
+    """The change-notice window, the domain of Message-IDs and calendar UIDs,
+    and the public address the agenda emails link to (`PUBLIC_URL`)."""
 
     def __init__(self, config: dict):
         self.window = timedelta(seconds=float(config.get("CHANGE_NOTICE_WINDOW_SECONDS") or 300))
         self.uid_domain = str(config.get("MAIL_MESSAGE_ID_DOMAIN") or "rueda.local")
+        self.public_url = str(config.get("PUBLIC_URL") or "http://127.0.0.1:8004").rstrip("/")
+
+
+# the token in an agenda page's or feed's path is its only credential: the
+# web server's access log shows the route, never the token
+_AGENDA_PATH = re.compile(r"/agendas/[^/\s?\"]+")
+
+
+class TokenRedaction(logging.Filter):
+    """Replaces agenda tokens in the access-log lines of nameko's web server."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/agendas/" in message:
+            record.msg, record.args = _AGENDA_PATH.sub("/agendas/<token>", message), ()
+        return True
+
+
+def redact_agenda_tokens() -> None:
+    """Installs `TokenRedaction` on the web server's logger (once per process)."""
+    logger = logging.getLogger("nameko.web.server")
+    if not any(isinstance(f, TokenRedaction) for f in logger.filters):
+        logger.addFilter(TokenRedaction())
 
 
 class MailSender(BackgroundJob):
@@ -65,6 +91,7 @@ class Settings(DependencyProvider):
 
     def setup(self):
         self.settings = NoticeSettings(self.container.config)
+        redact_agenda_tokens()
 
     def get_dependency(self, worker_ctx):
         return self.settings

@@ -80,6 +80,13 @@ LABELS = {
     # roles in a round
     "host": N_("you present"),
     "attendee": N_("you attend"),
+    # a colleague's role in one of the delegation's rounds
+    "colleague_host": N_("presents"),
+    "colleague_attendee": N_("attends"),
+    "colleague_unknown": N_("a colleague"),
+    "colleague_unplaced": N_("no delegate placed yet"),
+    # an unmet interest in a program notify knows no title of
+    "unknown_program": N_("a program"),
     # why someone gets a follow-up reminder
     "owner": N_("you own this activity"),
     "escalation_staff": N_("it was escalated to you"),
@@ -203,3 +210,74 @@ def net_changes(before: dict[str, Seat], after: dict[str, Seat]) -> list[NetChan
 
 # where a round sits, in a change notice ("was session 1, table 2")
 WHERE = N_("session %(session)s, table %(table)s")
+
+
+# -- people (schedule_published v2) ---------------------------------------------
+
+def places_people(rounds: list[dict]) -> bool:
+    """Whether a revision names the delegate at each seat (v2); a v1 revision
+    only says which delegations sit where."""
+    return any("attendees" in r for r in rounds)
+
+
+def seat_holder(round_: dict, delegation_id: str) -> str | None:
+    """The delegate who sits for `delegation_id` at a round: the presenter when
+    it hosts, its attending delegate otherwise; None when nobody was placed."""
+    if round_["host_delegation_id"] == delegation_id:
+        return round_.get("presenter_delegate_id")
+    for attendee in round_.get("attendees") or ():
+        if attendee["delegation_id"] == delegation_id:
+            return attendee.get("delegate_id")
+    return None
+
+
+def personal_agenda(delegate_id: str, delegation_id: str, rounds: list[dict]
+                    ) -> tuple[dict[str, Seat], list[tuple[Seat, str | None]]]:
+    """A delegate's own rounds (presenting or attending) by round id, and the
+    delegation's other rounds with the colleague who sits there (None when
+    nobody was placed). A revision without people (v1) gives every round of
+    the delegation as the delegate's own and no colleagues, as before."""
+    seats = seats_of(delegation_id, rounds)
+    if not places_people(rounds):
+        return seats, []
+    by_id = {r["round_id"]: r for r in rounds}
+    holders = {rid: seat_holder(by_id[rid], delegation_id) for rid in seats}
+    own = {rid: seat for rid, seat in seats.items() if holders[rid] == delegate_id}
+    colleagues = [(seat, holders[rid]) for rid, seat in
+                  sorted(seats.items(), key=lambda kv: (kv[1].session, kv[1].table, kv[0]))
+                  if rid not in own]
+    return own, colleagues
+
+
+def seat_holders(delegation_id: str, rounds: list[dict]) -> dict[str, str | None]:
+    """Who sits for a delegation at each of its rounds: what a re-plan can
+    change for its people while its rounds stay put."""
+    return {r["round_id"]: seat_holder(r, delegation_id) for r in rounds
+            if r["host_delegation_id"] == delegation_id
+            or delegation_id in (r.get("attendee_delegation_ids") or ())}
+
+
+# why an interest was not met (schedule_published's `unmet[].reason_code`), in
+# words a delegate understands; a code not listed is shown with matching's
+# English `reason`
+UNMET_REASONS = {
+    "table_full": N_("the table was full"),
+    "delegates_busy": N_("all your delegates are busy in the session where this program runs"),
+    "program_withdrawn": N_("the program was withdrawn"),
+    "program_returned": N_("the program was returned to its host for changes and is not "
+                           "scheduled yet"),
+    "host_unavailable": N_("the presenting delegation is not available"),
+    "no_table_left": N_("it could not be scheduled: no table was left"),
+    "host_busy": N_("it could not be scheduled: the host's delegates are busy in every "
+                    "session with a free table"),
+    "delegates_busy_everywhere": N_("it could not be scheduled: all your delegates are busy "
+                                    "in every session where it could run"),
+    "never_available_with_host": N_("you are not available in any session when the host is"),
+    "not_available": N_("you are not available in the session where this program runs"),
+    "time_limit": N_("it was not placed before the planner's time limit ran out"),
+}
+
+
+def unmet_of(delegation_id: str, unmet: list[dict] | None) -> list[dict]:
+    """The delegation's interests a revision leaves unmet, in its order."""
+    return [u for u in unmet or () if u["delegation_id"] == delegation_id]

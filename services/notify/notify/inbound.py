@@ -100,6 +100,12 @@ class ProgramSubmittedV2(ProgramSubmitted):
     missing_fields = fields.List(fields.String(), required=True)
 
 
+class ProgramSubmittedV3(ProgramSubmittedV2):
+    """v3 adds `imported`: loaded from a past workshop's records, so nobody
+    is to be sent a receipt for it."""
+    imported = fields.Boolean(required=True)
+
+
 class ProgramReviewed(Reader):
     program_id = _id()
     workshop_id = _id()
@@ -118,6 +124,12 @@ class InterestSubmitted(Reader):
     topics = fields.List(fields.String(), required=True)
 
 
+class InterestSubmittedV2(InterestSubmitted):
+    """v2 adds the label of a topic "other" and `imported` (no receipt for it)."""
+    other_topic = fields.String(required=True, allow_none=True)
+    imported = fields.Boolean(required=True)
+
+
 class ExpressionOfInterestSubmitted(Reader):
     expression_id = _id()
     workshop_id = _id()
@@ -128,6 +140,14 @@ class ExpressionOfInterestSubmitted(Reader):
     topic = fields.String(required=True, allow_none=True)
     description = fields.String(required=True)
     contact_delegate_ids = _ids(required=True)
+
+
+class ExpressionOfInterestSubmittedV2(ExpressionOfInterestSubmitted):
+    """v2 adds the label of a topic "other", who supplies when nobody is named
+    (`supplier_status`) and `imported` (no receipt for it)."""
+    other_topic = fields.String(required=True, allow_none=True)
+    supplier_status = fields.String(required=True)
+    imported = fields.Boolean(required=True)
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -153,13 +173,41 @@ class DelegationChanges(Reader):
     delegation_id = _id()
 
 
+class Unmet(Reader):
+    delegation_id = _id()
+    program_id = _id()
+    # codes notify does not know yet are shown with the English `reason`
+    reason_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class SchedulePublished(Reader):
     workshop_id = _id()
     schedule_id = _id()
     revision = fields.Integer(required=True, validate=validate.Range(min=1))
     delegations = fields.List(fields.Nested(ScheduledDelegation), required=True)
     rounds = fields.List(fields.Nested(Round), required=True)
+    unmet = fields.List(fields.Nested(Unmet), load_default=list)
     changes = fields.List(fields.Nested(DelegationChanges), required=True)
+
+
+class Attendee(Reader):
+    delegation_id = _id()
+    delegate_id = fields.String(required=True, allow_none=True,
+                                validate=validate.Length(min=1, max=64))
+
+
+class RoundV2(Round):
+    """v2 names the people: the host's presenting delegate and, per attending
+    delegation, the delegate at the table (null when nobody was placed)."""
+    presenter_delegate_id = fields.String(required=True, allow_none=True,
+                                          validate=validate.Length(min=1, max=64))
+    attendees = fields.List(fields.Nested(Attendee), required=True)
+
+
+class SchedulePublishedV2(SchedulePublished):
+    """v2: rounds with people, so each delegate gets only their own rounds."""
+    rounds = fields.List(fields.Nested(RoundV2), required=True)
 
 
 # -- followup ---------------------------------------------------------------------------
@@ -250,16 +298,18 @@ CONSUMES = Inbound(
     consumes("intake", "workshop_published", WorkshopPublished,
              use_case=usecases.publish_workshop),
     # receipts
-    consumes("intake", "program_submitted", {1: ProgramSubmitted, 2: ProgramSubmittedV2},
+    consumes("intake", "program_submitted",
+             {1: ProgramSubmitted, 2: ProgramSubmittedV2, 3: ProgramSubmittedV3},
              use_case=usecases.acknowledge_program, wakes="mailbox", uses="event_id"),
     consumes("intake", "program_reviewed", ProgramReviewed,
              use_case=usecases.acknowledge_review, wakes="mailbox", uses="event_id"),
-    consumes("intake", "interest_submitted", InterestSubmitted,
+    consumes("intake", "interest_submitted", {1: InterestSubmitted, 2: InterestSubmittedV2},
              use_case=usecases.acknowledge_interest, wakes="mailbox", uses="event_id"),
-    consumes("intake", "expression_of_interest_submitted", ExpressionOfInterestSubmitted,
+    consumes("intake", "expression_of_interest_submitted",
+             {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
              use_case=usecases.acknowledge_expression, wakes="mailbox", uses="event_id"),
     # agendas and change notices
-    consumes("matching", "schedule_published", SchedulePublished,
+    consumes("matching", "schedule_published", {1: SchedulePublished, 2: SchedulePublishedV2},
              use_case=usecases.record_schedule, wakes="mailbox", uses=("event_id", "settings")),
     # cooperation activities
     consumes("followup", "activity_follow_up_due", ActivityFollowUpDue,

@@ -4,19 +4,25 @@ STARTTLS and implicit TLS always use a verifying context built from the
 system's CA store: `smtplib.starttls()` without one does not check the
 server's certificate.
 """
+
 from __future__ import annotations
 
 import smtplib
 import ssl
 from dataclasses import dataclass
-from functools import lru_cache
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 
 
 class TemporaryFailure(Exception):
-    """Try again later: 4xx replies, refused or dropped connections, timeouts."""
+    """Try again later: 4xx replies, refused or dropped connections, timeouts.
+
+    `uncertain` is true when the session broke while a message was being
+    handed over, without a reply refusing it: the server may have taken it."""
+
+    uncertain = False
 
 
 class PermanentFailure(Exception):
@@ -35,12 +41,14 @@ class SmtpSettings:
     message_id_domain: str = "rueda.local"
 
     @classmethod
-    def from_config(cls, config: dict) -> "SmtpSettings":
+    def from_config(cls, config: dict) -> SmtpSettings:
         security = str(config.get("SMTP_SECURITY") or "none").lower()
         if security not in ("none", "starttls", "tls"):
             raise ValueError(f"SMTP_SECURITY must be none, starttls or tls, not {security!r}")
         return cls(
-            host=str(config["SMTP_HOST"]), port=int(config["SMTP_PORT"]), security=security,
+            host=str(config["SMTP_HOST"]),
+            port=int(config["SMTP_PORT"]),
+            security=security,
             username=config.get("SMTP_USERNAME") or None,
             password=config.get("SMTP_PASSWORD") or None,
             timeout=float(config.get("SMTP_TIMEOUT_SECONDS") or 30),
@@ -66,10 +74,20 @@ def _safe_header_value(value: str) -> str:
     return value
 
 
-def build_message(*, settings: SmtpSettings, email_id: str, to_address: str, subject: str,
-                  text_body: str, html_body: str, correlation_id: str, created_at,
-                  attachments=(), kind: str | None = None,
-                  language: str | None = None) -> EmailMessage:
+def build_message(
+    *,
+    settings: SmtpSettings,
+    email_id: str,
+    to_address: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    correlation_id: str,
+    created_at,
+    attachments=(),
+    kind: str | None = None,
+    language: str | None = None,
+) -> EmailMessage:
     """The message for one outbox row. `attachments` are (filename,
     content_type, bytes, content_id or None); with a content id the part is
     an inline image the HTML part refers to as cid:..."""
@@ -92,14 +110,20 @@ def build_message(*, settings: SmtpSettings, email_id: str, to_address: str, sub
         subtype, _, params = rest.partition(";")
         extra = {}
         if params.strip().startswith("method="):
-            extra["params"] = {"method": params.strip()[len("method="):]}
+            extra["params"] = {"method": params.strip()[len("method=") :]}
         if content_id:
             message.get_body(("html",)).add_related(
-                content, maintype=maintype, subtype=subtype.strip(), cid=f"<{content_id}>",
-                filename=filename, disposition="inline")
+                content,
+                maintype=maintype,
+                subtype=subtype.strip(),
+                cid=f"<{content_id}>",
+                filename=filename,
+                disposition="inline",
+            )
         else:
-            message.add_attachment(content, maintype=maintype, subtype=subtype.strip(),
-                                   filename=filename, **extra)
+            message.add_attachment(
+                content, maintype=maintype, subtype=subtype.strip(), filename=filename, **extra
+            )
     if language:
         # set last: turning the message into multipart/mixed moves every
         # Content-* header down into the first part
@@ -111,8 +135,10 @@ def _classify(exc: BaseException) -> Exception:
     """TemporaryFailure or PermanentFailure for an SMTP error."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in exc.recipients.values()]
-        reason = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                           for code, msg in exc.recipients.values())
+        reason = "; ".join(
+            f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+            for code, msg in exc.recipients.values()
+        )
         if codes and all(500 <= code < 600 for code in codes):
             return PermanentFailure(f"recipient refused: {reason}")
         return TemporaryFailure(f"recipient deferred: {reason}")
@@ -120,8 +146,11 @@ def _classify(exc: BaseException) -> Exception:
         # a credentials problem hits every email: keep them all and alert
         return TemporaryFailure(f"authentication failed: {exc.smtp_code}")
     if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
             else exc.smtp_error
+        )
         if 500 <= exc.smtp_code < 600:
             return PermanentFailure(f"{exc.smtp_code} {text}")
         return TemporaryFailure(f"{exc.smtp_code} {text}")
@@ -139,9 +168,16 @@ def _tls_context() -> ssl.SSLContext:
 def _session_broken(exc: BaseException) -> bool:
     """A failure of the session rather than of one message: it cannot be reused.
     (SMTPException is an OSError, so plain socket errors are told apart.)"""
-    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPAuthenticationError,
-                        smtplib.SMTPHeloError, smtplib.SMTPNotSupportedError,
-                        smtplib.SMTPConnectError)):
+    if isinstance(
+        exc,
+        (
+            smtplib.SMTPServerDisconnected,
+            smtplib.SMTPAuthenticationError,
+            smtplib.SMTPHeloError,
+            smtplib.SMTPNotSupportedError,
+            smtplib.SMTPConnectError,
+        ),
+    ):
         return True
     if isinstance(exc, smtplib.SMTPResponseException):
         return exc.smtp_code == 421  # the server is closing the channel
@@ -161,8 +197,9 @@ class Connection:
         settings = self.settings
         context = _tls_context() if settings.security != "none" else None
         if settings.security == "tls":
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                      context=context)
+            client = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=context
+            )
         else:
             client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         try:
@@ -177,14 +214,25 @@ class Connection:
 
     def send(self, message: EmailMessage) -> None:
         """Send one message; raise TemporaryFailure or PermanentFailure."""
+        handing_over = False
         try:
             if self.client is None:
                 self._open()
+            handing_over = True
             self.client.send_message(message)
         except (smtplib.SMTPException, OSError) as exc:
             if _session_broken(exc):
                 self.close()
-            raise _classify(exc) from None
+            failure = _classify(exc)
+            if (
+                handing_over
+                and isinstance(failure, TemporaryFailure)
+                and not isinstance(
+                    exc, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+                )
+            ):
+                failure.uncertain = True
+            raise failure from None
 
     def close(self) -> None:
         client, self.client = self.client, None

@@ -1,10 +1,12 @@
 """notify's tables: the recipients directory, what notify must remember of
 workshops and schedules to write about them, and the outbox of emails."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
-from rueda_backbone.tables import UtcDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from rueda_backbone.tables import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -17,7 +19,9 @@ class Recipient(Base):
 
     __tablename__ = "recipient"
 
-    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # intake's delegate or staff id
+    id: Mapped[str] = mapped_column(
+        sa.String(64), primary_key=True
+    )  # intake's delegate or staff id
     kind: Mapped[str] = mapped_column(sa.String(16), server_default="delegate")
     delegation_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
@@ -43,7 +47,9 @@ class Delegation(Base):
 
     @property
     def withdrawn(self) -> bool:
-        return self.withdrawn_version is not None and self.withdrawn_version >= self.contacts_version
+        return (
+            self.withdrawn_version is not None and self.withdrawn_version >= self.contacts_version
+        )
 
 
 class OptOut(Base):
@@ -87,6 +93,8 @@ class ScheduleRevision(Base):
     schedule_id: Mapped[str] = mapped_column(sa.String(64))
     delegations = mapped_column(sa.JSON, nullable=False)  # {delegation_id: name}
     rounds = mapped_column(sa.JSON, nullable=False)
+    # the interests it leaves unmet, with their reasons (null before migration 0004)
+    unmet = mapped_column(sa.JSON)
     correlation_id: Mapped[str] = mapped_column(sa.String(64))
     received_at = mapped_column(UtcDateTime(), nullable=False)
 
@@ -102,6 +110,20 @@ class DelegationAgenda(Base):
     notified_revision: Mapped[int] = mapped_column(sa.Integer)
     pending_revision: Mapped[int | None] = mapped_column(sa.Integer)
     due_at = mapped_column(UtcDateTime(), index=True)
+
+
+class AgendaLink(Base):
+    """The unguessable address of one delegate's agenda page and calendar feed
+    in one workshop: `token` is a random 256-bit opaque id, the only credential
+    of the public endpoints. Deleting the row (erasure) revokes both."""
+
+    __tablename__ = "agenda_link"
+    __table_args__ = (sa.UniqueConstraint("workshop_id", "recipient_id"),)
+
+    token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    workshop_id: Mapped[str] = mapped_column(sa.String(64))
+    recipient_id: Mapped[str] = mapped_column(sa.String(64), index=True)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Email(Base):
@@ -124,6 +146,15 @@ class Email(Base):
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
     next_attempt_at = mapped_column(UtcDateTime(), nullable=False)
     claimed_until = mapped_column(UtcDateTime())
+    # the sender holding the claim (renewed every few seconds while it sends)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(64))
+    # set when an SMTP hand-off of this email began and its outcome is not
+    # recorded yet: a sender that finds it set on claiming resends a possible
+    # duplicate (the server may have said 250 before the first sender died)
+    handoff_at = mapped_column(UtcDateTime())
+    possible_duplicate: Mapped[bool] = mapped_column(
+        sa.Boolean, server_default=sa.false(), default=False
+    )
     created_at = mapped_column(UtcDateTime(), nullable=False)
     sent_at = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
@@ -135,8 +166,9 @@ class Attachment(Base):
     __tablename__ = "email_attachment"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
-    email_id: Mapped[str] = mapped_column(sa.String(36), sa.ForeignKey("email.id", ondelete="CASCADE"),
-                                          index=True)
+    email_id: Mapped[str] = mapped_column(
+        sa.String(36), sa.ForeignKey("email.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(sa.String(100))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     content = mapped_column(sa.LargeBinary, nullable=False)

@@ -14,7 +14,7 @@ Update the catalogues after changing a template or a marked string:
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -28,7 +28,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 LOCALE = Path(__file__).parent / "locale"
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str) -> Translations:
     path = LOCALE / language / "LC_MESSAGES" / "messages.po"
     with open(path, "rb") as handle:
@@ -40,7 +40,7 @@ def translations(language: str) -> Translations:
     return Translations(buffer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment(language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -67,6 +67,14 @@ def render(kind: str, language: str, context: dict) -> tuple[str, str]:
     text = env.get_template(f"{kind}.txt.j2").render(language=language, **context)
     html = env.get_template(f"{kind}.html.j2").render(language=language, **context)
     return text, html
+
+
+def render_page(name: str, language: str, context: dict) -> str:
+    """The HTML page `<name>.html.j2` (autoescaped) in `language`."""
+    if language not in domain.LANGUAGES:
+        language = domain.LAST_RESORT_LANGUAGE
+    return environment(language).get_template(f"{name}.html.j2").render(language=language,
+                                                                          **context)
 
 
 def subject(kind: str, language: str) -> str:

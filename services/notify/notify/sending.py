@@ -1,14 +1,31 @@
-"""The email sender: claims due emails from notify's outbox, delivers them,
-records the outcome. Temporary failures wait with exponential backoff,
-permanent ones are parked as `failed` with the reason, for staff to query."""
+"""The email sender: claims due emails from notify's outbox, delivers them
+over a few SMTP connections at once, records the outcome. Temporary failures
+wait with exponential backoff, permanent ones are parked as `failed` with
+the reason, for staff to query.
+
+Claims last seconds (`lease_seconds`) and are renewed while the sender works,
+so the emails of a sender killed with kill -9 go to another (or to the same,
+restarted) within seconds. SMTP cannot be exactly once at the hand-off: a
+sender that dies after the server's 250 and before recording it leaves the
+email pending. Each hand-off is therefore recorded as started before the
+message goes out (in the same transaction as the previous email's outcome),
+and an email found with a hand-off that never finished is resent with the
+same Message-ID and marked `possible_duplicate` in the delivery log. Every
+other email goes out once.
+"""
+
 from __future__ import annotations
 
+import collections
+import math
 import socket
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+import eventlet
 import sqlalchemy as sa
 import structlog
+
 from rueda_backbone import metrics
 
 from . import domain, mail
@@ -16,16 +33,28 @@ from .models import Attachment, Email
 
 log = structlog.get_logger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE_SECONDS = 10.0
+LEASE = timedelta(seconds=LEASE_SECONDS)
+# fewer emails than this per connection open fewer connections
+EMAILS_PER_CONNECTION = 10
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Sender:
-    def __init__(self, store, settings: mail.SmtpSettings, retry_delays=(10, 60, 300, 1800, 7200),
-                 batch_size: int = 50, connect=mail.Connection, reuse_connection: bool = True):
+    def __init__(
+        self,
+        store,
+        settings: mail.SmtpSettings,
+        retry_delays=(10, 60, 300, 1800, 7200),
+        batch_size: int = 50,
+        connect=mail.Connection,
+        reuse_connection: bool = True,
+        concurrency: int = 4,
+        lease_seconds: float = LEASE_SECONDS,
+    ):
         self.store = store
         self.settings = settings
         self.retry_delays = tuple(float(d) for d in retry_delays)
@@ -34,100 +63,274 @@ class Sender:
         # False opens one SMTP session per email, as notify did at first; kept
         # for the benchmark that compares the two
         self.reuse_connection = reuse_connection
+        self.concurrency = max(1, int(concurrency))
+        self.lease = timedelta(seconds=float(lease_seconds))
         self.sender_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
 
     def send_due(self) -> int:
-        """Deliver one batch of due emails over one SMTP session; returns how many were tried."""
+        """Deliver one batch of due emails over up to `concurrency` SMTP
+        sessions, each in its own green thread; returns how many were tried."""
         emails = self._claim()
         if not emails:
             return 0
         attachments = self._attachments([e.id for e in emails])
-        connection = self.connect(self.settings)
+        held = {email.id for email in emails}
+        queue = collections.deque(emails)
+        lanes = min(self.concurrency, math.ceil(len(emails) / EMAILS_PER_CONNECTION))
+        heartbeat = eventlet.spawn(self._heartbeat, held)
         try:
-            for email in emails:
-                self._send_one(connection, email, attachments.get(email.id, []))
-                if not self.reuse_connection:
-                    connection.close()
+            pool = eventlet.GreenPool(lanes)
+            threads = [pool.spawn(self._send_lane, queue, attachments, held) for _ in range(lanes)]
+            for thread in threads:
+                thread.wait()  # re-raises a lane's failure (the database gone)
         finally:
-            connection.close()
+            heartbeat.kill()
         return len(emails)
 
-    def _send_one(self, connection, email: Email, attachments) -> None:
+    # -- one SMTP session ---------------------------------------------------------
+
+    def _send_lane(self, queue, attachments, held) -> None:
+        """Take the next claimed email until none is left, over one session."""
+        connection = self.connect(self.settings)
+        finished = None
         try:
-            connection.send(mail.build_message(
-                settings=self.settings, email_id=email.id, to_address=email.to_address,
-                subject=email.subject, text_body=email.text_body, html_body=email.html_body,
-                correlation_id=email.correlation_id, created_at=email.created_at,
-                attachments=attachments, kind=email.kind, language=email.language))
+            while queue:
+                email = queue.popleft()
+                if not self._step(finished, start=email):
+                    finished = None
+                    held.discard(email.id)
+                    log.warning("email.claim_lost", email_id=email.id)
+                    continue
+                if finished is not None:
+                    held.discard(finished[0].id)
+                finished = (email, self._deliver(connection, email, attachments.get(email.id, [])))
+                if not self.reuse_connection:
+                    connection.close()
+            if finished is not None:
+                self._step(finished, start=None)
+                held.discard(finished[0].id)
+        finally:
+            connection.close()
+
+    def _deliver(self, connection, email: Email, attachments) -> tuple:
+        try:
+            connection.send(
+                mail.build_message(
+                    settings=self.settings,
+                    email_id=email.id,
+                    to_address=email.to_address,
+                    subject=email.subject,
+                    text_body=email.text_body,
+                    html_body=email.html_body,
+                    correlation_id=email.correlation_id,
+                    created_at=email.created_at,
+                    attachments=attachments,
+                    kind=email.kind,
+                    language=email.language,
+                )
+            )
         except mail.PermanentFailure as exc:
-            self._record(email, status=domain.FAILED, error=str(exc))
-            metrics.EMAILS.labels(service="notify", outcome="failed").inc()
-            log.error("email.failed", email_id=email.id, kind=email.kind, reason=str(exc),
-                      correlation_id=email.correlation_id)
+            return (domain.FAILED, str(exc), False)
         except mail.TemporaryFailure as exc:
-            self._retry_later(email, str(exc))
-        else:
-            self._record(email, status=domain.SENT)
+            return ("retry", str(exc), exc.uncertain)
+        return (domain.SENT, None, False)
+
+    # -- the outbox -----------------------------------------------------------------
+
+    def _step(self, finished, *, start: Email | None) -> bool:
+        """In one transaction: record the outcome of the email just handed
+        over, and mark the hand-off of the next one as started. False when
+        the next one is no longer this sender's to send."""
+        mine = sa.and_(Email.claimed_by == self.sender_id, Email.status == domain.PENDING)
+        outcome_logs = []
+        with self.store.transaction() as session:
+            if finished is not None:
+                email, (status, error, uncertain) = finished
+                values = self._outcome(email, status, error, uncertain)
+                recorded = session.execute(
+                    sa.update(Email).where(Email.id == email.id, mine).values(**values)
+                ).rowcount
+                outcome_logs.append((email, values, recorded))
+            started = True
+            if start is not None:
+                started = (
+                    session.execute(
+                        sa.update(Email).where(Email.id == start.id, mine).values(handoff_at=_now())
+                    ).rowcount
+                    == 1
+                )
+        for email, values, recorded in outcome_logs:
+            self._report(email, values, recorded)
+        return started
+
+    def _outcome(self, email: Email, status: str, error: str | None, uncertain: bool) -> dict:
+        attempt = email.attempts + 1
+        done = {"attempts": attempt, "claimed_until": None, "claimed_by": None}
+        if status == domain.SENT:
+            return {
+                **done,
+                "status": domain.SENT,
+                "sent_at": _now(),
+                "last_error": None,
+                "handoff_at": None,
+            }
+        if status == domain.FAILED:
+            return {**done, "status": domain.FAILED, "last_error": error, "handoff_at": None}
+        if attempt > len(self.retry_delays):
+            return {
+                **done,
+                "status": domain.FAILED,
+                "handoff_at": None,
+                "last_error": f"gave up after {attempt} attempts: {error}",
+            }
+        delay = self.retry_delays[attempt - 1]
+        # a session that broke mid hand-off may have delivered: keep the mark
+        # so the resend is logged as a possible duplicate
+        return {
+            **done,
+            "last_error": error,
+            "next_attempt_at": _now() + timedelta(seconds=delay),
+            **({} if uncertain else {"handoff_at": None}),
+        }
+
+    def _report(self, email: Email, values: dict, recorded: int) -> None:
+        if not recorded:
+            log.warning(
+                "email.outcome_not_recorded",
+                email_id=email.id,
+                reason="the claim passed to another sender",
+            )
+            return
+        status = values.get("status")
+        if status == domain.SENT:
             metrics.EMAILS.labels(service="notify", outcome="sent").inc()
-            log.info("email.sent", email_id=email.id, kind=email.kind,
-                     correlation_id=email.correlation_id)
+            log.info(
+                "email.sent",
+                email_id=email.id,
+                kind=email.kind,
+                correlation_id=email.correlation_id,
+                possible_duplicate=bool(email.possible_duplicate),
+            )
+        elif status == domain.FAILED:
+            metrics.EMAILS.labels(service="notify", outcome="failed").inc()
+            log.error(
+                "email.failed",
+                email_id=email.id,
+                kind=email.kind,
+                reason=values["last_error"],
+                correlation_id=email.correlation_id,
+            )
+        else:
+            log.warning(
+                "email.retry_scheduled",
+                email_id=email.id,
+                attempt=values["attempts"],
+                retry_at=values["next_attempt_at"].isoformat(),
+                error=values["last_error"],
+            )
+
+    def _heartbeat(self, held: set) -> None:
+        """Renew the claim on the emails this sender still holds."""
+        interval = self.lease.total_seconds() / 3
+        while True:
+            eventlet.sleep(interval)
+            ids = list(held)
+            if not ids:
+                continue
+            try:
+                with self.store.transaction() as session:
+                    session.execute(
+                        sa.update(Email)
+                        .where(
+                            Email.id.in_(ids),
+                            Email.claimed_by == self.sender_id,
+                            Email.status == domain.PENDING,
+                        )
+                        .values(claimed_until=_now() + self.lease)
+                    )
+            except Exception as exc:  # noqa: BLE001 - the claim simply runs out
+                log.warning("email.claim_renewal_failed", error=f"{type(exc).__name__}: {exc}")
 
     def _attachments(self, email_ids: list[str]) -> dict[str, list]:
         out: dict[str, list] = {}
         with self.store.transaction() as session:
-            for row in session.scalars(sa.select(Attachment).where(
-                    Attachment.email_id.in_(email_ids)).order_by(Attachment.id)):
+            for row in session.scalars(
+                sa.select(Attachment)
+                .where(Attachment.email_id.in_(email_ids))
+                .order_by(Attachment.id)
+            ):
                 out.setdefault(row.email_id, []).append(
-                    (row.filename, row.content_type, bytes(row.content), row.content_id))
+                    (row.filename, row.content_type, bytes(row.content), row.content_id)
+                )
         return out
 
     def _claim(self) -> list[Email]:
         moment = _now()
         with self.store.transaction() as session:
-            query = (sa.select(Email).where(
-                Email.status == domain.PENDING, Email.next_attempt_at <= moment,
-                sa.or_(Email.claimed_until.is_(None), Email.claimed_until < moment))
-                .order_by(Email.created_at).limit(self.batch_size))
+            query = (
+                sa.select(Email)
+                .where(
+                    Email.status == domain.PENDING,
+                    Email.next_attempt_at <= moment,
+                    sa.or_(Email.claimed_until.is_(None), Email.claimed_until < moment),
+                )
+                .order_by(Email.created_at)
+                .limit(self.batch_size)
+            )
             if not self.store.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             emails = list(session.scalars(query))
             for email in emails:
-                email.claimed_until = moment + LEASE
+                email.claimed_until = moment + self.lease
+                email.claimed_by = self.sender_id
+                if email.handoff_at is not None and not email.possible_duplicate:
+                    # an earlier hand-off never recorded its outcome
+                    email.possible_duplicate = True
+                    log.warning(
+                        "email.possible_duplicate",
+                        email_id=email.id,
+                        kind=email.kind,
+                        handoff_at=email.handoff_at.isoformat(),
+                        correlation_id=email.correlation_id,
+                    )
             return emails
 
-    def _record(self, email: Email, *, status: str, error: str | None = None) -> None:
-        with self.store.transaction() as session:
-            session.execute(sa.update(Email).where(Email.id == email.id).values(
-                status=status, attempts=email.attempts + 1, claimed_until=None,
-                sent_at=_now() if status == domain.SENT else None, last_error=error))
 
-    def _retry_later(self, email: Email, error: str) -> None:
-        attempt = email.attempts + 1
-        if attempt > len(self.retry_delays):
-            self._record(email, status=domain.FAILED, error=f"gave up after {attempt} attempts: {error}")
-            metrics.EMAILS.labels(service="notify", outcome="failed").inc()
-            log.error("email.failed", email_id=email.id, kind=email.kind, reason=error)
-            return
-        delay = self.retry_delays[attempt - 1]
-        with self.store.transaction() as session:
-            session.execute(sa.update(Email).where(Email.id == email.id).values(
-                attempts=attempt, claimed_until=None, last_error=error,
-                next_attempt_at=_now() + timedelta(seconds=delay)))
-        log.warning("email.retry_scheduled", email_id=email.id, attempt=attempt,
-                    delay_seconds=delay, error=error)
-
-
-def delivery_log(store, *, status: str | None = None, kind: str | None = None,
-                 recipient_id: str | None = None, correlation_id: str | None = None,
-                 since: datetime | None = None, until: datetime | None = None,
-                 limit: int = 100) -> list[dict]:
+def delivery_log(
+    store,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    recipient_id: str | None = None,
+    correlation_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 100,
+) -> list[dict]:
     """What was sent, is waiting or failed: for staff, without bodies or addresses."""
-    query = sa.select(Email.id, Email.kind, Email.recipient_id, Email.language, Email.status,
-                      Email.attempts, Email.created_at, Email.sent_at, Email.last_error,
-                      Email.correlation_id).order_by(Email.created_at.desc(), Email.id).limit(limit)
-    for column, value in ((Email.status, status), (Email.kind, kind),
-                          (Email.recipient_id, recipient_id),
-                          (Email.correlation_id, correlation_id)):
+    query = (
+        sa.select(
+            Email.id,
+            Email.kind,
+            Email.recipient_id,
+            Email.language,
+            Email.status,
+            Email.attempts,
+            Email.created_at,
+            Email.sent_at,
+            Email.last_error,
+            Email.correlation_id,
+            Email.possible_duplicate,
+        )
+        .order_by(Email.created_at.desc(), Email.id)
+        .limit(limit)
+    )
+    for column, value in (
+        (Email.status, status),
+        (Email.kind, kind),
+        (Email.recipient_id, recipient_id),
+        (Email.correlation_id, correlation_id),
+    ):
         if value:
             query = query.where(column == value)
     if since:

@@ -3,6 +3,8 @@ each one runs are declared in inbound.py (the handlers are derived from that
 table); the rules are in usecases/."""
 from __future__ import annotations
 
+from werkzeug.wrappers import Response
+
 from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http
 from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import read_json
@@ -10,6 +12,14 @@ from rueda_backbone.web import read_json
 from . import api, exceptions, inbound, usecases
 from .dependencies import EventId, Mailbox, Settings
 from .schemas import DeliveryQuery, OptOutsBody
+
+# the pages' address is their credential: never cached by a shared cache nor
+# sent on as a Referer; the page loads nothing from anywhere
+PRIVATE = {"Cache-Control": "private, no-cache", "Referrer-Policy": "no-referrer",
+           "X-Robots-Tag": "noindex", "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {**PRIVATE, "Content-Security-Policy":
+                "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; "
+                "form-action 'none'; frame-ancestors 'none'"}
 
 
 @event_handlers(inbound.CONSUMES)
@@ -46,5 +56,23 @@ class NotifyService:
         with self.db.transaction() as uow:
             return 200, usecases.set_opt_outs({"recipient_id": recipient_id, **body}, uow=uow,
                                               now=self.clock())
+
+    # each delegate's agenda page and live calendar feed: public, the
+    # unguessable token in the path is the credential (see usecases/pages.py)
+    @json_http("GET", "/agendas/<string:token>", public=True)
+    def agenda_page(self, request, token):
+        with self.db.transaction() as uow:
+            html = usecases.agenda_page({"token": token}, uow=uow, now=self.clock(),
+                                        settings=self.settings)
+        return Response(html, status=200, content_type="text/html; charset=utf-8",
+                        headers=PAGE_HEADERS)
+
+    @json_http("GET", "/agendas/<string:token>/calendar.ics", public=True)
+    def agenda_feed(self, request, token):
+        with self.db.transaction() as uow:
+            content = usecases.agenda_feed({"token": token}, uow=uow, now=self.clock(),
+                                           settings=self.settings)
+        return Response(content, status=200, content_type="text/calendar; charset=utf-8",
+                        headers={**PRIVATE, "Content-Disposition": 'inline; filename="agenda.ics"'})
 
     health = health_endpoint()

@@ -6,7 +6,8 @@ extra keyword arguments are named in the inbound table's `uses=`.
 
 By topic: `directory` (contacts, staff, workshops, opt-outs), `receipts`
 (forms), `agendas` (schedules and change notices), `followup` (reminders,
-status changes, digests, funding), `deliveries` (the log, erasure); `emails`
+status changes, digests, funding), `deliveries` (the log, erasure), `pages`
+(each delegate's agenda page and calendar feed); `emails`
 writes one email, for all of them.
 """
 from .agendas import flush_due_notices, record_schedule
@@ -21,6 +22,7 @@ from .directory import (
 )
 from .emails import queue_email
 from .followup import announce_funding, announce_status_change, remind_follow_up, send_digest
+from .pages import agenda_feed, agenda_page
 from .receipts import (
     acknowledge_expression,
     acknowledge_interest,
@@ -30,7 +32,7 @@ from .receipts import (
 
 __all__ = [
     "acknowledge_expression", "acknowledge_interest", "acknowledge_program",
-    "acknowledge_review", "announce_funding", "announce_status_change", "erase_delegate",
+    "acknowledge_review", "agenda_feed", "agenda_page", "announce_funding", "announce_status_change", "erase_delegate",
     "flush_due_notices", "list_deliveries", "opt_outs", "publish_workshop", "queue_email",
     "record_schedule", "remind_follow_up", "send_digest", "set_opt_outs", "update_contacts",
     "update_staff", "withdraw_delegation",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import structlog
 
 from .. import domain
-from ..models import Attachment, Email, OptOut, Recipient
+from ..models import AgendaLink, Attachment, Email, OptOut, Recipient
 
 log = structlog.get_logger(__name__)
 
@@ -38,13 +38,16 @@ def list_deliveries(query: dict, *, uow, now: datetime) -> dict:
 
 
 def erase_delegate(message: dict, *, uow, now: datetime) -> dict:
-    """Remove a delegate from notify: the directory, their opt-outs, emails not
-    sent yet, and the addresses and bodies of emails already sent. What stays
+    """Remove a delegate from notify: the directory, their opt-outs, the
+    address of their agenda page and feed, emails not sent yet, and the
+    addresses and bodies of emails already sent. What stays
     (a hashed dedup key, kind, status, dates) proves an email went out once
     without saying to whom or what it said."""
     session = uow.session
     person = message["delegate_id"]
     session.execute(sa.delete(OptOut).where(OptOut.recipient_id == person))
+    # revokes their agenda page and calendar feed: both answer 404 from now on
+    session.execute(sa.delete(AgendaLink).where(AgendaLink.recipient_id == person))
     session.execute(sa.delete(Recipient).where(Recipient.id == person))
     emails = list(session.scalars(sa.select(Email).where(Email.recipient_id == person)))
     ids = [e.id for e in emails]

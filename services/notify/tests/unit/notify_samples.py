@@ -1,6 +1,14 @@
 """A context for every kind of email, with values from the example workshop."""
 SEAT = {"session": 1, "table": 2, "program_title": "Qali Warma", "starts": "2026-03-10 09:00",
         "ends": "09:45", "host": "MIDIS Peru", "role": "attendee", "others": ["MIDIS Peru", "DPS"]}
+# what an agenda adds for a person: their colleagues' rounds, the unmet
+# interests and the addresses of the page and the feed
+PERSONAL = {"personal": True,
+            "colleagues": [{**SEAT, "session": 2, "role": "colleague_attendee",
+                            "colleague": "Luis"}],
+            "unmet": [{"program_title": "Juntos", "reason": "table full"}],
+            "page_url": "https://rueda.example.org/agendas/t0k3n",
+            "calendar_url": "https://rueda.example.org/agendas/t0k3n/calendar.ics"}
 
 SAMPLES = {
     "program_received": {"title": "Qali Warma", "version": 2, "program_id": "p1",
@@ -13,9 +21,9 @@ SAMPLES = {
     "expression_received": {"subject": "Qali Warma", "demanding": "DPS Colombia",
                             "supplying": ["MIDIS Peru"], "description": "An expert visit."},
     "agenda": {"delegation": "DPS Colombia", "workshop": "Santa Marta", "time_zone": "America/Bogota",
-               "seats": [SEAT]},
+               "seats": [SEAT], **PERSONAL},
     "schedule_changed": {"delegation": "DPS Colombia", "workshop": "Santa Marta",
-                         "time_zone": "America/Bogota", "seats": [SEAT],
+                         "time_zone": "America/Bogota", "seats": [SEAT], **PERSONAL,
                          "changes": [{"change": "moved", "program_title": "Qali Warma",
                                       "before": "session 1, table 1", "after": "session 2, table 1"},
                                      {"change": "removed", "program_title": "Juntos",

@@ -48,5 +48,5 @@ def test_each_version_is_read_by_its_own_reader_and_an_undeclared_one_is_refused
 
 
 def test_every_documented_version_of_a_form_notify_reads_is_in_its_table():
-    assert inbound.CONSUMES.row("intake", "program_submitted").versions == (1, 2)
+    assert inbound.CONSUMES.row("intake", "program_submitted").versions == (1, 2, 3)
     assert inbound.CONSUMES.row("intake", "delegation_contacts_updated").versions == (1, 2)

@@ -1,0 +1,136 @@
+"""notify's HTTP API fuzzed from its own OpenAPI document with every
+schemathesis check: no 5xx, and every answer (status, media type, body) is one
+the document promises for that request; well-formed requests are accepted and
+malformed ones refused. Bounded: a few examples per operation and mode, a
+deadline per request."""
+import json
+from datetime import timedelta
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from rueda_backbone import openapi as oas
+from rueda_backbone.apikeys import create_api_key
+from rueda_backbone.database import Store
+from rueda_backbone.fields import CONTROL_MESSAGE, LINE_BREAK_MESSAGE
+from rueda_backbone.testing import free_port, publish_event, wait_for
+from rueda_devkit import mailsink
+from schemathesis import GenerationMode
+from schemathesis.core.failures import FailureGroup
+
+from notify import api
+from notify.service import NotifyService
+
+pytestmark = pytest.mark.broker
+
+# bounded so the run stays well under a minute on the project's 2-core machine
+EXAMPLES_PER_OPERATION = 25
+DEADLINE = timedelta(seconds=5)  # per generated request, answer included
+
+CONTACTS = {"delegation_id": "pe", "contacts": [
+    {"delegate_id": "rosa", "name": "Rosa", "email": "rosa@example.org", "language": "pt",
+     "is_focal_point": True}]}
+
+
+# a request the document calls valid may still be refused for a domain rule
+# it cannot state (an unknown delegation, a state that forbids it: 409/422),
+# never for one it could: the input policy, a type, a format, a field
+STATEABLE = (CONTROL_MESSAGE, LINE_BREAK_MESSAGE, "must be between", "Not a valid",
+             "Unknown field.", "Missing data")
+
+
+def refused_for_a_reason_the_document_could_state(ctx, response, case):
+    if case.meta is None or not case.meta.generation.mode.is_positive \
+            or response.status_code not in (400, 422):
+        return None
+    try:
+        fields = response.json().get("fields") or []
+    except ValueError:
+        return None
+    stated = [f"{f.get('path')}: {f.get('message')}" for f in fields
+              if str(f.get("message")).startswith(STATEABLE)]
+    if stated:
+        raise AssertionError("refused for a reason the document does not state: "
+                             + "; ".join(stated))
+    return None
+
+
+def sent(request):
+    """The request as it went out, the API key left out."""
+    headers = {name: value for name, value in request.headers.items()
+               if name in ("Content-Type", "Idempotency-Key")}
+    body = request.body.decode("utf-8", "backslashreplace") if isinstance(request.body, bytes) \
+        else request.body
+    return f"{request.method} {request.url} {headers} {body!r}"[:1000]
+
+
+def fuzz(document, base, key, known=None, examples=EXAMPLES_PER_OPERATION):
+    """Every operation of `document`, in both modes, with every check; `known`
+    maps a path parameter to ids that exist (drawn half of the time). Returns
+    one line per (operation, check) that failed, with the request and the
+    answer, the count of answers by status and the number of operations."""
+    known = known or {}
+    config = schemathesis.Config.from_dict({
+        # the key as the document's scheme says; `ignored_auth` also tries without it
+        "auth": {"openapi": {"apiKey": {"api_key": key}}},
+        "generation": {"with-security-parameters": False},
+        "checks": {"positive_data_acceptance": {"expected-statuses": [
+            "2xx", "401", "403", "404", "409", "422"]}},
+        "dictionaries": {name: {"values": values} for name, values in known.items()},
+        "parameters": {f"path.{name}": {"dictionary": name, "probability": 0.5}
+                       for name in known}})
+    schema = schemathesis.openapi.from_dict(document, config=config)
+    failures, statuses = {}, {}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            @settings(max_examples=examples, deadline=DEADLINE, database=None,
+                      phases=[Phase.explicit, Phase.generate],
+                      suppress_health_check=list(HealthCheck))
+            @given(case=operation.as_strategy(generation_mode=mode))
+            def call(case):
+                response = case.call(base_url=base, timeout=30)
+                statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                try:
+                    case.validate_response(response, additional_checks=[
+                        refused_for_a_reason_the_document_could_state])
+                except FailureGroup as group:
+                    for failure in group.exceptions:
+                        failures.setdefault((operation.label, failure.title), (
+                            f"{operation.label} [{mode.value}] {failure.title}: "
+                            f"{failure.message.strip()[:400]}\n  {sent(response.request)}\n"
+                            f"  -> {response.status_code} {response.text[:400]}"))
+            try:
+                call()
+            except Unsatisfiable:
+                pass  # nothing to vary in this mode (e.g. a GET without parameters)
+    return list(failures.values()), statuses, len(operations)
+
+
+@pytest.fixture
+def notify(container_factory, config, tmp_path):
+    port = free_port()
+    sink = mailsink.start(tmp_path / "mail", port=port)
+    config.update({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "MAIL_FROM": "rueda@example.org",
+                   "MAIL_POLL_SECONDS": 0.1})
+    container_factory(NotifyService, config).start()
+    key = create_api_key(Store.for_url(config["DATABASE_URL"]), "staff-portal")
+    yield f"http://{config['WEB_SERVER_ADDRESS']}", key
+    sink.stop()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_no_request_the_document_allows_or_breaks_gets_an_answer_it_does_not_promise(
+        notify, config):
+    base, key = notify
+    # someone in the directory, so that some generated requests reach a real recipient
+    publish_event(config["AMQP_URI"], "intake", "delegation_contacts_updated", CONTACTS)
+    wait_for(lambda: requests.get(f"{base}/recipients/rosa/opt-outs", timeout=5,
+                                  headers={"X-API-Key": key}).status_code == 200,
+             what="rosa in the directory")
+    failures, statuses, operations = fuzz(api.openapi(), base, key, {"recipient_id": ["rosa"]})
+    assert failures == [], "\n".join(failures)
+    assert operations == len(oas.routes(NotifyService))  # every route the service serves
+    assert statuses.get(200) and statuses.get(422), json.dumps(statuses)

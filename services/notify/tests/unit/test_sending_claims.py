@@ -1,0 +1,141 @@
+"""The sender's claims: several SMTP sessions at once, claims of seconds
+renewed while sending, and the possible duplicate a cut hand-off leaves.
+Against the devkit's SMTP sink in this process and a throw-away SQLite outbox."""
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import eventlet
+import pytest
+import sqlalchemy as sa
+
+from notify import domain
+from notify.mail import SmtpSettings
+from notify.models import Base, Email
+from notify.sending import Sender, delivery_log
+from rueda_backbone.database import Store
+from rueda_backbone.testing import free_port, wait_for
+from rueda_devkit import mailsink
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(f"sqlite:///{tmp_path / 'notify.sqlite3'}")
+    Base.metadata.create_all(store.engine)
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def sink(tmp_path):
+    started = []
+
+    def start(delay=0.0):
+        port = free_port()
+        controller = mailsink.start(tmp_path / "mail", port=port, delay=delay)
+        started.append(controller)
+        return controller, SmtpSettings(host="127.0.0.1", port=port, sender="rueda@example.org")
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def queue(store, count):
+    moment = datetime.now(UTC) - timedelta(seconds=1)
+    with store.transaction() as session:
+        for n in range(count):
+            key = domain.dedup_key(f"event-{n}", f"person-{n}", "program_received")
+            session.add(
+                Email(
+                    id=domain.email_id(key),
+                    dedup_key=key,
+                    kind="program_received",
+                    recipient_id=f"person-{n}",
+                    to_address=f"p{n}@example.org",
+                    language="es",
+                    subject="Recibimos su perfil de programa",
+                    text_body="hola",
+                    html_body="<p>hola</p>",
+                    correlation_id="c1",
+                    status=domain.PENDING,
+                    attempts=0,
+                    next_attempt_at=moment,
+                    created_at=moment + timedelta(microseconds=n),
+                )
+            )
+
+
+def rows(store):
+    with store.transaction() as session:
+        return list(session.scalars(sa.select(Email).order_by(Email.created_at)))
+
+
+def message_ids(tmp_path):
+    return Counter(m["Message-ID"] for _p, m in mailsink.read_messages(tmp_path / "mail"))
+
+
+def test_a_large_batch_goes_over_several_sessions_and_each_email_once(store, sink, tmp_path):
+    controller, settings = sink()
+    queue(store, 40)
+    assert Sender(store, settings, concurrency=4, batch_size=50).send_due() == 40
+    assert [e.status for e in rows(store)] == ["sent"] * 40
+    assert len(controller.handler.peers) == 4
+    assert set(message_ids(tmp_path).values()) == {1} and len(message_ids(tmp_path)) == 40
+    assert not any(d["possible_duplicate"] for d in delivery_log(store))
+
+
+def test_emails_a_dead_sender_claimed_go_to_another_once_the_short_lease_ends(
+    store, sink, tmp_path
+):
+    _controller, settings = sink()
+    queue(store, 3)
+    dead = Sender(store, settings, lease_seconds=1)
+    claimed = dead._claim()  # ... and the process is killed before any hand-off
+    assert len(claimed) == 3
+    alive = Sender(store, settings, lease_seconds=1)
+    assert alive.send_due() == 0  # still the dead sender's
+
+    wait_for(lambda: alive.send_due() == 3, timeout=10, what="the claims taken over")
+    assert [e.status for e in rows(store)] == ["sent"] * 3
+    assert set(message_ids(tmp_path).values()) == {1}
+    assert not any(d["possible_duplicate"] for d in delivery_log(store))  # none was handed over
+
+
+def test_a_hand_off_cut_by_a_crash_is_resent_with_its_message_id_as_a_possible_duplicate(
+    store, sink, tmp_path
+):
+    _controller, settings = sink()
+    queue(store, 3)
+    dead = Sender(store, settings, lease_seconds=1)
+    first, *_rest = dead._claim()
+    assert dead._step(None, start=first)  # hand-off started, as before DATA ...
+    dead._deliver(dead.connect(settings), first, [])  # ... the server says 250 ...
+    # ... and the process dies before recording it
+    alive = Sender(store, settings, lease_seconds=1)
+    wait_for(lambda: alive.send_due() == 3, timeout=10, what="the claims taken over")
+
+    assert [e.status for e in rows(store)] == ["sent"] * 3
+    copies = message_ids(tmp_path)
+    assert copies[f"<{first.id}@rueda.local>"] == 2 and sorted(copies.values()) == [1, 1, 2]
+    flagged = [d["id"] for d in delivery_log(store) if d["possible_duplicate"]]
+    assert flagged == [first.id]
+
+
+def test_a_sender_renews_its_claims_while_a_slow_server_takes_its_time(store, sink, tmp_path):
+    _controller, settings = sink(delay=0.5)
+    queue(store, 4)  # one session: 4 x 0.5 s, well past a 0.6 s lease
+    busy = Sender(store, settings, lease_seconds=0.6)
+    other = Sender(store, settings, lease_seconds=0.6)
+    sending = eventlet.spawn(busy.send_due)
+    wait_for(
+        lambda: all(e.claimed_by == busy.sender_id for e in rows(store)),
+        what="the busy sender's claims",
+    )
+    taken = []
+    while not sending.dead:
+        taken.append(other._claim())
+        eventlet.sleep(0.1)
+    assert sending.wait() == 4
+    assert not any(taken)  # the claims never ran out while it sent
+    assert set(message_ids(tmp_path).values()) == {1}
