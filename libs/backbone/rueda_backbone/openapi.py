@@ -135,6 +135,29 @@ def document(spec, operations: dict) -> dict:
     return spec.to_dict()
 
 
+def apply_scopes(doc: dict, service_cls) -> dict:
+    """Write each operation's scope (from its entrypoint, the single source)
+    into its security requirement, with the 403 a key without it gets."""
+    service = service_cls.name
+    by_route = {}
+    for name in dir(service_cls):
+        for entrypoint in getattr(getattr(service_cls, name), "nameko_entrypoints", ()):
+            if isinstance(entrypoint, JsonHttp) and not isinstance(entrypoint, Probe):
+                by_route[(entrypoint.method.lower(), openapi_path(entrypoint.url))] = entrypoint
+    for path, operations in doc.get("paths", {}).items():
+        for method, op in operations.items():
+            entrypoint = by_route.get((method, path))
+            if entrypoint is None or entrypoint.public:
+                continue
+            scope = entrypoint.scope_for(service)
+            op["security"] = [{"apiKey": [scope]}]
+            op.setdefault("responses", {})["403"] = {
+                "description": f"the API key lacks the scope {scope}",
+                "content": {"application/json": {"schema": ERROR_REF}}}
+            op["x-rueda-scope"] = scope
+    return doc
+
+
 def dumps(doc: dict) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

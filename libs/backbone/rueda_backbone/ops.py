@@ -5,7 +5,8 @@
     rueda-ops --config ... parked replay ID [ID ...]
     rueda-ops --config ... outbox status
     rueda-ops --config ... migrate
-    rueda-ops --config ... api-key create NAME | revoke NAME | list
+    rueda-ops --config ... api-key create NAME [--scope S ...] [--expires-in-days N]
+    rueda-ops --config ... api-key revoke NAME [--prefix rk_xxxxxxx] | list
 
 The config file is the service's own config.yml, read with the same
 `${VAR:default}` substitution nameko uses, so the command sees exactly the
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -55,8 +57,14 @@ def _parser() -> argparse.ArgumentParser:
 
     keys = commands.add_parser("api-key", help="HTTP clients of the service")
     keys_cmd = keys.add_subparsers(dest="command", required=True)
-    keys_cmd.add_parser("create").add_argument("name")
-    keys_cmd.add_parser("revoke").add_argument("name")
+    create = keys_cmd.add_parser("create", help="a new key (the client's other keys stay valid)")
+    create.add_argument("name")
+    create.add_argument("--scope", action="append", dest="scopes", metavar="SCOPE",
+                        help="e.g. intake:forms:write or intake:* (repeat; default: all, *)")
+    create.add_argument("--expires-in-days", type=float)
+    revoke = keys_cmd.add_parser("revoke", help="revoke a client's keys, or one by its prefix")
+    revoke.add_argument("name")
+    revoke.add_argument("--prefix")
     keys_cmd.add_parser("list")
     return parser
 
@@ -107,15 +115,24 @@ def _run(args, config, service, store) -> int:
         print(json.dumps(outbox.backlog(store)))
     elif args.area == "api-key":
         if args.command == "create":
-            print(apikeys.create_api_key(store, args.name))
+            expires = (outbox.now() + timedelta(days=args.expires_in_days)
+                       if args.expires_in_days else None)
+            print(apikeys.create_api_key(store, args.name, scopes=args.scopes or ("*",),
+                                         expires_at=expires))
         elif args.command == "revoke":
-            if not apikeys.revoke_api_key(store, args.name):
-                raise LookupError(f"no active client {args.name!r}")
-            print(f"revoked {args.name}")
+            revoked = apikeys.revoke_api_key(store, args.name, args.prefix)
+            if not revoked:
+                raise LookupError(f"no active key of {args.name!r}")
+            print(f"revoked {revoked} key(s) of {args.name}")
         else:
+            moment = outbox.now()
             for client in apikeys.list_api_clients(store):
-                print(f"{client['name']:<30} {client['key_prefix']}…  "
-                      f"{'revoked' if client['revoked_at'] else 'active'}")
+                state = ("revoked" if client["revoked_at"] else "expired"
+                         if client["expires_at"] and client["expires_at"] <= moment else "active")
+                print(f"{client['name']:<30} {client['key_prefix']}…  {state:<8} "
+                      f"{' '.join(client['scopes'])}"
+                      + (f"  until {client['expires_at']:%Y-%m-%d}" if client["expires_at"]
+                         else ""))
     return 0
 
 

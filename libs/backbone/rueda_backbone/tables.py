@@ -6,7 +6,9 @@
   same transaction as the handler's effect;
 - parked_message: messages that could not be processed, with the reason, for
   ops to read and replay;
-- api_client: the HTTP clients of the service and the hashes of their keys;
+- api_client: v1 of the HTTP clients' keys (one per client), read only by the
+  migration to api_key;
+- api_key: the HTTP clients' keys, hashed, each with its scopes and expiry;
 - idempotent_request: for endpoints that accept an Idempotency-Key, the key,
   written in the same transaction as the request's effect, and the answer
   given (created with `create_idempotency_table_v1(op)` by services that
@@ -109,6 +111,45 @@ parked = sa.Table(
     sa.Index("ix_parked_open", "replayed_at", "id"),
 )
 api_client = sa.Table("api_client", metadata, *_api_client)
+
+
+def _api_key_columns_v2():
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("client", sa.String(100), nullable=False, index=True),
+        # keys are 256-bit random tokens, so a plain SHA-256 is enough
+        sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("key_prefix", sa.String(12), nullable=False),
+        sa.Column("scopes", sa.JSON, nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime()),
+        sa.Column("revoked_at", UtcDateTime()),
+    ]
+
+
+# v2 of the HTTP clients' keys: several per client (so keys rotate without
+# downtime), each with its scopes and an optional expiry
+api_key = sa.Table("api_key", metadata, *_api_key_columns_v2())
+
+
+def create_api_keys_table_v2(op) -> None:
+    """Create api_key in an Alembic migration and carry every v1 key over
+    with all scopes ("*"), so existing clients keep working."""
+    import json as _json
+
+    op.create_table("api_key", *_api_key_columns_v2())
+    connection = op.get_bind()
+    old = sa.table("api_client", sa.column("name"), sa.column("key_hash"),
+                   sa.column("key_prefix"), sa.column("created_at", UtcDateTime()),
+                   sa.column("revoked_at", UtcDateTime()))
+    new = sa.table("api_key", sa.column("client"), sa.column("key_hash"),
+                   sa.column("key_prefix"), sa.column("scopes", sa.JSON),
+                   sa.column("created_at", UtcDateTime()), sa.column("revoked_at", UtcDateTime()))
+    for row in connection.execute(sa.select(old)).mappings().all():
+        connection.execute(sa.insert(new).values(
+            client=row["name"], key_hash=row["key_hash"], key_prefix=row["key_prefix"],
+            scopes=_json.loads('["*"]'), created_at=row["created_at"],
+            revoked_at=row["revoked_at"]))
 
 
 def _idempotency_columns_v1():

@@ -200,12 +200,19 @@ class JsonWebServer(WebServer):
 
 
 class JsonHttp(HttpRequestHandler):
+    """`json_http(method, url, *, scope=None, public=False, idempotent=False)`.
+
+    `scope` is what a key must be granted to call it; by default
+    `<service>:read` for GET and `<service>:write` for the rest."""
+
     server = JsonWebServer()
 
     def __init__(self, method, url, *, public: bool = False, idempotent: bool = False,
+                 scope: str | None = None,
                  max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs):
         self.public = public
         self.idempotent = idempotent
+        self.declared_scope = scope
         self.max_body_bytes = max_body_bytes
         # client errors are logged as warnings, not as worker crashes
         kwargs.setdefault("expected_exceptions", (ApiError, DomainError, ValidationError))
@@ -215,6 +222,12 @@ class JsonHttp(HttpRequestHandler):
         super().setup()
         self.store = Store.for_url(self.container.config["DATABASE_URL"])
         self.errors = getattr(self.container.service_cls, "errors", None) or DEFAULT_MAPPING
+
+    def scope_for(self, service: str) -> str:
+        """The scope this operation needs (also written into the OpenAPI document)."""
+        if self.declared_scope:
+            return self.declared_scope
+        return f"{service}:{'read' if self.method.upper() in ('GET', 'HEAD') else 'write'}"
 
     def _idempotency(self, request) -> Idempotency | None:
         key = request.headers.get(IDEMPOTENCY_HEADER)
@@ -236,7 +249,14 @@ class JsonHttp(HttpRequestHandler):
                 raise ApiError(413, "too_large",
                                f"the body is larger than {self.max_body_bytes} bytes")
             if not self.public:
-                request.environ["rueda.client"] = self._authenticate(request)
+                principal = self._authenticate(request)
+                scope = self.scope_for(self.container.service_name)
+                if not principal.allows(scope):
+                    raise ApiError(403, "forbidden", f"this API key may not {scope}; ask for "
+                                   f"a key with the scope {scope!r}",
+                                   [{"path": "X-API-Key", "message": f"needs scope {scope}"}])
+                request.environ["rueda.client"] = principal.client
+                request.environ["rueda.scopes"] = principal.scopes
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             idempotency = self._idempotency(request)
@@ -276,16 +296,16 @@ class JsonHttp(HttpRequestHandler):
             raise exc_info[1]
         return result
 
-    def _authenticate(self, request) -> str:
+    def _authenticate(self, request) -> apikeys.Principal:
         key = request.headers.get("X-API-Key")
         auth = request.headers.get("Authorization", "")
         if not key and auth.lower().startswith("bearer "):
             key = auth[7:].strip()
-        client = apikeys.authenticate(self.store, key)
-        if client is None:
+        principal = apikeys.authenticate(self.store, key)
+        if principal is None:
             raise ApiError(401, "unauthorized",
                            "send a valid API key in the X-API-Key header")
-        return client
+        return principal
 
     def handle_result(self, event, worker_ctx, result, exc_info):
         event.send((result, exc_info))

@@ -222,3 +222,31 @@ def test_the_docs_page_and_its_vendored_script_are_served_without_a_key(containe
     assert script.status_code == 200 and len(script.content) > 500_000
     # this test's service has no AsyncAPI document in its package
     assert requests.get(f"{base}/asyncapi.json", timeout=5).status_code == 404
+
+
+def test_a_key_may_do_what_its_scopes_allow_and_gets_403_naming_the_scope_otherwise(
+        container_factory, config):
+    from datetime import datetime, timedelta, timezone
+
+    from rueda_backbone.apikeys import revoke_api_key
+
+    container_factory(EdgeService, config).start()
+    store = Store.for_url(config["DATABASE_URL"])
+    url = f"http://{config['WEB_SERVER_ADDRESS']}/things"
+    reader = create_key(store, "funder", scopes=["edge:read"])
+    writer = create_key(store, "portal", scopes=["edge:write"])
+    rotated = create_key(store, "portal", scopes=["edge:*"])
+    expired = create_key(store, "portal", scopes=["*"],
+                         expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+
+    def post(key, name="PAA"):
+        return requests.post(url, json={"name": name}, headers={"X-API-Key": key}, timeout=5)
+
+    refused = post(reader)
+    assert refused.status_code == 403 and refused.json()["error"] == "forbidden"
+    assert "edge:write" in refused.json()["message"]
+    assert post(writer).status_code == 201
+    assert post(rotated, "Other").status_code == 201  # two keys of one client at once
+    assert post(expired).status_code == 401
+    revoke_api_key(store, "portal", writer[:10])
+    assert post(writer).status_code == 401 and post(rotated, "Third").status_code == 201
