@@ -153,6 +153,13 @@ def _query(name, schema, description):
             "description": description}
 
 
+def _refusing(op: dict, status: int, description: str) -> dict:
+    """One more error answer of an operation, with the JSON error body."""
+    op["responses"][str(status)] = {"description": description, "content": {
+        "application/json": {"schema": oas.ERROR_REF}}}
+    return op
+
+
 def _operations() -> dict:
     activity = "/activities/{activity_id}"
     settings = "/workshops/{workshop_id}/follow-up-settings"
@@ -161,6 +168,7 @@ def _operations() -> dict:
     chart = "/workshops/{workshop_id}/charts/{filename}"
     iati_file = "/workshops/{workshop_id}/reports/iati.xml"
     report_names = "|".join(reports.REPORTS)
+    states = "|".join(domain.STATES)
     chart_names = "|".join(reports.CHARTS)
 
     def change(operation_id, summary, suffix, form, status=200):
@@ -172,7 +180,7 @@ def _operations() -> dict:
             "list_activities", "Activities, filtered (without trail and updates)",
             path="/activities", response=ActivitiesView, errors=[400], parameters=[
                 _query("workshop_id", {"type": "string"}, "only this workshop's"),
-                _query("state", {"type": "string"},
+                _query("state", {"type": "string", "pattern": f"^({states})?(,({states})?)*$"},
                        f"comma-separated states, of {', '.join(domain.STATES)}"),
                 _query("owner_staff_id", {"type": "string"}, "only this staff member's"),
                 _query("delegation_id", {"type": "string"},
@@ -200,9 +208,10 @@ def _operations() -> dict:
         ("POST", f"{activity}/supplying"): change(
             "resolve_supplying", "Name the supplying delegations", "supplying",
             schemas.SupplyingForm),
-        ("POST", f"{activity}/updates"): change(
+        ("POST", f"{activity}/updates"): _refusing(change(
             "post_update", "A counterpart's update on an activity", "updates",
             schemas.CounterpartUpdateForm, status=201),
+            403, "the delegation is neither the demanding nor a supplying one"),
         ("PUT", f"{activity}/scores"): oas.operation(
             "score_activity", "Score an activity against its workshop's criteria",
             path=f"{activity}/scores", request=schemas.ScoresForm, response=ScoresView,
@@ -270,7 +279,9 @@ def openapi() -> dict:
         )},
         servers=[{"url": "http://127.0.0.1:8003"}],
     )
-    return oas.document(spec, _operations())
+    from .service import FollowupService  # the entrypoints declare each operation's scope
+
+    return oas.apply_scopes(oas.document(spec, _operations()), FollowupService)
 
 
 def write(path: Path = DOCUMENT) -> None:

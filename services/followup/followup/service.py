@@ -8,6 +8,7 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http, read_json
+from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.health import health_endpoint
 
 from . import api, domain, exceptions, inbound, reports, schemas, usecases
@@ -43,6 +44,7 @@ class FollowupService:
     db = Database()
     log = LoggingContext()
     clock = Clock()
+    docs = docs_endpoints()
     scheduler = FollowUpScheduler()
     settings = Settings()
 
@@ -144,7 +146,8 @@ class FollowupService:
     def get_selection(self, request, selection_id):
         return self._run(usecases.get_selection, {"selection_id": selection_id})
 
-    @json_http("POST", "/selections/<string:selection_id>/confirm")
+    @json_http("POST", "/selections/<string:selection_id>/confirm",
+               scope="followup:funding:confirm")
     def confirm_selection(self, request, selection_id):
         view = self._run(usecases.confirm_selection, self._form(request, schemas.ConfirmForm,
                                                                 selection_id=selection_id))
