@@ -19,7 +19,7 @@ from nameko.cli.main import ENV_VAR_MATCHER
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 POSTGRES_INIT = ROOT / "deploy" / "compose" / "postgres-init.sql"
-SERVICES = ("intake", "matching", "followup", "notify")
+SERVICES = ("intake", "matching", "followup", "notify", "webhooks")
 
 # Settings whose config.yml default is wrong in a container: 127.0.0.1 is the
 # container itself there, and a SQLite file inside it dies with it.
@@ -204,8 +204,10 @@ def test_every_service_listens_on_all_interfaces_on_its_published_port(service):
     assert published == [str(port)]
 
 
-def test_services_are_published_on_ports_8001_to_8004():
-    assert sorted(config_default_port(service) for service in SERVICES) == [8001, 8002, 8003, 8004]
+def test_services_are_published_on_ports_8001_to_8004_and_8006():
+    # 8005 is the console's
+    assert sorted(config_default_port(service) for service in SERVICES) == [8001, 8002, 8003, 8004,
+                                                                             8006]
 
 
 # -- images ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("intake", "matching", "followup", "notify")
+SERVICES = ("intake", "matching", "followup", "notify", "webhooks")
 
 
 def compose() -> dict:

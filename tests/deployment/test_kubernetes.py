@@ -14,7 +14,7 @@ from nameko.cli.main import ENV_VAR_MATCHER
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
-SERVICES = ("intake", "matching", "followup", "notify")
+SERVICES = ("intake", "matching", "followup", "notify", "webhooks")
 PER_ENVIRONMENT_SUFFIXES = ("_AMQP_URI", "_DATABASE_URL", "_HTTP_ADDRESS")
 NOTIFY_MAIL_SETTINGS = ("NOTIFY_SMTP_HOST", "NOTIFY_SMTP_PORT", "NOTIFY_MAIL_FROM")
 
@@ -172,8 +172,9 @@ def test_every_service_gets_what_its_config_needs_and_nothing_it_ignores(service
         needed |= set(NOTIFY_MAIL_SETTINGS)
     assert needed <= provided.keys()
     assert not provided.keys() - read.keys(), "a typo, or a setting the service lost"
-    # the definitions file declares queues with the default retry delays and
-    # delivery limit; a Deployment changing them would fail to declare its queues
+    # the definitions file has the policies of the default retry delays and
+    # delivery limit; a retry queue of another delay would have no TTL policy
+    # (its messages would never come back), another limit would not apply
     assert not {f"{service.upper()}_EVENT_RETRY_DELAYS",
                 f"{service.upper()}_EVENT_DELIVERY_LIMIT"} & provided.keys()
 

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 from kombu import Connection
+
+from rueda_backbone.topology import DEFAULT_DELIVERY_LIMIT, DEFAULT_RETRY_DELAYS
 from rueda_devkit import broker, definitions
 
 ROOT = Path(__file__).resolve().parents[2]
 FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
-SERVICES = ("intake", "matching", "followup", "notify")
+SERVICES = ("intake", "matching", "followup", "notify", "webhooks")
 # outside systems' accounts (deploy/rabbitmq/systems.json; test_outside_systems.py)
 SYSTEMS = tuple(system["name"] for system in definitions.load_systems())
 
@@ -39,23 +41,55 @@ def test_no_password_is_committed(committed):
     assert all(user["password_hash"] == "" for user in committed["users"])
 
 
-def test_every_handler_queue_is_a_quorum_queue_with_a_delivery_limit_and_a_dead_letter_exchange(
-        committed):
+def effective_policy(policies, queue: str):
+    """The policy RabbitMQ applies to a queue: the matching one of highest
+    priority (only one applies); two at the same priority would be a coin toss."""
+    matching = [p for p in policies if p["apply-to"] in ("queues", "all")
+                and re.search(p["pattern"], queue)]
+    if not matching:
+        return None
+    top = max(p["priority"] for p in matching)
+    (policy,) = [p for p in matching if p["priority"] == top]
+    return policy
+
+
+def test_queues_carry_only_their_type_and_policies_give_limits_ttls_and_dead_letters(committed):
     exchanges = {e["name"] for e in committed["exchanges"]}
     queues = {q["name"]: q for q in committed["queues"]}
+    policies = committed["policies"]
     for service in SERVICES:
-        for handler, producer, event_type in definitions.event_handlers(
-                definitions.service_class(service)):
-            arguments = queues[f"{service}.{handler}"]["arguments"]
-            assert arguments["x-queue-type"] == "quorum"
-            assert arguments["x-delivery-limit"] > 0
-            assert arguments["x-dead-letter-exchange"] == f"{service}.dead"
+        handlers = definitions.event_handlers(definitions.service_class(service))
+        for handler, _producer, _event_type in handlers:
+            name = f"{service}.{handler}"
+            # what ops may want to change is never an argument: no queue to delete
+            assert queues[name]["arguments"] == {"x-queue-type": "quorum"}
+            assert effective_policy(policies, name)["definition"] == {
+                "delivery-limit": DEFAULT_DELIVERY_LIMIT,
+                "dead-letter-exchange": f"{service}.dead"}
+        if not handlers:
+            continue
+        for delay in DEFAULT_RETRY_DELAYS:
+            ms = int(delay * 1000)
+            name = f"{service}.retry.{ms}"
+            assert queues[name]["arguments"] == {}
+            assert effective_policy(policies, name)["definition"] == {
+                "message-ttl": ms, "dead-letter-exchange": f"{service}.redeliver"}
+        # parked messages stay until swept: no TTL, no limit, no dead letters
+        assert effective_policy(policies, f"{service}.dead") is None
     for queue in queues.values():
         assert queue["durable"]
-        dead_letter = queue["arguments"].get("x-dead-letter-exchange")
+        assert set(queue["arguments"]) <= {"x-queue-type"}, queue["name"]
+        policy = effective_policy(policies, queue["name"])
+        dead_letter = policy and policy["definition"].get("dead-letter-exchange")
         assert dead_letter is None or dead_letter in exchanges, queue["name"]
         # never the default exchange: writing there reaches every queue
         assert dead_letter != ""
+    for policy in policies:
+        assert policy["vhost"] == "rueda" and policy["apply-to"] == "queues"
+        # each policy is some queue's, within its own service's names
+        assert any(effective_policy(policies, q) is policy for q in queues), policy["name"]
+        assert all(owner(q) == owner(policy["name"]) for q in queues
+                   if re.search(policy["pattern"], q)), policy["name"]
     for binding in committed["bindings"]:
         assert binding["source"] in exchanges and binding["destination"] in queues
 
@@ -119,7 +153,13 @@ def test_the_definitions_job_script_loads_the_file_and_sets_each_password():
         broker._api("PUT", f"permissions/{vhost}/{broker.AUTH[0]}",
                     json={"configure": ".*", "write": ".*", "read": ".*"})
         depths = broker.queue_depths(vhost)
-        assert {q["name"] for q in json.loads(FILE.read_text())["queues"]} == set(depths)
+        committed = json.loads(FILE.read_text())
+        assert {q["name"] for q in committed["queues"]} == set(depths)
+        loaded = broker.policies(vhost)
+        assert set(loaded) == {p["name"] for p in committed["policies"]}
+        for policy in committed["policies"]:
+            assert loaded[policy["name"]]["definition"] == policy["definition"]
+            assert loaded[policy["name"]]["pattern"] == policy["pattern"]
         for service, password in passwords.items():
             with Connection(broker.amqp_uri(vhost, prefix + service, password)) as connection:
                 connection.ensure_connection(max_retries=1)
@@ -138,6 +178,7 @@ def test_nothing_in_a_service_declares_broker_objects_the_definitions_do_not_kno
     # user may not do: only the backbone's entrypoints and HTTP are expected
     from nameko.extensions import DependencyProvider, Entrypoint
     from nameko.web.handlers import HttpRequestHandler
+
     from rueda_backbone.consuming import EventHandler
 
     cls = definitions.service_class(service)
@@ -149,3 +190,16 @@ def test_nothing_in_a_service_declares_broker_objects_the_definitions_do_not_kno
             assert type(value).__module__.split(".")[0] in ("rueda_backbone", service), (
                 attribute, type(value))
         assert not isinstance(value, Entrypoint)
+
+
+def test_a_stack_with_service_users_sets_the_policies_of_its_own_retry_delays(tmp_path):
+    # a service user may not set policies, and the file's cover the default
+    # delays only: the stack sets those of the delays it gives each service
+    from rueda_devkit.stack import Stack
+
+    stack = Stack(data_dir=tmp_path, amqp_uri="amqp://guest:guest@127.0.0.1:5672/x",
+                  extra_env={"MATCHING_EVENT_RETRY_DELAYS": "[0.2, 0.5]"})
+    by_name = {p["name"]: p for p in stack.policies("matching")}
+    assert by_name["matching.retry.200"]["definition"] == {
+        "message-ttl": 200, "dead-letter-exchange": "matching.redeliver"}
+    assert set(by_name) == {"matching.handlers", "matching.retry.200", "matching.retry.500"}

@@ -40,6 +40,8 @@ DESCRIPTIONS = {
                 "followup.events.",
     "notify": "Sends the emails. Reads the events that say who must be told what; publishes "
               "nothing.",
+    "webhooks": "Posts the events outside systems may read to the URLs they registered, "
+                "signed (Standard Webhooks) as CloudEvents; publishes nothing.",
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib
 
-SERVICES = ("intake", "matching", "followup", "notify")
+SERVICES = ("intake", "matching", "followup", "notify", "webhooks")
 
 
 def inbound_tables() -> dict:

@@ -1,0 +1,33 @@
+"""The committed OpenAPI document is what webhooks' schemas generate, and it
+documents every route the service serves."""
+import json
+
+from rueda_backbone import openapi as oas
+from webhooks import api
+from webhooks.service import WebhooksService
+
+
+def test_committed_openapi_document_is_generated_from_the_schemas():
+    committed = json.loads(api.DOCUMENT.read_text(encoding="utf-8"))
+    assert committed == api.openapi(), "run `python -m webhooks.api` in services/webhooks"
+
+
+def test_every_http_route_is_in_the_openapi_document_and_nothing_else():
+    documented = {(method.upper(), path) for path, operations in api.openapi()["paths"].items()
+                  for method in operations}
+    assert oas.routes(WebhooksService) == documented
+
+
+def test_the_document_is_valid_openapi():
+    assert oas.problems(api.openapi()) == []
+
+
+def test_errors_are_documented_with_the_json_error_body():
+    document = api.openapi()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for code, response in operation["responses"].items():
+                if code.startswith("4"):
+                    assert response["content"]["application/json"]["schema"] == oas.ERROR_REF, \
+                        (method, path, code)
+    assert document["components"]["securitySchemes"]["apiKey"] == oas.SECURITY_SCHEME
