@@ -1,0 +1,1 @@
+"""rueda console: the secretariat's pages."""

@@ -1,0 +1,84 @@
+"""Each page of the console as one task in a real Chromium, against the real
+stack (four services, the console, RabbitMQ, the mail sink), with axe-core
+on every page: no serious or critical violation."""
+import pytest
+import requests
+
+from rueda_devkit import santa_marta as story
+
+pytestmark = [pytest.mark.e2e, pytest.mark.broker]
+
+
+@pytest.fixture
+def spec(site):
+    return {"ana": site["logins"]["ana"], "rose": site["logins"]["rose"]}
+
+
+def accessible(report):
+    assert report["violations"] == {}, report["violations"]
+    return report
+
+
+def test_sign_in_language_and_sign_out(browse, spec):
+    report = accessible(browse("sign_in_and_out", **spec))
+    assert report["pages"] == ["sign-in", "workshops-es", "workshops"]
+
+
+def test_a_workshop_is_created_refused_and_edited(browse, spec):
+    accessible(browse("workshops", **spec))
+
+
+def test_delegations_who_has_not_submitted_and_the_review_queue(browse, spec):
+    accessible(browse("forms_and_review", **spec))
+
+
+def test_rounds_are_computed_with_progress_pinned_and_published_by_a_coordinator(browse, spec, site):
+    report = accessible(browse("rounds", **spec))
+    assert report["rounds"] >= 14
+    client, workshop = site["client"], site["workshop"]
+    published = client.call("matching", "GET", f"/workshops/{workshop.id}/schedule?state=published")
+    assert published["revision"] == 1
+    # agendas arrive in the mail sink
+    story.wait_for(lambda: len(list(site["mail"].glob("*.eml"))) > 30, 60, "agendas in the sink")
+
+
+def test_the_follow_up_board_and_an_activitys_allowed_moves(browse, spec, site):
+    client, workshop = site["client"], site["workshop"]
+    story.make_overdue(client, story.activities(client, workshop)[0])
+    story.wait_for(lambda: any(a["lateness"] in ("overdue", "escalation")
+                               for a in story.activities(client, workshop)), 30,
+                   "followup to mark the activity overdue")
+    accessible(browse("followup", **spec))
+
+
+def test_a_funding_selection_is_proposed_and_confirmed_by_a_coordinator(browse, spec, site):
+    client, workshop = site["client"], site["workshop"]
+    client.call("followup", "PUT", f"/workshops/{workshop.id}/criteria", {"criteria": [
+        {"key": "impact", "label": "Expected impact", "weight": 3},
+        {"key": "feasibility", "label": "Feasibility", "weight": 1}]})
+    for activity in story.activities(client, workshop):
+        if activity["state"] == "proposed":
+            client.call("followup", "POST", f"/activities/{activity['id']}/transitions",
+                        {"to": "under_review", "reason": "complete", "by": "portal"})
+        client.call("followup", "PUT", f"/activities/{activity['id']}/scores",
+                    {"scores": {"impact": 4, "feasibility": 3}, "estimated_cost": 15000,
+                     "currency": "USD"})
+    report = accessible(browse("funding", **spec))
+    assert report["selected"] == 2
+
+
+def test_reports_show_their_tables_and_download(browse, spec):
+    report = accessible(browse("reports", **spec))
+    assert report["csv_lines"] >= 4 and "," in report["csv_header"]
+
+
+def test_mail_deliveries_by_kind_and_state(browse, spec):
+    report = accessible(browse("mail", **spec))
+    assert report["program_receipts"] >= 16
+
+
+def test_the_console_reports_the_services_it_reaches(site):
+    response = requests.get(site["base"] + "/health", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["services"] == {s: "ok" for s in ("intake", "matching", "followup",
+                                                              "notify")}
