@@ -38,7 +38,8 @@ from .cloud_events import envelope_from_message, is_cloud_event
 from .envelope import InvalidEnvelope, describe_errors
 from .errors import DEFAULT_MAPPING, DomainError
 from .outbox import AlreadyProcessed
-from .topology import events_exchange, topology_from_config
+from .topology import (apply_policies, declare, events_exchange, policy_manager_url,
+                       topology_from_config, vhost_of)
 
 log = structlog.get_logger(__name__)
 
@@ -105,11 +106,20 @@ class EventHandler(Entrypoint):
         self.store = Store.for_url(config["DATABASE_URL"])
         amqp_uri = config["AMQP_URI"]
         ssl = config.get("AMQP_SSL")
+        # policies first, so no queue exists a moment without its delivery
+        # limit, TTL or dead letters; only where no definitions file brings
+        # them (a developer's broker, tests, the demo: see topology.py)
+        manager = policy_manager_url(config)
+        if manager:
+            apply_policies(manager, vhost_of(amqp_uri), self.topology.policies())
         with Connection(amqp_uri, ssl=ssl) as connection:
-            channel = connection.channel()
             for entity in self.topology.declarations():
-                entity.bind(channel).declare()
+                declare(connection, entity)
             self._ensure_producer_exchange(connection)
+            if not declare(connection, self.queue):
+                # declared by a version before the policies: the consumer must
+                # not redeclare it (refused), it uses it as it is
+                self.queue.no_declare = True
         self.publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, ssl=ssl)
         self.consumer.register_provider(self)
 

@@ -19,7 +19,7 @@ from kombu import Connection
 
 from . import tables
 from .outbox import now
-from .topology import Topology
+from .topology import Topology, declare
 
 log = structlog.get_logger(__name__)
 
@@ -89,8 +89,12 @@ def replay(store, *, amqp_uri: str, topology: Topology, ids: list[int], ssl=None
     from nameko.amqp.publish import Publisher
 
     exchange = topology.retry_exchanges[0]
-    publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, ssl=ssl,
-                          declare=topology.declarations())
+    # declared here and not by the publisher: a retry queue a version before
+    # the policies declared with arguments is refused a plain redeclaration
+    with Connection(amqp_uri, ssl=ssl) as connection:
+        for entity in topology.declarations():
+            declare(connection, entity)
+    publisher = Publisher(amqp_uri, use_confirms=True, mandatory=True, ssl=ssl)
     replayed = []
     for parked_id in ids:
         message = get_parked(store, parked_id)
@@ -115,10 +119,22 @@ def replay(store, *, amqp_uri: str, topology: Topology, ids: list[int], ssl=None
     return replayed
 
 
+def last_death(headers: dict) -> dict:
+    """The broker's latest dead-lettering of a message: the first entry of
+    `x-death` (most recent first). Not `x-first-death-*`: those are set once,
+    and a message that waited in a retry queue was first dead-lettered there
+    (reason "expired") before it ever reached its delivery limit."""
+    deaths = headers.get("x-death")
+    if isinstance(deaths, (list, tuple)) and deaths and isinstance(deaths[0], dict):
+        return deaths[0]
+    return {"queue": headers.get("x-first-death-queue"),
+            "reason": headers.get("x-first-death-reason")}
+
+
 def dead_letter_reason(headers: dict) -> str:
     if headers.get(REASON_HEADER):
         return str(headers[REASON_HEADER])
-    reason = headers.get("x-first-death-reason") or "dead-lettered"
+    reason = last_death(headers).get("reason") or "dead-lettered"
     if reason == "delivery_limit":
         return ("delivery limit reached: the message was redelivered too often, "
                 "most likely because its worker died while handling it")
@@ -137,7 +153,7 @@ def sweep_dead_letters(store, *, connection: Connection, topology: Topology,
                 break
             headers = dict(message.headers or {})
             park(store,
-                 queue=str(headers.get(QUEUE_HEADER) or headers.get("x-first-death-queue")
+                 queue=str(headers.get(QUEUE_HEADER) or last_death(headers).get("queue")
                            or topology.dead_queue.name),
                  headers=headers, body=message.body if isinstance(message.body, bytes)
                  else str(message.body).encode(),

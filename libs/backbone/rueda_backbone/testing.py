@@ -2,7 +2,8 @@
 
 `database_url` runs a test twice, on SQLite and on PostgreSQL, each time on a
 fresh database; `service_config` joins it with nameko's per-test RabbitMQ
-vhost (`rabbit_config`) and fast retry settings.
+vhost (`rabbit_config`), the management API through which the backbone sets
+its broker policies there, and fast retry settings.
 """
 from __future__ import annotations
 
@@ -80,10 +81,15 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def service_config(rabbit_config, database_url):
-    """A service's config for an in-process container: real broker, real database."""
+def service_config(request, rabbit_config, database_url):
+    """A service's config for an in-process container: real broker, real database.
+
+    No definitions file is loaded into nameko's vhost, so the backbone sets
+    its broker policies (delivery limit, TTLs, dead letters) itself through
+    the management API nameko's plugin uses (`--rabbit-api-uri`)."""
     return {
         **rabbit_config,
+        "BROKER_MANAGEMENT_URL": request.config.getoption("RABBIT_API_URI"),
         "DATABASE_URL": database_url,
         "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
         "EVENT_RETRY_DELAYS": [0.1, 0.2],

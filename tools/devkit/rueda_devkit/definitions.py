@@ -8,10 +8,14 @@
     python -m rueda_devkit.definitions system add portal --publishes program_form_submitted
     python -m rueda_devkit.definitions system list | remove NAME
 
-It imports the four service classes, reads the table each declares in its
+It imports the service classes, reads the table each declares in its
 `inbound.py` (`cls.inbound`, set by `rueda_backbone.event_handlers`) and builds what the backbone would declare at start (`rueda_backbone.topology`
-with its default retry delays and delivery limit) plus one broker user per
-service with only the rights that service needs:
+with its default retry delays and delivery limit): exchanges, queues (quorum
+handler queues carry `x-queue-type` and nothing else), bindings, and the
+policies that give the queues their delivery limit, TTLs and dead-letter
+exchanges (`<svc>.handlers`, and `<svc>.retry.<ms>` per delay, from
+`Topology.policies()`), plus one broker user per service with only the
+rights that service needs:
 
 - configure: its own objects (`^<svc>\\.`);
 - write: its own objects (publish on `<svc>.events`, its retry and dead
@@ -56,6 +60,7 @@ SERVICE_CLASSES = {
     "matching": "matching.service:MatchingService",
     "followup": "followup.service:FollowupService",
     "notify": "notify.service:NotifyService",
+    "webhooks": "webhooks.service:WebhooksService",
 }
 ROOT = Path(__file__).resolve().parents[3]
 DEFINITIONS_FILE = ROOT / "deploy" / "rabbitmq" / "definitions.json"
@@ -108,6 +113,10 @@ def _exchange(exchange, vhost):
 def _queue(queue, vhost):
     return {"name": queue.name, "vhost": vhost, "durable": True, "auto_delete": False,
             "arguments": dict(queue.queue_arguments or {})}
+
+
+def _policy(policy: dict, vhost):
+    return {"vhost": vhost, **policy}
 
 
 def _binding(source: str, queue: str, routing_key: str, vhost):
@@ -235,15 +244,18 @@ def _system_definitions(system: dict, vhost: str):
 def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES),
              systems: list[dict] | None = None) -> dict:
     definitions = {"rabbit_version": "3.10.8", "users": [], "vhosts": [{"name": vhost}],
-                   "permissions": [], "topic_permissions": [], "exchanges": [], "queues": [],
-                   "bindings": []}
-    exchanges, queues, bindings = {}, {}, []
+                   "permissions": [], "topic_permissions": [], "policies": [], "exchanges": [],
+                   "queues": [], "bindings": []}
+    exchanges, queues, bindings, policies = {}, {}, [], {}
     for service in services:
         handlers = event_handlers(service_class(service))
         # every service's outbox relay declares its own exchange at start
         exchanges[f"{service}.events"] = _exchange(events_exchange(service), vhost)
         if handlers:
             topology = Topology(service)
+            # delivery limit, TTLs and dead letters: policies ops can change
+            # without deleting a queue (the queues keep x-queue-type only)
+            policies.update({p["name"]: _policy(p, vhost) for p in topology.policies()})
             for entity in topology.declarations():
                 if hasattr(entity, "queue_arguments"):
                     queues[entity.name] = _queue(entity, vhost)
@@ -282,6 +294,7 @@ def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES),
             exchanges.setdefault(f"{producer}.events", _exchange(events_exchange(producer), vhost))
         queues.update({q["name"]: q for q in system_queues})
         bindings.extend(system_bindings)
+    definitions["policies"] = [policies[name] for name in sorted(policies)]
     definitions["exchanges"] = [exchanges[name] for name in sorted(exchanges)]
     definitions["queues"] = [queues[name] for name in sorted(queues)]
     definitions["bindings"] = sorted(bindings, key=lambda b: (b["source"], b["destination"],
