@@ -190,7 +190,7 @@ CONSUMES = Inbound(
              use_case=usecases.record_expression),
     consumes("intake", "expression_of_interest_withdrawn", ExpressionOfInterestWithdrawn,
              use_case=usecases.withdraw_expression),
-    consumes("matching", "schedule_published", SchedulePublished,
+    consumes("matching", "schedule_published", {1: SchedulePublished, 2: SchedulePublished},
              use_case=usecases.record_schedule),
     # from the systems COUNTERPART_PRODUCERS names, then refused as the HTTP
     # API refuses the same body; the backbone parks it with the reason

@@ -76,7 +76,12 @@ class ScheduleView(Schema):
                         metadata={"description": "what each solver stage found"})
     moved = fields.Raw(required=True, allow_none=True,
                        metadata={"description": "rounds moved from the published revision"})
-    rounds = fields.List(fields.Nested(schemas.Round), required=True)
+    rounds = fields.List(fields.Nested(schemas.RoundV2), required=True, metadata={
+        "description": "every round with its presenting delegate and, per attending "
+                       "delegation, the delegate at the table (null: nobody named)"})
+    interpretation = fields.List(fields.Nested(schemas.Interpretation), required=True, metadata={
+        "description": "rounds where an attending delegate shares no language with the "
+                       "presenter, per session and (presenter's, attendee's) language"})
     unmet = fields.List(fields.Nested(schemas.Unmet), required=True)
     changes = fields.List(fields.Nested(schemas.DelegationChanges), required=True, allow_none=True)
     explanations = fields.Raw(required=True,
@@ -104,15 +109,17 @@ class JobView(Schema):
     started_at = fields.AwareDateTime(required=True, allow_none=True)
     finished_at = fields.AwareDateTime(required=True, allow_none=True)
     stage = fields.String(required=True, allow_none=True, metadata={
-        "description": "starting, interests (searching the most total weight: objective "
-                       "and bound are that search's), refining (fairness, stability, "
-                       "people), done"})
+        "description": "starting; the solver's stage: interests (the most total weight), "
+                       "fairness (the worst share), total (the most weight with that share "
+                       "held), stability (re-planning), people (placing delegates); done"})
     objective = fields.Integer(required=True, allow_none=True, metadata={
-        "description": "the best total weight found so far; once succeeded, the schedule's"})
+        "description": "the total weight of the stage's latest solution (bound: a proven "
+                       "bound on the total); once succeeded, the schedule's"})
     bound = fields.Integer(required=True, allow_none=True)
     gap = fields.Float(required=True, allow_none=True)
     solutions = fields.Integer(required=True, allow_none=True,
-                               metadata={"description": "improving solutions found"})
+                               metadata={"description": "improving solutions found, "
+                                                        "over every stage"})
     progress_at = fields.AwareDateTime(required=True, allow_none=True)
     cancel_requested = fields.Boolean(required=True)
     attempts = fields.Integer(required=True, metadata={
@@ -206,7 +213,7 @@ def _operations() -> dict:
         ("POST", f"{schedule}/publish"): oas.operation(
             "publish_schedule", "Publish a computed schedule as the next revision",
             path=f"{schedule}/publish", status=201, request=schemas.PublishRequest,
-            body_required=False, response=schemas.SchedulePublished, errors=[409],
+            body_required=False, response=schemas.SchedulePublishedV2, errors=[409],
             description="Without `schedule_id`, the latest computed schedule. "
                         "Answers the schedule_published payload."),
         ("GET", "/workshops/{workshop_id}/pins"): oas.operation(

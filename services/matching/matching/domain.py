@@ -135,15 +135,61 @@ def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs
     if weights:
         grid["rank_weights"] = weights
     grid["fairness"] = fairness_policy(getattr(workshop, "fairness", None))
+    # intake numbers sessions; the solver counts them 1..S in that order
+    session_of = {s["number"]: k for k, s in enumerate(workshop.sessions, start=1)}
+    members = {d.id: {q["delegate_id"] for q in getattr(d, "people", None) or ()}
+               for d in people.values()}
+    for entry in wanted:
+        attendees = _named(getattr(latest[entry["delegation"]], "attendees", None),
+                           members[entry["delegation"]])
+        if attendees:
+            entry["attendees"] = attendees
     scenario = {
         "workshop": grid,
-        "delegations": [{"id": d.id, "name": d.name, "delegates": d.delegates}
-                        for d in people.values()],
-        "programs": [{"id": p.id, "title": p.title, "host": p.host_delegation_id}
-                     for p in offered.values()],
+        "delegations": [_delegation_entry(d, session_of) for d in people.values()],
+        "programs": [_program_entry(p, members[p.host_delegation_id]) for p in offered.values()],
         "interests": wanted,
     }
     return ScenarioInputs(scenario=scenario, unmet=unmet)
+
+
+def _delegation_entry(delegation, session_of: dict[int, int]) -> dict:
+    """A delegation as the solver reads it: its delegates with the sessions
+    they are present at and their languages, or (older registrations) how
+    many delegates it has, present throughout."""
+    if not getattr(delegation, "people", None):
+        return {"id": delegation.id, "name": delegation.name, "delegates": delegation.delegates}
+    delegates = []
+    for person in delegation.people:
+        entry = {"id": person["delegate_id"]}
+        if person.get("sessions") is not None:
+            # a session the grid no longer has is simply not one they attend
+            entry["available_sessions"] = sorted(
+                {session_of[n] for n in person["sessions"] if n in session_of})
+        languages = [lang for lang in person.get("languages") or () if lang]
+        if languages:
+            entry["languages"] = languages
+        delegates.append(entry)
+    return {"id": delegation.id, "name": delegation.name, "delegates": delegates}
+
+
+def _program_entry(program, host_people: set[str]) -> dict:
+    """A program with its topics (for continuity) and the host's delegates who
+    present it; presenters the host no longer lists are dropped, and when none
+    is left any delegate of the host may present it."""
+    entry = {"id": program.id, "title": program.title, "host": program.host_delegation_id}
+    topics = [t for t in dict.fromkeys(program.topics or ()) if t]
+    if topics:
+        entry["topics"] = topics
+    presenters = _named(getattr(program, "presenters", None), host_people)
+    if presenters:
+        entry["presenters"] = presenters
+    return entry
+
+
+def _named(ids, people: set[str]) -> list[str]:
+    """The delegate ids among a delegation's people, in order, once each."""
+    return [q for q in dict.fromkeys(ids or ()) if q in people]
 
 
 def round_id(workshop_id: str, program_id: str, run: int) -> str:
@@ -192,9 +238,11 @@ def published_rounds(workshop, document: dict, scenario: dict, previous_rounds) 
     starts = {k: _instant(s["starts_at"]) for k, s in enumerate(workshop.sessions, start=1)}
     length = timedelta(minutes=workshop.round_minutes)
     runs = number_runs(workshop.id, document["rounds"], previous_rounds)
+    named = named_delegates(scenario)
     rounds = []
     for r in document["rounds"]:
         starts_at = starts[r["session"]]
+        seated = r.get("attending_delegates") or {}
         rounds.append({
             "round_id": round_id(workshop.id, r["program"], runs[r["program"], r["session"]]),
             "session": r["session"],
@@ -205,8 +253,57 @@ def published_rounds(workshop, document: dict, scenario: dict, previous_rounds) 
             "program_title": titles[r["program"]],
             "host_delegation_id": r["host"],
             "attendee_delegation_ids": list(r["attendees"]),
+            "presenter_delegate_id": _person(r.get("presenter"), named),
+            "attendees": [{"delegation_id": d, "delegate_id": _person(seated.get(d), named)}
+                          for d in r["attendees"]],
         })
     return rounds
+
+
+def named_delegates(scenario: dict) -> set[str]:
+    """Ids of the delegates intake named (a delegation registered with an older
+    version has only a count: the solver's stand-ins `ID#1`.. are nobody)."""
+    return {q["id"] for d in scenario["delegations"] if isinstance(d["delegates"], list)
+            for q in d["delegates"]}
+
+
+def _person(delegate_id: str | None, named: set[str]) -> str | None:
+    return delegate_id if delegate_id in named else None
+
+
+def fairness_published(document: dict, policy) -> dict:
+    """The fairness report schedule_published v2 carries: the policy (`kind`
+    total or price), the worst share, how many delegations got under half,
+    the best total found without fairness with its bound, and every share.
+    `policy` is the workshop's, for a schedule whose solver did not say."""
+    reported = document.get("fairness") or {}
+    chosen = reported.get("policy") or policy
+    shares = reported.get("shares") or {}
+    return {
+        "policy": ({"kind": "total", "price": None} if chosen == "total"
+                   else {"kind": "price", "price": float(chosen["price"])}),
+        "worst_share": reported.get("worst_share"),
+        "below_half": len(reported.get("below_half") or ()),
+        "best_total": reported.get("best_total"),
+        "best_total_bound": reported.get("best_total_bound"),
+        "shares": [{"delegation_id": d, "share": v} for d, v in shares.items()
+                   if v is not None],
+    }
+
+
+def interpretation_published(document: dict, rounds: list[dict]) -> list[dict]:
+    """The solver's tables that need interpretation, per session and language
+    pair (presenter's, attendee's), naming the rounds by their ids."""
+    ids = {(r["session"], r["table"]): r["round_id"] for r in rounds}
+    out = []
+    for need in document.get("interpretation") or ():
+        round_ids = list(dict.fromkeys(
+            ids[need["session"], r["table"]] for r in need["rounds"]
+            if (need["session"], r["table"]) in ids))
+        if round_ids:
+            out.append({"session": need["session"], "languages": list(need["languages"]),
+                        "round_ids": round_ids})
+    return out
 
 
 def _instant(value) -> datetime:
@@ -227,13 +324,31 @@ def unmet_entries(document: dict, extra: list[dict]) -> list[dict]:
 
 
 def previous_for_solver(rounds: list[dict], delegation_ids) -> list[dict]:
-    """A published revision's rounds as the solver's `--previous` file reads them;
+    """A published revision's rounds as the solver's `--previous` file reads them,
+    with the people it placed (v2) so a re-plan keeps them where it can;
     attendees who left are dropped (they cannot be kept anyway)."""
     present = set(delegation_ids)
-    return [{"session": r["session"], "table": r["table"], "program": r["program_id"],
-             "host": r["host_delegation_id"],
-             "attendees": [d for d in r["attendee_delegation_ids"] if d in present]}
-            for r in rounds]
+    out = []
+    for r in rounds:
+        entry = {"session": r["session"], "table": r["table"], "program": r["program_id"],
+                 "host": r["host_delegation_id"],
+                 "attendees": [d for d in r["attendee_delegation_ids"] if d in present]}
+        if r.get("presenter_delegate_id"):
+            entry["presenter"] = r["presenter_delegate_id"]
+        seated = {a["delegation_id"]: a["delegate_id"] for a in r.get("attendees") or ()
+                  if a.get("delegate_id") and a["delegation_id"] in present}
+        if seated:
+            entry["attending_delegates"] = seated
+        out.append(entry)
+    return out
+
+
+def people_of(rounds: list[dict]) -> list[tuple]:
+    """Who sits where, to compare two revisions: (round, presenter, attendees)."""
+    return sorted((r["round_id"], r.get("presenter_delegate_id") or "",
+                   tuple(sorted((a["delegation_id"], a["delegate_id"] or "")
+                                for a in r.get("attendees") or ())))
+                  for r in rounds)
 
 
 def _place(r) -> dict | None:

@@ -26,9 +26,19 @@ class DelegateRef(Reader):
     delegate_id = fields.String(required=True)
 
 
+class Delegate(DelegateRef):
+    """v3: a delegate with the sessions they are present at (null: every one)
+    and the languages they speak at a table. Not their name: matching places
+    people by id, so it keeps nothing `delegate_erased` would have to reach."""
+    languages = fields.List(fields.String(validate=validate.Length(min=1, max=16)),
+                            load_default=list)
+    sessions = fields.List(fields.Integer(validate=validate.Range(min=1)),
+                           load_default=None, allow_none=True)
+
+
 class DelegationRegistered(Reader):
-    """v1 to v3 (v3 adds per-delegate presence and languages, not read yet); a v1
-    message (no version) counts as revision 1."""
+    """v1 and v2: the delegates are only counted (seats); a v1 message (no
+    version) counts as revision 1."""
     delegation_id = fields.String(required=True)
     workshop_id = fields.String(load_default=None)
     version = Revision(load_default=1)
@@ -39,6 +49,12 @@ class DelegationRegistered(Reader):
     registered_at = AwareDateTime(required=True)
 
 
+class DelegationRegisteredV3(DelegationRegistered):
+    """v3: each delegate's presence and languages, so the solver places people."""
+    delegates = fields.List(fields.Nested(Delegate), required=True,
+                            validate=validate.Length(min=1))
+
+
 class DelegationWithdrawn(Reader):
     workshop_id = fields.String(required=True)
     delegation_id = fields.String(required=True)
@@ -47,13 +63,15 @@ class DelegationWithdrawn(Reader):
 
 
 class ProgramSubmitted(Reader):
-    """v1 to v3 (v3 adds presenting delegates, not read yet); v1 carries no
-    workshop, so such a program is never scheduled."""
+    """v1 to v3 (v3 adds the presenting delegates: empty, or absent before v3,
+    means any of the host's); v1 carries no workshop, so such a program is
+    never scheduled."""
     program_id = fields.String(required=True)
     workshop_id = fields.String(load_default=None)
     delegation_id = fields.String(required=True)
     title = fields.String(required=True)
     topics = fields.List(fields.String(), load_default=list)
+    presenting_delegate_ids = fields.List(fields.String(), load_default=list)
     version = Revision(required=True)
     submitted_at = AwareDateTime(required=True)
 
@@ -75,11 +93,14 @@ class ProgramReviewed(Reader):
 
 
 class InterestSubmitted(Reader):
+    """v1 and v2; `attending_delegate_ids`: the delegation's delegates who sit at
+    these tables (empty: any of them)."""
     interest_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     delegation_id = fields.String(required=True)
     version = Revision(required=True)
     programs = fields.List(fields.String(), required=True)
+    attending_delegate_ids = fields.List(fields.String(), load_default=list)
     submitted_at = AwareDateTime(required=True)
 
 
@@ -129,7 +150,7 @@ CONSUMES = Inbound(
     consumes("intake", "workshop_published", {1: WorkshopPublished},
              use_case=usecases.record_workshop),
     consumes("intake", "delegation_registered",
-             {1: DelegationRegistered, 2: DelegationRegistered, 3: DelegationRegistered},
+             {1: DelegationRegistered, 2: DelegationRegistered, 3: DelegationRegisteredV3},
              use_case=usecases.record_delegation),
     consumes("intake", "delegation_withdrawn", {1: DelegationWithdrawn},
              use_case=usecases.withdraw_delegation, wakes="planning"),

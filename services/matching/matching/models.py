@@ -52,6 +52,10 @@ class Delegation(Base):
     country = mapped_column(sa.String(100), nullable=True)
     # seats: a delegation can sit at as many parallel tables as it has delegates
     delegates = mapped_column(sa.Integer, nullable=True)
+    # its people, from delegation_registered v3 on: [{"delegate_id",
+    # "sessions" (session numbers present, null = every one), "languages"}]
+    # (no names); null for older versions, which only say how many there are
+    people = mapped_column(sa.JSON, nullable=True)
     registered_at = mapped_column(UtcDateTime(), nullable=True)
 
 
@@ -67,6 +71,9 @@ class Program(Base):
     host_delegation_id = mapped_column(sa.String(36), nullable=True, index=True)
     title = mapped_column(sa.String(300), nullable=True)
     topics = mapped_column(sa.JSON, nullable=True)
+    # delegate ids of the host who present it (program_submitted v3); null or
+    # empty: any of the host's delegates
+    presenters = mapped_column(sa.JSON, nullable=True)
     submitted_at = mapped_column(UtcDateTime(), nullable=True)
 
 
@@ -79,6 +86,9 @@ class Interest(Base):
     version: Mapped[int] = mapped_column(sa.Integer)
     withdrawn: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     programs = mapped_column(sa.JSON, nullable=True)  # most wanted first
+    # delegate ids of the delegation who attend (interest_submitted v2); null
+    # or empty: any of its delegates
+    attendees = mapped_column(sa.JSON, nullable=True)
     submitted_at = mapped_column(UtcDateTime(), nullable=True)
 
 

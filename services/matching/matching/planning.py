@@ -59,9 +59,10 @@ def run_solver(scenario: dict, *, time_limit: float, pins=(), previous=None,
                poll_seconds: float = 1.0) -> dict:
     """The solver's schedule document for a scenario dict; raises PlanRefused on bad input.
 
-    The child reports progress as JSON lines (see solve_process.py), each
-    handed to `progress`; every `poll_seconds` `should_stop()` may answer a
-    reason to stop, and the child is then terminated and SolveStopped raised.
+    The child reports the solver's progress as JSON lines (see
+    solve_process.py), each handed to `progress`; every `poll_seconds`
+    `should_stop()` may answer a reason to stop, and the child is then
+    terminated and SolveStopped raised.
     """
     with tempfile.TemporaryDirectory(prefix="rueda-match-") as folder:
         scenario_path = os.path.join(folder, "scenario.json")
@@ -143,21 +144,18 @@ def solve_in_process(scenario: dict, *, time_limit: float, pins=(), previous=Non
     their thread; never call it from a service worker (it blocks the hub).
     It reports progress like the child does; `should_stop` is asked once,
     after the solve (nothing can interrupt CP-SAT here)."""
-    from .solve_process import Reporter, install
+    from .solve_process import Reporter
     from .solver import Pin, ScenarioError, load_scenario, load_schedule, plan, schedule_document
 
-    restore = install(Reporter(progress)) if progress is not None else None
     try:
         loaded = load_scenario(scenario)
         rounds = None if previous is None else load_schedule({"rounds": previous}, loaded).rounds
         result = plan(loaded, time_limit=time_limit, previous=rounds,
                       pinned=[Pin(session=p["session"], table=p.get("table"),
-                                  program=p["program_id"]) for p in pins])
+                                  program=p["program_id"]) for p in pins],
+                      on_progress=Reporter(progress) if progress is not None else None)
     except ScenarioError as error:
         raise PlanRefused(name_pins(error.problems, pins)) from None
-    finally:
-        if restore is not None:
-            restore()
     reason = should_stop() if should_stop is not None else None
     if reason is not None:
         raise SolveStopped(reason)
@@ -211,13 +209,18 @@ def run_job(job: dict, *, transaction: Transactions, clock: Now, lease_seconds: 
     the child."""
     claim = {"job_id": job["job_id"], "claimed_by": job["claimed_by"]}
     latest: dict = {}
+    found: dict[str, int] = {}
 
     def progress(message: dict) -> None:
-        if message.get("run") == 1 and message.get("objective") is not None:
-            latest.update(stage="interests", objective=message["objective"],
-                          bound=message["bound"], solutions=message.get("solutions"))
-        elif message.get("started"):
-            latest["stage"] = "refining"
+        # the solver's stage, the total weight of its latest solution and a
+        # proven bound on the total (see solve_process.py)
+        if message.get("stage"):
+            latest["stage"] = str(message["stage"])[:20]
+        if message.get("stage") and message.get("solutions") is not None:
+            found[message["stage"]] = message["solutions"]  # counted per stage
+        if message.get("objective") is not None and message.get("bound") is not None:
+            latest.update(objective=message["objective"], bound=message["bound"],
+                          solutions=sum(found.values()))
 
     def should_stop() -> str | None:
         with transaction() as uow:

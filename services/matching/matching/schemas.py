@@ -131,6 +131,58 @@ class SchedulePublished(Schema):
     changes = fields.List(fields.Nested(DelegationChanges), required=True)
 
 
+class Attendee(Schema):
+    delegation_id = fields.String(required=True)
+    delegate_id = fields.String(required=True, allow_none=True)
+
+
+class RoundV2(Round):
+    """A round with its people: the host's presenting delegate and, per
+    attending delegation (in `attendee_delegation_ids` order), the delegate at
+    the table; null when nobody is named (a delegation registered without its
+    people)."""
+    presenter_delegate_id = fields.String(required=True, allow_none=True)
+    attendees = fields.List(fields.Nested(Attendee), required=True)
+
+
+class Policy(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(["total", "price"]))
+    price = fields.Float(required=True, allow_none=True)
+
+
+class Share(Schema):
+    delegation_id = fields.String(required=True)
+    share = fields.Float(required=True)
+
+
+class Fairness(Schema):
+    policy = fields.Nested(Policy, required=True)
+    worst_share = fields.Float(required=True, allow_none=True)
+    below_half = fields.Integer(required=True)
+    best_total = fields.Integer(required=True, allow_none=True)
+    best_total_bound = fields.Integer(required=True, allow_none=True)
+    shares = fields.List(fields.Nested(Share), required=True)
+
+
+class Interpretation(Schema):
+    session = fields.Integer(required=True)
+    languages = fields.List(fields.String(), required=True)
+    round_ids = fields.List(fields.String(), required=True)
+
+
+class SchedulePublishedV2(SchedulePublished):
+    """schedule_published v2: v1 plus who presents and who attends each round,
+    what fairness cost and the tables that need interpretation."""
+    rounds = fields.List(fields.Nested(RoundV2), required=True)
+    fairness = fields.Nested(Fairness, required=True)
+    interpretation = fields.List(fields.Nested(Interpretation), required=True)
+
+
 PUBLISHED = Published({
     ("schedule_published", 1): SchedulePublished,
+    ("schedule_published", 2): SchedulePublishedV2,
+}, retired={
+    # superseded by v2 (same fields plus people); documented for consumers
+    # that may still hold v1 messages
+    ("schedule_published", 1),
 })

@@ -131,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _solve(args) -> int:
+def _solve(args, on_progress=None) -> int:
     _, scenario = _scenario(args.scenario)
     previous = None
     if args.previous:
@@ -149,6 +149,7 @@ def _solve(args) -> int:
             pinned=args.pin,
             previous=previous,
             policy=args.fairness,
+            on_progress=on_progress,
         )
     except ScenarioError as error:
         raise InputError("\n".join(f"--pin: {line}" for line in error.problems)) from None
@@ -198,15 +199,17 @@ def _check(args) -> int:
     return 1 if problems else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``rueda-match`` console script; returns the exit status."""
+def main(argv: Sequence[str] | None = None, *, on_progress=None) -> int:
+    """Entry point of the ``rueda-match`` console script; returns the exit status.
+
+    ``on_progress`` is handed to ``plan`` by ``solve`` (see model.solve)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         # argparse has already printed its usage message on stderr.
         return exit_.code if isinstance(exit_.code, int) else BAD_INPUT
     try:
-        return _solve(args) if args.command == "solve" else _check(args)
+        return _solve(args, on_progress) if args.command == "solve" else _check(args)
     except InputError as error:
         for line in str(error).splitlines():
             print(f"rueda-match: {line}", file=sys.stderr)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -364,6 +364,67 @@ def _eligible_totals(scenario: Scenario) -> dict[str, int]:
 
 _STATUS = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}
 
+# A solve's progress: {"stage", "objective", "bound", "worst_share", "solutions"}
+Progress = Callable[[dict], None]
+
+# The progress callback hears of improving solutions at most this often per
+# stage (working out a schedule's total and worst share costs a pass over
+# every variable), plus once when each stage starts and when it ends.
+PROGRESS_EVERY_SECONDS = 0.2
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Reports a stage's improving solutions to ``on_progress``: the total
+    weight and worst share of the solution just found, and the best bound on
+    the total known for this stage (``bound(solver_bound)``)."""
+
+    def __init__(self, terms, stage: str, on_progress: Progress, bound, totals):
+        super().__init__()
+        self.terms = terms
+        self.stage = stage
+        self.on_progress = on_progress
+        self.bound = bound
+        self.totals = totals
+        self.solutions = 0
+        self.sent_at = 0.0
+
+    def on_solution_callback(self):
+        self.solutions += 1
+        now = time.monotonic()
+        if now - self.sent_at < PROGRESS_EVERY_SECONDS:
+            return
+        self.sent_at = now
+        # one copy of the solution, then plain indexing: asking CP-SAT for each
+        # variable's value in turn costs ~5 us a variable (0.1 s on the large benchmark)
+        total, worst = _evaluate(self.terms, list(self.response_proto.solution), self.totals)
+        self.on_progress(
+            {
+                "stage": self.stage,
+                "objective": total,
+                "bound": max(total, self.bound(math.floor(self.best_objective_bound + 1e-6))),
+                "worst_share": worst,
+                "solutions": self.solutions,
+            }
+        )
+
+
+def _evaluate(terms, solution, totals: Mapping[str, int]) -> tuple[int, float | None]:
+    """(total weight, worst share) of a solution; ``terms``: (variable index,
+    weight, delegation) of every interest variable."""
+    total = 0
+    got: dict[str, int] = defaultdict(int)
+    for index, weight, delegation in terms:
+        if solution[index]:
+            total += weight
+            got[delegation] += weight
+    return total, _worst(got, totals)
+
+
+def _worst(got: Mapping[str, int], totals: Mapping[str, int]) -> float | None:
+    if not totals:
+        return None
+    return round(float(min(Fraction(got[d], t) for d, t in totals.items())), 4)
+
 
 def solve(
     scenario: Scenario,
@@ -376,6 +437,7 @@ def solve(
     seed: int = 0,
     workers: int = 8,
     log: bool = False,
+    on_progress: Progress | None = None,
 ) -> Solution:
     """Find the best schedule within ``time_limit`` seconds; raise ScenarioError on impossible pins.
 
@@ -385,6 +447,13 @@ def solve(
     of weight >= (1 - p) Z, then the most weight with that share held.
     ``fairness=False`` stops after the first stage. ``previous`` then asks for
     the fewest moved rounds and attendees with every earlier result held.
+
+    ``on_progress``, when given, is called from a CP-SAT solution callback
+    (in a solver thread: keep it short) with ``{"stage", "objective", "bound",
+    "worst_share", "solutions"}``: the stage's name (``interests``,
+    ``fairness``, ``total``, ``stability``), the total weight and worst share
+    of the latest solution, and a proven bound on the total this stage can
+    reach; also once as each stage starts and once as it ends.
     """
     started = time.monotonic()
     deadline = started + time_limit
@@ -421,14 +490,46 @@ def solve(
     # CP-SAT overshoots its limit a little when it stops 8 workers; keep that inside ours.
     margin = min(1.0, 0.01 * time_limit)
 
-    def run(name: str, seconds: float) -> tuple[int, cp_model.CpSolver]:
+    # for progress reports: who counts for the worst share, and every interest
+    # variable as (index, weight, delegation)
+    totals_for_progress: Mapping[str, int] = {}
+    terms: list[tuple[int, int, str]] = []
+    if on_progress is not None:
+        totals_for_progress = totals or _eligible_totals(scenario)
+        terms = [(var.index, i.weight, i.delegation) for (i, _), var in built.x.items()]
+    # the figures known before a stage runs (the previous stage's)
+    known: dict = {"objective": None, "bound": None, "worst_share": None}
+
+    def report(name: str, solutions: int = 0, **figures) -> None:
+        known.update(figures)
+        on_progress({"stage": name, **known, "solutions": solutions})
+
+    def run(
+        name: str, seconds: float, bound=lambda solver_bound: known["bound"]
+    ) -> tuple[int, cp_model.CpSolver]:
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
         solver.parameters.random_seed = seed
         solver.parameters.max_time_in_seconds = max(seconds - margin, 0.05)
         solver.parameters.log_search_progress = log
         stage_start = time.monotonic()
-        status = solver.solve(model)
+        if on_progress is None:
+            status = solver.solve(model)
+        else:
+            report(name)
+            reporter = _Reporter(terms, name, on_progress, bound, totals_for_progress)
+            status = solver.solve(model, reporter)
+            if status in _STATUS:
+                reached = _evaluate(
+                    terms, list(solver.response_proto.solution), totals_for_progress
+                )
+                report(
+                    name,
+                    objective=reached[0],
+                    bound=max(reached[0], bound(_solver_bound(solver, status))),
+                    worst_share=reached[1],
+                    solutions=reporter.solutions,
+                )
         if status == cp_model.INFEASIBLE:
             raise ScenarioError(
                 ["pinned: these rounds cannot all be kept together (seats or tables run out)"]
@@ -449,7 +550,13 @@ def solve(
         stages.append(Stage("relaxation", relaxed.status, relaxed.seconds, relaxed.value))
 
     model.maximize(built.objective)
-    status, solver = run("interests", (deadline - time.monotonic()) * share_of_time("interests"))
+    lp_or_ceiling = min(ceiling, relaxed.value if relaxed.value is not None else ceiling)
+    known["bound"] = lp_or_ceiling
+    status, solver = run(
+        "interests",
+        (deadline - time.monotonic()) * share_of_time("interests"),
+        bound=lambda solver_bound: min(lp_or_ceiling, solver_bound),
+    )
     if status not in _STATUS:
         # Nothing found in time (only with absurdly small limits): fall back to the hint.
         if pinned:
@@ -489,6 +596,7 @@ def solve(
     fairness_proven = False
     # What the final objective's bound is: without a price, the best total's.
     bound = best_total_bound
+    known["bound"] = best_total_bound
 
     if totals:
         if chosen.price is None:
@@ -520,7 +628,11 @@ def solve(
             ]
             model.maximize(built.objective)
             built.hint(runs, attendance)
-            status, solver = run("total", (deadline - time.monotonic()) * share_of_time("total"))
+            status, solver = run(
+                "total",
+                (deadline - time.monotonic()) * share_of_time("total"),
+                bound=lambda solver_bound: min(best_total_bound, solver_bound),
+            )
             stage_bound = best_total_bound
             if status in _STATUS:
                 runs, attendance = built.read(solver)
@@ -539,6 +651,7 @@ def solve(
                 if held_lp.value is not None:
                     stage_bound = min(stage_bound, held_lp.value)
             bound = min(best_total_bound, stage_bound)
+            known["bound"] = max(bound, _objective(scenario, attendance))
         model.add(built.objective >= _objective(scenario, attendance))
 
     kept = None
@@ -579,6 +692,12 @@ def solve(
         best_total_bound=max(best_total_bound, objective),
         bounds=bounds,
     )
+
+
+def _solver_bound(solver: cp_model.CpSolver, status) -> int:
+    if status == cp_model.OPTIMAL:
+        return round(solver.objective_value)
+    return math.floor(solver.best_objective_bound + 1e-6)
 
 
 def _objective(scenario: Scenario, attendance: Iterable[tuple[str, str, int]]) -> int:

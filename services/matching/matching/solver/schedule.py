@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from .explain import unmet_interests
-from .model import Pin, Solution, solve
+from .model import Pin, Progress, Solution, solve
 from .people import Placement, interpretation_needed, place_people
 from .scenario import FairnessPolicy, Round, Scenario
 
@@ -41,10 +41,13 @@ def plan(
     fairness: bool = True,
     policy: FairnessPolicy | str | Mapping | None = None,
     seed: int = 0,
+    on_progress: Progress | None = None,
 ) -> Plan:
     """Solve, place people, number the tables and explain every unmet interest.
 
     ``policy`` overrides the scenario's ``workshop.fairness`` (see model.solve).
+    ``on_progress`` is passed to ``solve`` (each stage's improving solutions),
+    and called once more, with stage ``people``, before people are placed.
     """
     started = time.monotonic()
     reserve = min(PEOPLE_SHARE * time_limit, PEOPLE_MAX_SECONDS)
@@ -56,7 +59,18 @@ def plan(
         fairness=fairness,
         policy=policy,
         seed=seed,
+        on_progress=on_progress,
     )
+    if on_progress is not None:
+        on_progress(
+            {
+                "stage": "people",
+                "objective": solution.objective,
+                "bound": solution.bound,
+                "worst_share": _share(solution.worst_share),
+                "solutions": 0,
+            }
+        )
     placement = place_people(
         scenario,
         solution.runs,

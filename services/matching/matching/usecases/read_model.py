@@ -52,12 +52,19 @@ def _grid(workshop: Workshop) -> tuple:
 
 
 def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
-    """A new revision replaces the delegation; fewer delegates re-plans a published schedule."""
+    """A new revision replaces the delegation. From v3 on it keeps each
+    delegate (id, sessions present, languages: no name, so an erasure has
+    nothing to reach here); older versions only say how many there are.
+    Fewer delegates, or a delegate gone or present in other sessions,
+    re-plans a published schedule."""
     delegation = uow.session.get(Delegation, message["delegation_id"])
     if delegation is not None and delegation.version >= message["version"]:
         return delegation
+    people = _people(message["delegates"])
     fewer = (delegation is not None and delegation.delegates is not None
              and len(message["delegates"]) < delegation.delegates)
+    moved = (delegation is not None and delegation.people is not None
+             and _presence(delegation.people) != _presence(people or ()))
     delegation = delegation or Delegation(id=message["delegation_id"])
     delegation.workshop_id = message["workshop_id"] or delegation.workshop_id
     delegation.version = message["version"]
@@ -65,11 +72,27 @@ def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     delegation.name = message["institution"]
     delegation.country = message["country"]
     delegation.delegates = len(message["delegates"])
+    delegation.people = people
     delegation.registered_at = message["registered_at"]
     uow.session.add(delegation)
-    if fewer:
+    if fewer or moved:
         request_replan(uow, delegation.workshop_id, now=now)
     return delegation
+
+
+def _people(delegates: list[dict]) -> list[dict] | None:
+    """The delegates as stored, when the version says who they are (v3: their
+    sessions and languages); None for a version that only counts them."""
+    if not all("languages" in d for d in delegates):
+        return None
+    return [{"delegate_id": d["delegate_id"],
+             "sessions": sorted(set(d["sessions"])) if d["sessions"] is not None else None,
+             "languages": list(dict.fromkeys(d["languages"]))}
+            for d in delegates]
+
+
+def _presence(people) -> dict:
+    return {p["delegate_id"]: p["sessions"] for p in people}
 
 
 def withdraw_delegation(message: dict, *, uow, now: datetime) -> Delegation:
@@ -97,6 +120,7 @@ def record_program(message: dict, *, uow, now: datetime) -> Program:
     program.host_delegation_id = message["delegation_id"]
     program.title = message["title"]
     program.topics = message["topics"]
+    program.presenters = list(dict.fromkeys(message.get("presenting_delegate_ids") or ()))
     program.version = message["version"]
     program.withdrawn = False
     program.submitted_at = message["submitted_at"]
@@ -148,6 +172,7 @@ def record_interest(message: dict, *, uow, now: datetime) -> Interest:
     interest.version = message["version"]
     interest.withdrawn = False
     interest.programs = list(message["programs"])
+    interest.attendees = list(dict.fromkeys(message.get("attending_delegate_ids") or ()))
     interest.submitted_at = message["submitted_at"]
     uow.session.add(interest)
     return interest

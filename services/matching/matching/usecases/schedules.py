@@ -114,6 +114,8 @@ def record_plan(command: dict, *, uow, now: datetime) -> dict:
 def _computed_payload(problem: Problem, document: dict) -> dict:
     """The parts of schedule_published a computed schedule already knows."""
     previous_rounds = problem.previous["rounds"] if problem.previous else []
+    rounds = domain.published_rounds(problem.workshop, document, problem.scenario,
+                                     previous_rounds)
     return {
         "workshop_id": problem.workshop.id,
         "status": document["status"],
@@ -121,9 +123,10 @@ def _computed_payload(problem: Problem, document: dict) -> dict:
         "bound": document["bound"],
         "delegations": [{"delegation_id": d["id"], "name": d["name"]}
                         for d in problem.scenario["delegations"]],
-        "rounds": domain.published_rounds(problem.workshop, document, problem.scenario,
-                                          previous_rounds),
+        "rounds": rounds,
         "unmet": domain.unmet_entries(document, problem.unmet),
+        "fairness": domain.fairness_published(document, problem.scenario["workshop"]["fairness"]),
+        "interpretation": domain.interpretation_published(document, rounds),
     }
 
 
@@ -136,7 +139,8 @@ def _differs(before: dict, after: dict) -> bool:
         return sorted((u["delegation_id"], u["program_id"], u["reason_code"])
                       for u in payload["unmet"])
     return (bool(domain.changes(before["rounds"], after["rounds"]))
-            or times(before) != times(after) or unmet(before) != unmet(after))
+            or times(before) != times(after) or unmet(before) != unmet(after)
+            or domain.people_of(before["rounds"]) != domain.people_of(after["rounds"]))
 
 
 def publish_schedule(command: dict, *, uow, now: datetime) -> dict:
@@ -158,7 +162,9 @@ def publish_schedule(command: dict, *, uow, now: datetime) -> dict:
         raise NotPublishable(f"revision {previous.revision} was published after this schedule "
                              "was computed; compute a new one so it starts from that revision")
     revision = 1 if previous is None else previous.revision + 1
-    computed = schedule.payload
+    computed = _with_people(schedule.payload)
+    fairness = computed.get("fairness") or domain.fairness_published(
+        schedule.document, domain.fairness_policy(uow.session.get(Workshop, workshop_id).fairness))
     event = schemas.PUBLISHED.event("schedule_published", {
         **{k: computed[k] for k in ("workshop_id", "status", "objective", "bound")},
         "schedule_id": schedule.id,
@@ -167,6 +173,9 @@ def publish_schedule(command: dict, *, uow, now: datetime) -> dict:
         "delegations": computed["delegations"],
         "rounds": [_timed(r) for r in computed["rounds"]],
         "unmet": computed["unmet"],
+        "fairness": fairness,
+        "interpretation": computed.get("interpretation")
+        or domain.interpretation_published(schedule.document, computed["rounds"]),
         "changes": (domain.changes(previous.payload["rounds"], computed["rounds"])
                     if previous is not None else []),
     })
@@ -175,6 +184,16 @@ def publish_schedule(command: dict, *, uow, now: datetime) -> dict:
     schedule.payload = event.payload
     uow.publish(event)
     return event.payload
+
+
+def _with_people(payload: dict) -> dict:
+    """A payload whose rounds all say who sits there: schedules computed before
+    matching placed people name nobody (null), one entry per attendee."""
+    rounds = [{"presenter_delegate_id": None,
+               "attendees": [{"delegation_id": d, "delegate_id": None}
+                             for d in r["attendee_delegation_ids"]], **r}
+              for r in payload["rounds"]]
+    return {**payload, "rounds": rounds}
 
 
 def _timed(round_: dict) -> dict:
@@ -198,7 +217,7 @@ def show_schedule(query: dict, *, uow, now: datetime) -> dict:
 def schedule_view(schedule: Schedule, *, published: Schedule | None) -> dict:
     """A schedule for staff: the payload plus the solver's gap, stages and explanations."""
     document = schedule.document
-    payload = schedule.payload
+    payload = _with_people(schedule.payload)
     return {
         "schedule_id": schedule.id,
         "workshop_id": schedule.workshop_id,
@@ -216,6 +235,8 @@ def schedule_view(schedule: Schedule, *, published: Schedule | None) -> dict:
         "stages": document.get("stages"),
         "moved": document.get("changes"),
         "rounds": payload["rounds"],
+        "interpretation": payload.get("interpretation")
+        or domain.interpretation_published(document, payload["rounds"]),
         "unmet": payload["unmet"],
         "changes": payload.get("changes"),
         "explanations": domain.explanations(payload),

@@ -189,6 +189,75 @@ def test_staff_compute_and_publish_and_a_withdrawal_is_re_planned(matching, publ
     assert (view["state"], view["revision"], view["trigger"]) == ("published", 2, "replan")
 
 
+def people(delegation_id, name, present):
+    """delegation_registered v3: `present` is [(delegate_id, sessions or None, languages)]."""
+    return {**delegation(delegation_id, name, 0), "region": None, "imported": False,
+            "delegates": [{"delegate_id": q, "name": f"Delegate {n}", "role": None,
+                           "language": languages[0], "languages": languages,
+                           "sessions": sessions, "is_focal_point": n == 0}
+                          for n, (q, sessions, languages) in enumerate(present)]}
+
+
+def test_a_published_schedule_v2_names_the_presenter_and_the_attending_delegates(
+        matching, published):
+    """Brazil's two delegates are each there for one session; Brazil hosts PB
+    (presented by its second delegate) and asks for PA and PC."""
+    uri = matching.config["AMQP_URI"]
+    a1, b1, b2, c1, c2 = (str(uuid.uuid4()) for _ in range(5))
+    for d, name, present in ((A, "Bolivia", [(a1, None, ["es"])]),
+                             (B, "Brazil", [(b1, [1], ["pt", "es"]), (b2, [2], ["pt"])]),
+                             (C, "Colombia", [(c1, None, ["es"]), (c2, None, ["es"])])):
+        publish_event(uri, "intake", "delegation_registered", people(d, name, present),
+                      version=3)
+    for p, host, title, presenters in ((PA, A, "Juancito Pinto", []),
+                                       (PB, B, "Bolsa Familia", [b2]),
+                                       (PC, C, "Red Unidos", [c2])):
+        publish_event(uri, "intake", "program_submitted",
+                      {**program(p, host, title), "region": None, "other_topic": None,
+                       "presenting_delegate_ids": presenters, "imported": False}, version=3)
+    for d, wanted, attendees in ((A, [PB], [a1]), (B, [PA, PC], []), (C, [PA, PB], [c1])):
+        publish_event(uri, "intake", "interest_submitted",
+                      {**interest(d, wanted), "attending_delegate_ids": attendees,
+                       "other_topic": None, "imported": False}, version=2)
+    store = Store.for_url(matching.config["DATABASE_URL"])
+
+    def interests():
+        with store.transaction() as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(Interest)) == 3
+    wait_for(interests, what="the interests")
+    publish_event(uri, "intake", "workshop_published", workshop("2099-01-01T00:00:00+00:00"))
+    wait_for(lambda: matching("GET", f"/workshops/{WORKSHOP}/pins").status_code == 200,
+             what="the workshop")
+    view = matching("POST", f"/workshops/{WORKSHOP}/schedule?wait=true", {"time_limit": 5})
+    assert view.status_code == 201, view.text
+    assert matching("POST", f"/workshops/{WORKSHOP}/schedule/publish").status_code == 201
+    (event,) = published(1)
+    assert event["schema_version"] == 2
+    payload = event["payload"]
+    rounds = {r["program_id"]: r for r in payload["rounds"]}
+    assert (rounds[PB]["session"], rounds[PB]["presenter_delegate_id"]) == (2, b2)
+    assert rounds[PA]["presenter_delegate_id"] == a1
+    if PC in rounds:
+        assert rounds[PC]["presenter_delegate_id"] == c2
+    seen = set()
+    for r in payload["rounds"]:
+        seated = {a["delegation_id"]: a["delegate_id"] for a in r["attendees"]}
+        assert list(seated) == r["attendee_delegation_ids"]
+        for d, q in seated.items():
+            assert q in {A: {a1}, B: {b1, b2}, C: {c1}}[d]
+        for q in (r["presenter_delegate_id"], *seated.values()):
+            assert (r["session"], q) not in seen  # nobody in two places at once
+            seen.add((r["session"], q))
+    assert {(1, b2), (2, b1)}.isdisjoint(seen)  # each Brazilian only when present
+    assert payload["fairness"]["policy"] == {"kind": "price", "price": 0.05}
+    assert {s["delegation_id"] for s in payload["fairness"]["shares"]} == {A, B, C}
+    assert {"session": 2, "languages": ["pt", "es"], "round_ids": [rounds[PB]["round_id"]]} in (
+        payload["interpretation"])
+    # the staff view shows the same people
+    assert matching("GET", f"/workshops/{WORKSHOP}/schedule").json()["rounds"] == (
+        payload["rounds"])
+
+
 def test_the_interest_deadline_computes_a_provisional_schedule_by_itself(matching):
     feed(matching.config, deadline="2020-01-01T00:00:00+00:00")
 

@@ -45,17 +45,33 @@ def delegation_event(delegation_id, name, delegates, version=2):
                        "language": "es", "is_focal_point": i == 0} for i in range(delegates)]})
 
 
-def program_event(program_id, host, title, version=1):
-    return inbound.ProgramSubmitted().load({
-        "program_id": program_id, "workshop_id": WORKSHOP, "delegation_id": host, "version": version,
-        "title": title, "topics": ["food_security"], "submitted_at": T0.isoformat()})
+def people_event(delegation_id, name, people, version=1):
+    """delegation_registered v3: `people` is [(delegate_id, sessions or None, languages)]."""
+    return inbound.DelegationRegisteredV3().load({
+        "delegation_id": delegation_id, "workshop_id": WORKSHOP, "version": version,
+        "country": name, "institution": f"Ministry of {name}", "acronym": None, "kind": "ministry",
+        "working_languages": ["es"], "registered_at": T0.isoformat(), "region": None,
+        "imported": False,
+        "delegates": [{"delegate_id": q, "name": f"Delegate {q[-2:]}", "role": None,
+                       "language": languages[0], "languages": languages, "sessions": sessions,
+                       "is_focal_point": i == 0}
+                      for i, (q, sessions, languages) in enumerate(people)]})
 
 
-def interest_event(interest_id, delegation_id, programs, version=1, at=T0):
+def program_event(program_id, host, title, version=1, presenters=None):
+    event = {"program_id": program_id, "workshop_id": WORKSHOP, "delegation_id": host,
+             "version": version, "title": title, "topics": ["food_security"],
+             "submitted_at": T0.isoformat()}
+    if presenters is not None:
+        event["presenting_delegate_ids"] = presenters
+    return inbound.ProgramSubmitted().load(event)
+
+
+def interest_event(interest_id, delegation_id, programs, version=1, at=T0, attendees=()):
     return inbound.InterestSubmitted().load({
         "interest_id": interest_id, "workshop_id": WORKSHOP, "delegation_id": delegation_id,
-        "version": version, "programs": programs, "topics": [], "attending_delegate_ids": [],
-        "submitted_at": at.isoformat()})
+        "version": version, "programs": programs, "topics": [],
+        "attending_delegate_ids": list(attendees), "submitted_at": at.isoformat()})
 
 
 def withdrawal(kind, entity_id, version, delegation_id=None):

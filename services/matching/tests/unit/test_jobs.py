@@ -308,13 +308,21 @@ def test_a_stopping_replica_hands_its_running_job_back(db, workshop):
     assert (row.state, row.attempts, row.claimed_by) == ("queued", 0, None)
 
 
-def test_the_child_reports_the_best_total_and_its_bound_as_it_improves(db):
+def test_the_child_reports_each_stage_with_its_total_bound_and_worst_share(db):
     messages = []
     document = planning.run_solver(medium_scenario(), time_limit=2, progress=messages.append)
-    first = [m for m in messages if m.get("run") == 1]
-    assert first and all(m["bound"] >= m["objective"] for m in first)
-    assert first[-1]["ended"] and first[-1]["objective"] >= document["objective"]
-    assert any(m.get("started") for m in messages if m.get("run", 0) > 1)
+    assert all(set(m) == {"stage", "objective", "bound", "worst_share", "solutions"}
+               for m in messages)
+    stages = list(dict.fromkeys(m["stage"] for m in messages))
+    # the default policy's stages, in order, then placing people
+    assert stages == ["interests", "fairness", "total", "people"]
+    found = [m for m in messages if m["objective"] is not None]
+    assert found and all(m["bound"] >= m["objective"] for m in found)
+    interests = [m for m in found if m["stage"] == "interests"]
+    assert interests[-1]["objective"] >= document["objective"]  # fairness costs up to the price
+    last = messages[-1]
+    assert (last["objective"], last["bound"]) == (document["objective"], document["bound"])
+    assert last["worst_share"] == document["fairness"]["worst_share"]
 
 
 def test_the_fairness_policy_is_the_workshops_and_reaches_the_solver(db, workshop):

@@ -6,7 +6,7 @@ import pytest
 
 from matching import domain, inbound, planning, usecases
 from matching.exceptions import NotPublishable, PinDoesNotFit, PlanRefused
-from matching.schemas import SchedulePublished
+from matching.schemas import SchedulePublishedV2
 from matching.solver import check, load_scenario, load_schedule
 from rueda_backbone import Conflict
 
@@ -88,7 +88,7 @@ def test_publishing_emits_revision_1_without_changes(db, workshop):
     (event,) = published_events(db)
     assert event == payload
     assert (payload["revision"], payload["changes"]) == (1, [])
-    assert SchedulePublished().load(payload)  # what the contract documents
+    assert SchedulePublishedV2().load(payload)  # what the contract documents
     assert {d["delegation_id"] for d in payload["delegations"]} == {A, B, C, D}
 
 
@@ -130,7 +130,7 @@ def test_a_withdrawn_program_is_re_planned_with_changes_for_each_delegation(db, 
                    requested_at=due.requested_at)
     assert view["revision"] == 2
     revision_2 = published_events(db)[-1]
-    assert SchedulePublished().load(revision_2)
+    assert SchedulePublishedV2().load(revision_2)
     old = {r["program_id"]: r for r in first["rounds"]}
     removed = {(c["delegation_id"], item["program_id"]) for c in revision_2["changes"]
                for item in c["items"] if item["change"] == "removed"}

@@ -247,10 +247,10 @@ def test_publishing_emits_the_current_version_shaped_by_its_schema(db, workshop)
     compute(db)
     payload = publish(db, NOW)
     (event,) = db.outbox()
-    assert event.schema_version == schemas.PUBLISHED.current["schedule_published"] == 1
+    assert event.schema_version == schemas.PUBLISHED.current["schedule_published"] == 2
     assert event.payload == payload
     assert payload["published_at"] == NOW.isoformat()
-    assert schemas.SchedulePublished().load(payload)
+    assert schemas.SchedulePublishedV2().load(payload)
     with db.transaction() as uow:
         stored = uow.session.get(Schedule, payload["schedule_id"])
         assert (stored.revision, stored.published_at, stored.payload) == (1, NOW, payload)

@@ -113,3 +113,35 @@ def test_the_reported_bound_is_never_above_the_lp_relaxation():
     bounds = solution.bounds
     assert solution.objective <= solution.bound <= bounds["lp_relaxation"] <= bounds["trivial"]
     assert solution.bound <= bounds["cp_sat"]
+
+
+@pytest.mark.parametrize(
+    "policy,stages", [("total", ["interests", "fairness", "people"]),
+                      ({"price": 0.2}, ["interests", "fairness", "total", "people"])])
+def test_progress_names_each_stage_with_the_total_its_bound_and_the_worst_share(
+    contested, policy, stages
+):
+    heard = []
+    result = plan(load_scenario(contested(policy)), time_limit=5, on_progress=heard.append)
+    assert list(dict.fromkeys(m["stage"] for m in heard)) == stages
+    assert all(set(m) == {"stage", "objective", "bound", "worst_share", "solutions"}
+               for m in heard)
+    ended = {m["stage"]: m for m in heard if m["objective"] is not None}
+    # the first stage finds the most weight (A takes both) and proves it
+    assert (ended["interests"]["objective"], ended["interests"]["bound"]) == (5, 5)
+    assert ended["interests"]["worst_share"] == 0.0
+    solution = result.solution
+    assert (heard[-1]["objective"], heard[-1]["bound"]) == (solution.objective, solution.bound)
+    assert heard[-1]["worst_share"] == float(solution.worst_share)
+    assert all(m["bound"] >= m["objective"] for m in ended.values())
+
+
+def test_progress_comes_from_the_solution_callback_as_solutions_improve(contested):
+    heard = []
+    plan(load_scenario(contested("total")), time_limit=5, on_progress=heard.append)
+    interests = [m for m in heard if m["stage"] == "interests"]
+    # as the stage starts (nothing found yet), from the callback, as it ends
+    start, *found, end = interests
+    assert start["objective"] is None and start["solutions"] == 0
+    assert found and all(m["objective"] is not None and m["solutions"] >= 1 for m in found)
+    assert end["solutions"] >= found[-1]["solutions"]
