@@ -2,23 +2,25 @@
 
 `UnitOfWork.publish` inserts outbox rows in the caller's transaction, so an
 event exists if and only if the state change committed. `OutboxRelay` claims
-due rows under a short lease (several relays may run side by side), publishes
-each with publisher confirms and the mandatory flag, and marks it sent. A
+due rows under a lease of seconds (several relays may run side by side),
+publishes them as one batch with pipelined publisher confirms and the
+mandatory flag, and marks the confirmed ones sent. A
 crash after publishing but before marking sends the event again; consumers'
 inboxes make that harmless. A message no queue is bound for is kept and tried
 again with backoff: it is not lost because nobody listened yet.
 """
+
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import structlog
-from kombu import Exchange
-from nameko.amqp.publish import Publisher, UndeliverableMessage
+from kombu import Connection, Exchange
 from sqlalchemy.exc import IntegrityError
 
 from . import metrics, tables
@@ -34,41 +36,69 @@ class AlreadyProcessed(Exception):
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class StaffActor:
+    """A staff member a client with `<service>:act-for-staff` acts for
+    (`X-Rueda-Staff-Id`, `X-Rueda-Staff-Name`)."""
+
+    staff_id: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"staff:{self.staff_id} ({self.name})"
 
 
 class UnitOfWork:
     """One transaction of a service: its session, the events it publishes and,
     for an event handler, the inbox record that makes the effect happen once."""
 
-    def __init__(self, session, *, producer: str, correlation_id: str,
-                 origin: str = "internal"):
+    def __init__(self, session, *, producer: str, correlation_id: str, origin: str = "internal",
+                 actor: StaffActor | None = None):
         self.session = session
         self.producer = producer
         self.correlation_id = correlation_id
         # who asked, for audit trails: "http:<client>@<address>",
         # "event:<producer>/<type>" or "job:<loop>"
         self.origin = origin
+        # the signed-in person a trusted client (the console) acts for, if any
+        self.actor = actor
         self.envelopes: list[Envelope] = []
+
+    @property
+    def who(self) -> str:
+        """Who did it, for an audit record: the staff member a trusted client
+        acts for ("staff:<id> (<name>)"), else the origin."""
+        return str(self.actor) if self.actor is not None else self.origin
+
+    @property
+    def origin_with_actor(self) -> str:
+        """`http:<client>@<address> for staff:<id> (<name>)`, or the origin alone."""
+        return f"{self.origin} for {self.actor}" if self.actor is not None else self.origin
 
     def publish(self, *events: Event) -> list[Envelope]:
         """Add events to the outbox in this transaction."""
         wrapped = []
         for event in events:
-            envelope = Envelope.wrap(event, producer=self.producer,
-                                     correlation_id=self.correlation_id)
+            envelope = Envelope.wrap(
+                event, producer=self.producer, correlation_id=self.correlation_id
+            )
             created = now()
-            self.session.execute(sa.insert(tables.outbox).values(
-                event_id=envelope.event_id,
-                event_type=envelope.event_type,
-                schema_version=envelope.schema_version,
-                body=envelope.to_json(),
-                correlation_id=envelope.correlation_id,
-                created_at=created,
-                status=tables.OUTBOX_PENDING,
-                attempts=0,
-                next_attempt_at=created,
-            ))
+            self.session.execute(
+                sa.insert(tables.outbox).values(
+                    event_id=envelope.event_id,
+                    event_type=envelope.event_type,
+                    schema_version=envelope.schema_version,
+                    body=envelope.to_json(),
+                    correlation_id=envelope.correlation_id,
+                    created_at=created,
+                    status=tables.OUTBOX_PENDING,
+                    attempts=0,
+                    next_attempt_at=created,
+                )
+            )
             wrapped.append(envelope)
         self.envelopes.extend(wrapped)
         return wrapped
@@ -77,8 +107,11 @@ class UnitOfWork:
         """Record the event in the inbox first, so a duplicate stops here."""
         try:
             with self.session.begin_nested():
-                self.session.execute(sa.insert(tables.inbox).values(
-                    handler=handler, event_id=event_id, processed_at=now()))
+                self.session.execute(
+                    sa.insert(tables.inbox).values(
+                        handler=handler, event_id=event_id, processed_at=now()
+                    )
+                )
         except IntegrityError:
             raise AlreadyProcessed(f"{handler} already processed event {event_id}") from None
 
@@ -86,66 +119,297 @@ class UnitOfWork:
 @dataclass
 class RelayResult:
     published: int = 0
-    failed: int = 0
+    failed: int = 0  # refused by the broker (unroutable, nacked): retried with backoff
+    unreachable: int = 0  # not sent for want of a broker: released, tried on the next pass
+
+
+@dataclass
+class Outgoing:
+    """One message for `ConfirmingPublisher.publish_batch`."""
+
+    body: bytes
+    routing_key: str
+    message_id: str
+    properties: dict
+
+
+NOT_TRIED = object()  # the batch stopped before this message was written
+# a connection-level failure, not the message's fault
+UNREACHABLE = "broker unreachable: "
+# after a failed connect, fail fast for this long instead of trying again
+RECONNECT_PAUSE_SECONDS = 0.5
+
+
+class ConfirmingPublisher:
+    """Publishes batches with publisher confirms, pipelined: every message of
+    a batch is written, then the broker's acks are awaited together (one
+    round trip per batch instead of one per message), on one connection kept
+    between batches.
+
+    `publish_batch` answers, per message, None (acked and routed), an error
+    text (returned as unroutable under the mandatory flag, nacked, or not
+    confirmed before the connection broke) or NOT_TRIED. RabbitMQ sends a
+    mandatory message's basic.return before its basic.ack, so a message
+    counts as published only when its ack came and no return did.
+    """
+
+    def __init__(
+        self,
+        amqp_uri: str,
+        *,
+        exchange: Exchange,
+        ssl=None,
+        confirm_timeout: float = 10.0,
+        connect_timeout: float = 5.0,
+    ):
+        self.amqp_uri = amqp_uri
+        self.exchange = exchange
+        self.ssl = ssl
+        self.confirm_timeout = confirm_timeout
+        self.connect_timeout = connect_timeout
+        self._connection = None
+        self._channel = None
+        self._down_until = 0.0
+        self._down_error = ""
+        self._next_tag = 1
+        self._settled: dict[int, str | None] = {}
+        self._returned: dict[str, str] = {}
+
+    # -- connection ------------------------------------------------------------
+
+    def _ensure(self):
+        if self._channel is not None and self._connection.connected:
+            return self._channel
+        self.close()
+        connection = Connection(self.amqp_uri, ssl=self.ssl, connect_timeout=self.connect_timeout)
+        try:
+            # one quick retry, not kombu's 2-second sleep: the relay has its own
+            # schedule, and is woken by every commit while the broker is away
+            connection.ensure_connection(
+                max_retries=1, interval_start=0.1, interval_step=0.1, interval_max=0.1
+            )
+            channel = connection.channel()
+            self.exchange.bind(channel).declare()
+            channel.confirm_select()
+        except BaseException:
+            connection.release()
+            raise
+        channel.events["basic_ack"].add(self._on_ack)
+        channel.events["basic_nack"].add(self._on_nack)
+        channel.events["basic_return"].add(self._on_return)
+        self._connection, self._channel, self._next_tag = connection, channel, 1
+        return channel
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.release()
+            except Exception:  # noqa: BLE001 - already broken
+                pass
+
+    # -- broker callbacks ----------------------------------------------------------
+
+    def _settle(self, delivery_tag: int, multiple: bool, outcome: str | None) -> None:
+        if multiple:
+            for tag in [t for t in self._waiting if t <= delivery_tag]:
+                self._settled[tag] = outcome
+                self._waiting.discard(tag)
+        else:
+            self._settled[delivery_tag] = outcome
+            self._waiting.discard(delivery_tag)
+
+    def _on_ack(self, delivery_tag, multiple):
+        self._settle(delivery_tag, multiple, None)
+
+    def _on_nack(self, delivery_tag, multiple):
+        self._settle(delivery_tag, multiple, "nacked by the broker")
+
+    def _on_return(self, exc, exchange, routing_key, message):
+        message_id = (message.properties or {}).get("message_id")
+        if message_id is not None:
+            self._returned[message_id] = (
+                f"unroutable: no queue is bound for {routing_key!r} on {exchange!r}"
+            )
+
+    # -- publishing ------------------------------------------------------------------
+
+    def publish_batch(self, messages: list[Outgoing], *, while_waiting=None) -> list:
+        """Publish `messages` in order and wait for all their confirms.
+
+        `while_waiting` is called about every second while confirms are
+        outstanding (the relay renews its lease there)."""
+        if not messages:
+            return []
+        outcomes: list = [NOT_TRIED] * len(messages)
+        if time.monotonic() < self._down_until:  # it was not there a moment ago
+            return [self._down_error] + [NOT_TRIED] * (len(messages) - 1)
+        try:
+            channel = self._ensure()
+        except Exception as exc:  # broker unreachable: nothing was written
+            self._down_error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
+            self._down_until = time.monotonic() + RECONNECT_PAUSE_SECONDS
+            return [self._down_error] + [NOT_TRIED] * (len(messages) - 1)
+        self._settled, self._returned, self._waiting = {}, {}, set()
+        tags: list[int | None] = [None] * len(messages)
+        error = None
+        for index, item in enumerate(messages):
+            message = channel.prepare_message(
+                item.body,
+                content_type=item.properties.get("content_type"),
+                content_encoding=item.properties.get("content_encoding"),
+                headers=item.properties.get("headers"),
+                properties={
+                    key: value
+                    for key, value in item.properties.items()
+                    if key not in ("content_type", "content_encoding", "headers")
+                }
+                | {"delivery_mode": 2, "message_id": item.message_id},
+            )
+            try:
+                channel.basic_publish(
+                    message,
+                    exchange=self.exchange.name,
+                    routing_key=item.routing_key,
+                    mandatory=True,
+                )
+            except Exception as exc:  # noqa: BLE001 - the connection broke
+                error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
+                break
+            tags[index] = self._next_tag
+            self._waiting.add(self._next_tag)
+            self._next_tag += 1
+        deadline = time.monotonic() + self.confirm_timeout
+        last_call = time.monotonic()
+        while self._waiting and error is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                error = f"{UNREACHABLE}no confirm within {self.confirm_timeout}s"
+                break
+            try:
+                self._connection.drain_events(timeout=min(remaining, 1.0))
+            except TimeoutError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - connection or channel closed
+                error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
+                break
+            if while_waiting is not None and time.monotonic() - last_call >= 1.0:
+                last_call = time.monotonic()
+                while_waiting()
+        if error is not None:
+            self.close()
+        first_unwritten = next((i for i, tag in enumerate(tags) if tag is None), None)
+        for index, (item, tag) in enumerate(zip(messages, tags, strict=True)):
+            if tag is None:
+                # the first message not written carries the reason the batch stopped
+                if index == first_unwritten and error is not None:
+                    outcomes[index] = error
+                continue
+            if tag in self._settled:
+                outcome = self._settled[tag]
+                outcomes[index] = self._returned.get(item.message_id, outcome)
+            else:  # written but never confirmed: it may or may not be in a queue
+                outcomes[index] = error or f"{UNREACHABLE}not confirmed"
+        return outcomes
 
 
 class OutboxRelay:
-    """Publishes a service's outbox rows to its `<service>.events` exchange."""
+    """Publishes a service's outbox rows to its `<service>.events` exchange.
 
-    def __init__(self, store, *, producer: str, amqp_uri: str, ssl=None,
-                 batch_size: int = 100, lease_seconds: int = 30):
+    Rows are claimed under a short lease (`lease_seconds`), renewed while
+    their confirms are outstanding, so a relay that dies lets its rows go to
+    another relay (or to itself, restarted) within seconds. A claimed batch
+    is published in id order with pipelined confirms; a row the broker
+    refuses (unroutable, nacked) stays pending and is tried again with
+    backoff without holding back the rest, as an unroutable row always did.
+    A broker that cannot be reached (or a connection that breaks, or confirms
+    that do not come) is not the rows' fault: they are released as they were,
+    without a backoff of their own, and go on the next pass in their order,
+    so they leave within a poll of the broker's return."""
+
+    def __init__(
+        self,
+        store,
+        *,
+        producer: str,
+        amqp_uri: str,
+        ssl=None,
+        batch_size: int = 200,
+        lease_seconds: float = 5,
+    ):
         self.store = store
         self.producer = producer
         self.exchange = Exchange(f"{producer}.events", type="topic", durable=True)
         self.batch_size = batch_size
         self.lease = timedelta(seconds=lease_seconds)
         self.relay_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-        self.publisher = Publisher(
-            amqp_uri, use_confirms=True, mandatory=True, ssl=ssl,
-            declare=[self.exchange],
-            # the relay retries on its own schedule; fail fast inside a publish
-            retry=True, retry_policy={"max_retries": 1, "interval_start": 0.5,
-                                      "interval_step": 0.5, "interval_max": 1},
-        )
+        self.publisher = ConfirmingPublisher(amqp_uri, exchange=self.exchange, ssl=ssl)
+        self._quiet_until = 0.0
 
     def relay_once(self) -> RelayResult:
         """Claim due rows, publish them in order, record the outcome."""
         rows = self._claim()
         result = RelayResult()
-        outcomes: dict[int, str | None] = {}
-        for row in rows:
-            try:
-                self.publisher.publish(
-                    row.body,
-                    exchange=self.exchange,
+        if not rows:
+            return result
+        claimed_at = time.monotonic()
+
+        def renew():
+            if time.monotonic() - claimed_at >= self.lease.total_seconds() / 3:
+                self._renew([row.id for row in rows])
+
+        answers = self.publisher.publish_batch(
+            [
+                Outgoing(
+                    body=row.body,
                     routing_key=row.event_type,
-                    content_type="application/json",
-                    content_encoding="utf-8",
                     message_id=row.event_id,
-                    type=row.event_type,
-                    app_id=self.producer,
-                    correlation_id=row.correlation_id,
-                    headers={"schema_version": row.schema_version},
+                    properties={
+                        "content_type": "application/json",
+                        "content_encoding": "utf-8",
+                        "type": row.event_type,
+                        "app_id": self.producer,
+                        "correlation_id": row.correlation_id,
+                        "headers": {"schema_version": row.schema_version},
+                    },
                 )
-            except UndeliverableMessage:
-                outcomes[row.id] = f"unroutable: no queue is bound for {row.event_type!r}"
-            except Exception as exc:  # broker unreachable: stop here to keep order
-                outcomes[row.id] = f"publish failed: {type(exc).__name__}: {exc}"
-                log.warning("outbox.publish_failed", event_type=row.event_type,
-                            event_id=row.event_id, error=str(exc))
-                break
-            else:
-                outcomes[row.id] = None
-        self._record(rows, outcomes)
+                for row in rows
+            ],
+            while_waiting=renew,
+        )
+        outcomes: dict[int, str | None] = {
+            row.id: answer
+            for row, answer in zip(rows, answers, strict=True)
+            if answer is not NOT_TRIED
+        }
+        unreachable = {
+            row_id: error
+            for row_id, error in outcomes.items()
+            if error is not None and error.startswith(UNREACHABLE)
+        }
+        for row_id in unreachable:
+            del outcomes[row_id]
+        if unreachable:
+            metrics.PUBLISH_FAILURES.labels(service=self.producer).inc(len(unreachable))
+            if time.monotonic() >= self._quiet_until:  # one line every few seconds
+                self._quiet_until = time.monotonic() + 5.0
+                log.warning(
+                    "outbox.broker_unreachable",
+                    rows=len(unreachable),
+                    error=next(iter(unreachable.values())),
+                )
+        self._record(rows, outcomes, unreachable)
         for row in rows:
             if row.id in outcomes:
                 if outcomes[row.id] is None:
-                    metrics.EVENTS_PUBLISHED.labels(service=self.producer,
-                                                    event_type=row.event_type).inc()
+                    metrics.EVENTS_PUBLISHED.labels(
+                        service=self.producer, event_type=row.event_type
+                    ).inc()
                 else:
                     metrics.PUBLISH_FAILURES.labels(service=self.producer).inc()
         result.published = sum(1 for error in outcomes.values() if error is None)
         result.failed = len(outcomes) - result.published
+        result.unreachable = len(unreachable)
         return result
 
     def _claim(self):
@@ -154,9 +418,11 @@ class OutboxRelay:
         with self.store.transaction() as session:
             due = (
                 sa.select(t.c.id)
-                .where(t.c.status == tables.OUTBOX_PENDING,
-                       t.c.next_attempt_at <= moment,
-                       sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment))
+                .where(
+                    t.c.status == tables.OUTBOX_PENDING,
+                    t.c.next_attempt_at <= moment,
+                    sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
+                )
                 .order_by(t.c.id)
                 .limit(self.batch_size)
             )
@@ -165,43 +431,109 @@ class OutboxRelay:
             ids = [row.id for row in session.execute(due)]
             if not ids:
                 return []
-            session.execute(sa.update(t).where(t.c.id.in_(ids)).values(
-                claimed_by=self.relay_id, claimed_until=moment + self.lease))
-            return list(session.execute(
-                sa.select(t.c.id, t.c.event_id, t.c.event_type, t.c.schema_version,
-                          t.c.body, t.c.correlation_id, t.c.attempts)
-                .where(t.c.id.in_(ids)).order_by(t.c.id)))
+            session.execute(
+                sa.update(t)
+                .where(t.c.id.in_(ids))
+                .values(claimed_by=self.relay_id, claimed_until=moment + self.lease)
+            )
+            return list(
+                session.execute(
+                    sa.select(
+                        t.c.id,
+                        t.c.event_id,
+                        t.c.event_type,
+                        t.c.schema_version,
+                        t.c.body,
+                        t.c.correlation_id,
+                        t.c.attempts,
+                    )
+                    .where(t.c.id.in_(ids))
+                    .order_by(t.c.id)
+                )
+            )
 
-    def _record(self, rows, outcomes) -> None:
+    def _renew(self, ids) -> None:
+        """Extend the lease of rows this relay still holds."""
+        t = tables.outbox
+        with self.store.transaction() as session:
+            session.execute(
+                sa.update(t)
+                .where(
+                    t.c.id.in_(ids),
+                    t.c.claimed_by == self.relay_id,
+                    t.c.status == tables.OUTBOX_PENDING,
+                )
+                .values(claimed_until=now() + self.lease)
+            )
+
+    def _record(self, rows, outcomes, unreachable=None) -> None:
+        """One transaction for the whole batch: the sent rows in one statement,
+        the released ones in another (those the broker was not there for keep
+        its reason, for ops), the refused ones each with their own backoff."""
         if not rows:
             return
+        unreachable = unreachable or {}
         t = tables.outbox
         moment = now()
+        sent = [row.id for row in rows if row.id in outcomes and outcomes[row.id] is None]
+        untried = [row.id for row in rows if row.id not in outcomes and row.id not in unreachable]
         with self.store.transaction() as session:
+            if unreachable:
+                session.execute(
+                    sa.update(t)
+                    .where(t.c.claimed_by == self.relay_id, t.c.id.in_(list(unreachable)))
+                    .values(
+                        claimed_by=None,
+                        claimed_until=None,
+                        last_error=next(iter(unreachable.values()))[:1000],
+                    )
+                )
+            mine = t.c.claimed_by == self.relay_id
+            if sent:
+                session.execute(
+                    sa.update(t)
+                    .where(mine, t.c.id.in_(sent))
+                    .values(
+                        status=tables.OUTBOX_SENT,
+                        published_at=moment,
+                        attempts=t.c.attempts + 1,
+                        claimed_by=None,
+                        claimed_until=None,
+                        last_error=None,
+                    )
+                )
+            if untried:  # not tried: release the claim
+                session.execute(
+                    sa.update(t)
+                    .where(mine, t.c.id.in_(untried))
+                    .values(claimed_by=None, claimed_until=None)
+                )
             for row in rows:
-                mine = sa.and_(t.c.id == row.id, t.c.claimed_by == self.relay_id)
-                if row.id not in outcomes:  # not tried: release the claim
-                    session.execute(sa.update(t).where(mine).values(
-                        claimed_by=None, claimed_until=None))
-                elif outcomes[row.id] is None:
-                    session.execute(sa.update(t).where(mine).values(
-                        status=tables.OUTBOX_SENT, published_at=moment,
-                        attempts=row.attempts + 1, claimed_by=None, claimed_until=None,
-                        last_error=None))
-                else:
-                    delay = RETRY_BACKOFF_SECONDS[min(row.attempts, len(RETRY_BACKOFF_SECONDS) - 1)]
-                    session.execute(sa.update(t).where(mine).values(
-                        attempts=row.attempts + 1, last_error=outcomes[row.id],
+                error = outcomes.get(row.id)
+                if row.id not in outcomes or error is None:
+                    continue
+                delay = RETRY_BACKOFF_SECONDS[min(row.attempts, len(RETRY_BACKOFF_SECONDS) - 1)]
+                session.execute(
+                    sa.update(t)
+                    .where(mine, t.c.id == row.id)
+                    .values(
+                        attempts=row.attempts + 1,
+                        last_error=error,
                         next_attempt_at=moment + timedelta(seconds=delay),
-                        claimed_by=None, claimed_until=None))
+                        claimed_by=None,
+                        claimed_until=None,
+                    )
+                )
 
     def prune(self, older_than: timedelta) -> int:
         """Delete rows published longer ago than `older_than`."""
         t = tables.outbox
         with self.store.transaction() as session:
-            return session.execute(sa.delete(t).where(
-                t.c.status == tables.OUTBOX_SENT,
-                t.c.published_at < now() - older_than)).rowcount
+            return session.execute(
+                sa.delete(t).where(
+                    t.c.status == tables.OUTBOX_SENT, t.c.published_at < now() - older_than
+                )
+            ).rowcount
 
 
 def prune_inbox(store, older_than: timedelta) -> int:
@@ -219,9 +551,11 @@ def backlog(store) -> dict:
     t = tables.outbox
     with store.transaction() as session:
         count, oldest = session.execute(
-            sa.select(sa.func.count(), sa.func.min(t.c.created_at))
-            .where(t.c.status == tables.OUTBOX_PENDING)).one()
+            sa.select(sa.func.count(), sa.func.min(t.c.created_at)).where(
+                t.c.status == tables.OUTBOX_PENDING
+            )
+        ).one()
     if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=timezone.utc)
+        oldest = oldest.replace(tzinfo=UTC)
     age = (now() - oldest).total_seconds() if oldest else 0.0
     return {"pending": count, "oldest_age_seconds": age}

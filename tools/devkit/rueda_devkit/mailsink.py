@@ -5,11 +5,15 @@
 
 It stands in for a real mail server in the demo and the tests: notify talks
 real SMTP to it, and the files are the proof of what was sent. `--fail CODE:N`
-answers the first N messages with CODE (e.g. 451:3) to exercise retries.
+answers the first N messages with CODE (e.g. 451:3) to exercise retries;
+`--delay SECONDS` keeps each accepted message that long before answering 250,
+as a slow server would (the fault tests kill a sender inside that window).
 """
+
 from __future__ import annotations
 
 import argparse
+import asyncio
 import email
 import email.policy
 import itertools
@@ -26,8 +30,11 @@ from aiosmtpd.controller import Controller
 class FileSink:
     """aiosmtpd handler writing each accepted message to `<dir>/<time>-<n>.eml`."""
 
-    def __init__(self, directory: Path, fail_code: int | None = None, fail_times: int = 0):
+    def __init__(
+        self, directory: Path, fail_code: int | None = None, fail_times: int = 0, delay: float = 0.0
+    ):
         self.directory = Path(directory)
+        self.delay = delay
         self.directory.mkdir(parents=True, exist_ok=True)
         self.fail_code = fail_code
         self.fail_left = fail_times
@@ -37,24 +44,39 @@ class FileSink:
         # sender reuses its connection
         self.peers: set = set()
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd names it
         with self._lock:
             self.peers.add(session.peer)
             if self.fail_left > 0:
                 self.fail_left -= 1
-                return f"{self.fail_code} Simulated failure, try again later" \
-                    if self.fail_code < 500 else f"{self.fail_code} Simulated permanent failure"
+                return (
+                    f"{self.fail_code} Simulated failure, try again later"
+                    if self.fail_code < 500
+                    else f"{self.fail_code} Simulated permanent failure"
+                )
             name = f"{time.time_ns()}-{next(self._counter):05d}.eml"
         path = self.directory / name
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(envelope.original_content or envelope.content)
         os.replace(tmp, path)  # readers never see half a message
+        if self.delay:
+            # kept, but the client does not know yet: a crash now is a hand-off
+            # cut after the server took the message
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
 
-def start(directory: Path, host: str = "127.0.0.1", port: int = 8025,
-          fail_code: int | None = None, fail_times: int = 0) -> Controller:
-    controller = Controller(FileSink(directory, fail_code, fail_times), hostname=host, port=port)
+def start(
+    directory: Path,
+    host: str = "127.0.0.1",
+    port: int = 8025,
+    fail_code: int | None = None,
+    fail_times: int = 0,
+    delay: float = 0.0,
+) -> Controller:
+    controller = Controller(
+        FileSink(directory, fail_code, fail_times, delay), hostname=host, port=port
+    )
     controller.start()
     return controller
 
@@ -76,6 +98,12 @@ def main(argv=None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", default=8025, type=int)
     serve.add_argument("--fail", default=None, help="CODE:N, answer the first N messages with CODE")
+    serve.add_argument(
+        "--delay",
+        default=0.0,
+        type=float,
+        help="seconds to hold each accepted message before answering 250",
+    )
     listing = sub.add_parser("list")
     listing.add_argument("--dir", default="data/mail", type=Path)
     args = parser.parse_args(argv)
@@ -83,10 +111,15 @@ def main(argv=None) -> int:
     if args.command == "list":
         messages = read_messages(args.dir)
         for path, message in messages:
-            files = [part.get_filename() for part in message.iter_attachments()
-                     if part.get_filename()] if message.is_multipart() else []
-            print(f"{path}  to={message['To']}  subject={message['Subject']!s}"
-                  + (f"  attachments={','.join(files)}" if files else ""))
+            files = (
+                [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+                if message.is_multipart()
+                else []
+            )
+            print(
+                f"{path}  to={message['To']}  subject={message['Subject']!s}"
+                + (f"  attachments={','.join(files)}" if files else "")
+            )
         print(f"{len(messages)} message(s) in {args.dir}")
         return 0
 
@@ -94,9 +127,11 @@ def main(argv=None) -> int:
     if args.fail:
         code, _, times = args.fail.partition(":")
         fail_code, fail_times = int(code), int(times or 1)
-    controller = start(args.dir, args.host, args.port, fail_code, fail_times)
-    print(f"mail sink listening on {args.host}:{args.port}, keeping messages in {args.dir}",
-          flush=True)
+    controller = start(args.dir, args.host, args.port, fail_code, fail_times, args.delay)
+    print(
+        f"mail sink listening on {args.host}:{args.port}, keeping messages in {args.dir}",
+        flush=True,
+    )
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
