@@ -135,6 +135,19 @@ def document(spec, operations: dict) -> dict:
     return spec.to_dict()
 
 
+_ANY = re.compile(r"<any\((?P<choices>[^)]*)\):(?P<name>[^<>]+)>")
+
+
+def _expanded(url: str) -> list[str]:
+    """A werkzeug URL with `<any(a, b):x>` as the paths it stands for."""
+    match = _ANY.search(url)
+    if match is None:
+        return [url]
+    choices = [c.strip().strip("'\"") for c in match["choices"].split(",")]
+    return [path for choice in choices
+            for path in _expanded(url[:match.start()] + choice + url[match.end():])]
+
+
 def apply_scopes(doc: dict, service_cls) -> dict:
     """Write each operation's scope (from its entrypoint, the single source)
     into its security requirement, with the 403 a key without it gets."""
@@ -143,7 +156,8 @@ def apply_scopes(doc: dict, service_cls) -> dict:
     for name in dir(service_cls):
         for entrypoint in getattr(getattr(service_cls, name), "nameko_entrypoints", ()):
             if isinstance(entrypoint, JsonHttp) and not isinstance(entrypoint, Probe):
-                by_route[(entrypoint.method.lower(), openapi_path(entrypoint.url))] = entrypoint
+                for url in _expanded(entrypoint.url):
+                    by_route[(entrypoint.method.lower(), openapi_path(url))] = entrypoint
     for path, operations in doc.get("paths", {}).items():
         for method, op in operations.items():
             entrypoint = by_route.get((method, path))

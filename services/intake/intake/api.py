@@ -170,7 +170,11 @@ def openapi() -> dict:
         "operationId": "openapi", "summary": "This document", "security": [],
         "responses": {"200": {"description": "the OpenAPI document",
                               "content": {"application/json": {"schema": {"type": "object"}}}}}}})
-    return spec.to_dict()
+    from rueda_backbone.openapi import apply_scopes
+
+    from .service import IntakeService  # the entrypoints declare each operation's scope
+
+    return apply_scopes(spec.to_dict(), IntakeService)
 
 
 def _path_names(path: str) -> list[str]:

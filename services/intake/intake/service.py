@@ -10,6 +10,7 @@ the table in `inbound.py` and go through the same use cases.
 from __future__ import annotations
 
 from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http, read_json
+from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.health import health_endpoint
 
 from . import api, exceptions, inbound, schemas, usecases, views
@@ -71,7 +72,7 @@ class IntakeService:
 
     # -- workshops ---------------------------------------------------------------------
 
-    @change("POST", "/workshops")
+    @change("POST", "/workshops", scope="intake:workshops:write")
     def create_workshop(self, request):
         return self._run(usecases.create_workshop, WORKSHOP_FORM.load(read_json(request)),
                          views.workshop_view, 201)
@@ -81,19 +82,19 @@ class IntakeService:
         return self._run(usecases.get_workshop, {"workshop_id": workshop_id},
                          views.workshop_view)
 
-    @change("PUT", "/workshops/<string:workshop_id>")
+    @change("PUT", "/workshops/<string:workshop_id>", scope="intake:workshops:write")
     def revise_workshop(self, request, workshop_id):
         return self._run(usecases.revise_workshop,
                          {**WORKSHOP_FORM.load(read_json(request)), "workshop_id": workshop_id},
                          views.workshop_view)
 
-    @change("POST", "/workshops/<string:workshop_id>/late-windows")
+    @change("POST", "/workshops/<string:workshop_id>/late-windows", scope="intake:workshops:write")
     def grant_late_window(self, request, workshop_id):
         return self._run(usecases.grant_late_window,
                          {**LATE_WINDOW_FORM.load(read_json(request)), "workshop_id": workshop_id},
                          views.workshop_view, 201)
 
-    @change("POST", "/workshops/<string:workshop_id>/archive-imports",
+    @change("POST", "/workshops/<string:workshop_id>/archive-imports", scope="intake:archive:import",
             max_body_bytes=MAX_ARCHIVE_BYTES)
     def import_archive(self, request, workshop_id):
         return self._run(usecases.import_archive,
@@ -108,12 +109,12 @@ class IntakeService:
 
     # -- staff --------------------------------------------------------------------------
 
-    @change("POST", "/staff")
+    @change("POST", "/staff", scope="intake:workshops:write")
     def register_staff(self, request):
         return self._run(usecases.register_staff, STAFF_FORM.load(read_json(request)),
                          views.staff_view, 201)
 
-    @change("PUT", "/staff/<string:staff_id>")
+    @change("PUT", "/staff/<string:staff_id>", scope="intake:workshops:write")
     def revise_staff(self, request, staff_id):
         return self._run(usecases.revise_staff,
                          {**STAFF_FORM.load(read_json(request)), "staff_id": staff_id},
@@ -121,7 +122,7 @@ class IntakeService:
 
     # -- delegations ------------------------------------------------------------------
 
-    @change("POST", "/delegations")
+    @change("POST", "/delegations", scope="intake:forms:write")
     def register_delegation(self, request):
         return self._run(usecases.register_delegation, REGISTRATION_FORM.load(read_json(request)),
                          views.delegation_view, 201)
@@ -131,7 +132,7 @@ class IntakeService:
         return self._run(usecases.get_delegation, {"delegation_id": delegation_id},
                          views.delegation_view)
 
-    @change("PUT", "/delegations/<string:delegation_id>")
+    @change("PUT", "/delegations/<string:delegation_id>", scope="intake:forms:write")
     def revise_delegation(self, request, delegation_id):
         return self._run(usecases.revise_delegation,
                          {**REGISTRATION_FORM.load(read_json(request)),
@@ -143,26 +144,26 @@ class IntakeService:
         return self._run(usecases.delegation_versions, {"delegation_id": delegation_id},
                          lambda versions: views.versions_view(delegation_id, versions))
 
-    @change("POST", "/delegations/<string:delegation_id>/withdraw")
+    @change("POST", "/delegations/<string:delegation_id>/withdraw", scope="intake:forms:write")
     def withdraw_delegation(self, request, delegation_id):
         return self._run(usecases.withdraw_delegation, {"delegation_id": delegation_id},
                          views.delegation_view)
 
-    @change("POST", "/delegates/<string:delegate_id>/erasure")
+    @change("POST", "/delegates/<string:delegate_id>/erasure", scope="intake:delegates:erase")
     def erase_delegate(self, request, delegate_id):
         return self._run(usecases.erase_delegate, {"delegate_id": delegate_id},
                          views.erasure_view)
 
     # -- program profiles, interest forms, expressions of interest -------------------------
 
-    @change("POST", f"/<{FORM_PATHS}:path>")
+    @change("POST", f"/<{FORM_PATHS}:path>", scope="intake:forms:write")
     def submit_form(self, request, path):
         kind = KIND_OF_PATH[path]
         return self._run(usecases.submit_form, {**FORMS[kind].load(read_json(request)),
                                                 "kind": kind},
                          views.form_view, 201)
 
-    @change("POST", f"/<{FORM_PATHS}:path>/drafts")
+    @change("POST", f"/<{FORM_PATHS}:path>/drafts", scope="intake:forms:write")
     def create_draft(self, request, path):
         kind = KIND_OF_PATH[path]
         return self._run(usecases.save_draft,
@@ -174,14 +175,14 @@ class IntakeService:
         return self._run(usecases.get_form, {"kind": KIND_OF_PATH[path], "form_id": form_id},
                          views.form_view)
 
-    @change("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>")
+    @change("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>", scope="intake:forms:write")
     def revise_form(self, request, path, form_id):
         kind = KIND_OF_PATH[path]
         return self._run(usecases.revise_form, {**FORMS[kind].load(read_json(request)),
                                                 "kind": kind, "form_id": form_id},
                          views.form_view)
 
-    @change("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>/draft")
+    @change("PUT", f"/<{FORM_PATHS}:path>/<string:form_id>/draft", scope="intake:forms:write")
     def save_draft(self, request, path, form_id):
         kind = KIND_OF_PATH[path]
         return self._run(usecases.save_draft,
@@ -189,12 +190,12 @@ class IntakeService:
                           "form_id": form_id},
                          views.form_view)
 
-    @change("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/submit")
+    @change("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/submit", scope="intake:forms:write")
     def submit_draft(self, request, path, form_id):
         return self._run(usecases.submit_draft, {"kind": KIND_OF_PATH[path], "form_id": form_id},
                          views.form_view)
 
-    @change("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/withdraw")
+    @change("POST", f"/<{FORM_PATHS}:path>/<string:form_id>/withdraw", scope="intake:forms:write")
     def withdraw_form(self, request, path, form_id):
         return self._run(usecases.withdraw_form, {"kind": KIND_OF_PATH[path], "form_id": form_id},
                          views.form_view)
@@ -204,13 +205,14 @@ class IntakeService:
         return self._run(usecases.form_versions, {"kind": KIND_OF_PATH[path], "form_id": form_id},
                          lambda versions: views.versions_view(form_id, versions))
 
-    @change("POST", "/programs/<string:program_id>/review")
+    @change("POST", "/programs/<string:program_id>/review", scope="intake:forms:review")
     def review_program(self, request, program_id):
         return self._run(usecases.review_program,
                          {**REVIEW_FORM.load(read_json(request)), "program_id": program_id},
                          views.form_view)
 
     health = health_endpoint()
+    docs = docs_endpoints()
 
     # -- read-only lists (the staff console) -------------------------------------------
 

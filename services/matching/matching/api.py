@@ -240,7 +240,9 @@ def openapi() -> dict:
         )},
         servers=[{"url": "http://127.0.0.1:8002"}],
     )
-    return oas.document(spec, _operations())
+    from .service import MatchingService  # the entrypoints declare each operation's scope
+
+    return oas.apply_scopes(oas.document(spec, _operations()), MatchingService)
 
 
 def write(path: Path = DOCUMENT) -> None:

@@ -11,6 +11,7 @@ import eventlet
 from werkzeug.wrappers import Response
 
 from rueda_backbone import BadRequest, Clock, Database, LoggingContext, event_handlers, json_http
+from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import read_json
 
@@ -128,7 +129,8 @@ class MatchingService:
             return 200, usecases.show_schedule({"workshop_id": workshop_id, "state": state},
                                                uow=uow, now=self.clock())
 
-    @json_http("POST", "/workshops/<string:workshop_id>/schedule/publish")
+    @json_http("POST", "/workshops/<string:workshop_id>/schedule/publish",
+               scope="matching:schedules:publish")
     def publish_schedule(self, request, workshop_id):
         body = schemas.PUBLISH_REQUEST.load(_optional_body(request))
         with self.db.transaction() as uow:
@@ -158,3 +160,4 @@ class MatchingService:
         return Response(status=204)
 
     health = health_endpoint()
+    docs = docs_endpoints()
