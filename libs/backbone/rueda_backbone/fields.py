@@ -48,10 +48,11 @@ class AwareDateTime(fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             instant = super()._deserialize(value, attr, data, **kwargs)
-            utc = instant.astimezone(timezone.utc)
         except OverflowError:
             raise ValidationError(self._range_message()) from None
-        if not EARLIEST <= utc < LATEST:
+        # the year as written (what the OpenAPI pattern states), so the
+        # conversion to UTC below can never overflow
+        if not EARLIEST.year <= instant.year < LATEST.year:
             raise ValidationError(self._range_message())
         return instant
 
@@ -90,29 +91,51 @@ def _is_text(field) -> bool:
     return isinstance(field, Text)
 
 
-def _check_strings(value, *, multiline: bool, path: str, errors: dict) -> None:
+def _unsafe_text(value, *, multiline: bool):
+    """What is wrong with the strings in `value`, in marshmallow's nested error
+    shape (keys and indexes as they came, whatever characters a key holds), or
+    None."""
     if isinstance(value, str):
         if _CONTROL.search(value):
-            errors[path] = [CONTROL_MESSAGE]
-        elif not multiline and _LINE_BREAK.search(value):
-            errors[path] = [LINE_BREAK_MESSAGE]
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_strings(item, multiline=multiline, path=f"{path}.{key}", errors=errors)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _check_strings(item, multiline=multiline, path=f"{path}[{index}]", errors=errors)
+            return [CONTROL_MESSAGE]
+        if not multiline and _LINE_BREAK.search(value):
+            return [LINE_BREAK_MESSAGE]
+        return None
+    items = value.items() if isinstance(value, dict) else \
+        enumerate(value) if isinstance(value, list) else ()
+    found = {}
+    for key, item in items:
+        problem = _unsafe_text(item, multiline=multiline)
+        if problem:
+            found[key] = problem
+    return found or None
 
 
-def _nested(errors: dict, path: str, message: list) -> None:
-    """Put a flat 'a.b[0].c' path into marshmallow's nested error shape."""
-    parts = re.findall(r"[^.\[\]]+|\[\d+\]", path)
-    node = errors
-    for part in parts[:-1]:
-        key = int(part[1:-1]) if part.startswith("[") else part
-        node = node.setdefault(key, {})
-    last = parts[-1]
-    node[int(last[1:-1]) if last.startswith("[") else last] = message
+def _integral_numbers(data: dict, by_key: dict) -> dict:
+    """JSON does not tell 2 from 2.0 (nor does JSON Schema's "integer"):
+    an integer field takes either, a 2.5 is still refused."""
+    changed = None
+    for key, value in data.items():
+        field = by_key.get(key)
+        if isinstance(field, fields.Integer) and isinstance(value, float) \
+                and value.is_integer() and abs(value) < 2 ** 53:
+            changed = changed or dict(data)
+            changed[key] = int(value)
+        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Integer) \
+                and isinstance(value, list) and any(isinstance(v, float) for v in value):
+            changed = changed or dict(data)
+            changed[key] = [_integral(v) for v in value]
+        elif isinstance(field, fields.Dict) and isinstance(field.value_field, fields.Integer) \
+                and isinstance(value, dict) and any(isinstance(v, float) for v in value.values()):
+            changed = changed or dict(data)
+            changed[key] = {k: _integral(v) for k, v in value.items()}
+    return changed if changed is not None else data
+
+
+def _integral(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+        return int(value)
+    return value
 
 
 class InputPolicy:
@@ -124,21 +147,20 @@ class InputPolicy:
     def _refuse_unsafe_text(self, data, **_kwargs):
         if not isinstance(data, dict):
             return data
-        flat: dict = {}
+        errors: dict = {}
         by_key = {(f.data_key or name): f for name, f in self.fields.items()}
+        data = _integral_numbers(data, by_key)
         for key, value in data.items():
             field = by_key.get(key)
             if isinstance(field, fields.Nested) or (
                     isinstance(field, fields.List) and isinstance(field.inner, fields.Nested)):
                 continue
             inner = field.inner if isinstance(field, fields.List) else field
-            _check_strings(value, multiline=inner is not None and _is_text(inner),
-                           path=str(key), errors=flat)
-        if flat:
-            nested: dict = {}
-            for path, message in flat.items():
-                _nested(nested, path, message)
-            raise ValidationError(nested)
+            problem = _unsafe_text(value, multiline=inner is not None and _is_text(inner))
+            if problem:
+                errors[key] = problem
+        if errors:
+            raise ValidationError(errors)
         return data
 
 

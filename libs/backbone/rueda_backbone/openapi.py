@@ -61,6 +61,19 @@ def path_names(path: str) -> list[str]:
     return re.findall(r"{([^{}]+)}", path)
 
 
+_ANY = re.compile(r"<any\((?P<choices>[^)]*)\):(?P<name>[^<>]+)>")
+
+
+def _expanded(url: str) -> list[str]:
+    """A werkzeug URL with `<any(a, b):x>` as the paths it stands for."""
+    match = _ANY.search(url)
+    if match is None:
+        return [url]
+    choices = [c.strip().strip("'\"") for c in match["choices"].split(",")]
+    return [path for choice in choices
+            for path in _expanded(url[:match.start()] + choice + url[match.end():])]
+
+
 def routes(service_cls) -> set[tuple[str, str]]:
     """(METHOD, OpenAPI path) of every `json_http` entrypoint of a service class.
     The health and metrics probes are left out: they are the same on every
@@ -69,7 +82,8 @@ def routes(service_cls) -> set[tuple[str, str]]:
     for name in dir(service_cls):
         for entrypoint in getattr(getattr(service_cls, name), "nameko_entrypoints", ()):
             if isinstance(entrypoint, JsonHttp) and not isinstance(entrypoint, Probe):
-                found.add((entrypoint.method.upper(), openapi_path(entrypoint.url)))
+                found.update((entrypoint.method.upper(), openapi_path(url))
+                             for url in _expanded(entrypoint.url))
     return found
 
 
@@ -94,8 +108,9 @@ def operation(operation_id: str, summary: str, *, path: str, status: int = 200,
         codes.add("404")
     if request is not None:
         codes |= {"400", "413", "415", "422"}
-    if query is not None:
-        codes.add("422")
+    if query is not None or any(p.get("in") == "query" for p in declared):
+        # 400: a query value with a control character or line break
+        codes |= {"400", "422"} if query is not None else {"400"}
     if content is None:
         content = {"application/json": {"schema": response if response is not None
                                         else {"type": "object"}}}
@@ -118,9 +133,50 @@ def operation(operation_id: str, summary: str, *, path: str, status: int = 200,
     return op
 
 
+# JSON Schema (ECMA-262) patterns that say what rueda_backbone.fields refuses
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+LINE_PATTERN = "^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$"
+YEAR_PATTERN = "^(19|20|21)[0-9]{2}-"
+
+
+def _owner(field):
+    node = field
+    while node is not None and not hasattr(node, "fields"):
+        node = getattr(node, "parent", None)
+    return node
+
+
+def stated_policy(self, field, ret, **_kwargs):
+    """apispec attribute function: the input policy of a field of an
+    InputSchema or Reader, as the document states it (a pattern), so a
+    client can know before sending what will be refused."""
+    from marshmallow import fields as mf
+
+    from . import fields as policy
+
+    if not isinstance(_owner(field), policy.InputPolicy):
+        return {}
+    if isinstance(field, (policy.AwareDateTime, policy.Date)):
+        return {"pattern": YEAR_PATTERN}
+    if isinstance(field, mf.String) and not isinstance(field, (mf.Email, mf.UUID, mf.URL)) \
+            and "pattern" not in ret and "enum" not in ret:
+        return {"pattern": TEXT_PATTERN if isinstance(field, policy.Text) else LINE_PATTERN}
+    return {}
+
+
+def state_input_policy(spec) -> None:
+    """Make a spec's MarshmallowPlugin state the input policy (idempotent)."""
+    for plugin in spec.plugins:
+        converter = getattr(plugin, "converter", None)
+        if converter is not None and stated_policy not in [
+                getattr(f, "__func__", None) for f in converter.attribute_functions]:
+            converter.add_attribute_function(stated_policy)
+
+
 def document(spec, operations: dict) -> dict:
     """The finished document: `operations` maps (METHOD, path) to `operation(...)`;
     the API key scheme, the Error schema and `GET /openapi.json` are added here."""
+    state_input_policy(spec)
     spec.components.security_scheme("apiKey", SECURITY_SCHEME)
     spec.components.schema("Error", component=ERROR_SCHEMA)
     paths: dict = {}
@@ -135,34 +191,54 @@ def document(spec, operations: dict) -> dict:
     return spec.to_dict()
 
 
-_ANY = re.compile(r"<any\((?P<choices>[^)]*)\):(?P<name>[^<>]+)>")
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "send one with every change a client may retry: the same key and body "
+                   "get the first answer again, another body under the key 422",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"}}
 
 
-def _expanded(url: str) -> list[str]:
-    """A werkzeug URL with `<any(a, b):x>` as the paths it stands for."""
-    match = _ANY.search(url)
-    if match is None:
-        return [url]
-    choices = [c.strip().strip("'\"") for c in match["choices"].split(",")]
-    return [path for choice in choices
-            for path in _expanded(url[:match.start()] + choice + url[match.end():])]
+def _state_parameters(op: dict, entrypoint) -> None:
+    """What the HTTP layer refuses in parameters, said in the document: query
+    strings without controls or line breaks (400 otherwise), and the
+    Idempotency-Key's shape on the operations that take one."""
+    params = [p for p in op.get("parameters", []) if p.get("name") != "Idempotency-Key"]
+    for param in params:
+        schema = param.get("schema") or {}
+        if param.get("in") == "query" and schema.get("type") == "string" \
+                and not {"pattern", "enum", "format"} & schema.keys():
+            param["schema"] = {**schema, "pattern": LINE_PATTERN}
+    if getattr(entrypoint, "idempotent", False):
+        params.append(dict(IDEMPOTENCY_PARAMETER))
+        op.setdefault("responses", {}).setdefault("400", {
+            "description": ERRORS["400"],
+            "content": {"application/json": {"schema": ERROR_REF}}})
+    if params:
+        op["parameters"] = params
+
+
+def _shape(path: str) -> str:
+    """A path template without its parameters' names ({form_id} = {program_id})."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
 
 
 def apply_scopes(doc: dict, service_cls) -> dict:
     """Write each operation's scope (from its entrypoint, the single source)
-    into its security requirement, with the 403 a key without it gets."""
+    into its security requirement, with the 403 a key without it gets; and
+    state the HTTP layer's rules on its parameters."""
     service = service_cls.name
     by_route = {}
     for name in dir(service_cls):
         for entrypoint in getattr(getattr(service_cls, name), "nameko_entrypoints", ()):
             if isinstance(entrypoint, JsonHttp) and not isinstance(entrypoint, Probe):
                 for url in _expanded(entrypoint.url):
-                    by_route[(entrypoint.method.lower(), openapi_path(url))] = entrypoint
+                    by_route[(entrypoint.method.lower(), _shape(openapi_path(url)))] = entrypoint
     for path, operations in doc.get("paths", {}).items():
         for method, op in operations.items():
-            entrypoint = by_route.get((method, path))
+            entrypoint = by_route.get((method, _shape(path)))
             if entrypoint is None or entrypoint.public:
                 continue
+            _state_parameters(op, entrypoint)
             scope = entrypoint.scope_for(service)
             op["security"] = [{"apiKey": [scope]}]
             op.setdefault("responses", {})["403"] = {

@@ -9,7 +9,7 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import schemas
+from . import domain, schemas
 from .schemas import listing
 from .usecases import KINDS
 
@@ -134,6 +134,9 @@ def openapi() -> dict:
         )},
         servers=[{"url": "http://127.0.0.1:8001"}],
     )
+    from rueda_backbone.openapi import state_input_policy
+
+    state_input_policy(spec)  # the document says what the input policy refuses
     spec.components.security_scheme("apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"})
     spec.components.schema("Error", schema=schemas.ErrorView)
     paths: dict = {}
@@ -174,7 +177,17 @@ def openapi() -> dict:
 
     from .service import IntakeService  # the entrypoints declare each operation's scope
 
-    return apply_scopes(spec.to_dict(), IntakeService)
+    document = spec.to_dict()
+    # a country is required unless the delegation is regional: said as the
+    # conditional JSON Schema can state, beside the fields marshmallow gives
+    for name in ("DelegationRegistrationForm", "ArchivedDelegation"):
+        component = document["components"]["schemas"].get(name)
+        if component is not None:
+            component["allOf"] = [{
+                "if": {"required": ["kind"], "properties": {
+                    "kind": {"not": {"enum": sorted(domain.REGIONAL_KINDS)}}}},
+                "then": {"required": ["country"]}}]
+    return apply_scopes(document, IntakeService)
 
 
 def _path_names(path: str) -> list[str]:

@@ -66,6 +66,11 @@ class ScheduleView(Schema):
     trigger = fields.String(required=True, metadata={"description": "staff, deadline or replan"})
     computed_at = fields.AwareDateTime(required=True)
     published_at = fields.AwareDateTime(required=True, allow_none=True)
+    computed_by = fields.String(allow_none=True, metadata={
+        "description": 'who asked for it: "staff:<id> (<name>)" when the console acted for '
+                       "a person, else the client's origin or the planner's job"})
+    published_by = fields.String(allow_none=True, metadata={
+        "description": "who published it, the same way (null while provisional)"})
     latest_published_revision = fields.Integer(required=True, allow_none=True)
     status = fields.String(required=True, validate=validate.OneOf(["optimal", "feasible"]))
     objective = fields.Integer(required=True)
@@ -140,6 +145,14 @@ class FairnessView(Schema):
                              metadata={"description": "true: the workshop set no policy"})
 
 
+class ReplanningView(Schema):
+    workshop_id = fields.String(required=True)
+    autopublish = fields.Boolean(required=True, metadata={
+        "description": "whether a re-plan after a withdrawal publishes on its own"})
+    default = fields.Boolean(required=True, metadata={
+        "description": "true: the workshop follows the service's REPLAN_AUTOPUBLISH"})
+
+
 def _also(op: dict, status: int, response, description: str, *,
           failed: str | None = None) -> dict:
     """A second success answer of an operation (and a documented 500)."""
@@ -204,12 +217,26 @@ def _operations() -> dict:
             description='`{"fairness": "total"}`, `{"fairness": {"price": 0.1}}`, or '
                         '`{"fairness": null}` for the default (price 0.05). A published '
                         "schedule is not re-planned for it: compute and publish."),
+        ("GET", "/workshops/{workshop_id}/replanning"): oas.operation(
+            "get_replanning", "Whether a re-plan publishes on its own",
+            path="/workshops/{workshop_id}/replanning", response=ReplanningView),
+        ("PUT", "/workshops/{workshop_id}/replanning"): oas.operation(
+            "set_replanning", "Let a re-plan publish on its own, or wait for a coordinator",
+            path="/workshops/{workshop_id}/replanning", request=schemas.ReplanningForm,
+            response=ReplanningView,
+            description='`{"autopublish": false}`: a re-plan after a withdrawal stays '
+                        "provisional until a coordinator publishes it; `true`: it publishes "
+                        "on its own when it changes anything; `null`: the service's "
+                        "REPLAN_AUTOPUBLISH."),
         ("GET", schedule): oas.operation(
             "get_schedule", "The latest computed (or published) schedule", path=schedule,
             response=ScheduleView, errors=[400], parameters=[
                 {"name": "state", "in": "query", "required": False,
                  "schema": {"type": "string", "enum": ["latest", "published"],
-                            "default": "latest"}}]),
+                            "default": "latest"}},
+                {"name": "revision", "in": "query", "required": False,
+                 "description": "a published revision (1, 2, ...) instead of state",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 999999}}]),
         ("POST", f"{schedule}/publish"): oas.operation(
             "publish_schedule", "Publish a computed schedule as the next revision",
             path=f"{schedule}/publish", status=201, request=schemas.PublishRequest,

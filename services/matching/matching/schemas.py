@@ -10,7 +10,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from rueda_backbone import Published
 from rueda_backbone.fields import AwareDateTime, InputSchema, Text
 
-Positive = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1), **kw)  # noqa: E731
+# a bound keeps every value a database integer (SQLite refuses more than 2**63)
+Positive = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=10**6), **kw)  # noqa: E731
 
 
 class PinForm(InputSchema):
@@ -30,6 +31,13 @@ class ScheduleRequest(InputSchema):
 class PublishRequest(InputSchema):
     schedule_id = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(min=1, max=36))
+
+
+class ReplanningForm(InputSchema):
+    autopublish = fields.Boolean(required=True, allow_none=True, metadata={
+        "description": "true: a re-plan after a withdrawal publishes on its own when it "
+                       "changes anything; false: it stays provisional until a coordinator "
+                       "publishes it; null: the service's REPLAN_AUTOPUBLISH"})
 
 
 class FairnessPolicy(fields.Field):
@@ -69,6 +77,7 @@ PIN_FORM = PinForm()
 SCHEDULE_REQUEST = ScheduleRequest()
 PUBLISH_REQUEST = PublishRequest()
 FAIRNESS_FORM = FairnessForm()
+REPLANNING_FORM = ReplanningForm()
 
 
 # -- published events (payload schemas) ------------------------------------------

@@ -11,13 +11,16 @@ data directory and stops everything.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
 import uuid
 import warnings
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -52,6 +55,97 @@ def attachments(message) -> list[str]:
     return [part.get_filename() for part in message.walk() if part.get_filename()]
 
 
+def share(value) -> str:
+    return "?" if value is None else f"{value:.0%}"
+
+
+def print_fairness(schedule: dict, workshop: story.Workshop) -> None:
+    """The policy and what it cost: the worst share, against the best total
+    found without fairness."""
+    fairness = schedule.get("fairness") or {}
+    policy = fairness.get("policy")
+    names = {d["id"]: key for key, d in workshop.delegations.items()}
+    shares = [s for s in fairness.get("shares") or () if s.get("share") is not None]
+    worst = min(shares, key=lambda s: s["share"], default=None)
+    best = fairness.get("best_total")
+    cost = None if best is None else best - schedule["objective"]
+    print(
+        "   fairness policy "
+        + (f"price {policy['price']}" if isinstance(policy, dict) else str(policy))
+        + f": worst share {share(fairness.get('worst_share'))}"
+        + (f" ({names.get(worst['delegation_id'], worst['delegation_id'])})" if worst else "")
+        + (", proven best" if fairness.get("proven") else "")
+        + f", {len(fairness.get('below_half') or ())} delegation(s) below half; best total "
+        f"without fairness {best} (bound {fairness.get('best_total_bound')}), fairness cost "
+        + ("?" if cost is None else f"{cost} ({fairness.get('price_paid') or 0:.1%})")
+    )
+
+
+def print_people(schedule: dict, workshop: story.Workshop, key: str) -> None:
+    """Who of one delegation goes where in each session."""
+    zone = ZoneInfo(story.workshop_form()["time_zone"])
+    programs = {p["id"]: k for k, p in workshop.programs.items()}
+    delegation = workshop.delegations[key]
+    starts = {
+        r["session"]: datetime.fromisoformat(r["starts_at"]).astimezone(zone).strftime("%H:%M")
+        for r in schedule["rounds"]
+    }
+    people = delegation["delegates"]
+    width = 34
+
+    def label(d):
+        present = f"; sessions {', '.join(map(str, d['sessions']))}" if d.get("sessions") else ""
+        return f"{d['name']} ({', '.join(d['languages'])}{present})"
+
+    print(f"   {delegation.get('country') or key}, who goes where:")
+    print("   " + " " * 17 + "".join(label(d).ljust(width) for d in people).rstrip())
+    rounds = {d["id"]: story.own_rounds(schedule, d["id"]) for d in people}
+    for session in sorted(starts):
+        cells = []
+        for d in people:
+            seat = next((r for r in rounds[d["id"]] if r["session"] == session), None)
+            if seat is not None:
+                verb = "presents" if seat.get("presenter_delegate_id") == d["id"] else "attends"
+                cells.append(f"{verb} {programs[seat['program_id']]} at T{seat['table']}")
+            elif d.get("sessions") and session not in d["sessions"]:
+                cells.append("(not present)")
+            else:
+                cells.append("-")
+        print(f"   session {session} {starts[session]}  " + "".join(c.ljust(width) for c in cells).rstrip())
+
+
+def calendar_starts(message) -> list[str]:
+    """The DTSTART of every event in an email's agenda.ics."""
+    (part,) = [p for p in message.walk() if p.get_filename() == "agenda.ics"]
+    text = part.get_payload(decode=True).decode("utf-8").replace("\r\n ", "").replace("\r", "")
+    events = re.findall(r"^BEGIN:VEVENT$(.*?)^END:VEVENT$", text, re.M | re.S)
+    return [start for event in events for start in re.findall(r"^DTSTART[^:]*:(\S+)", event, re.M)]
+
+
+def print_calendars(agendas, schedule: dict, workshop: story.Workshop, key: str) -> None:
+    """Each delegate's own calendar file: their rounds only, none at once."""
+    by_address = {str(m["To"]): m for m in agendas}
+    parts = []
+    for d in workshop.delegations[key]["delegates"]:
+        message = by_address.get(workshop.addresses[d["id"]])
+        if message is None:
+            parts.append(f"{d['name']}: no agenda")
+            continue
+        starts = calendar_starts(message)
+        own = len(story.own_rounds(schedule, d["id"]))
+        parts.append(
+            f"{d['name']} {len(starts)} round(s)"
+            + ("" if len(starts) == own else f" (schedule: {own})")
+            + ("" if len(set(starts)) == len(starts) else ", TWO AT ONCE")
+        )
+    clash = any("AT ONCE" in part for part in parts)
+    print(
+        f"   {workshop.delegations[key].get('country') or key}'s agenda.ics files: "
+        + ", ".join(parts)
+        + ("" if clash else "; no two rounds at the same time")
+    )
+
+
 def matching_has_everything(stack: Stack, workshop: story.Workshop):
     def check():
         url = stack.database_urls["matching"]
@@ -81,6 +175,8 @@ def run(data_dir: Path, vhost: str | None = None, port_offset: int | None = None
         port_offset=free_port_offset(replicas=1) if port_offset is None else port_offset,
         smtp_port=free_port(),
     )
+    # the agenda emails link to the person's page and feed on this port
+    stack.extra_env["NOTIFY_PUBLIC_URL"] = stack.url("notify")
     # as in production: each service its own broker user, allowed only its own
     # queues and exchanges (deploy/rabbitmq/definitions.json)
     stack.use_service_users()
@@ -113,16 +209,29 @@ def run(data_dir: Path, vhost: str | None = None, port_offset: int | None = None
             f"profiles, {len(workshop.interests)} interest forms"
         )
 
-        print("\n2. matching plans the rounds and publishes them")
+        print("\n2. matching plans the rounds, placing each person, and publishes them")
         schedule = story.schedule_rounds(client, workshop, matching_has_everything(stack, workshop))
-        wanted = sum(len(i["programs"]) for i in story.scenario()["interests"])
+        wanted = sum(len(i["programs"]) for i in story.people()["interests"])
         met = wanted - len(schedule["unmet"])
         print(
             f"   revision {schedule['revision']}: {schedule['status']}, objective "
             f"{schedule['objective']} of bound {schedule['bound']}; {met}/{wanted} interests "
             f"met, {len(schedule['rounds'])} rounds"
         )
+        print_fairness(schedule, workshop)
         programs = {p["id"]: key for key, p in workshop.programs.items()}
+        delegations = {d["id"]: key for key, d in workshop.delegations.items()}
+        for unmet in schedule["unmet"]:
+            print(
+                f"   unmet: {delegations[unmet['delegation_id']]} wanted "
+                f"{programs[unmet['program_id']]}: {unmet['reason']}"
+            )
+        for table in schedule.get("interpretation") or ():
+            print(
+                f"   interpretation needed in session {table['session']}: "
+                f"{len(table['round_ids'])} round(s), presenter and attendee speak "
+                + " and ".join(table["languages"])
+            )
         for session in sorted({r["session"] for r in schedule["rounds"]}):
             tables = sorted(
                 (r for r in schedule["rounds"] if r["session"] == session), key=lambda r: r["table"]
@@ -134,35 +243,56 @@ def run(data_dir: Path, vhost: str | None = None, port_offset: int | None = None
                     for r in tables
                 )
             )
+        print_people(schedule, workshop, "PE")
+        delegates = len(workshop.addresses)
         agendas = story.wait_for(
-            lambda: (
+            lambda: (lambda found: found if len(found) >= delegates else None)(
                 [m for _, m in emails_of(mail_dir) if kind_of(m) == "agenda"]
-                if len([m for _, m in emails_of(mail_dir) if kind_of(m) == "agenda"])
-                >= len(workshop.delegations)
-                else None
             ),
             90,
-            "an agenda for every delegation",
+            "an agenda for every delegate",
         )
         languages = Counter(m["Content-Language"] or "?" for m in agendas)
         print(
-            f"   notify mailed {len(agendas)} agendas ("
+            f"   notify mailed {len(agendas)} agendas, one per delegate ("
             + ", ".join(f"{n} in {lang}" for lang, n in sorted(languages.items()))
-            + f"), each with {', '.join(attachments(agendas[0])) or 'no attachment'}"
+            + f"), each with {', '.join(attachments(agendas[0])) or 'no attachment'} "
+            "of the person's own rounds"
         )
+        print_calendars(agendas, schedule, workshop, "PE")
 
         print("\n3. Peru withdraws its program: matching re-plans, notify tells those affected")
         story.withdraw_program(client, workshop, "PE-QALIWARMA")
+        replanned = story.published_schedule(client, workshop, revision=2)
+        expected = {
+            workshop.addresses[d]
+            for d in story.people_whose_rounds_changed(schedule, replanned, workshop)
+        }
         notices = story.wait_for(
-            lambda: [m for _, m in emails_of(mail_dir) if kind_of(m) == "schedule_changed"],
+            lambda: (lambda found: found if {str(m["To"]) for m in found} >= expected else None)(
+                [m for _, m in emails_of(mail_dir) if kind_of(m) == "schedule_changed"]
+            ),
             90,
             "the change notices",
         )
         time.sleep(1)  # let the rest of the burst land before counting
         notices = [m for _, m in emails_of(mail_dir) if kind_of(m) == "schedule_changed"]
+        told = {str(m["To"]) for m in notices}
         print(
-            f"   revision 2 published; {len(notices)} change notice(s), to: "
-            + ", ".join(sorted({str(m["To"]) for m in notices}))
+            f"   revision {replanned['revision']} published; {len(notices)} change notice(s), "
+            + ("only to the people whose own rounds changed: " if told == expected else "to: ")
+            + ", ".join(sorted(told))
+        )
+        ana = workshop.people["PE"]["PE-ana"]
+        (first,) = [m for m in agendas if str(m["To"]) == workshop.addresses[ana["id"]]]
+        page, feed = story.agenda_links(first)
+        answers = [requests.get(url, timeout=30) for url in (page, feed)]
+        sequences = sorted(set(re.findall(r"^SEQUENCE:(\d+)", answers[1].text, re.M)))
+        print(
+            f"   {ana['name']}'s agenda page and live calendar (links in her email) answer "
+            f"{answers[0].status_code} and {answers[1].status_code}; the feed now serves "
+            f"revision {', '.join(sequences) or '?'} with "
+            f"{answers[1].text.count('BEGIN:VEVENT')} round(s)"
         )
 
         print("\n4. Expressions of interest signed at the rounds become cooperation activities")

@@ -2,20 +2,23 @@
 public APIs, as the network's portal and the secretariat's tools would.
 
 Each step is a plain function taking a `Client` so the README demo and the
-end-to-end test tell the same story: a workshop, 14 delegations, 16 program
-profiles and 11 interest forms go into intake; matching schedules the rounds
-and publishes them; notify mails every delegation its agenda; a withdrawal
-re-plans the rounds and notifies only those affected; expressions of interest
-become cooperation activities in followup, one of them goes overdue and its
-owner is reminded.
+end-to-end test tell the same story: a workshop, 14 delegations with their
+delegates (the people of `examples/santa-marta-2012.people.json`: who speaks
+what, who is present when, who presents which program), 16 program profiles
+and 11 interest forms go into intake; matching schedules the rounds, placing
+each person, and publishes them; notify mails every delegate an agenda of
+their own; a withdrawal re-plans the rounds and notifies only those whose
+own rounds changed; expressions of interest become cooperation activities in
+followup, one of them goes overdue and its owner is reminded.
 """
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import requests
 
@@ -23,6 +26,8 @@ from .stack import ROOT
 
 EXAMPLE = ROOT / "examples" / "santa-marta-2012.json"
 FORMS = ROOT / "examples" / "santa-marta-2012.forms.json"
+# the same workshop with its people named: languages, presence, presenters
+PEOPLE = ROOT / "examples" / "santa-marta-2012.people.json"
 
 
 def wait_for(predicate, timeout: float, what: str):
@@ -67,10 +72,29 @@ class Workshop:
     programs: dict[str, dict] = field(default_factory=dict)      # "BR-PAA" -> intake's view
     interests: dict[str, dict] = field(default_factory=dict)
     schedule: dict = field(default_factory=dict)
+    # "PE" -> {"PE-ana": intake's delegate, ...}: the people file's ids
+    people: dict[str, dict[str, dict]] = field(default_factory=dict)
+    addresses: dict[str, str] = field(default_factory=dict)     # delegate id -> email
 
 
 def scenario() -> dict:
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def people() -> dict:
+    """The solver scenario with named delegates (`rueda-match solve` reads it
+    too), so the demo's rounds can be checked against the solver's own."""
+    return json.loads(PEOPLE.read_text(encoding="utf-8"))
+
+
+def email_of(delegation_key: str, person: dict) -> str:
+    return f"{person['name'].lower()}.{delegation_key.lower()}@example.org"
+
+
+def delegate_ids(workshop: Workshop, delegation_key: str, person_ids) -> list[str]:
+    """intake's ids of the people file's delegates (`PE-ana`...)."""
+    by_person = workshop.people[delegation_key]
+    return [by_person[person_id]["id"] for person_id in person_ids]
 
 
 def workshop_form(today: date | None = None) -> dict:
@@ -78,7 +102,7 @@ def workshop_form(today: date | None = None) -> dict:
     from now, so that every form deadline is still open."""
     example = scenario()["workshop"]
     day = (today or date.today()) + timedelta(days=30)
-    deadline = datetime.combine(day - timedelta(days=2), datetime.min.time(), timezone.utc)
+    deadline = datetime.combine(day - timedelta(days=2), datetime.min.time(), UTC)
     return {
         "title": example["title"], "place": "Santa Marta, Colombia",
         "time_zone": "America/Bogota", "starts_on": day.isoformat(),
@@ -103,15 +127,20 @@ def create_workshop(client: Client, workshop: Workshop) -> None:
 
 
 def register_delegations(client: Client, workshop: Workshop) -> None:
+    """Each delegation with its delegates: the languages they speak (the one
+    to write to them in first) and the sessions they are present at, e.g.
+    Peru's Luis leaves after session 3."""
     forms = json.loads(FORMS.read_text(encoding="utf-8"))["delegations"]
-    for delegation in scenario()["delegations"]:
+    for delegation in people()["delegations"]:
         form = forms[delegation["id"]]
-        code = delegation["id"].lower()
-        delegates = [{"name": f"Delegate {n + 1} of {delegation['name']}",
-                      "email": f"delegate{n + 1}.{code}@example.org",
-                      "role": "International cooperation manager" if n == 0 else None,
-                      "language": form["language"]}
-                     for n in range(delegation["delegates"])]
+        delegates = []
+        for n, person in enumerate(delegation["delegates"]):
+            languages = person.get("languages") or [form["language"]]
+            delegates.append({
+                "name": person["name"], "email": email_of(delegation["id"], person),
+                "role": "International cooperation manager" if n == 0 else None,
+                "language": form["language"] if form["language"] in languages else languages[0],
+                "languages": languages, "sessions": person.get("available_sessions")})
         # a subregional mechanism (MERCOSUR's Social Institute) has a region, not a country
         place = ({"region": form.get("region", "South America")}
                  if form["kind"] in ("subregional_mechanism", "international_organisation")
@@ -120,26 +149,42 @@ def register_delegations(client: Client, workshop: Workshop) -> None:
                 "institution": form["institution"], "acronym": form["acronym"],
                 "kind": form["kind"], "working_languages": [form["language"]],
                 "delegates": delegates}
-        workshop.delegations[delegation["id"]] = client.call("intake", "POST", "/delegations", body)
+        registered = client.call("intake", "POST", "/delegations", body)
+        workshop.delegations[delegation["id"]] = registered
+        # intake answers without addresses; names are unique in a delegation
+        by_name = {d["name"]: d for d in registered["delegates"]}
+        workshop.people[delegation["id"]] = {
+            person["id"]: by_name[person["name"]] for person in delegation["delegates"]}
+        workshop.addresses.update({by_name[person["name"]]["id"]: email_of(delegation["id"], person)
+                                   for person in delegation["delegates"]})
 
 
 def submit_programs(client: Client, workshop: Workshop) -> None:
+    """Every program profile; those the people file gives presenters name
+    them (Peru's Qali Warma is Ana's), the others leave it to the host."""
     topics = json.loads(FORMS.read_text(encoding="utf-8"))["program_topics"]
-    for program in scenario()["programs"]:
+    for program in people()["programs"]:
         body = {"delegation_id": workshop.delegations[program["host"]]["id"],
                 "title": program["title"], "topics": topics[program["id"]],
+                "presenting_delegate_ids": delegate_ids(workshop, program["host"],
+                                                        program.get("presenters", [])),
                 "areas_of_influence": ["national"], "statuses": ["implementation"],
                 "exchange_methods": ["study_tour", "expert_visits"]}
         workshop.programs[program["id"]] = client.call("intake", "POST", "/programs", body)
 
 
 def submit_interests(client: Client, workshop: Workshop) -> None:
-    for interest in scenario()["interests"]:
-        delegation = workshop.delegations[interest["delegation"]]
-        body = {"delegation_id": delegation["id"],
+    """Every interest form, naming the delegates who attend (the people
+    file's `attendees` where it gives them, else every delegate)."""
+    for interest in people()["interests"]:
+        key = interest["delegation"]
+        attending = (delegate_ids(workshop, key, interest["attendees"])
+                     if interest.get("attendees") else
+                     [d["id"] for d in workshop.delegations[key]["delegates"]])
+        body = {"delegation_id": workshop.delegations[key]["id"],
                 "programs": [workshop.programs[p]["id"] for p in interest["programs"]],
-                "topics": [], "attending_delegate_ids": [d["id"] for d in delegation["delegates"]]}
-        workshop.interests[interest["delegation"]] = client.call("intake", "POST", "/interests", body)
+                "topics": [], "attending_delegate_ids": attending}
+        workshop.interests[key] = client.call("intake", "POST", "/interests", body)
 
 
 def schedule_rounds(client: Client, workshop: Workshop, matching_has_everything) -> dict:
@@ -151,6 +196,44 @@ def schedule_rounds(client: Client, workshop: Workshop, matching_has_everything)
     workshop.schedule = client.call("matching", "GET",
                                     f"/workshops/{workshop.id}/schedule?state=published")
     return workshop.schedule
+
+
+def published_schedule(client: Client, workshop: Workshop, revision: int) -> dict:
+    """The published schedule once it has reached `revision` (a re-plan is
+    published by matching's planner, a little after the change)."""
+    def latest():
+        found = client.call("matching", "GET", f"/workshops/{workshop.id}/schedule?state=published")
+        return found if found["revision"] >= revision else None
+    return wait_for(latest, 90, f"revision {revision} of the schedule")
+
+
+def own_rounds(schedule: dict, delegate_id: str) -> list[dict]:
+    """The rounds a person presents or attends, by session: what their own
+    agenda and calendar hold."""
+    return sorted((r for r in schedule["rounds"]
+                   if r.get("presenter_delegate_id") == delegate_id
+                   or any(a.get("delegate_id") == delegate_id for a in r.get("attendees") or ())),
+                  key=lambda r: (r["session"], r["table"]))
+
+
+def people_whose_rounds_changed(before: dict, after: dict, workshop: Workshop) -> set[str]:
+    """The delegates a re-plan from `before` to `after` concerns: a round of
+    their own added, dropped, moved or with other delegations at the table
+    (a colleague's round moving is not theirs)."""
+    def seen(schedule, delegate_id):
+        return {r["round_id"]: (r["session"], r["table"], r["starts_at"], r["host_delegation_id"],
+                                frozenset(r["attendee_delegation_ids"]))
+                for r in own_rounds(schedule, delegate_id)}
+    return {delegate_id for delegate_id in workshop.addresses
+            if seen(before, delegate_id) != seen(after, delegate_id)}
+
+
+def agenda_links(message) -> tuple[str, str]:
+    """The person's agenda page and live calendar, from their agenda email."""
+    (text,) = [part.get_content() for part in message.walk()
+               if part.get_content_type() == "text/plain"]
+    page = re.search(r"https?://\S+/agendas/[A-Za-z0-9_-]+", text).group(0)
+    return page, f"{page}/calendar.ics"
 
 
 def withdraw_program(client: Client, workshop: Workshop, program: str) -> None:
