@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from rueda_backbone import openapi as oas
 
 from . import domain
-from .schemas import DeliveryQuery, OptOutsBody
+from .schemas import ADDRESSES_SCOPE, DeliveryQuery, OptOutsBody, ResendBody
 
 VERSION = "0.1.0"
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "api" / "notify.openapi.json"
@@ -40,6 +40,20 @@ class DeliveryView(Schema):
     possible_duplicate = fields.Boolean(required=True, metadata={
         "description": "resent after a hand-off cut off before its outcome was recorded: "
                        "the server may have accepted the first copy (same Message-ID)"})
+    address = fields.String(required=True, allow_none=True, metadata={
+        "description": "masked (a***@example.org) unless `show_addresses=true` by a key "
+                       f"with the scope `{ADDRESSES_SCOPE}`; null once erased"})
+    resent_at = fields.String(required=True, allow_none=True,
+                              metadata={"description": _LOGGED_AT})
+    note = fields.String(required=True, allow_none=True, metadata={
+        "description": "what staff did about it (a resend: by whom, when, the earlier failure)"})
+
+
+class ResendView(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.Equal(domain.PENDING))
+    resent_at = fields.String(required=True, metadata={"description": _LOGGED_AT})
+    note = fields.String(required=True)
 
 
 class DeliveriesView(Schema):
@@ -57,12 +71,22 @@ class OptOutsView(Schema):
 
 def _operations() -> dict:
     opt_outs = "/recipients/{recipient_id}/opt-outs"
+    resend = "/deliveries/{email_id}/resend"
     page = "/agendas/{token}"
     feed = "/agendas/{token}/calendar.ics"
     return {
         ("GET", "/deliveries"): oas.operation(
             "list_deliveries", "What was sent, is waiting or failed", path="/deliveries",
             query=DeliveryQuery, response=DeliveriesView),
+        ("POST", resend): oas.operation(
+            "resend_delivery", "Send a failed email again", path=resend,
+            request=ResendBody, response=ResendView, status=202, errors=(409,),
+            body_required=False, description=(
+                "Queues a failed email (a 550, an address refused, a message that could not "
+                "be built) to go out again with the SAME Message-ID, to the recipient's "
+                "current address, and notes it in the delivery log. 409 `conflict` for an "
+                "email that has not failed, was erased or never rendered; 404 for an unknown "
+                "id. The body is optional.")),
         ("GET", opt_outs): oas.operation(
             "get_opt_outs", "The email categories a person opted out of", path=opt_outs,
             response=OptOutsView),
@@ -112,7 +136,11 @@ def openapi() -> dict:
         )},
         servers=[{"url": "http://127.0.0.1:8004"}],
     )
-    return oas.document(spec, _operations())
+    from .service import NotifyService  # the entrypoints declare each operation's scope
+
+    # scopes in each security requirement, with their 403 (and `show_addresses`
+    # answers 403 too without notify:addresses)
+    return oas.apply_scopes(oas.document(spec, _operations()), NotifyService)
 
 
 def write(path: Path = DOCUMENT) -> None:

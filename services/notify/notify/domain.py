@@ -106,7 +106,43 @@ LABELS = {
     "subregional_mechanism": N_("subregional mechanism"),
     "bilateral_cooperation": N_("bilateral cooperation"),
     "own_resources": N_("own resources"),
+    # who supplies an expression of interest that names nobody
+    "several_not_yet_named": N_("several, not yet named"),
+    "not_yet_defined": N_("not yet defined"),
 }
+
+# intake's topic vocabulary, in words (receipts and topic-derived titles)
+TOPICS = {
+    "conditional_cash_transfers": N_("conditional cash transfers"),
+    "social_assistance": N_("social assistance"),
+    "eradicating_extreme_poverty": N_("eradicating extreme poverty"),
+    "evaluation_and_monitoring": N_("evaluation and monitoring of social policy"),
+    "food_security": N_("food security"),
+    "productive_inclusion": N_("productive inclusion"),
+    "income_generation": N_("income generation"),
+    "financial_inclusion": N_("financial inclusion"),
+    "early_childhood_development": N_("early childhood development"),
+    "children_and_youth_services": N_("comprehensive services for children and youth"),
+    "youth_employability": N_("youth employability"),
+    "pensions_and_elderly_care": N_("solidarity pensions and elderly care"),
+    "care_economy": N_("care economy"),
+    "housing_and_habitability": N_("public housing and habitability"),
+    "multidimensional_poverty_measurement": N_("multidimensional poverty measurement"),
+    "targeting_and_beneficiary_registries": N_("targeting systems and single beneficiary "
+                                               "registries"),
+    "social_information_systems": N_("social information systems"),
+    "interinstitutional_coordination": N_("interinstitutional coordination"),
+    "rights_based_approach": N_("rights-based approach"),
+    "differential_approach": N_("differential approach"),
+    "social_inclusion": N_("social inclusion"),
+    "prevention_of_child_recruitment": N_("prevention of child recruitment by armed groups"),
+    "family_support": N_("family support"),
+    "graduation_programs": N_("graduation programs"),
+    "other": N_("other topic"),
+}
+# followup calls an activity with no title nor program by its topic code,
+# capitalised ("Food security"): those titles are translated like the topics
+TOPIC_TITLES = {code.replace("_", " ").capitalize(): code for code in TOPICS if code != "other"}
 
 _EMAIL_NAMESPACE = uuid.UUID("6f1d3a0e-8a53-4c1e-9b8e-2f4f5d7c9a10")
 
@@ -118,6 +154,27 @@ def dedup_key(event_id: str, recipient_id: str, kind: str) -> str:
 def email_id(key: str) -> str:
     """Stable id (and so a stable Message-ID) for one (event, recipient, kind)."""
     return str(uuid.uuid5(_EMAIL_NAMESPACE, key))
+
+
+def delegation_label(short_name: str, place: str | None) -> str:
+    """A delegation as people read it: acronyms repeat across countries (MDS is
+    Brazil's and Chile's ministry), so the country (or region) goes with it."""
+    return f"{short_name} ({place})" if place else short_name
+
+
+def plausible_id(value: str) -> bool:
+    """An id notify could hold (ids from a path, before they reach a query:
+    PostgreSQL refuses a NUL in any statement)."""
+    return 0 < len(value) <= 64 and value.isprintable()
+
+
+def masked_address(address: str) -> str:
+    """What the delivery log shows of an address to a caller not allowed to
+    see it: the first letter and the domain (a***@example.org)."""
+    local, at, host = (address or "").rpartition("@")
+    if not at:
+        return "***"
+    return f"{local[:1]}***@{host}"
 
 
 def choose_language(own: str | None, workshop_languages=()) -> str:

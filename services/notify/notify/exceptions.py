@@ -3,12 +3,14 @@
 Most of notify's errors come from events: something an email needs that has
 not arrived yet is retried (intake publishes contacts, staff and workshops
 before the forms that need them, but queues do not keep that order); an event
-that can never become an email is parked with the reason. Over HTTP only the
-backbone's own errors appear (an unknown person is a 404).
+that can never become an email is parked with the reason; one email that
+cannot be rendered or sent fails alone, in the delivery log. Over HTTP only
+the backbone's own errors appear (an unknown person or email is a 404, a
+resend of an email that has not failed a 409).
 """
 from __future__ import annotations
 
-from rueda_backbone.errors import DomainError, ErrorMapping, NotFound
+from rueda_backbone.errors import ErrorMapping, NotFound
 
 
 class NotKnownYet(NotFound):
@@ -18,13 +20,7 @@ class NotKnownYet(NotFound):
     code = "not_known_yet"
 
 
-class Unrenderable(DomainError):
-    """A template that cannot render this email: it will not render on a retry either."""
-
-    code = "unrenderable"
-
-
 ERRORS = ErrorMapping(
-    status={NotKnownYet: 404, Unrenderable: 422},
+    status={NotKnownYet: 404},
     retried=(NotKnownYet,),
 )

@@ -8,17 +8,14 @@ whose newer version brought fields notify wants has a reader per version.
 """
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import fields, validate
 
 from rueda_backbone import Inbound, consumes
+from rueda_backbone import fields as policy
+from rueda_backbone.fields import Reader
 
 from . import usecases
 from .domain import LANGUAGES
-
-
-class Reader(Schema):
-    class Meta:
-        unknown = EXCLUDE
 
 
 def _id(**kwargs):
@@ -59,6 +56,25 @@ class StaffContactsUpdated(Reader):
     version = fields.Integer(required=True, validate=validate.Range(min=1))
 
 
+class DelegationRegistered(Reader):
+    """What emails call a delegation: its acronym (or institution) and country."""
+    delegation_id = _id()
+    institution = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    acronym = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
+    country = fields.String(required=True, validate=validate.Length(max=100))
+
+
+class DelegationRegisteredV2(DelegationRegistered):
+    workshop_id = _id()
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DelegationRegisteredV3(DelegationRegisteredV2):
+    """v3: a subregional mechanism or international organisation gives a
+    region instead of a country (`country` then repeats the region)."""
+    region = fields.String(required=True, allow_none=True, validate=validate.Length(max=100))
+
+
 class DelegateErased(Reader):
     delegation_id = _id()
     delegate_id = _id()
@@ -71,9 +87,9 @@ class DelegationWithdrawn(Reader):
 
 
 class Deadlines(Reader):
-    programs = fields.AwareDateTime(allow_none=True)
-    interests = fields.AwareDateTime(allow_none=True)
-    expressions_of_interest = fields.AwareDateTime(allow_none=True)
+    programs = policy.AwareDateTime(allow_none=True)
+    interests = policy.AwareDateTime(allow_none=True)
+    expressions_of_interest = policy.AwareDateTime(allow_none=True)
 
 
 class WorkshopPublished(Reader):
@@ -92,7 +108,7 @@ class ProgramSubmitted(Reader):
     delegation_id = _id()
     title = fields.String(required=True)
     version = fields.Integer(required=True)
-    submitted_at = fields.AwareDateTime(required=True)
+    submitted_at = policy.AwareDateTime(required=True)
 
 
 class ProgramSubmittedV2(ProgramSubmitted):
@@ -112,7 +128,7 @@ class ProgramReviewed(Reader):
     delegation_id = _id()
     version = fields.Integer(required=True)
     decision = fields.String(required=True, validate=validate.OneOf(("accepted", "returned")))
-    reason = fields.String(required=True, allow_none=True)
+    reason = policy.Text(required=True, allow_none=True)
 
 
 class InterestSubmitted(Reader):
@@ -138,7 +154,7 @@ class ExpressionOfInterestSubmitted(Reader):
     supplying_delegation_ids = _ids(required=True)
     program_id = fields.String(required=True, allow_none=True)
     topic = fields.String(required=True, allow_none=True)
-    description = fields.String(required=True)
+    description = policy.Text(required=True)
     contact_delegate_ids = _ids(required=True)
 
 
@@ -161,8 +177,8 @@ class Round(Reader):
     round_id = _id()
     session = fields.Integer(required=True)
     table = fields.Integer(required=True)
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = policy.AwareDateTime(required=True)
+    ends_at = policy.AwareDateTime(required=True)
     program_id = _id()
     program_title = fields.String(required=True)
     host_delegation_id = _id()
@@ -178,7 +194,7 @@ class Unmet(Reader):
     program_id = _id()
     # codes notify does not know yet are shown with the English `reason`
     reason_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = policy.Text(required=True, validate=validate.Length(min=1, max=500))
 
 
 class SchedulePublished(Reader):
@@ -218,7 +234,7 @@ class ActivityFollowUpDue(Reader):
     title = fields.String(required=True)
     state = fields.String(required=True)
     level = fields.String(required=True, validate=validate.OneOf(("due_soon", "overdue", "escalation")))
-    follow_up_on = fields.Date(required=True)
+    follow_up_on = policy.Date(required=True)
     days_overdue = fields.Integer(required=True, allow_none=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
     escalation_staff_ids = _ids(required=True)
@@ -234,7 +250,7 @@ class ActivityStatusChanged(Reader):
     from_state = fields.String(required=True, validate=validate.Length(min=1, max=50))
     to_state = fields.String(required=True, validate=validate.Length(min=1, max=50))
     funding_source = fields.String(required=True, allow_none=True)
-    reason = fields.String(required=True)
+    reason = policy.Text(required=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
     counterpart_delegation_ids = _ids(required=True)
 
@@ -243,7 +259,7 @@ class DigestItem(Reader):
     activity_id = _id()
     title = fields.String(required=True)
     state = fields.String(required=True)
-    follow_up_on = fields.Date(required=True, allow_none=True)
+    follow_up_on = policy.Date(required=True, allow_none=True)
     days_overdue = fields.Integer(required=True, allow_none=True)
 
 
@@ -257,7 +273,7 @@ class Chart(Reader):
 class WeeklyDigestPrepared(Reader):
     digest_id = _id()
     owner_staff_id = _id()
-    week_of = fields.Date(required=True)
+    week_of = policy.Date(required=True)
     workshop_id = fields.String(required=True, allow_none=True)
     open_count = fields.Integer(required=True)
     overdue = fields.List(fields.Nested(DigestItem), required=True)
@@ -268,15 +284,16 @@ class WeeklyDigestPrepared(Reader):
 class SelectedActivity(Reader):
     activity_id = _id()
     title = fields.String(required=True)
-    cost = fields.Raw(required=True)
+    # in minor units (cents), as followup keeps money
+    cost = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
 class FundingSelectionConfirmed(Reader):
     selection_id = _id()
     workshop_id = fields.String(required=True, allow_none=True)
-    budget = fields.Raw(required=True)
+    budget = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     currency = fields.String(required=True, validate=validate.Length(min=1, max=10))
-    total_cost = fields.Raw(required=True)
+    total_cost = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     selected = fields.List(fields.Nested(SelectedActivity), required=True)
 
 
@@ -290,6 +307,9 @@ CONSUMES = Inbound(
     consumes("intake", "delegation_contacts_updated",
              {1: DelegationContactsUpdated, 2: DelegationContactsUpdatedV2},
              use_case=usecases.update_contacts),
+    consumes("intake", "delegation_registered",
+             {1: DelegationRegistered, 2: DelegationRegisteredV2, 3: DelegationRegisteredV3},
+             use_case=usecases.register_delegation),
     consumes("intake", "staff_contacts_updated", StaffContactsUpdated,
              use_case=usecases.update_staff),
     consumes("intake", "delegate_erased", DelegateErased, use_case=usecases.erase_delegate),

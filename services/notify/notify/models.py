@@ -42,6 +42,13 @@ class Delegation(Base):
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     workshop_id: Mapped[str | None] = mapped_column(sa.String(64))
     name: Mapped[str | None] = mapped_column(sa.String(300))
+    # from intake's delegation_registered: what emails call it (acronym and
+    # country, or region for a subregional mechanism), never its id
+    acronym: Mapped[str | None] = mapped_column(sa.String(50))
+    institution: Mapped[str | None] = mapped_column(sa.String(300))
+    country: Mapped[str | None] = mapped_column(sa.String(100))
+    region: Mapped[str | None] = mapped_column(sa.String(100))
+    registration_version: Mapped[int | None] = mapped_column(sa.Integer)
     contacts_version: Mapped[int] = mapped_column(sa.Integer, default=0)
     withdrawn_version: Mapped[int | None] = mapped_column(sa.Integer)
 
@@ -158,6 +165,9 @@ class Email(Base):
     created_at = mapped_column(UtcDateTime(), nullable=False)
     sent_at = mapped_column(UtcDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # set when staff resent it (same Message-ID): when, and what the log says
+    resent_at = mapped_column(UtcDateTime())
+    note: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Attachment(Base):
@@ -174,3 +184,13 @@ class Attachment(Base):
     content = mapped_column(sa.LargeBinary, nullable=False)
     # set for images the HTML part shows inline (cid:...)
     content_id: Mapped[str | None] = mapped_column(sa.String(100))
+
+
+class Activity(Base):
+    """The delegations of a cooperation activity, from followup's events
+    about it, so a funding email can name them."""
+
+    __tablename__ = "activity"
+
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    delegation_ids = mapped_column(sa.JSON, nullable=False)  # demanding first

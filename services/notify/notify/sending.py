@@ -43,6 +43,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _reason(email: Email, what: str | None, exc: BaseException) -> str:
+    """Why an email failed, for the delivery log: never its address."""
+    text = str(exc) if what is None else f"{what}: {type(exc).__name__}: {exc}"
+    if email.to_address:
+        text = text.replace(email.to_address, domain.masked_address(email.to_address))
+    return text[:1000]
+
+
 class Sender:
     def __init__(
         self,
@@ -113,26 +121,36 @@ class Sender:
             connection.close()
 
     def _deliver(self, connection, email: Email, attachments) -> tuple:
+        """(status, reason, uncertain) of one email. An email that cannot be
+        built or handed over for a reason of its own (an address the message
+        builder refuses, a body the SMTP client cannot encode) fails alone,
+        at once and with its reason: it would fail the same on every retry,
+        and the rest of the batch goes on."""
         try:
-            connection.send(
-                mail.build_message(
-                    settings=self.settings,
-                    email_id=email.id,
-                    to_address=email.to_address,
-                    subject=email.subject,
-                    text_body=email.text_body,
-                    html_body=email.html_body,
-                    correlation_id=email.correlation_id,
-                    created_at=email.created_at,
-                    attachments=attachments,
-                    kind=email.kind,
-                    language=email.language,
-                )
+            message = mail.build_message(
+                settings=self.settings,
+                email_id=email.id,
+                to_address=email.to_address,
+                subject=email.subject,
+                text_body=email.text_body,
+                html_body=email.html_body,
+                correlation_id=email.correlation_id,
+                created_at=email.created_at,
+                attachments=attachments,
+                kind=email.kind,
+                language=email.language,
             )
+        except Exception as exc:  # noqa: BLE001 - this email alone cannot be built
+            return (domain.FAILED, _reason(email, "cannot build the message", exc), False)
+        try:
+            connection.send(message)
         except mail.PermanentFailure as exc:
-            return (domain.FAILED, str(exc), False)
+            return (domain.FAILED, _reason(email, None, exc), False)
         except mail.TemporaryFailure as exc:
             return ("retry", str(exc), exc.uncertain)
+        except Exception as exc:  # noqa: BLE001 - not an SMTP refusal: this message's own
+            connection.close()  # whatever state it left the session in, start afresh
+            return (domain.FAILED, _reason(email, "cannot send the message", exc), False)
         return (domain.SENT, None, False)
 
     # -- the outbox -----------------------------------------------------------------
@@ -141,21 +159,25 @@ class Sender:
         """In one transaction: record the outcome of the email just handed
         over, and mark the hand-off of the next one as started. False when
         the next one is no longer this sender's to send."""
-        mine = sa.and_(Email.claimed_by == self.sender_id, Email.status == domain.PENDING)
+        # plain Core statements on the table: the ORM's bulk-update path
+        # (synchronising the session) cost more than the statements themselves
+        table = Email.__table__
+        mine = sa.and_(table.c.claimed_by == self.sender_id, table.c.status == domain.PENDING)
         outcome_logs = []
         with self.store.transaction() as session:
+            connection = session.connection()
             if finished is not None:
                 email, (status, error, uncertain) = finished
                 values = self._outcome(email, status, error, uncertain)
-                recorded = session.execute(
-                    sa.update(Email).where(Email.id == email.id, mine).values(**values)
+                recorded = connection.execute(
+                    sa.update(table).where(table.c.id == email.id, mine).values(**values)
                 ).rowcount
                 outcome_logs.append((email, values, recorded))
             started = True
             if start is not None:
                 started = (
-                    session.execute(
-                        sa.update(Email).where(Email.id == start.id, mine).values(handoff_at=_now())
+                    connection.execute(
+                        sa.update(table).where(table.c.id == start.id, mine).values(handoff_at=_now())
                     ).rowcount
                     == 1
                 )

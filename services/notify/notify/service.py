@@ -6,12 +6,14 @@ from __future__ import annotations
 from werkzeug.wrappers import Response
 
 from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http
+from rueda_backbone.apikeys import Principal
+from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.health import health_endpoint
-from rueda_backbone.web import read_json
+from rueda_backbone.web import ApiError, read_json
 
 from . import api, exceptions, inbound, usecases
 from .dependencies import EventId, Mailbox, Settings
-from .schemas import DeliveryQuery, OptOutsBody
+from .schemas import ADDRESSES_SCOPE, DeliveryQuery, OptOutsBody, ResendBody
 
 # the pages' address is their credential: never cached by a shared cache nor
 # sent on as a Referer; the page loads nothing from anywhere
@@ -41,8 +43,22 @@ class NotifyService:
     @json_http("GET", "/deliveries")
     def list_deliveries(self, request):
         query = DeliveryQuery().load(request.args.to_dict())
+        if query["show_addresses"] and not _allows(request, ADDRESSES_SCOPE):
+            raise ApiError(403, "forbidden", f"this API key may not see addresses; ask for a "
+                           f"key with the scope {ADDRESSES_SCOPE!r}",
+                           [{"path": "show_addresses", "message": f"needs scope {ADDRESSES_SCOPE}"}])
         with self.db.transaction() as uow:
             return 200, usecases.list_deliveries(query, uow=uow, now=self.clock())
+
+    @json_http("POST", "/deliveries/<string:email_id>/resend")
+    def resend_delivery(self, request, email_id):
+        body = ResendBody().load(read_json(request) if request.get_data() else {})
+        command = {**body, "email_id": email_id,
+                   "by": f"API client {request.environ.get('rueda.client') or 'unknown'}"}
+        with self.db.transaction() as uow:
+            answer = usecases.resend_delivery(command, uow=uow, now=self.clock())
+        self.mailbox.wake()
+        return 202, answer
 
     @json_http("GET", "/recipients/<string:recipient_id>/opt-outs")
     def get_opt_outs(self, request, recipient_id):
@@ -76,3 +92,10 @@ class NotifyService:
                         headers={**PRIVATE, "Content-Disposition": 'inline; filename="agenda.ics"'})
 
     health = health_endpoint()
+    docs = docs_endpoints()
+
+
+def _allows(request, scope: str) -> bool:
+    """Whether the request's API key holds `scope`."""
+    granted = tuple(request.environ.get("rueda.scopes") or ())
+    return Principal(client="", scopes=granted, key_prefix="").allows(scope)

@@ -11,10 +11,11 @@ status changes, digests, funding), `deliveries` (the log, erasure), `pages`
 writes one email, for all of them.
 """
 from .agendas import flush_due_notices, record_schedule
-from .deliveries import erase_delegate, list_deliveries
+from .deliveries import erase_delegate, list_deliveries, resend_delivery
 from .directory import (
     opt_outs,
     publish_workshop,
+    register_delegation,
     set_opt_outs,
     update_contacts,
     update_staff,
@@ -34,6 +35,6 @@ __all__ = [
     "acknowledge_expression", "acknowledge_interest", "acknowledge_program",
     "acknowledge_review", "agenda_feed", "agenda_page", "announce_funding", "announce_status_change", "erase_delegate",
     "flush_due_notices", "list_deliveries", "opt_outs", "publish_workshop", "queue_email",
-    "record_schedule", "remind_follow_up", "send_digest", "set_opt_outs", "update_contacts",
+    "record_schedule", "register_delegation", "remind_follow_up", "resend_delivery", "send_digest", "set_opt_outs", "update_contacts",
     "update_staff", "withdraw_delegation",
 ]

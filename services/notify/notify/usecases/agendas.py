@@ -28,7 +28,7 @@ from ..models import (
     ScheduleRevision,
     Workshop,
 )
-from .directory import delegates_of, delegation_row, required_workshop
+from .directory import delegates_of, delegation_labels, delegation_row, required_workshop
 from .emails import queue_email, queued
 
 
@@ -143,7 +143,7 @@ def _notices(uow, agenda: DelegationAgenda, *, now: datetime, settings) -> list[
                            names=names, addresses=links(settings.public_url, token),
                            changes=changes)
         attachment = _ics_attachment(_ordered(after), cancelled, revision=pending,
-                                     workshop=workshop, names=names,
+                                     workshop=workshop, names=named(session, names),
                                      uid_domain=settings.uid_domain, now=now)
         emails.append(queue_email(uow=uow, now=now, event_id=burst, recipient=person,
                                   kind=domain.SCHEDULE_CHANGED, context=context,
@@ -172,7 +172,8 @@ def _send_agendas(uow, *, now, event_id, workshop, revision: ScheduleRevision, s
             context = _context(session, person=person, workshop=workshop, revision=revision,
                                addresses=links(settings.public_url, token))
             attachment = _ics_attachment(_ordered(own), [], revision=revision.revision,
-                                         workshop=workshop, names=revision.delegations,
+                                         workshop=workshop,
+                                         names=named(session, revision.delegations),
                                          uid_domain=settings.uid_domain, now=now)
             emails.append(queue_email(uow=uow, now=now, event_id=event_id, recipient=person,
                                       kind=domain.AGENDA, context=context,
@@ -198,7 +199,7 @@ def agenda_view(session, language: str, *, person: Recipient, workshop: Workshop
     without people, whose `seats` are the whole delegation's."""
     delegation_id = person.delegation_id
     rounds = revision.rounds if rounds is None else rounds
-    names = revision.delegations if names is None else names
+    names = named(session, revision.delegations if names is None else names)
     zone = ZoneInfo(workshop.time_zone)
     gettext = rendering.translations(language).gettext
     own, colleagues = domain.personal_agenda(person.id, delegation_id, rounds)
@@ -216,8 +217,8 @@ def agenda_view(session, language: str, *, person: Recipient, workshop: Workshop
         or delegation_id,
         "workshop": workshop.title, "time_zone": workshop.time_zone,
         "personal": domain.places_people(rounds),
-        "seats": [_seat_view(s, delegation_id, names, zone) for s in _ordered(own)],
-        "colleagues": [{**_seat_view(seat, delegation_id, names, zone),
+        "seats": [_seat_view(s, delegation_id, names, zone, language) for s in _ordered(own)],
+        "colleagues": [{**_seat_view(seat, delegation_id, names, zone, language),
                         "colleague": colleague(holder), "role": f"colleague_{seat.role}"}
                        for seat, holder in colleagues],
         "unmet": _unmet_view(session, gettext, delegation_id, revision.unmet, rounds),
@@ -258,11 +259,19 @@ def _unmet_view(session, gettext, delegation_id: str, unmet, rounds: list[dict])
     return out
 
 
-def _seat_view(seat: domain.Seat, delegation_id: str, names: dict, zone: ZoneInfo) -> dict:
-    starts = datetime.fromisoformat(seat.starts_at).astimezone(zone)
-    ends = datetime.fromisoformat(seat.ends_at).astimezone(zone)
+def named(session, names: dict) -> dict:
+    """A schedule's delegation names, each as notify's registrations call it
+    (acronym and country, or region), the schedule's name otherwise."""
+    return delegation_labels(session, list(names), fallback=names)
+
+
+def _seat_view(seat: domain.Seat, delegation_id: str, names: dict, zone: ZoneInfo,
+               language: str) -> dict:
+    starts = datetime.fromisoformat(seat.starts_at)
+    ends = datetime.fromisoformat(seat.ends_at)
     return {"session": seat.session, "table": seat.table, "program_title": seat.program_title,
-            "starts": starts.strftime("%Y-%m-%d %H:%M"), "ends": ends.strftime("%H:%M"),
+            "starts": rendering.clock(starts, zone, language, with_date=True),
+            "ends": rendering.clock(ends, zone, language, with_date=False),
             "host": names.get(seat.host_delegation_id, seat.host_delegation_id), "role": seat.role,
             # the host is named on its own; these are the other guests
             "others": [names.get(d, d) for d in seat.attendee_delegation_ids if d != delegation_id]}
@@ -274,18 +283,19 @@ def _ics_attachment(seats, cancelled, *, revision, workshop, names, uid_domain, 
     content = ics.agenda_calendar(
         seats=seats, cancelled=cancelled, revision=revision, time_zone=workshop.time_zone,
         workshop_title=workshop.title, names=names, uid_domain=uid_domain, stamp=now)
-    return ("agenda.ics", "text/calendar; method=PUBLISH", content, None)
+    # the charset is declared: titles and names carry accents
+    return ("agenda.ics", "text/calendar; charset=utf-8; method=PUBLISH", content, None)
 
 
 def person_calendar(person: Recipient, *, workshop: Workshop, revision: ScheduleRevision,
-                    rounds: list[dict], uid_domain: str) -> bytes:
+                    rounds: list[dict], uid_domain: str, names: dict | None = None) -> bytes:
     """The live feed: the person's rounds in `revision`, stamped with the time
     notify received it, so the same revision always gives the same file."""
     own, _ = domain.personal_agenda(person.id, person.delegation_id, rounds)
     return ics.agenda_calendar(
         seats=_ordered(own), cancelled=[], revision=revision.revision,
         time_zone=workshop.time_zone, workshop_title=workshop.title,
-        names=revision.delegations, uid_domain=uid_domain, stamp=revision.received_at,
+        names=names or revision.delegations, uid_domain=uid_domain, stamp=revision.received_at,
         feed_name=workshop.title)
 
 

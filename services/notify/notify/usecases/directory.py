@@ -54,6 +54,50 @@ def update_contacts(message: dict, *, uow, now: datetime) -> list[Recipient]:
     return recipients
 
 
+def register_delegation(message: dict, *, uow, now: datetime) -> Delegation:
+    """Learn what emails call a delegation: acronym (else institution) and
+    country, or region for a subregional mechanism or an international
+    organisation. A registration revision older than the one kept changes
+    nothing (v1 has no version and always applies)."""
+    delegation = delegation_row(uow.session, message["delegation_id"])
+    version = message.get("version")
+    if version is not None and (delegation.registration_version or 0) > version:
+        return delegation
+    delegation.registration_version = version
+    delegation.acronym = message.get("acronym") or None
+    delegation.institution = message["institution"]
+    delegation.country = message["country"] or None
+    delegation.region = message.get("region") or None
+    if message.get("workshop_id"):
+        delegation.workshop_id = delegation.workshop_id or message["workshop_id"]
+    return delegation
+
+
+def delegation_label(delegation: Delegation | None) -> str | None:
+    """"MDS (Brazil)", "ISM (South America)": None before its registration arrived."""
+    if delegation is None or not (delegation.acronym or delegation.institution):
+        return None
+    return domain.delegation_label(delegation.acronym or delegation.institution,
+                                   delegation.region or delegation.country)
+
+
+def delegation_labels(session, ids, fallback: dict | None = None, *,
+                      required: bool = False) -> dict[str, str]:
+    """What emails call each delegation: its registration's label, else the
+    `fallback` name (a schedule's); waited for when `required` and unknown,
+    so a receipt never shows an id."""
+    out = {}
+    for delegation_id in ids:
+        label = delegation_label(session.get(Delegation, delegation_id)) \
+            or (fallback or {}).get(delegation_id)
+        if label is None:
+            if required:
+                raise NotKnownYet(f"delegation {delegation_id} not registered with notify yet")
+            label = delegation_id
+        out[delegation_id] = label
+    return out
+
+
 def update_staff(message: dict, *, uow, now: datetime) -> Recipient | None:
     """Keep a staff member's latest contacts and roles; an older version changes nothing."""
     session = uow.session
@@ -131,7 +175,7 @@ def set_opt_outs(command: dict, *, uow, now: datetime) -> dict:
 
 
 def _known(session, recipient_id: str) -> None:
-    if session.get(Recipient, recipient_id) is None:
+    if not domain.plausible_id(recipient_id) or session.get(Recipient, recipient_id) is None:
         raise NotFound(f"notify knows no recipient {recipient_id}")
 
 

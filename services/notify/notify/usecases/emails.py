@@ -3,14 +3,14 @@ recipient, kind), rendered in the recipient's language. The sender delivers
 them later; nothing here touches the network."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import sqlalchemy as sa
 import structlog
 
+from rueda_backbone import metrics
+
 from .. import domain, rendering
-from ..exceptions import Unrenderable
 from ..models import Attachment, Email, Recipient, Workshop
 
 log = structlog.get_logger(__name__)
@@ -28,19 +28,28 @@ def queue_email(*, uow, now: datetime, event_id: str, recipient: Recipient, kind
         return None
     language = domain.choose_language(recipient.language, workshop.languages if workshop else ())
     values = context(language) if callable(context) else context
+    status, error = domain.PENDING, None
     try:
         text, html = rendering.render(kind, language, {"name": recipient.name, **values})
-    except Exception as exc:  # a template that cannot render will not render on retry either
-        raise Unrenderable(f"cannot render {kind} in {language}: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - it will not render on a retry either
+        # this email alone fails, with its reason in the delivery log; the
+        # event's other emails are written and sent
+        text, html = "", ""
+        status, error = domain.FAILED, f"cannot render {kind} in {language}: " \
+                                       f"{type(exc).__name__}: {exc}"[:1000]
+        metrics.EMAILS.labels(service="notify", outcome="failed").inc()
+        log.error("email.unrenderable", kind=kind, language=language, reason=error,
+                  correlation_id=correlation_id)
     email = Email(
         id=domain.email_id(key), dedup_key=key, kind=kind, recipient_id=recipient.id,
         to_address=recipient.email, language=language,
         subject=rendering.subject(kind, language), text_body=text, html_body=html,
-        correlation_id=correlation_id, status=domain.PENDING, attempts=0,
+        correlation_id=correlation_id, status=status, attempts=0, last_error=error,
         next_attempt_at=now, created_at=now,
     )
     uow.session.add(email)
-    uow.session.flush()  # the attachments' foreign key needs the row
+    if attachments:
+        uow.session.flush()  # the attachments' foreign key needs the row
     for filename, content_type, content, content_id in attachments:
         uow.session.add(Attachment(email_id=email.id, filename=filename, content_type=content_type,
                                    content=content, content_id=content_id))
@@ -62,11 +71,10 @@ def queued(kind: str, emails: list[Email], **fields) -> list[Email]:
     return emails
 
 
-def format_deadline(instant: datetime | None, workshop: Workshop | None) -> str | None:
-    """A deadline in the workshop's time zone (UTC when notify has no workshop)."""
+def format_deadline(instant: datetime | None, workshop: Workshop | None,
+                    language: str) -> str | None:
+    """A deadline as the reader writes dates and times, in the workshop's time
+    zone (UTC when notify has no workshop)."""
     if instant is None:
         return None
-    if workshop is None:
-        return instant.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return instant.astimezone(ZoneInfo(workshop.time_zone)).strftime(
-        f"%Y-%m-%d %H:%M ({workshop.time_zone})")
+    return rendering.when(instant, workshop.time_zone if workshop else None, language)

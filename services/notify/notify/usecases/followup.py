@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from rueda_backbone.errors import Invalid
 
-from .. import domain
+from .. import domain, rendering
 from ..exceptions import NotKnownYet
-from ..models import Delegation, Email, Recipient
-from .directory import active_staff, focal_points_of, opted_out, workshop_of
+from ..models import Activity, Delegation, Email, Recipient
+from .directory import active_staff, delegation_labels, focal_points_of, opted_out, workshop_of
 from .emails import queue_all, queued
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -24,6 +24,7 @@ def remind_follow_up(message: dict, *, uow, now: datetime, event_id: str) -> lis
     """The owner, any escalation staff and the counterparts' focal points
     (unless they opted out) each get one reminder saying why they get it."""
     session = uow.session
+    remember_activity(session, message)
     targets: dict[str, tuple[Recipient, str]] = {}
     owner = active_staff(session, message["owner_staff_id"], required=True)
     if owner is not None:
@@ -40,13 +41,17 @@ def remind_follow_up(message: dict, *, uow, now: datetime, event_id: str) -> lis
             if not opted_out(session, person.id, domain.COUNTERPART_REMINDERS):
                 targets.setdefault(person.id, (person, "counterpart"))
     workshop = workshop_of(session, message["workshop_id"])
-    base = {"title": message["title"], "level": message["level"], "state": message["state"],
-            "follow_up_on": message["follow_up_on"].isoformat(),
-            "days_overdue": message["days_overdue"] or 0}
+
+    def base(language):
+        return {"title": rendering.title(message["title"], language), "level": message["level"],
+                "state": message["state"],
+                "follow_up_on": rendering.day(message["follow_up_on"], language),
+                "days_overdue": message["days_overdue"] or 0}
     emails = []
     for recipient, reason in targets.values():
         emails += queue_all(uow, [recipient], now=now, event_id=event_id,
-                            kind=domain.FOLLOW_UP_DUE, context={**base, "reason": reason},
+                            kind=domain.FOLLOW_UP_DUE,
+                            context=lambda language, why=reason: {**base(language), "reason": why},
                             workshop=workshop)
     return queued(domain.FOLLOW_UP_DUE, emails)
 
@@ -55,6 +60,7 @@ def announce_status_change(message: dict, *, uow, now: datetime, event_id: str) 
     """The owner and each counterpart's focal point (unless they opted out of
     activity updates) each get one notice of the move, saying why they get it."""
     session = uow.session
+    remember_activity(session, message)
     targets: dict[str, tuple[Recipient, str]] = {}
     owner = active_staff(session, message["owner_staff_id"], required=True)
     if owner is not None:
@@ -64,15 +70,24 @@ def announce_status_change(message: dict, *, uow, now: datetime, event_id: str) 
             if not opted_out(session, person.id, domain.ACTIVITY_UPDATES):
                 targets.setdefault(person.id, (person, "counterpart"))
     workshop = workshop_of(session, message["workshop_id"])
-    base = {"title": message["title"], "from_state": message["from_state"],
-            "to_state": message["to_state"], "funding_source": message["funding_source"],
-            "reason": message["reason"]}
+    def base(language):
+        return {"title": rendering.title(message["title"], language),
+                "from_state": message["from_state"], "to_state": message["to_state"],
+                "funding_source": message["funding_source"], "reason": message["reason"]}
     emails = []
     for recipient, why in targets.values():
         emails += queue_all(uow, [recipient], now=now, event_id=event_id,
-                            kind=domain.ACTIVITY_STATUS_CHANGED, context={**base, "why": why},
+                            kind=domain.ACTIVITY_STATUS_CHANGED,
+                            context=lambda language, why=why: {**base(language), "why": why},
                             workshop=workshop)
     return queued(domain.ACTIVITY_STATUS_CHANGED, emails)
+
+
+def remember_activity(session, message: dict) -> None:
+    """Keep an activity's delegations (demanding first), for the funding email."""
+    activity = session.get(Activity, message["activity_id"]) or Activity(id=message["activity_id"])
+    activity.delegation_ids = list(message["counterpart_delegation_ids"])
+    session.add(activity)
 
 
 def _counterpart_focal_points(session, delegation_id: str) -> list[Recipient]:
@@ -109,17 +124,20 @@ def send_digest(message: dict, *, uow, now: datetime, event_id: str) -> list[Ema
         cid = f"chart{index}.{message['digest_id']}@rueda"
         charts.append({"name": chart["name"], "cid": cid})
         attachments.append((f"chart-{index + 1}.png", "image/png", content, cid))
-    context = {"week_of": message["week_of"].isoformat(), "open_count": message["open_count"],
-               "overdue": _items(message["overdue"]), "due_soon": _items(message["due_soon"]),
-               "charts": charts}
+    def context(language):
+        return {"week_of": rendering.day(message["week_of"], language),
+                "open_count": message["open_count"],
+                "overdue": _items(message["overdue"], language),
+                "due_soon": _items(message["due_soon"], language), "charts": charts}
     return queued(domain.WEEKLY_DIGEST, queue_all(
         uow, [owner], now=now, event_id=event_id, kind=domain.WEEKLY_DIGEST, context=context,
         workshop=workshop_of(session, message["workshop_id"]), attachments=attachments))
 
 
-def _items(items):
-    return [{"title": i["title"], "state": i["state"].replace("_", " "),
-             "follow_up_on": i["follow_up_on"].isoformat() if i["follow_up_on"] else "",
+def _items(items, language):
+    return [{"title": rendering.title(i["title"], language),
+             "state": rendering.label(i["state"], language),
+             "follow_up_on": rendering.day(i["follow_up_on"], language),
              "days_overdue": i["days_overdue"] or 0} for i in items]
 
 
@@ -131,9 +149,22 @@ def announce_funding(message: dict, *, uow, now: datetime, event_id: str) -> lis
         Recipient.kind == domain.STAFF, Recipient.active.is_(True)).order_by(Recipient.id))
         if set(r.roles or ()) & set(domain.FUNDING_ROLES)
         and not opted_out(session, r.id, domain.FUNDING_NOTICES)]
-    context = {"budget": message["budget"], "currency": message["currency"],
-               "total_cost": message["total_cost"],
-               "selected": [{"title": s["title"], "cost": s["cost"]} for s in message["selected"]]}
+    # each activity with its delegations, so two on one topic can be told apart
+    delegations = {}
+    for item in message["selected"]:
+        activity = session.get(Activity, item["activity_id"])
+        ids = list(activity.delegation_ids) if activity is not None else []
+        labels = delegation_labels(session, ids)
+        delegations[item["activity_id"]] = [labels[i] for i in ids]
+    currency = message["currency"]
+
+    def context(language):
+        return {"budget": rendering.money(message["budget"], currency, language),
+                "total_cost": rendering.money(message["total_cost"], currency, language),
+                "selected": [{"title": rendering.title(s["title"], language),
+                              "delegations": delegations[s["activity_id"]],
+                              "cost": rendering.money(s["cost"], currency, language)}
+                             for s in message["selected"]]}
     return queued(domain.FUNDING_SELECTION, queue_all(
         uow, staff, now=now, event_id=event_id, kind=domain.FUNDING_SELECTION, context=context,
         workshop=workshop_of(session, message["workshop_id"])))

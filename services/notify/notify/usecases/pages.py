@@ -14,7 +14,7 @@ from rueda_backbone.errors import NotFound
 
 from .. import domain, rendering
 from ..models import AgendaLink, Delegation, Recipient, ScheduleRevision, Workshop
-from .agendas import agenda_view, person_calendar
+from .agendas import agenda_view, named, person_calendar
 
 # what secrets.token_urlsafe(32) gives (43 characters); anything else is not
 # a token and is answered like an unknown one, without a query
@@ -60,4 +60,5 @@ def agenda_feed(query: dict, *, uow, now: datetime, settings) -> bytes:
     subscribed calendar moves its entries after a re-plan."""
     person, workshop, latest, rounds = _agenda_at(uow.session, query["token"])
     return person_calendar(person, workshop=workshop, revision=latest, rounds=rounds,
-                           uid_domain=settings.uid_domain)
+                           uid_domain=settings.uid_domain,
+                           names=named(uow.session, latest.delegations))

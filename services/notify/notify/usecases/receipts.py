@@ -7,10 +7,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from .. import domain
-from ..models import Email, Program, Recipient, ScheduleRevision
-from .directory import focal_points_of, workshop_of
+from .. import domain, rendering
+from ..models import Email, Program, Recipient
+from .directory import delegation_labels, focal_points_of, workshop_of
 from .emails import format_deadline, queue_all, queued
+
+
+def _imported(message: dict, kind: str) -> list[Email] | None:
+    """Records of a past workshop loaded by an archive import: nobody is sent
+    a receipt for them (notify still keeps what later emails name)."""
+    return queued(kind, [], imported=True) if message.get("imported") else None
 
 
 def acknowledge_program(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
@@ -24,14 +30,20 @@ def acknowledge_program(message: dict, *, uow, now: datetime, event_id: str) -> 
         program.title = message["title"]
         program.version = message["version"]
         session.add(program)
+    skipped = _imported(message, domain.PROGRAM_RECEIVED)
+    if skipped is not None:
+        return skipped
     recipients = focal_points_of(session, message["delegation_id"])
     workshop = workshop_of(session, message.get("workshop_id"))
-    context = {"title": message["title"], "version": message["version"],
-               "program_id": message["program_id"],
-               "submitted_at": message["submitted_at"].strftime("%Y-%m-%d %H:%M UTC"),
-               "missing_fields": message.get("missing_fields"),
-               "deadline": format_deadline(workshop.deadline_programs if workshop else None,
-                                           workshop)}
+    zone = workshop.time_zone if workshop else None
+
+    def context(language):
+        return {"title": message["title"], "version": message["version"],
+                "program_id": message["program_id"],
+                "submitted_at": rendering.when(message["submitted_at"], zone, language),
+                "missing_fields": message.get("missing_fields"),
+                "deadline": format_deadline(workshop.deadline_programs if workshop else None,
+                                            workshop, language)}
     return queued(domain.PROGRAM_RECEIVED, queue_all(
         uow, recipients, now=now, event_id=event_id, kind=domain.PROGRAM_RECEIVED,
         context=context, workshop=workshop))
@@ -53,15 +65,21 @@ def acknowledge_review(message: dict, *, uow, now: datetime, event_id: str) -> l
 def acknowledge_interest(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
     """A receipt naming the programs wanted (by title) and the topics."""
     session = uow.session
+    skipped = _imported(message, domain.INTEREST_RECEIVED)
+    if skipped is not None:
+        return skipped
     recipients = focal_points_of(session, message["delegation_id"])
     workshop = workshop_of(session, message["workshop_id"])
     titles = {p.id: p.title for p in session.scalars(
         sa.select(Program).where(Program.id.in_(message["programs"])))}
-    context = {"version": message["version"],
-               "programs": [titles.get(pid, pid) for pid in message["programs"]],
-               "topics": [t.replace("_", " ") for t in message["topics"]],
-               "deadline": format_deadline(workshop.deadline_interests if workshop else None,
-                                           workshop)}
+
+    def context(language):
+        return {"version": message["version"],
+                "programs": [titles.get(pid, pid) for pid in message["programs"]],
+                "topics": [_topic(t, message.get("other_topic"), language)
+                           for t in message["topics"]],
+                "deadline": format_deadline(workshop.deadline_interests if workshop else None,
+                                            workshop, language)}
     return queued(domain.INTEREST_RECEIVED, queue_all(
         uow, recipients, now=now, event_id=event_id, kind=domain.INTEREST_RECEIVED,
         context=context, workshop=workshop))
@@ -70,28 +88,41 @@ def acknowledge_interest(message: dict, *, uow, now: datetime, event_id: str) ->
 def acknowledge_expression(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
     """To the contact delegates it names, and the demanding delegation's focal point."""
     session = uow.session
+    skipped = _imported(message, domain.EXPRESSION_RECEIVED)
+    if skipped is not None:
+        return skipped
     recipients = {r.id: r for r in focal_points_of(session, message["demanding_delegation_id"])}
     for delegate_id in message["contact_delegate_ids"]:
         recipient = session.get(Recipient, delegate_id)
         if recipient is not None:
             recipients[recipient.id] = recipient
-    names = _delegation_names(session, [message["demanding_delegation_id"],
-                                        *message["supplying_delegation_ids"]])
+    # a receipt never shows an id: the registrations come before the forms
+    names = delegation_labels(session, [message["demanding_delegation_id"],
+                                        *message["supplying_delegation_ids"]], required=True)
     program = session.get(Program, message["program_id"]) if message["program_id"] else None
-    subject = program.title if program else (message["topic"] or message["program_id"] or "")
-    context = {"subject": subject.replace("_", " ") if not program else subject,
-               "demanding": names[message["demanding_delegation_id"]],
-               "supplying": [names[i] for i in message["supplying_delegation_ids"]],
-               "description": message["description"]}
+
+    def context(language):
+        if program is not None:
+            subject = program.title
+        elif message["topic"]:
+            subject = _topic(message["topic"], message.get("other_topic"), language)
+        else:
+            subject = rendering.label("unknown_program", language)
+        status = message.get("supplier_status")
+        return {"subject": subject,
+                "demanding": names[message["demanding_delegation_id"]],
+                "supplying": [names[i] for i in message["supplying_delegation_ids"]],
+                "suppliers_unnamed": rendering.label(
+                    status if status in domain.LABELS else "not_yet_defined", language),
+                "description": message["description"]}
     return queued(domain.EXPRESSION_RECEIVED, queue_all(
         uow, sorted(recipients.values(), key=lambda r: r.id), now=now, event_id=event_id,
         kind=domain.EXPRESSION_RECEIVED, context=context,
         workshop=workshop_of(session, message["workshop_id"])))
 
 
-def _delegation_names(session, ids) -> dict:
-    """Names for delegations, from the latest schedule notify has seen."""
-    names = {}
-    for revision in session.scalars(sa.select(ScheduleRevision).order_by(ScheduleRevision.revision)):
-        names.update(revision.delegations)
-    return {i: names.get(i, i) for i in ids}
+def _topic(code: str, other: str | None, language: str) -> str:
+    """A topic in words of `language`; "other" is said with its own label."""
+    if code == "other" and other:
+        return other
+    return rendering.label(code, language)

@@ -115,6 +115,72 @@ def test_a_status_change_tells_the_owner_and_the_counterparts_once_each(notify, 
         {("marta", "trace-9"), ("rosa", "trace-9")}
 
 
+def test_one_poison_address_fails_alone_the_batch_is_sent_and_ops_can_resend_it(notify, config):
+    """Issue 12: seven funding emails in one batch, one of them to an address
+    the message builder refuses: six go out, one is failed with its reason,
+    visible in the log, not retried; resent once its address is fixed, with
+    the same Message-ID."""
+    call, folder = notify
+    amqp = config["AMQP_URI"]
+    people = [f"staff-{n}" for n in range(7)]
+    for n, person in enumerate(people):
+        address = "=?utf-8?q?x?=@example.org" if n == 3 else f"{person}@example.org"
+        publish_event(amqp, "intake", "staff_contacts_updated", {
+            **STAFF, "staff_id": person, "name": person, "email": address, "version": 1})
+    wait_for(lambda: all(call("GET", f"/recipients/{p}/opt-outs").status_code == 200
+                         for p in people), what="the staff in the directory")
+    publish_event(amqp, "followup", "funding_selection_confirmed", {
+        "selection_id": "s1", "workshop_id": None, "budget": 3000000, "currency": "USD",
+        "total_cost": 2234566, "total_score": 80, "confirmed_by": "marta",
+        "confirmed_at": "2026-06-02T14:05:12+00:00",
+        "selected": [{"activity_id": "a1", "title": "Visita técnica", "score": 80,
+                      "cost": 2234566}]})
+    failed = wait_for(lambda: call("GET", "/deliveries",
+                                   params={"status": "failed"}).json()["deliveries"],
+                      what="the poison email failed")
+    sent = wait_for(lambda: (lambda d: d if len(d) == 6 else None)(call(
+        "GET", "/deliveries", params={"status": "sent"}).json()["deliveries"]),
+        what="the six others sent")
+    (poison,) = failed
+    assert poison["recipient_id"] == "staff-3" and poison["attempts"] == 1
+    assert poison["last_error"].startswith("cannot build the message")
+    assert poison["address"] == "=***@example.org"  # masked by default
+    assert len(sent) == 6 and len(mailsink.read_messages(folder)) == 6
+    body = mailsink.read_messages(folder)[0][1].get_body(("plain",)).get_content()
+    assert "22.345,66 USD de un presupuesto de 30.000,00 USD" in body.replace("\xa0", " ")
+    shown = call("GET", "/deliveries", params={"status": "failed", "show_addresses": "true"})
+    assert shown.json()["deliveries"][0]["address"] == "=?utf-8?q?x?=@example.org"
+
+    # the address is fixed at intake, then ops resend it from the delivery log
+    publish_event(amqp, "intake", "staff_contacts_updated", {
+        **STAFF, "staff_id": "staff-3", "name": "staff-3", "email": "staff-3@example.org",
+        "version": 2})
+    __import__("eventlet").sleep(0.5)
+    resent = call("POST", f"/deliveries/{poison['id']}/resend", {"note": "address fixed"})
+    assert resent.status_code == 202 and resent.json()["status"] == "pending"
+    wait_for(lambda: len(mailsink.read_messages(folder)) == 7, what="the resent email")
+    messages = {m["To"]: m for _path, m in mailsink.read_messages(folder)}
+    assert messages["staff-3@example.org"]["Message-ID"].startswith(f"<{poison['id']}@")
+    (logged,) = [d for d in call("GET", "/deliveries").json()["deliveries"]
+                 if d["id"] == poison["id"]]
+    assert logged["status"] == "sent" and "address fixed" in logged["note"]
+    again = call("POST", f"/deliveries/{poison['id']}/resend")
+    assert again.status_code == 409
+    assert call("POST", "/deliveries/nope/resend").status_code == 404
+
+
+def test_addresses_need_a_scope_and_instants_out_of_range_are_refused(notify, config):
+    call, _folder = notify
+    refused = call("GET", "/deliveries", params={"until": "0001-01-01T00:01:00+00:05"})
+    assert refused.status_code == 422
+    assert [f["path"] for f in refused.json()["fields"]] == ["until"]
+    reader = create_api_key(Store.for_url(config["DATABASE_URL"]), "reader",
+                            scopes=("notify:read",))
+    assert call("GET", "/deliveries", api_key=reader).status_code == 200
+    forbidden = call("GET", "/deliveries", params={"show_addresses": "true"}, api_key=reader)
+    assert forbidden.status_code == 403
+
+
 def test_bad_requests_get_field_level_errors(notify):
     call, _folder = notify
     assert call("GET", "/deliveries", api_key="rk_wrong").status_code == 401

@@ -83,8 +83,13 @@ def test_each_form_example_gets_a_receipt(uow, event_type, version, usecase, tex
     payload = read(envelope)
     workshop(uow, payload["workshop_id"])
     contacts(uow, payload.get("delegation_id") or payload["demanding_delegation_id"])
+    registered = [payload.get("demanding_delegation_id"), *payload.get("supplying_delegation_ids", ())]
+    for n, delegation_id in enumerate(filter(None, registered)):
+        usecases.register_delegation({"delegation_id": delegation_id, "institution": f"Inst {n}",
+                                      "acronym": f"I{n}", "country": "Peru"}, uow=uow, now=NOW)
     (email,) = usecase(payload, uow=uow, now=NOW, event_id=envelope.event_id)
     assert text in email.text_body and email.language == "pt"
+    assert all(d not in email.text_body for d in filter(None, registered))
 
 
 def test_the_schedule_example_gives_agendas_and_then_notices(uow):

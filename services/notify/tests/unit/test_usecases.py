@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from notify import domain, inbound, usecases
 from notify.dependencies import NoticeSettings
-from notify.exceptions import ERRORS, NotKnownYet, Unrenderable
+from notify.exceptions import ERRORS, NotKnownYet
 from notify.models import Base, DelegationAgenda, Email, ScheduleRevision, Workshop
 from rueda_backbone.errors import Invalid, NotFound
 from rueda_backbone.testing import sqlite_unit_of_work
@@ -40,6 +40,10 @@ def uow(tmp_path):
         usecases.update_contacts({"delegation_id": "pe", "workshop_id": "w1", "version": 1,
                                   "contacts": [ROSA, JUAN]}, uow=unit, now=NOW)
         usecases.update_staff(MARTA, uow=unit, now=NOW)
+        usecases.register_delegation({"delegation_id": "pe", "workshop_id": "w1", "version": 1,
+                                      "institution": "Ministerio de Desarrollo e Inclusión Social",
+                                      "acronym": "MIDIS", "country": "Peru", "region": None},
+                                     uow=unit, now=NOW)
         yield unit
 
 
@@ -129,7 +133,8 @@ def test_a_receipt_is_queued_at_now_and_due_at_once(uow):
     assert (email.recipient_id, email.kind) == ("rosa", domain.PROGRAM_RECEIVED)
     assert email.created_at == email.next_attempt_at == NOW
     assert email.correlation_id == uow.correlation_id
-    assert "2027-10-30 18:59 (America/Bogota)" in email.text_body  # the deadline, local time
+    # the deadline in the workshop's zone, written as Rosa (pt) writes dates
+    assert "30 de out. de 2027, 18:59 (America/Bogota)" in email.text_body
     assert usecases.acknowledge_program(PROGRAM, uow=uow, now=NOW, event_id="e1") == []
 
 
@@ -149,7 +154,7 @@ def test_the_interest_receipt_lists_the_programs_wanted(uow):
          "programs": ["p1", "p-unknown"], "topics": ["food_security"]}, uow=uow, now=NOW,
         event_id="e3")
     assert "Qali Warma" in email.text_body and "p-unknown" in email.text_body
-    assert "food security" in email.text_body
+    assert "segurança alimentar" in email.text_body  # the topic in Rosa's language
 
 
 def test_the_expression_receipt_reaches_the_focal_point_and_the_contacts_it_names(uow):
@@ -169,16 +174,26 @@ def test_a_receipt_for_a_delegation_without_contacts_waits_for_them(uow):
     assert waiting.value.code == "not_known_yet"
 
 
-def test_a_template_that_cannot_render_is_parked_not_retried(uow, monkeypatch):
+def test_an_email_that_cannot_render_fails_alone_with_its_reason_and_the_others_are_written(
+        uow, monkeypatch):
     from notify.usecases import emails as writing
+    render = writing.rendering.render
 
-    def broken(kind, language, values):
-        raise KeyError("title")
-    monkeypatch.setattr(writing.rendering, "render", broken)
-    with pytest.raises(Unrenderable) as refused:
-        usecases.acknowledge_program(PROGRAM, uow=uow, now=NOW, event_id="e6")
-    assert not ERRORS.is_retried(refused.value)
-    assert refused.value.describe().startswith("unrenderable: cannot render program_received")
+    def broken_in_portuguese(kind, language, values):
+        if language == "pt":
+            raise KeyError("title")
+        return render(kind, language, values)
+    monkeypatch.setattr(writing.rendering, "render", broken_in_portuguese)
+    usecases.update_contacts({"delegation_id": "pe", "workshop_id": "w1", "version": 2,
+                              "contacts": [ROSA, {**JUAN, "is_focal_point": True}]},
+                             uow=uow, now=NOW)
+    usecases.acknowledge_program(PROGRAM, uow=uow, now=NOW, event_id="e6")
+    juan, rosa = emails(uow)
+    assert (juan.status, juan.last_error) == ("pending", None)
+    assert rosa.status == "failed"
+    assert rosa.last_error.startswith("cannot render program_received in pt: KeyError")
+    failed = usecases.list_deliveries({"status": "failed"}, uow=uow, now=NOW)["deliveries"]
+    assert [d["recipient_id"] for d in failed] == ["rosa"]
 
 
 # -- agendas and change notices ------------------------------------------------------------
