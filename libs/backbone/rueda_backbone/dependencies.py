@@ -20,13 +20,13 @@ from eventlet.queue import Empty, Full, LightQueue
 from kombu import Connection
 from nameko.extensions import DependencyProvider, SharedExtension
 
-from . import health, parking
+from . import health, outbox, parking
 from .clock import clock_from_config
 from .consuming import EventHandler
 from .database import Store
 from .envelope import new_correlation_id
 from .logs import correlation_id_of
-from .outbox import AlreadyProcessed, OutboxRelay, UnitOfWork, prune_inbox
+from .outbox import AlreadyProcessed, OutboxRelay, StaffActor, UnitOfWork, prune_inbox
 from .topology import topology_from_config
 
 log = structlog.get_logger(__name__)
@@ -123,8 +123,12 @@ class OutboxRelayRunner(BackgroundLoop):
         self.ssl = config.get("AMQP_SSL")
         self.store = Store.for_url(config["DATABASE_URL"])
         self.topology = topology_from_config(self.container.service_name, config)
-        self.relay = OutboxRelay(self.store, producer=self.container.service_name,
-                                 amqp_uri=self.amqp_uri, ssl=self.ssl)
+        self.relay = OutboxRelay(
+            self.store, producer=self.container.service_name, amqp_uri=self.amqp_uri,
+            ssl=self.ssl,
+            max_message_bytes=int(config.get("OUTBOX_MAX_MESSAGE_BYTES")
+                                  or outbox.DEFAULT_MAX_MESSAGE_BYTES),
+            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS))
         self._next_sweep = 0.0
 
     @property
@@ -183,6 +187,13 @@ class BackgroundJob(BackgroundLoop):
             self.relay.wake()
 
 
+def staff_of(data: dict) -> StaffActor | None:
+    """The staff member the request acts for (`web.staff_acted_for`), if any."""
+    if data.get("staff_id") and data.get("staff_name"):
+        return StaffActor(data["staff_id"], data["staff_name"])
+    return None
+
+
 class Transactions:
     """What `self.db` is inside a worker."""
 
@@ -208,7 +219,8 @@ class Transactions:
         with self.store.transaction() as session:
             uow = UnitOfWork(session, producer=self.producer,
                              correlation_id=correlation_id_of(self.worker_ctx),
-                             origin=self.worker_ctx.data.get("origin") or "internal")
+                             origin=self.worker_ctx.data.get("origin") or "internal",
+                             actor=staff_of(self.worker_ctx.data))
             if consuming:
                 self.worker_ctx._rueda_inbox_used = True
                 try:

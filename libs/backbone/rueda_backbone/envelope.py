@@ -61,7 +61,7 @@ class Envelope:
         )
 
     def to_dict(self) -> dict:
-        return EnvelopeSchema().dump(self)
+        return _ENVELOPE.dump(self)
 
     def to_json(self) -> bytes:
         return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False).encode()
@@ -69,7 +69,7 @@ class Envelope:
     @classmethod
     def from_dict(cls, data) -> "Envelope":
         try:
-            return cls(**EnvelopeSchema().load(data))
+            return cls(**_ENVELOPE.load(data))
         except ValidationError as exc:
             raise InvalidEnvelope(describe_errors(exc.messages)) from None
 
@@ -99,6 +99,10 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True, keys=fields.String())
 
 
+# built once: a load or dump keeps no state between calls
+_ENVELOPE = EnvelopeSchema()
+
+
 class Published(dict):
     """What a service publishes: {(event type, schema version): schema}.
 
@@ -112,6 +116,7 @@ class Published(dict):
     def __init__(self, schemas: dict, *, retired=()):
         super().__init__(schemas)
         self.retired = frozenset(retired)
+        self._dumpers = {}
         self.current = {}
         for event_type, version in schemas:
             self.current[event_type] = max(version, self.current.get(event_type, 0))
@@ -126,7 +131,11 @@ class Published(dict):
         version = self.current.get(event_type)
         if version is None:
             raise KeyError(f"{event_type!r} is not in this service's published events")
-        return Event(event_type, self[(event_type, version)]().dump(data), version)
+        schema = self._dumpers.get((event_type, version))
+        if schema is None:
+            # built once per type and version: a dump keeps no state between calls
+            schema = self._dumpers[(event_type, version)] = self[(event_type, version)]()
+        return Event(event_type, schema.dump(data), version)
 
 
 def new_correlation_id() -> str:

@@ -66,7 +66,15 @@ class Consumes:
             f"({', '.join(f'v{v}' for v in self.versions)}); upgrade it, then replay")
 
     def read(self, envelope) -> dict:
-        return self.reader_for(envelope.schema_version)().load(envelope.payload)
+        cls = self.reader_for(envelope.schema_version)
+        reader = _READERS.get(cls)
+        if reader is None:
+            # built once per reader class: a load keeps no state between calls
+            reader = _READERS[cls] = cls()
+        return reader.load(envelope.payload)
+
+
+_READERS: dict[type[Schema], Schema] = {}
 
 
 def consumes(producer: str, event_type: str, readers, *, use_case: Callable,

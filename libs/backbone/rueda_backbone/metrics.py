@@ -31,6 +31,24 @@ PUBLISH_FAILURES = Counter(
     "Outbox rows the relay could not publish (broker down, or no queue bound).",
     ["service"], registry=REGISTRY)
 
+OUTBOX_SET_ASIDE = Counter(
+    "rueda_outbox_rows_failed_total",
+    "Outbox rows set aside as failed: they can never be published as they "
+    "are (rueda-ops outbox status lists them).",
+    ["service", "event_type"], registry=REGISTRY)
+
+OUTBOX_FAILED = Gauge(
+    "rueda_outbox_failed",
+    "Outbox rows set aside as failed and not put back yet, read at scrape time.",
+    ["service"], registry=REGISTRY)
+
+LOOP_ITEM_FAILURES = Counter(
+    "rueda_loop_item_failures_total",
+    "Items a background loop (a timer, the planner, a sender, the dead-letter "
+    "sweep) could not handle: each is skipped or set aside alone and the rest "
+    "of the batch goes on; the log line says which and why.",
+    ["service", "loop"], registry=REGISTRY)
+
 OUTBOX_BACKLOG = Gauge(
     "rueda_outbox_backlog",
     "Outbox rows not yet published, read at scrape time.",
@@ -88,6 +106,7 @@ def refresh_gauges(service: str, store) -> None:
     report = backlog(store)
     OUTBOX_BACKLOG.labels(service=service).set(report["pending"])
     OUTBOX_OLDEST_AGE.labels(service=service).set(report["oldest_age_seconds"])
+    OUTBOX_FAILED.labels(service=service).set(report["failed"])
     with store.transaction() as session:
         parked = session.execute(sa.select(sa.func.count()).select_from(tables.parked)
                                  .where(tables.parked.c.replayed_at.is_(None))).scalar_one()

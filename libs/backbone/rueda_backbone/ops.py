@@ -4,6 +4,7 @@
     rueda-ops --config ... parked show ID
     rueda-ops --config ... parked replay ID [ID ...]
     rueda-ops --config ... outbox status
+    rueda-ops --config ... outbox retry ID [ID ...]
     rueda-ops --config ... migrate
     rueda-ops --config ... api-key create NAME [--scope S ...] [--expires-in-days N]
     rueda-ops --config ... api-key revoke NAME [--prefix rk_xxxxxxx] | list
@@ -51,7 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("ids", type=int, nargs="+")
 
     box = commands.add_parser("outbox", help="events waiting to be published")
-    box.add_subparsers(dest="command", required=True).add_parser("status")
+    box_cmd = box.add_subparsers(dest="command", required=True)
+    box_cmd.add_parser("status", help="the backlog, and the rows set aside as failed")
+    box_retry = box_cmd.add_parser("retry", help="put failed rows back in the queue")
+    box_retry.add_argument("ids", type=int, nargs="+")
 
     commands.add_parser("migrate", help="run the service's migrations (alembic.ini beside config.yml)")
 
@@ -112,7 +116,14 @@ def _run(args, config, service, store) -> int:
                                   ids=args.ids, ssl=config.get("AMQP_SSL"))
             print(f"replayed {len(done)} message(s): {', '.join(map(str, done))}")
     elif args.area == "outbox":
-        print(json.dumps(outbox.backlog(store)))
+        if args.command == "retry":
+            done = outbox.retry_failed(store, args.ids)
+            print(f"put back {len(done)} row(s): {', '.join(map(str, done))}")
+        else:
+            report = outbox.backlog(store)
+            if report["failed"]:
+                report["failed_rows"] = outbox.failed_rows(store)
+            print(json.dumps(report, ensure_ascii=False))
     elif args.area == "api-key":
         if args.command == "create":
             expires = (outbox.now() + timedelta(days=args.expires_in_days)

@@ -7,12 +7,16 @@ publishes them as one batch with pipelined publisher confirms and the
 mandatory flag, and marks the confirmed ones sent. A
 crash after publishing but before marking sends the event again; consumers'
 inboxes make that harmless. A message no queue is bound for is kept and tried
-again with backoff: it is not lost because nobody listened yet.
+again with backoff: it is not lost because nobody listened yet. A row that
+can never be published as it is (it cannot be encoded, it is larger than the
+broker takes, the broker closes the channel on it again and again) is set
+aside as "failed" with its reason, and the rows after it go on.
 """
 
 from __future__ import annotations
 
 import socket
+import struct
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 import structlog
+from amqp.exceptions import ChannelError
 from kombu import Connection, Exchange
 from sqlalchemy.exc import IntegrityError
 
@@ -104,16 +109,31 @@ class UnitOfWork:
         return wrapped
 
     def mark_processed(self, handler: str, event_id: str) -> None:
-        """Record the event in the inbox first, so a duplicate stops here."""
+        """Record the event in the inbox first, so a duplicate stops here.
+
+        On SQLite and PostgreSQL one `INSERT ... ON CONFLICT DO NOTHING`: a
+        duplicate inserts no row (a concurrent first copy is waited for, as
+        the plain insert would be), without the SAVEPOINT and its release that
+        catching the failed insert needs, two statements per event."""
+        values = {"handler": handler, "event_id": event_id, "processed_at": now()}
+        if self.session.get_bind().dialect.name in ("sqlite", "postgresql"):
+            inserted = self.session.execute(_INBOX_INSERT_IGNORING, values).rowcount
+            if inserted != 1:
+                raise AlreadyProcessed(f"{handler} already processed event {event_id}")
+            return
         try:
             with self.session.begin_nested():
-                self.session.execute(
-                    sa.insert(tables.inbox).values(
-                        handler=handler, event_id=event_id, processed_at=now()
-                    )
-                )
+                self.session.execute(sa.insert(tables.inbox).values(**values))
         except IntegrityError:
             raise AlreadyProcessed(f"{handler} already processed event {event_id}") from None
+
+
+# the same text on both (SQLite >= 3.24); written out because SQLAlchemy
+# compiles its dialects' `on_conflict_do_nothing()` anew on every execution
+_INBOX_INSERT_IGNORING = sa.text(
+    f"INSERT INTO {tables.inbox.name} (handler, event_id, processed_at) "
+    "VALUES (:handler, :event_id, :processed_at) ON CONFLICT DO NOTHING"
+).bindparams(sa.bindparam("processed_at", type_=tables.inbox.c.processed_at.type))
 
 
 @dataclass
@@ -121,6 +141,7 @@ class RelayResult:
     published: int = 0
     failed: int = 0  # refused by the broker (unroutable, nacked): retried with backoff
     unreachable: int = 0  # not sent for want of a broker: released, tried on the next pass
+    set_aside: int = 0  # can never be sent as it is: status "failed", for ops
 
 
 @dataclass
@@ -138,6 +159,20 @@ NOT_TRIED = object()  # the batch stopped before this message was written
 UNREACHABLE = "broker unreachable: "
 # after a failed connect, fail fast for this long instead of trying again
 RECONNECT_PAUSE_SECONDS = 0.5
+# the message's own fault, known before anything was written (it cannot be
+# built or encoded, or it is larger than the broker takes): never sendable
+UNSENDABLE = "cannot be published: "
+# the broker closed the channel while this message was unconfirmed (e.g.
+# RabbitMQ's 406 for a message over `max_message_size`); alone in its batch,
+# the message is the reason
+REFUSED = "refused by the broker: "
+# what building or encoding one message raises (py-amqp packs a frame fully
+# before writing it, so the connection is intact): the message's fault
+_ENCODING_ERRORS = (struct.error, ValueError, TypeError, UnicodeError, OverflowError)
+# RabbitMQ's default `max_message_size` since 3.13 (earlier: 128 MiB)
+DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+# a row the broker refused this many times on its own is set aside
+DEFAULT_MAX_ATTEMPTS = 5
 
 
 class ConfirmingPublisher:
@@ -252,27 +287,34 @@ class ConfirmingPublisher:
             return [self._down_error] + [NOT_TRIED] * (len(messages) - 1)
         self._settled, self._returned, self._waiting = {}, {}, set()
         tags: list[int | None] = [None] * len(messages)
+        unsendable: dict[int, str] = {}
         error = None
         for index, item in enumerate(messages):
-            message = channel.prepare_message(
-                item.body,
-                content_type=item.properties.get("content_type"),
-                content_encoding=item.properties.get("content_encoding"),
-                headers=item.properties.get("headers"),
-                properties={
-                    key: value
-                    for key, value in item.properties.items()
-                    if key not in ("content_type", "content_encoding", "headers")
-                }
-                | {"delivery_mode": 2, "message_id": item.message_id},
-            )
             try:
+                message = channel.prepare_message(
+                    item.body,
+                    content_type=item.properties.get("content_type"),
+                    content_encoding=item.properties.get("content_encoding"),
+                    headers=item.properties.get("headers"),
+                    properties={
+                        key: value
+                        for key, value in item.properties.items()
+                        if key not in ("content_type", "content_encoding", "headers")
+                    }
+                    | {"delivery_mode": 2, "message_id": item.message_id},
+                )
                 channel.basic_publish(
                     message,
                     exchange=self.exchange.name,
                     routing_key=item.routing_key,
                     mandatory=True,
                 )
+            except _ENCODING_ERRORS as exc:  # this message only: nothing was written
+                unsendable[index] = f"{UNSENDABLE}{type(exc).__name__}: {exc}"
+                continue
+            except ChannelError as exc:  # the broker closed the channel on an earlier one
+                error = f"{REFUSED}{exc}"
+                break
             except Exception as exc:  # noqa: BLE001 - the connection broke
                 error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
                 break
@@ -290,6 +332,9 @@ class ConfirmingPublisher:
                 self._connection.drain_events(timeout=min(remaining, 1.0))
             except TimeoutError:
                 pass
+            except ChannelError as exc:  # closed on one of the unconfirmed messages
+                error = f"{REFUSED}{exc}"
+                break
             except Exception as exc:  # noqa: BLE001 - connection or channel closed
                 error = f"{UNREACHABLE}{type(exc).__name__}: {exc}"
                 break
@@ -298,8 +343,13 @@ class ConfirmingPublisher:
                 while_waiting()
         if error is not None:
             self.close()
-        first_unwritten = next((i for i, tag in enumerate(tags) if tag is None), None)
+        first_unwritten = next(
+            (i for i, tag in enumerate(tags) if tag is None and i not in unsendable), None
+        )
         for index, (item, tag) in enumerate(zip(messages, tags, strict=True)):
+            if index in unsendable:
+                outcomes[index] = unsendable[index]
+                continue
             if tag is None:
                 # the first message not written carries the reason the batch stopped
                 if index == first_unwritten and error is not None:
@@ -311,6 +361,10 @@ class ConfirmingPublisher:
             else:  # written but never confirmed: it may or may not be in a queue
                 outcomes[index] = error or f"{UNREACHABLE}not confirmed"
         return outcomes
+
+
+def _refused(answer) -> bool:
+    return isinstance(answer, str) and answer.startswith(REFUSED)
 
 
 class OutboxRelay:
@@ -325,7 +379,15 @@ class OutboxRelay:
     A broker that cannot be reached (or a connection that breaks, or confirms
     that do not come) is not the rows' fault: they are released as they were,
     without a backoff of their own, and go on the next pass in their order,
-    so they leave within a poll of the broker's return."""
+    so they leave within a poll of the broker's return.
+
+    A poison row never holds back the others: one that cannot be built or
+    encoded, or is larger than `max_message_bytes`, is set aside at once
+    (status "failed", `last_error` saying why; `rueda-ops outbox status`
+    lists it and `outbox retry` puts it back). When the broker closes the
+    channel on a batch, the rows it left unconfirmed are sent again one at a
+    time in the same pass, so the one it refuses is known; that row waits
+    its backoff, and after `max_attempts` refusals it is set aside too."""
 
     def __init__(
         self,
@@ -336,8 +398,12 @@ class OutboxRelay:
         ssl=None,
         batch_size: int = 200,
         lease_seconds: float = 5,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     ):
         self.store = store
+        self.max_message_bytes = max_message_bytes
+        self.max_attempts = max(1, max_attempts)
         self.producer = producer
         self.exchange = Exchange(f"{producer}.events", type="topic", durable=True)
         self.batch_size = batch_size
@@ -345,6 +411,7 @@ class OutboxRelay:
         self.relay_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.publisher = ConfirmingPublisher(amqp_uri, exchange=self.exchange, ssl=ssl)
         self._quiet_until = 0.0
+        self._set_aside: list = []
 
     def relay_once(self) -> RelayResult:
         """Claim due rows, publish them in order, record the outcome."""
@@ -352,31 +419,16 @@ class OutboxRelay:
         result = RelayResult()
         if not rows:
             return result
-        claimed_at = time.monotonic()
+        renewed_at = [time.monotonic()]
 
         def renew():
-            if time.monotonic() - claimed_at >= self.lease.total_seconds() / 3:
+            if time.monotonic() - renewed_at[0] >= self.lease.total_seconds() / 3:
+                renewed_at[0] = time.monotonic()
                 self._renew([row.id for row in rows])
 
-        answers = self.publisher.publish_batch(
-            [
-                Outgoing(
-                    body=row.body,
-                    routing_key=row.event_type,
-                    message_id=row.event_id,
-                    properties={
-                        "content_type": "application/json",
-                        "content_encoding": "utf-8",
-                        "type": row.event_type,
-                        "app_id": self.producer,
-                        "correlation_id": row.correlation_id,
-                        "headers": {"schema_version": row.schema_version},
-                    },
-                )
-                for row in rows
-            ],
-            while_waiting=renew,
-        )
+        answers = self._publish(rows, renew)
+        if len(rows) > 1 and any(_refused(answer) for answer in answers):
+            self._find_the_refused(rows, answers, renew)
         outcomes: dict[int, str | None] = {
             row.id: answer
             for row, answer in zip(rows, answers, strict=True)
@@ -408,9 +460,76 @@ class OutboxRelay:
                 else:
                     metrics.PUBLISH_FAILURES.labels(service=self.producer).inc()
         result.published = sum(1 for error in outcomes.values() if error is None)
-        result.failed = len(outcomes) - result.published
+        result.set_aside = len(self._set_aside)
+        result.failed = len(outcomes) - result.published - result.set_aside
         result.unreachable = len(unreachable)
         return result
+
+    def _find_the_refused(self, rows, answers: list, renew) -> None:
+        """The broker closed the channel on one of the rows it left
+        unconfirmed: those, and the ones not written after them, go again in
+        order, one at a time until one is refused alone (that one is the
+        reason), then the rest as a batch. Still claimed, in the same pass."""
+        again = [i for i, answer in enumerate(answers) if answer is NOT_TRIED or _refused(answer)]
+        for index in again:
+            answers[index] = NOT_TRIED
+        for position, index in enumerate(again):
+            renew()
+            answer = self._publish([rows[index]], renew)[0]
+            answers[index] = answer
+            if isinstance(answer, str) and answer.startswith(UNREACHABLE):
+                return  # the rest stay untried: released for the next pass
+            if _refused(answer):
+                rest = again[position + 1 :]
+                for later, later_answer in zip(
+                    rest, self._publish([rows[i] for i in rest], renew), strict=True
+                ):
+                    # refused again: not known which, they go on the next pass
+                    answers[later] = NOT_TRIED if _refused(later_answer) else later_answer
+                return
+
+    def _publish(self, rows, renew) -> list:
+        """Each row as a message (one that cannot be built is answered
+        UNSENDABLE and not written), published as one batch."""
+        answers: list = [None] * len(rows)
+        messages, positions = [], []
+        for index, row in enumerate(rows):
+            try:
+                body = row.body
+                if not isinstance(body, bytes | bytearray | memoryview):
+                    raise TypeError(f"the body is {type(body).__name__}, not bytes")
+                body = bytes(body)
+                if len(body) > self.max_message_bytes:
+                    raise ValueError(
+                        f"the message is {len(body)} bytes, over the broker's "
+                        f"{self.max_message_bytes} (OUTBOX_MAX_MESSAGE_BYTES)"
+                    )
+                outgoing = self._outgoing(row, body)
+            except Exception as exc:  # noqa: BLE001 - this row only
+                answers[index] = f"{UNSENDABLE}{type(exc).__name__}: {exc}"
+                continue
+            messages.append(outgoing)
+            positions.append(index)
+        for index, answer in zip(
+            positions, self.publisher.publish_batch(messages, while_waiting=renew), strict=True
+        ):
+            answers[index] = answer
+        return answers
+
+    def _outgoing(self, row, body: bytes) -> Outgoing:
+        return Outgoing(
+            body=body,
+            routing_key=str(row.event_type),
+            message_id=str(row.event_id),
+            properties={
+                "content_type": "application/json",
+                "content_encoding": "utf-8",
+                "type": str(row.event_type),
+                "app_id": self.producer,
+                "correlation_id": row.correlation_id,
+                "headers": {"schema_version": int(row.schema_version)},
+            },
+        )
 
     def _claim(self):
         t = tables.outbox
@@ -473,6 +592,7 @@ class OutboxRelay:
         if not rows:
             return
         unreachable = unreachable or {}
+        self._set_aside = []
         t = tables.outbox
         moment = now()
         sent = [row.id for row in rows if row.id in outcomes and outcomes[row.id] is None]
@@ -508,22 +628,51 @@ class OutboxRelay:
                     .where(mine, t.c.id.in_(untried))
                     .values(claimed_by=None, claimed_until=None)
                 )
+            self._set_aside = []
             for row in rows:
                 error = outcomes.get(row.id)
                 if row.id not in outcomes or error is None:
+                    continue
+                attempts = row.attempts + 1
+                if error.startswith(REFUSED) and attempts >= self.max_attempts:
+                    error = f"gave up after {attempts} attempts; last error: {error}"
+                if error.startswith((UNSENDABLE, "gave up")):
+                    # never sendable as it is: set aside for ops, the rest go on
+                    session.execute(
+                        sa.update(t)
+                        .where(mine, t.c.id == row.id)
+                        .values(
+                            status=tables.OUTBOX_FAILED,
+                            attempts=attempts,
+                            last_error=error[:1000],
+                            claimed_by=None,
+                            claimed_until=None,
+                        )
+                    )
+                    self._set_aside.append((row, error))
                     continue
                 delay = RETRY_BACKOFF_SECONDS[min(row.attempts, len(RETRY_BACKOFF_SECONDS) - 1)]
                 session.execute(
                     sa.update(t)
                     .where(mine, t.c.id == row.id)
                     .values(
-                        attempts=row.attempts + 1,
-                        last_error=error,
+                        attempts=attempts,
+                        last_error=error[:1000],
                         next_attempt_at=moment + timedelta(seconds=delay),
                         claimed_by=None,
                         claimed_until=None,
                     )
                 )
+        for row, error in self._set_aside:
+            metrics.OUTBOX_SET_ASIDE.labels(service=self.producer, event_type=row.event_type).inc()
+            log.error(
+                "outbox.row_failed",
+                outbox_id=row.id,
+                event_id=row.event_id,
+                event_type=row.event_type,
+                attempts=row.attempts + 1,
+                error=error,
+            )
 
     def prune(self, older_than: timedelta) -> int:
         """Delete rows published longer ago than `older_than`."""
@@ -547,7 +696,8 @@ def prune_inbox(store, older_than: timedelta) -> int:
 
 
 def backlog(store) -> dict:
-    """Pending outbox rows and the age of the oldest, for health and metrics."""
+    """Pending outbox rows and the age of the oldest, and the rows set aside
+    as failed, for health, metrics and ops."""
     t = tables.outbox
     with store.transaction() as session:
         count, oldest = session.execute(
@@ -555,7 +705,49 @@ def backlog(store) -> dict:
                 t.c.status == tables.OUTBOX_PENDING
             )
         ).one()
+        failed = session.execute(
+            sa.select(sa.func.count()).where(t.c.status == tables.OUTBOX_FAILED)
+        ).scalar_one()
     if oldest is not None and oldest.tzinfo is None:
         oldest = oldest.replace(tzinfo=UTC)
     age = (now() - oldest).total_seconds() if oldest else 0.0
-    return {"pending": count, "oldest_age_seconds": age}
+    return {"pending": count, "oldest_age_seconds": age, "failed": failed}
+
+
+def failed_rows(store, limit: int = 100) -> list[dict]:
+    """The rows set aside as failed, oldest first, with their reason."""
+    t = tables.outbox
+    with store.transaction() as session:
+        rows = session.execute(
+            sa.select(t.c.id, t.c.event_id, t.c.event_type, t.c.attempts, t.c.created_at,
+                      t.c.last_error)
+            .where(t.c.status == tables.OUTBOX_FAILED)
+            .order_by(t.c.id)
+            .limit(limit)
+        )
+        return [
+            {**row._mapping, "created_at": row.created_at.isoformat()} for row in rows
+        ]
+
+
+def retry_failed(store, ids: list[int]) -> list[int]:
+    """Put failed rows back in the queue (after ops fixed the cause, e.g.
+    raised the broker's limit); answers the ids put back."""
+    t = tables.outbox
+    with store.transaction() as session:
+        found = [
+            row.id
+            for row in session.execute(
+                sa.select(t.c.id).where(t.c.id.in_(ids), t.c.status == tables.OUTBOX_FAILED)
+            )
+        ]
+        if found:
+            session.execute(
+                sa.update(t)
+                .where(t.c.id.in_(found))
+                .values(status=tables.OUTBOX_PENDING, attempts=0, next_attempt_at=now())
+            )
+    missing = sorted(set(ids) - set(found))
+    if missing:
+        raise LookupError(f"no failed outbox row {', '.join(map(str, missing))}")
+    return found

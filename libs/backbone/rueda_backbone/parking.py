@@ -141,26 +141,75 @@ def dead_letter_reason(headers: dict) -> str:
     return f"dead-lettered by the broker: {reason}"
 
 
+def _clean(text, limit: int) -> str | None:
+    """A column-safe copy: no NUL (PostgreSQL text refuses it), at most `limit`."""
+    if text is None:
+        return None
+    return str(text).replace("\x00", "\\x00")[:limit]
+
+
+def _park_dead_letter(store, message, topology: Topology) -> None:
+    headers = dict(message.headers or {})
+    body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
+    properties = message.properties or {}
+    queue = str(headers.get(QUEUE_HEADER) or last_death(headers).get("queue")
+                or topology.dead_queue.name)
+    try:
+        park(store, queue=queue, headers=headers, body=body,
+             reason=dead_letter_reason(headers), attempts=int(headers.get(ATTEMPT_HEADER) or 0),
+             event_id=properties.get("message_id"), event_type=properties.get("type"))
+    except Exception as exc:  # noqa: BLE001 - parked as it can be, below
+        # a message that cannot be filed as it came (a NUL in a header, an id
+        # longer than the column, a header that is not a number...) is filed
+        # with what can be kept, and the reason why
+        log.warning("parked.dead_letter_kept_as_is", error=f"{type(exc).__name__}: {exc}")
+        try:
+            attempts = int(headers.get(ATTEMPT_HEADER) or 0)
+        except (TypeError, ValueError):
+            attempts = 0
+        park(store, queue=_clean(queue, 200),
+             headers={"x-rueda-original-headers": _clean(repr(headers), 10_000)}, body=body,
+             reason=_clean(f"{dead_letter_reason(headers)} (could not be parked as it came: "
+                           f"{type(exc).__name__}: {exc})", MAX_REASON_LENGTH),
+             attempts=attempts, event_id=_clean(properties.get("message_id"), 64),
+             event_type=_clean(properties.get("type"), 100))
+
+
 def sweep_dead_letters(store, *, connection: Connection, topology: Topology,
                        limit: int = 100) -> int:
-    """Move messages from `<service>.dead` into the parked_message table."""
-    moved = 0
+    """Move messages from `<service>.dead` into the parked_message table.
+
+    One message that cannot be parked does not stop the sweep: it is filed
+    with what can be kept of it; if even that fails it stays in the queue
+    (unacked until the sweep ends, so the others behind it are moved) and is
+    counted in `rueda_loop_item_failures_total{loop="dead_letter_sweep"}`.
+    Returns how many were moved."""
+    from . import metrics
+
+    moved = in_a_row = 0
+    kept = []
     with connection.SimpleQueue(topology.dead_queue) as queue:
         for _ in range(limit):
             try:
                 message = queue.get(block=False)
             except queue.Empty:
                 break
-            headers = dict(message.headers or {})
-            park(store,
-                 queue=str(headers.get(QUEUE_HEADER) or last_death(headers).get("queue")
-                           or topology.dead_queue.name),
-                 headers=headers, body=message.body if isinstance(message.body, bytes)
-                 else str(message.body).encode(),
-                 reason=dead_letter_reason(headers),
-                 attempts=int(headers.get(ATTEMPT_HEADER) or 0),
-                 event_id=message.properties.get("message_id"),
-                 event_type=message.properties.get("type"))
+            try:
+                _park_dead_letter(store, message, topology)
+            except Exception as exc:  # noqa: BLE001 - this message only
+                kept.append(message)  # unacked: the next get gives the one behind it
+                in_a_row += 1
+                metrics.LOOP_ITEM_FAILURES.labels(service=topology.service,
+                                                  loop="dead_letter_sweep").inc()
+                log.error("parked.dead_letter_not_parked",
+                          event_id=(message.properties or {}).get("message_id"),
+                          error=f"{type(exc).__name__}: {exc}")
+                if in_a_row >= 3:  # the database, not the messages: try later
+                    break
+                continue
             message.ack()
             moved += 1
+            in_a_row = 0
+        for message in kept:  # back in the queue for the next sweep
+            message.requeue()
     return moved

@@ -27,6 +27,8 @@ import sqlalchemy as sa
 
 OUTBOX_PENDING = "pending"
 OUTBOX_SENT = "sent"
+# set aside: the row can never be published as it is (see outbox.OutboxRelay)
+OUTBOX_FAILED = "failed"
 
 
 class UtcDateTime(sa.types.TypeDecorator):

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import datetime, timezone
 from functools import partial
+from urllib.parse import unquote
 
 import eventlet
 import sqlalchemy as sa
@@ -32,10 +34,14 @@ from .database import Store
 from .envelope import flatten_errors, new_correlation_id, valid_correlation_id
 from .errors import DEFAULT_MAPPING, Conflict, DomainError, ErrorMapping, NotFound  # noqa: F401
 from .logs import CORRELATION_HEADER
+from .outbox import StaffActor
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
+# what no path or query value may hold: controls (NUL included) and line breaks
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_MESSAGE = "must not contain control characters or line breaks"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 # how long a duplicate waits for the first request's answer before a 409
@@ -172,6 +178,47 @@ class Idempotency:
             eventlet.sleep(0.1)
 
 
+STAFF_ID_HEADER = "X-Rueda-Staff-Id"
+STAFF_NAME_HEADER = "X-Rueda-Staff-Name"
+STAFF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+STAFF_NAME_MAX = 100
+
+
+def staff_acted_for(request, principal: apikeys.Principal, service: str) -> StaffActor | None:
+    """The staff member a trusted client (the console) acts for: sent in
+    `X-Rueda-Staff-Id` and `X-Rueda-Staff-Name` (percent-encoded UTF-8, one
+    line, at most 100 characters) by a key with `<service>:act-for-staff`.
+    A key without that scope may not send them (403): an audit never shows a
+    person a client merely claimed."""
+    staff_id = request.headers.get(STAFF_ID_HEADER)
+    raw_name = request.headers.get(STAFF_NAME_HEADER)
+    if staff_id is None and raw_name is None:
+        return None
+    scope = f"{service}:act-for-staff"
+    if not principal.allows(scope):
+        raise ApiError(403, "forbidden", f"this API key may not act for staff; ask for a key "
+                       f"with the scope {scope!r}",
+                       [{"path": STAFF_ID_HEADER, "message": f"needs scope {scope}"}])
+    if staff_id is None or not STAFF_ID.match(staff_id):
+        raise ApiError(400, "invalid_staff", f"{STAFF_ID_HEADER} must be a staff id "
+                       "(1-64 letters, digits, '.', '_', ':' or '-')",
+                       [{"path": STAFF_ID_HEADER, "message": "not a staff id"}])
+    try:
+        name = unquote(raw_name or "", errors="strict")
+    except UnicodeDecodeError:
+        name = None
+    if (not name or not name.strip() or len(name) > STAFF_NAME_MAX
+            or any(unicodedata.category(ch)[0] in ("C", "Z") and ch != " " for ch in name)):
+        raise ApiError(400, "invalid_staff", f"{STAFF_NAME_HEADER} must be the person's name, "
+                       f"percent-encoded, on one line, at most {STAFF_NAME_MAX} characters",
+                       [{"path": STAFF_NAME_HEADER, "message": "not a name"}])
+    return StaffActor(staff_id, name.strip())
+
+
+def staff_context(actor: StaffActor | None) -> dict:
+    return {} if actor is None else {"staff_id": actor.staff_id, "staff_name": actor.name}
+
+
 class JsonWsgiApp(WsgiApp):
     """nameko's WSGI app, answering unknown routes and methods with the same
     JSON error body as everything else instead of werkzeug's HTML pages."""
@@ -190,6 +237,15 @@ class JsonWsgiApp(WsgiApp):
             if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
                 response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
             return response(environ, start_response)
+        if any(isinstance(value, str) and _UNSAFE_IN_URL.search(value)
+               for value in values.values()):
+            # nothing is ever stored under a name with a control character in it
+            # (and PostgreSQL refuses NUL in a query): no such thing
+            header = request.headers.get(CORRELATION_HEADER)
+            correlation_id = header if valid_correlation_id(header) else new_correlation_id()
+            return json_response(404, {"error": "not_found", "message": "no such thing",
+                                       "fields": [], "correlation_id": correlation_id},
+                                 correlation_id)(environ, start_response)
         request.path_values = values
         return provider.handle_request(request)(environ, start_response)
 
@@ -245,6 +301,12 @@ class JsonHttp(HttpRequestHandler):
         header = request.headers.get(CORRELATION_HEADER)
         correlation_id = header if valid_correlation_id(header) else new_correlation_id()
         try:
+            unsafe = [name for name, value in request.args.items(multi=True)
+                      if _UNSAFE_IN_URL.search(name) or _UNSAFE_IN_URL.search(value)]
+            if unsafe:
+                raise ApiError(400, "invalid", "query parameters must not contain control "
+                               "characters or line breaks",
+                               [{"path": name, "message": CONTROL_MESSAGE} for name in unsafe])
             if request.content_length and request.content_length > self.max_body_bytes:
                 raise ApiError(413, "too_large",
                                f"the body is larger than {self.max_body_bytes} bytes")
@@ -257,6 +319,8 @@ class JsonHttp(HttpRequestHandler):
                                    [{"path": "X-API-Key", "message": f"needs scope {scope}"}])
                 request.environ["rueda.client"] = principal.client
                 request.environ["rueda.scopes"] = principal.scopes
+                request.environ["rueda.staff"] = staff_acted_for(
+                    request, principal, self.container.service_name)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             idempotency = self._idempotency(request)
@@ -286,7 +350,8 @@ class JsonHttp(HttpRequestHandler):
             self, args, kwargs,
             context_data={"correlation_id": correlation_id,
                           "origin": f"http:{request.environ.get('rueda.client', 'public')}"
-                                    f"@{request.remote_addr or '-'}"},
+                                    f"@{request.remote_addr or '-'}",
+                          **staff_context(request.environ.get("rueda.staff"))},
             handle_result=partial(self.handle_result, done))
         # read by the worker's first transaction (the worker has not run yet:
         # spawning does not switch green threads)

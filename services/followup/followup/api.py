@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, validate
 
 from rueda_backbone import openapi as oas
 
-from . import domain, reports, schemas
+from . import domain, labels, reports, schemas
 
 VERSION = "0.1.0"
 DOCUMENT = Path(__file__).resolve().parents[3] / "docs" / "api" / "followup.openapi.json"
@@ -153,11 +153,11 @@ def _query(name, schema, description):
             "description": description}
 
 
-def _refusing(op: dict, status: int, description: str) -> dict:
-    """One more error answer of an operation, with the JSON error body."""
-    op["responses"][str(status)] = {"description": description, "content": {
-        "application/json": {"schema": oas.ERROR_REF}}}
-    return op
+# reports and charts are labelled for people reading one of these languages
+_LANG = _query("lang", {"type": "string", "enum": list(labels.LANGUAGES),
+                        "default": labels.DEFAULT_LANGUAGE},
+               "the language of headers, states, activity types, mechanisms, country names, "
+               "dates and money (es, en, pt, fr)")
 
 
 def _operations() -> dict:
@@ -208,10 +208,9 @@ def _operations() -> dict:
         ("POST", f"{activity}/supplying"): change(
             "resolve_supplying", "Name the supplying delegations", "supplying",
             schemas.SupplyingForm),
-        ("POST", f"{activity}/updates"): _refusing(change(
+        ("POST", f"{activity}/updates"): change(
             "post_update", "A counterpart's update on an activity", "updates",
             schemas.CounterpartUpdateForm, status=201),
-            403, "the delegation is neither the demanding nor a supplying one"),
         ("PUT", f"{activity}/scores"): oas.operation(
             "score_activity", "Score an activity against its workshop's criteria",
             path=f"{activity}/scores", request=schemas.ScoresForm, response=ScoresView,
@@ -251,19 +250,24 @@ def _operations() -> dict:
                 "404 for a workshop followup does not know or one with no activities yet.")),
         ("GET", report): oas.operation(
             "get_report", "A report, as JSON or CSV", path=report, errors=[400],
+            description=(
+                "Rows for people: headers (JSON keys and the CSV's first line), states, "
+                "activity types, mechanisms, focuses, roles, country names, dates and money "
+                "in `lang` (default en); 400 for another language or format."),
             content={"application/json": ReportView, "text/csv": {"type": "string"}},
             params={"name": {"schema": {
                 "type": "string", "pattern": f"^({report_names})(\\.(json|csv))?$"},
                 "description": "the report, with .json or .csv to choose the format"}},
             parameters=[_query("format", {"type": "string", "enum": ["json", "csv"],
                                           "default": "json"},
-                               "when the name has no extension")]),
+                               "when the name has no extension"), _LANG]),
         ("GET", chart): oas.operation(
             "get_chart", "A chart of a report, as PNG or SVG", path=chart,
             content={"image/png": {"type": "string", "contentMediaType": "image/png"},
                      "image/svg+xml": {"type": "string"}},
             params={"filename": {"schema": {
-                "type": "string", "pattern": f"^({chart_names})\\.(png|svg)$"}}}),
+                "type": "string", "pattern": f"^({chart_names})\\.(png|svg)$"}}},
+            parameters=[_LANG]),
     }
 
 

@@ -1,15 +1,16 @@
 """`rueda-followup`: followup's reports as files, from a shell.
 
-    rueda-followup report --config services/followup/config.yml --workshop ID --out DIR [--as-of ISO]
+    rueda-followup report --config services/followup/config.yml --workshop ID --out DIR [--as-of ISO] [--lang es|en|pt|fr]
     rueda-followup iati --config services/followup/config.yml --workshop ID --out FILE [--as-of ISO]
-    rueda-followup example --example examples/santa-marta-2012.json --out DIR
+    rueda-followup example --example examples/santa-marta-2012.json --out DIR [--lang ...]
 
 `report` and `iati` read the service's own database (the config's
 DATABASE_URL, with the same `${VAR:default}` substitution nameko uses);
 `iati` writes the workshop's IATI 2.03 activity file, reported by the
 organisation the config names (IATI_REPORTING_ORG_*). `example` builds the
 Santa Marta 2012 follow-up in a throw-away SQLite database and writes its
-reports, the charts the docs show and its IATI file.
+reports, the charts the docs show and its IATI file. Reports are labelled
+in `--lang` (headers, states, types, dates, money; default en).
 """
 from __future__ import annotations
 
@@ -25,15 +26,17 @@ from rueda_backbone.clock import clock_from_config
 from rueda_backbone.database import Store
 from rueda_backbone.outbox import UnitOfWork
 
-from . import reports, usecases
+from . import labels, reports, usecases
 from .exceptions import NotFound
 from .settings import DEFAULT, Settings
 
 
-def write_reports(session, workshop_id: str, out: Path, now: datetime) -> list[Path]:
-    """Every report as CSV, all of them in one JSON, and both charts as PNG and SVG."""
+def write_reports(session, workshop_id: str, out: Path, now: datetime,
+                  lang: str = labels.DEFAULT_LANGUAGE) -> list[Path]:
+    """Every report as CSV, all of them in one JSON, and both charts as PNG and
+    SVG, labelled in `lang` (es, en, pt, fr)."""
     out.mkdir(parents=True, exist_ok=True)
-    built = reports.build_all(session, workshop_id, now)
+    built = reports.build_all(session, workshop_id, now, lang)
     written = []
     for name, rows in built.items():
         path = out / f"{name}.csv"
@@ -43,10 +46,12 @@ def write_reports(session, workshop_id: str, out: Path, now: datetime) -> list[P
     path.write_text(json.dumps({"workshop_id": workshop_id, "as_of": now.isoformat(),
                                 **built}, indent=2, ensure_ascii=False), encoding="utf-8")
     written.append(path)
+    # the charts draw from the rows with codes, and label them themselves
+    coded = {name: reports.build(session, workshop_id, name, now) for name in reports.CHARTS}
     for name in reports.CHARTS:
         for fmt in ("png", "svg"):
             path = out / f"{name}.{fmt}"
-            path.write_bytes(reports.chart(name, built[name], fmt))
+            path.write_bytes(reports.chart(name, coded[name], fmt, lang))
             written.append(path)
     return written
 
@@ -60,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, type=Path, help="directory to write into")
     report.add_argument("--as-of", type=datetime.fromisoformat,
                         help="the instant lateness is computed at (default: now)")
+    report.add_argument("--lang", choices=labels.LANGUAGES, default=labels.DEFAULT_LANGUAGE,
+                        help="the language of headers, states, types, dates (default: en)")
     iati = commands.add_parser("iati", help="write a workshop's IATI 2.03 activity file")
     iati.add_argument("--config", required=True, help="followup's config.yml")
     iati.add_argument("--workshop", required=True, help="the workshop id")
@@ -70,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     example.add_argument("--example", required=True, type=Path,
                          help="examples/santa-marta-2012.json")
     example.add_argument("--out", required=True, type=Path)
+    example.add_argument("--lang", choices=labels.LANGUAGES, default=labels.DEFAULT_LANGUAGE,
+                         help="the language of the reports (default: en)")
     return parser
 
 
@@ -96,7 +105,7 @@ def _from_database(args) -> list[Path] | int:
     try:
         with store.transaction() as session:
             if args.command == "report":
-                return write_reports(session, args.workshop, args.out, now)
+                return write_reports(session, args.workshop, args.out, now, args.lang)
             uow = UnitOfWork(session, producer="followup", correlation_id="cli",
                              origin="cli:iati")
             try:
@@ -130,7 +139,8 @@ def main(argv=None) -> int:
                                      origin="cli:example")
                     built = example.build(uow, args.example)
                 with store.transaction() as session:
-                    written = write_reports(session, example.WORKSHOP_ID, args.out, example.AS_OF)
+                    written = write_reports(session, example.WORKSHOP_ID, args.out, example.AS_OF,
+                                            args.lang)
                     uow = UnitOfWork(session, producer="followup", correlation_id="example",
                                      origin="cli:example")
                     written.append(write_iati(uow, example.WORKSHOP_ID, args.out / "iati.xml",

@@ -86,6 +86,8 @@ class StaffMemberRegistered(Reader):
     staff_id = fields.String(required=True)
     name = fields.String(required=True)
     roles = fields.List(fields.String(), load_default=list)
+    # the language to write to them in: their digest's charts are labelled in it
+    language = fields.String(load_default=None, allow_none=True)
     active = fields.Boolean(load_default=True)
     version = fields.Integer(required=True)
 

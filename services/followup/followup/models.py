@@ -87,6 +87,8 @@ class StaffMember(Base):
     roles: Mapped[list] = mapped_column(sa.JSON, default=list)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     version: Mapped[int] = mapped_column(sa.Integer)
+    # es, en, pt or fr: the language of their weekly digest's charts (None: English)
+    language: Mapped[str | None] = mapped_column(sa.String(5))
 
 
 class Expression(Base):

@@ -148,7 +148,7 @@ class ConfirmForm(Form):
     pass
 
 
-# -- published events (payload schemas, version 1) -------------------------
+# -- published events (payload schemas) ------------------------------------
 
 class ActivityProposed(Schema):
     """activity_proposed v1: a cooperation activity starts being followed up."""
@@ -215,6 +215,32 @@ class FundingSelectionConfirmed(Schema):
     confirmed_at = safe.AwareDateTime(required=True)
 
 
+class DelegationRef(Schema):
+    """A delegation as followup knows it, so a reader can name it without
+    having seen intake's events: acronym and country, or region."""
+    delegation_id = fields.String(required=True)
+    acronym = fields.String(required=True, allow_none=True)
+    institution = fields.String(required=True, allow_none=True)
+    country = fields.String(required=True, allow_none=True)
+    # a subregional mechanism's or international organisation's, instead of a country
+    region = fields.String(required=True, allow_none=True)
+
+
+class SelectedActivityV2(SelectedActivity):
+    currency = fields.String(required=True)
+    demanding = fields.Nested(DelegationRef, required=True)
+    supplying = fields.List(fields.Nested(DelegationRef), required=True)
+    supplier_status = fields.String(required=True,
+                                    validate=validate.OneOf(domain.SUPPLIER_STATUSES))
+
+
+class FundingSelectionConfirmedV2(FundingSelectionConfirmed):
+    """funding_selection_confirmed v2: v1 plus each selected activity's
+    delegations (demanding and supplying) and its cost's currency, so the
+    email can name each activity with who takes part and what it costs."""
+    selected = fields.List(fields.Nested(SelectedActivityV2), required=True)
+
+
 class DigestItem(Schema):
     activity_id = fields.String(required=True)
     title = fields.String(required=True)
@@ -247,5 +273,10 @@ PUBLISHED = Published({
     ("activity_status_changed", 1): ActivityStatusChanged,
     ("activity_follow_up_due", 1): ActivityFollowUpDue,
     ("funding_selection_confirmed", 1): FundingSelectionConfirmed,
+    ("funding_selection_confirmed", 2): FundingSelectionConfirmedV2,
     ("weekly_digest_prepared", 1): WeeklyDigestPrepared,
+}, retired={
+    # superseded by v2 (the same fields plus each activity's delegations and
+    # currency); documented for consumers that may still hold v1 messages
+    ("funding_selection_confirmed", 1),
 })

@@ -11,7 +11,7 @@ from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json
 from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.health import health_endpoint
 
-from . import api, domain, exceptions, inbound, reports, schemas, usecases
+from . import api, domain, exceptions, inbound, labels, reports, schemas, usecases
 from .dependencies import FollowUpScheduler, Settings
 from .exceptions import BadParameter
 
@@ -34,6 +34,18 @@ def _states(request) -> list[str]:
         raise BadParameter("state", f"unknown state {unknown[0]!r}; one of "
                            f"{', '.join(domain.STATES)}")
     return states
+
+
+def _language(request, default: str | None = labels.DEFAULT_LANGUAGE) -> str | None:
+    """`?lang=`: the language reports and charts are labelled in. Without it
+    a JSON report keeps its codes (what programs read); a CSV and a chart are
+    in English."""
+    value = request.args.get("lang")
+    if value is None:
+        return default
+    if value not in labels.LANGUAGES:
+        raise BadParameter("lang", f"one of {', '.join(labels.LANGUAGES)}")
+    return value
 
 
 @event_handlers(inbound.CONSUMES)
@@ -162,7 +174,11 @@ class FollowupService:
         fmt = extension or request.args.get("format", "json")
         if name in reports.REPORTS and fmt not in ("json", "csv"):
             raise BadParameter("format", "json or csv")
-        answer = self._run(usecases.get_report, {"workshop_id": workshop_id, "report": name})
+        answer = self._run(usecases.get_report, {"workshop_id": workshop_id, "report": name,
+                                                 # a CSV is opened by people, JSON read by programs
+                                                 "lang": _language(request, default=(
+                                                     labels.DEFAULT_LANGUAGE if fmt == "csv"
+                                                     else None))})
         if fmt == "csv":
             return Response(reports.to_csv(answer["rows"]), content_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -180,7 +196,7 @@ class FollowupService:
     def get_chart(self, request, workshop_id, filename):
         name, _, fmt = filename.partition(".")
         body = self._run(usecases.get_chart, {"workshop_id": workshop_id, "chart": name,
-                                              "format": fmt})
+                                              "format": fmt, "lang": _language(request)})
         return Response(body, mimetype=CHART_TYPES[fmt])
 
     health = health_endpoint()

@@ -20,6 +20,8 @@ class Workshop(Base):
     # the workshop form as accepted (JSON-safe); republished whole on every change
     form: Mapped[dict] = mapped_column(sa.JSON)
     late_windows: Mapped[list] = mapped_column(sa.JSON)
+    # uow.who of the latest revision (every revision is in form_version)
+    updated_by: Mapped[str | None] = mapped_column(sa.String(300))
     created_at = mapped_column(UtcDateTime(), nullable=False)
     updated_at = mapped_column(UtcDateTime(), nullable=False)
 
@@ -116,6 +118,9 @@ class FormVersion(Base):
     recorded_at = mapped_column(UtcDateTime(), nullable=False)
     # the archive import that made it ("imported"); null for a form sent by its delegation
     import_id: Mapped[str | None] = mapped_column(sa.String(36))
+    # uow.who: "staff:<id> (<name>)" when the console acted for a person,
+    # else the request's origin ("http:<client>@<address>"); null before 0006
+    changed_by: Mapped[str | None] = mapped_column(sa.String(300))
 
 
 class ArchiveImport(Base):

@@ -10,7 +10,7 @@ def workshop_view(workshop: Workshop) -> dict:
     return schemas.WorkshopView().dump({
         "id": workshop.id, "version": workshop.version, "form": workshop.form,
         "late_windows": workshop.late_windows, "created_at": workshop.created_at,
-        "updated_at": workshop.updated_at})
+        "updated_at": workshop.updated_at, "updated_by": workshop.updated_by})
 
 
 def delegation_view(delegation: Delegation) -> dict:
@@ -41,7 +41,7 @@ def form_list_view(records: list[FormRecord]) -> dict:
 def versions_view(subject_id: str, versions: list[FormVersion]) -> dict:
     return schemas.VersionsView().dump({"id": subject_id, "versions": [
         {"version": v.version, "action": v.action, "recorded_at": v.recorded_at, "form": v.data,
-         "import_id": v.import_id}
+         "import_id": v.import_id, "by": v.changed_by}
         for v in versions]})
 
 

@@ -15,7 +15,7 @@ import uuid
 import structlog
 from nameko.extensions import DependencyProvider
 
-from rueda_backbone import BackgroundJob
+from rueda_backbone import BackgroundJob, metrics
 
 from . import planning, usecases
 
@@ -83,10 +83,16 @@ class JobRunner(BackgroundJob):
             return False
         log.info("schedule.job_started", job_id=job["job_id"], workshop_id=job["workshop_id"],
                  trigger=job["trigger"], claimed_by=claimed_by)
-        planning.run_job(job, transaction=self.transaction, clock=self.clock,
-                         lease_seconds=self.settings.lease_seconds,
-                         solver=self.solver, stopping=lambda: self.stopping,
-                         poll_seconds=self.settings.progress_seconds)
+        # one job that fails ends as "failed" with its error (GET .../jobs/{id})
+        # and the runner goes on to the next; the planner gives up on a due
+        # plan after MAX_FAILED_RUNS failures in a row
+        state = planning.run_job(job, transaction=self.transaction, clock=self.clock,
+                                 lease_seconds=self.settings.lease_seconds,
+                                 solver=self.solver, stopping=lambda: self.stopping,
+                                 poll_seconds=self.settings.progress_seconds)
+        if state == "failed":
+            metrics.LOOP_ITEM_FAILURES.labels(service=self.container.service_name,
+                                              loop=self.identifier).inc()
         return True
 
     @staticmethod

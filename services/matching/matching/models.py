@@ -39,6 +39,9 @@ class Workshop(Base):
     replan_requested_at = mapped_column(UtcDateTime(), nullable=True)
     # staff's fairness policy ("total" or {"price": p}); null: the default price
     fairness = mapped_column(sa.JSON, nullable=True)
+    # whether a re-plan after a withdrawal publishes on its own (true) or waits
+    # for a coordinator (false); null: the service's REPLAN_AUTOPUBLISH
+    replan_autopublish = mapped_column(sa.Boolean, nullable=True)
 
 
 class Delegation(Base):
@@ -101,6 +104,8 @@ class Pin(Base):
     session: Mapped[int] = mapped_column(sa.Integer)
     table = mapped_column(sa.Integer, nullable=True)
     pinned_at = mapped_column(UtcDateTime(), nullable=False)
+    # uow.who: "staff:<id> (<name>)" when the console acted for a person
+    pinned_by = mapped_column(sa.String(300), nullable=True)
 
 
 class Schedule(Base):
@@ -118,6 +123,9 @@ class Schedule(Base):
     payload: Mapped[dict] = mapped_column(sa.JSON)
     revision = mapped_column(sa.Integer, nullable=True)
     published_at = mapped_column(UtcDateTime(), nullable=True)
+    # who asked for it and who published it (uow.who; a job's requester)
+    computed_by = mapped_column(sa.String(300), nullable=True)
+    published_by = mapped_column(sa.String(300), nullable=True)
 
     __table_args__ = (sa.UniqueConstraint("workshop_id", "revision"),)
 

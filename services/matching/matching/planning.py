@@ -185,7 +185,8 @@ def compute(command: dict, *, transaction: Transactions, clock: Now,
         view = usecases.record_plan(
             {"problem": problem, "document": document, "trigger": command["trigger"],
              "publish": command.get("publish", False),
-             "requested_at": command.get("requested_at")},
+             "requested_at": command.get("requested_at"),
+             "requested_by": command.get("requested_by") or (job or {}).get("requested_by")},
             uow=uow, now=now)
         if job is not None:
             usecases.finish_job({**job, "state": "succeeded", "document": document,
@@ -247,7 +248,7 @@ def run_job(job: dict, *, transaction: Transactions, clock: Now, lease_seconds: 
     try:
         compute({"workshop_id": job["workshop_id"], "trigger": job["trigger"],
                  "time_limit": job["time_limit"], "pins": job["pins"], "publish": job["publish"],
-                 "requested_at": job["requested_at"]},
+                 "requested_at": job["requested_at"], "requested_by": job.get("requested_by")},
                 transaction=transaction, clock=clock, solver=solve, job=claim)
         return "succeeded"
     except PlanRefused as exc:

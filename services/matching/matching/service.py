@@ -119,15 +119,36 @@ class MatchingService:
             return 200, usecases.set_fairness({**form, "workshop_id": workshop_id}, uow=uow,
                                               now=self.clock())
 
+    @json_http("GET", "/workshops/<string:workshop_id>/replanning")
+    def get_replanning(self, request, workshop_id):
+        with self.db.transaction() as uow:
+            return 200, usecases.show_replanning(
+                {"workshop_id": workshop_id}, uow=uow, now=self.clock(),
+                default=self.planning.settings.autopublish)
+
+    @json_http("PUT", "/workshops/<string:workshop_id>/replanning")
+    def set_replanning(self, request, workshop_id):
+        form = schemas.REPLANNING_FORM.load(read_json(request))
+        with self.db.transaction() as uow:
+            return 200, usecases.set_replanning(
+                {**form, "workshop_id": workshop_id}, uow=uow, now=self.clock(),
+                default=self.planning.settings.autopublish)
+
     @json_http("GET", "/workshops/<string:workshop_id>/schedule")
     def get_schedule(self, request, workshop_id):
         state = request.args.get("state", "latest")
         if state not in SCHEDULE_STATES:
             raise BadRequest("state must be latest or published",
                              [{"path": "state", "message": "must be latest or published"}])
+        revision = request.args.get("revision")
+        if revision is not None and not (revision.isdigit() and 0 < int(revision) < 10**6):
+            raise BadRequest("revision must be a published revision number",
+                             [{"path": "revision", "message": "must be 1, 2, ..."}])
         with self.db.transaction() as uow:
-            return 200, usecases.show_schedule({"workshop_id": workshop_id, "state": state},
-                                               uow=uow, now=self.clock())
+            return 200, usecases.show_schedule(
+                {"workshop_id": workshop_id, "state": state,
+                 "revision": int(revision) if revision else None},
+                uow=uow, now=self.clock())
 
     @json_http("POST", "/workshops/<string:workshop_id>/schedule/publish",
                scope="matching:schedules:publish")

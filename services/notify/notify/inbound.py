@@ -297,6 +297,27 @@ class FundingSelectionConfirmed(Reader):
     selected = fields.List(fields.Nested(SelectedActivity), required=True)
 
 
+class SelectedDelegation(Reader):
+    """A delegation as followup names it in v2: enough to label it "MDS (Brazil)"."""
+    delegation_id = _id()
+    acronym = fields.String(load_default=None, allow_none=True)
+    institution = fields.String(load_default=None, allow_none=True)
+    country = fields.String(load_default=None, allow_none=True)
+    region = fields.String(load_default=None, allow_none=True)
+
+
+class SelectedActivityV2(SelectedActivity):
+    currency = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(min=1, max=10))
+    demanding = fields.Nested(SelectedDelegation, required=True)
+    supplying = fields.List(fields.Nested(SelectedDelegation), load_default=list)
+
+
+class FundingSelectionConfirmedV2(FundingSelectionConfirmed):
+    """v2: each activity with its delegations and its cost's currency."""
+    selected = fields.List(fields.Nested(SelectedActivityV2), required=True)
+
+
 # -- the table -----------------------------------------------------------------------
 # Rows that queue emails wake the sender once they committed; the use cases
 # that key emails by their event take its id (`event_id`), and the one that
@@ -338,6 +359,7 @@ CONSUMES = Inbound(
              use_case=usecases.announce_status_change, wakes="mailbox", uses="event_id"),
     consumes("followup", "weekly_digest_prepared", WeeklyDigestPrepared,
              use_case=usecases.send_digest, wakes="mailbox", uses="event_id"),
-    consumes("followup", "funding_selection_confirmed", FundingSelectionConfirmed,
+    consumes("followup", "funding_selection_confirmed",
+             {1: FundingSelectionConfirmed, 2: FundingSelectionConfirmedV2},
              use_case=usecases.announce_funding, wakes="mailbox", uses="event_id"),
 )

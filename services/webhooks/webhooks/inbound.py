@@ -70,5 +70,6 @@ CONSUMES = Inbound(
     _row("followup", "activity_proposed", ActivityProposed),
     _row("followup", "activity_status_changed", ActivityStatusChanged),
     _row("followup", "activity_follow_up_due", ActivityFollowUpDue),
-    _row("followup", "funding_selection_confirmed", FundingSelectionConfirmed),
+    _row("followup", "funding_selection_confirmed",
+         {1: FundingSelectionConfirmed, 2: FundingSelectionConfirmed}),
 )

@@ -7,6 +7,12 @@ on PostgreSQL) and the deliveries of a sender killed mid-try go again once the
 claim runs out. HTTP cannot be exactly once at the hand-off: a sender that dies
 after the receiver's 2xx and before recording it posts the delivery again,
 with the same `webhook-id`, which the receiver deduplicates on.
+
+One delivery never holds back the others: one that cannot be built (its
+subscription's secret cannot sign, its body cannot be encoded) is parked at
+once with the reason; an unexpected error while posting one counts as a
+failed try of that delivery alone; each is counted in
+`rueda_loop_item_failures_total{loop="delivery_sender"}`.
 """
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 import eventlet
 import sqlalchemy as sa
 import structlog
+
+from rueda_backbone import metrics
 
 from . import domain, posting, signing
 from .models import Delivery, Subscription
@@ -65,15 +73,36 @@ class Sender:
         return len(claimed)
 
     def _send(self, delivery: Claimed) -> None:
+        try:
+            self._try(delivery)
+        except Exception as exc:  # noqa: BLE001 - this delivery only
+            # not even its outcome could be recorded: the claim runs out and
+            # it goes again; the others in the batch are not affected
+            log.error("webhook.send_failed", delivery_id=delivery.id,
+                      error=f"{type(exc).__name__}: {exc}")
+
+    def _failed_alone(self, delivery: Claimed, what: str, exc: Exception) -> posting.Outcome:
+        metrics.LOOP_ITEM_FAILURES.labels(service="webhooks", loop="delivery_sender").inc()
+        return posting.Outcome(False, None, f"{what}: {type(exc).__name__}: {exc}")
+
+    def _try(self, delivery: Claimed) -> None:
         if not delivery.active:
             self._record(delivery, posting.Outcome(False, None, "subscription removed"),
                          final=True)
             return
-        timestamp = int(self.clock().timestamp())
-        headers = signing.headers(delivery.secret, webhook_id=delivery.id, timestamp=timestamp,
-                                  body=delivery.body)
-        outcome = posting.post(self.http, delivery.url, body=delivery.body, headers=headers,
-                               connect_timeout=self.connect_timeout, timeout=self.timeout)
+        try:
+            timestamp = int(self.clock().timestamp())
+            headers = signing.headers(delivery.secret, webhook_id=delivery.id,
+                                      timestamp=timestamp, body=delivery.body)
+        except Exception as exc:  # noqa: BLE001 - it will never be built: park it now
+            self._record(delivery, self._failed_alone(delivery, "cannot be built", exc),
+                         final=True)
+            return
+        try:
+            outcome = posting.post(self.http, delivery.url, body=delivery.body, headers=headers,
+                                   connect_timeout=self.connect_timeout, timeout=self.timeout)
+        except Exception as exc:  # noqa: BLE001 - a failed try, with the backoff
+            outcome = self._failed_alone(delivery, "could not be posted", exc)
         self._record(delivery, outcome)
 
     def _record(self, delivery: Claimed, outcome: posting.Outcome, *, final: bool = False):

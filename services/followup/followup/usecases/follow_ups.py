@@ -2,17 +2,50 @@
 workshop's cadence, and the timer's scan for follow-ups that fell due."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Container
 from datetime import datetime
 
 import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from .. import domain, schemas
 from ..exceptions import Conflict, FieldRefused
 from ..models import Activity, FollowUpNotice, StaffMember
-from ..views import (activity_lateness, counterparts, describe, describe_settings, find_activity,
-                     title_of, workshop_settings)
+from ..views import (
+    activity_lateness,
+    counterparts,
+    describe,
+    describe_settings,
+    find_activity,
+    title_of,
+    workshop_settings,
+)
 from .read_model import workshop_row
 from .trail import acting, audit
+
+log = structlog.get_logger(__name__)
+
+
+@contextlib.contextmanager
+def one_item(session, key, failed: dict | None):
+    """One item of a timer's batch in a savepoint: if it cannot be built,
+    its work is undone, `failed[key]` says why, and the batch goes on. A
+    duplicate key (another replica did it first) is skipped quietly; a
+    database that cannot be reached is no item's fault and stops the scan."""
+    try:
+        with session.begin_nested():
+            yield
+    except (OperationalError, InterfaceError):
+        raise
+    except IntegrityError:
+        log.info("timer.item_done_elsewhere", item=repr(key))
+    except Exception as exc:  # noqa: BLE001 - this item only
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        log.error("timer.item_failed", item=repr(key), error=reason)
+        if failed is not None:
+            failed[key] = reason
 
 
 def reset_follow_up(session, activity: Activity, now: datetime) -> None:
@@ -93,10 +126,15 @@ def set_follow_up_settings(command: dict, *, uow, now: datetime) -> dict:
     return describe_settings(workshop)
 
 
-def scan_follow_ups(*, uow, now: datetime) -> int:
+def scan_follow_ups(*, uow, now: datetime, skip: Container = (),
+                    failed: dict | None = None) -> int:
     """The timer: publish `activity_follow_up_due` for every activity whose
     follow-up is near or late in its workshop's time zone; once per activity,
-    level and date. Returns how many were published."""
+    level and date. Returns how many were published.
+
+    One activity whose notice cannot be built fails alone: its reason goes
+    into `failed` under `("follow_up", activity id, follow-up date)` and the
+    others are told; keys in `skip` (given up on by the timer) are not tried."""
     session = uow.session
     activities = session.scalars(sa.select(Activity).where(
         Activity.state.in_(domain.FOLLOWED_STATES), Activity.follow_up_on.is_not(None))
@@ -105,22 +143,28 @@ def scan_follow_ups(*, uow, now: datetime) -> int:
     coordinators = None
     published = 0
     for activity in activities:
-        late = activity_lateness(session, activity, now, workshops)
-        if late is None:
+        item = ("follow_up", activity.id, activity.follow_up_on)
+        if item in skip:
             continue
-        key = (activity.id, late.level, activity.follow_up_on)
-        if session.get(FollowUpNotice, key) is not None:
-            continue
-        if coordinators is None:
-            coordinators = staff_with_role(session, "coordinator")
-        session.add(FollowUpNotice(activity_id=activity.id, level=late.level,
-                                   follow_up_on=activity.follow_up_on, detected_at=now))
-        uow.publish(schemas.PUBLISHED.event("activity_follow_up_due", {
-            "activity_id": activity.id, "workshop_id": activity.workshop_id,
-            "title": title_of(session, activity), "state": activity.state,
-            "level": late.level, "follow_up_on": activity.follow_up_on,
-            "days_overdue": late.days_overdue, "owner_staff_id": activity.owner_staff_id,
-            "escalation_staff_ids": coordinators if late.level == domain.ESCALATION else [],
-            "counterpart_delegation_ids": counterparts(activity), "detected_at": now}))
-        published += 1
+        with one_item(session, item, failed):
+            late = activity_lateness(session, activity, now, workshops)
+            if late is None:
+                continue
+            key = (activity.id, late.level, activity.follow_up_on)
+            if session.get(FollowUpNotice, key) is not None:
+                continue
+            if coordinators is None:
+                coordinators = staff_with_role(session, "coordinator")
+            event = schemas.PUBLISHED.event("activity_follow_up_due", {
+                "activity_id": activity.id, "workshop_id": activity.workshop_id,
+                "title": title_of(session, activity), "state": activity.state,
+                "level": late.level, "follow_up_on": activity.follow_up_on,
+                "days_overdue": late.days_overdue, "owner_staff_id": activity.owner_staff_id,
+                "escalation_staff_ids": coordinators if late.level == domain.ESCALATION else [],
+                "counterpart_delegation_ids": counterparts(activity), "detected_at": now})
+            session.add(FollowUpNotice(activity_id=activity.id, level=late.level,
+                                       follow_up_on=activity.follow_up_on, detected_at=now))
+            session.flush()
+            uow.publish(event)
+            published += 1
     return published

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from .. import domain, schemas
 from ..exceptions import Conflict, FieldRefused, NotFound
-from ..models import Activity, Criterion, FundingSelection
-from ..views import describe_selection, find_activity, title_of
+from ..models import Activity, Criterion, Delegation, FundingSelection
+from ..views import describe_selection, find_activity, supplier_status, title_of
 from .activities import move
 from .read_model import workshop_row
 from .trail import acting, audit
@@ -109,6 +109,24 @@ def get_selection(query: dict, *, uow, now: datetime) -> dict:
     return describe_selection(_selection(uow.session, query["selection_id"]))
 
 
+def delegation_ref(session, delegation_id: str) -> dict:
+    """A delegation as the event names it (nulls for one followup has not seen)."""
+    delegation = session.get(Delegation, delegation_id)
+    return {"delegation_id": delegation_id,
+            "acronym": delegation.acronym if delegation else None,
+            "institution": delegation.institution if delegation else None,
+            "country": delegation.country if delegation else None,
+            "region": delegation.region if delegation and not delegation.country else None}
+
+
+def _selected(session, item: dict, activity: Activity, currency: str) -> dict:
+    """A selected activity as v2 publishes it: its delegations and its cost's currency."""
+    return {**item, "currency": activity.currency or currency,
+            "demanding": delegation_ref(session, activity.demanding_delegation_id),
+            "supplying": [delegation_ref(session, d) for d in activity.supplying_delegation_ids],
+            "supplier_status": supplier_status(activity)}
+
+
 def confirm_selection(command: dict, *, uow, now: datetime) -> dict:
     """Staff confirm a proposal: its activities become selected with the
     proposal's funding source, and the result is published."""
@@ -131,9 +149,12 @@ def confirm_selection(command: dict, *, uow, now: datetime) -> dict:
     selection.status = "confirmed"
     selection.confirmed_by = actor.name
     selection.confirmed_at = now
+    by_id = {a.id: a for a in activities}
     uow.publish(schemas.PUBLISHED.event("funding_selection_confirmed", {
         "selection_id": selection.id, "workshop_id": selection.workshop_id,
         "budget": selection.budget, "currency": selection.currency,
         "total_cost": selection.total_cost, "total_score": selection.total_score,
-        "selected": selection.selected, "confirmed_by": actor.name, "confirmed_at": now}))
+        "selected": [_selected(session, item, by_id[item["activity_id"]], selection.currency)
+                     for item in selection.selected],
+        "confirmed_by": actor.name, "confirmed_at": now}))
     return describe_selection(selection)

@@ -101,6 +101,7 @@ def record_staff_member(message: dict, *, uow, now: datetime) -> StaffMember:
     staff.name = message["name"]
     staff.roles = list(message["roles"])
     staff.active = message["active"]
+    staff.language = message.get("language")
     uow.session.add(staff)
     return staff
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from .. import domain, iati, reports
+from .. import domain, iati, labels, reports
 from ..exceptions import NotFound
 from ..models import Activity, ActivityChange
 from ..settings import DEFAULT, Settings
@@ -20,22 +20,27 @@ FUNDED_STATES = (domain.SELECTED, domain.PLANNED, domain.IN_PROGRESS, domain.COM
 
 
 def get_report(query: dict, *, uow, now: datetime) -> dict:
-    """The rows of one report (`report`) of a workshop, lateness as of `now`."""
+    """The rows of one report (`report`) of a workshop, lateness as of `now`:
+    labelled for people reading `lang` (es, en, pt, fr), or with codes when
+    the query names no language."""
     name = query["report"]
     if name not in reports.REPORTS:
         raise NotFound(f"no report {name!r}; one of {', '.join(reports.REPORTS)}")
     return {"workshop_id": query["workshop_id"], "report": name,
-            "rows": reports.build(uow.session, query["workshop_id"], name, now)}
+            "rows": reports.build(uow.session, query["workshop_id"], name, now,
+                                  query.get("lang"))}
 
 
 def get_chart(query: dict, *, uow, now: datetime) -> bytes:
-    """One chart (`chart`) of a workshop's report, drawn as `format` (png or svg)."""
+    """One chart (`chart`) of a workshop's report, drawn as `format` (png or
+    svg), labelled in `lang` (English by default)."""
     name, fmt = query["chart"], query["format"]
     if name not in reports.CHARTS or fmt not in CHART_FORMATS:
         filename = ".".join(part for part in (name, fmt) if part)
         raise NotFound(f"no chart {filename!r}; charts are {', '.join(reports.CHARTS)} "
                        "as .png or .svg")
-    return reports.chart(name, reports.build(uow.session, query["workshop_id"], name, now), fmt)
+    return reports.chart(name, reports.build(uow.session, query["workshop_id"], name, now), fmt,
+                         query.get("lang") or labels.DEFAULT_LANGUAGE)
 
 
 # -- IATI -------------------------------------------------------------------------------

@@ -27,8 +27,11 @@ def client_of(origin: str) -> str:
 
 
 def acting(command: dict, uow) -> Actor:
-    """The actor of a staff request."""
-    return Actor(command.get("by") or client_of(uow.origin), uow.origin)
+    """The actor of a staff request: `by`, else the person the console acts for
+    (`uow.actor`, "staff:<id> (<name>)"), else the API client."""
+    actor = getattr(uow, "actor", None)
+    return Actor(command.get("by") or (str(actor) if actor else client_of(uow.origin)),
+                 uow.origin)
 
 
 def audit(session, activity: Activity, *, kind: str, actor: Actor, now: datetime,

@@ -103,8 +103,18 @@ def test_a_transition_over_http_is_published_and_an_illegal_one_refused(start, s
     report = http("GET", f"/workshops/{WORKSHOP}/reports/supply_demand.csv")
     assert report.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert report.content.startswith(b"\xef\xbb\xbf")  # spreadsheets read accents right
+    # labelled for people, in English unless ?lang= says otherwise
     assert report.content.decode("utf-8-sig").splitlines()[1].endswith(
-        ",Ministry d-pe (Peru),Peru,,not yet defined,food_security,under_review,")
+        ",Ministry d-pe (Peru),Peru,,not yet defined,food_security,under review,")
+    spanish = http("GET", f"/workshops/{WORKSHOP}/reports/supply_demand.csv", lang="es")
+    head, line = spanish.content.decode("utf-8-sig").splitlines()[:2]
+    assert head.startswith("Id de la actividad,Título,Delegación demandante,País demandante,")
+    assert line.endswith(",Ministry d-pe (Perú),Perú,,aún no definido,food_security,en revisión,")
+    french = http("GET", f"/workshops/{WORKSHOP}/reports/status_by_delegation", lang="fr")
+    [row] = french.json()["rows"]
+    assert (row["État"], row["Rôle"], row["En retard"]) == ("en examen", "demandeuse", "non")
+    unknown = http("GET", f"/workshops/{WORKSHOP}/reports/counts", lang="de")
+    assert unknown.status_code == 400 and unknown.json()["fields"][0]["path"] == "lang"
     iati = http("GET", f"/workshops/{WORKSHOP}/reports/iati.xml")
     assert iati.status_code == 200 and iati.headers["Content-Type"].startswith("application/xml")
     assert IATI_SCHEMA().validate(etree.fromstring(iati.content))
@@ -175,6 +185,13 @@ def test_staff_select_within_a_budget_over_http_and_the_result_is_published(star
     [event] = spy("funding_selection_confirmed")
     assert (event["payload"]["total_cost"], event["payload"]["total_score"],
             event["payload"]["confirmed_by"]) == (1_000_000, 28, "ana")
+    # v2: each activity with its delegations and its cost's currency
+    assert event["schema_version"] == 2
+    assert {(s["currency"], s["demanding"]["country"], s["supplier_status"])
+            for s in event["payload"]["selected"]} == {("USD", "Peru", "not_yet_defined")}
+    assert event["payload"]["selected"][0]["demanding"] == {
+        "delegation_id": "d-pe", "acronym": None, "institution": "Ministry d-pe",
+        "country": "Peru", "region": None}
     selected = http("GET", "/activities", state="selected").json()["activities"]
     assert {a["funding_source"] for a in selected} == {"network_fund"} and len(selected) == 2
     again = http("POST", f"/selections/{proposal.json()['id']}/confirm", {})

@@ -3,6 +3,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from followup import cli, example
@@ -19,18 +20,44 @@ def test_the_santa_marta_example_has_46_activities_and_two_funded(tmp_path, caps
     assert (tmp_path / "supply_demand.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     with open(tmp_path / "supply_demand.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 46 and "activity_id" in rows[0]
-    assert sum(r["supplying"] == "not yet defined" for r in rows) == len(example.TOPIC_ONLY)
+    # labelled for people, in English unless --lang says otherwise
+    assert len(rows) == 46 and "Activity id" in rows[0]
+    assert sum(r["Supplying delegations"] == "not yet defined" for r in rows) == len(
+        example.TOPIC_ONLY)
     topics = json.loads((tmp_path / "report.json").read_text())["demand_by_topic"]
-    assert topics[0] == {"topic": "food_security", "activities": 13}  # the most demanded, as in 2012
+    # the most demanded, as in 2012
+    assert topics[0] == {"Topic": "food_security", "Activities": 13}
     for name in ("demand_by_topic", "demand_by_country"):
         assert (tmp_path / f"{name}.png").read_bytes().startswith(b"\x89PNG")
         assert b"<svg" in (tmp_path / f"{name}.svg").read_bytes()
     # MERCOSUR's Social Institute is a region in the reports, not a country
     countries = json.loads((tmp_path / "report.json").read_text())["demand_by_country"]
-    assert {"country": "", "region": "South America", "activities": 3} in countries
+    assert {"Country": "", "Region": "South America", "Activities": 3} in countries
     iati = etree.parse(str(tmp_path / "iati.xml"))
     assert len(iati.findall("iati-activity")) == 46
+
+
+def test_the_example_in_spanish_labels_headers_states_types_and_dates(tmp_path, capsys):
+    assert cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path),
+                     "--lang", "es"]) == 0
+    with open(tmp_path / "supply_demand.csv", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[:3] == ["Id de la actividad", "Título", "Delegación demandante"]
+    assert sum(r["Delegaciones oferentes"] == "aún no definido" for r in rows) == len(
+        example.TOPIC_ONLY)
+    assert {r["Estado"] for r in rows} <= {
+        "propuesta", "en revisión", "seleccionada", "rechazada", "planificada", "en curso",
+        "finalizada", "evaluada", "retirada"}
+    built = json.loads((tmp_path / "report.json").read_text())
+    assert {r["Dimensión"] for r in built["counts"]} == {
+        "tipo de actividad", "mecanismo", "enfoque"}
+    assert "Brasil" in {r["País"] for r in built["demand_by_country"]}
+    dates = {r["Fecha de seguimiento"] for r in built["status_by_delegation"]} - {""}
+    assert dates and all(d.endswith(" 2013") or d.endswith(" 2012") for d in dates)
+    assert {r["Atrasada"] for r in built["status_by_delegation"]} <= {"sí", "no"}
+    with pytest.raises(SystemExit):  # es, en, pt or fr
+        cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path),
+                  "--lang", "de"])
 
 
 def test_report_writes_the_files_of_a_workshop_from_the_services_database(tmp_path, capsys):

@@ -116,7 +116,7 @@ def test_a_workshop_can_change_its_cadence_and_thresholds(uow):
 
 
 def test_the_weekly_digest_goes_once_per_owner_and_week(uow, two_workshops):
-    charts = lambda views: [("activities_by_state", b"\x89PNG fake")]  # noqa: E731
+    charts = lambda views, language: [("activities_by_state", b"\x89PNG fake")]  # noqa: E731
     assert usecases.prepare_digests(uow=uow, now=at("2026-05-21T03:00:00+00:00"),
                                     render_charts=charts) == 1
     [digest] = published(uow, "weekly_digest_prepared")

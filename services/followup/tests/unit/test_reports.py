@@ -9,11 +9,11 @@ from xml.etree import ElementTree
 import pytest
 from PIL import Image
 
-from followup import reports, usecases
+from followup import labels, reports, usecases
 from followup.inbound import ProgramSubmitted
 from followup.models import Activity
 
-from .conftest import NOW, delegation, expression
+from .conftest import NOW, delegation, expression, staff
 
 
 @pytest.fixture
@@ -188,3 +188,99 @@ def test_a_programs_topic_other_is_reported_under_its_label(uow, ids):
     topics = {r["topic"]: r["activities"]
               for r in reports.build(uow.session, "w1", "demand_by_topic", NOW)}
     assert topics["Community kitchens"] == 1 and "other" not in topics
+
+
+# -- what people read, in their language ---------------------------------------------
+
+LABELLED = {
+    # language: (state and date header, a state, the date of 10 May 2026, yes, a role,
+    #            a mechanism, an activity type, Brazil, money, not yet defined)
+    "en": ("State", "Follow-up date", "proposed", "May 10, 2026", "yes", "demanding",
+           "bilateral agreement", "expert visit", "Brazil", "22,345.66 USD", "not yet defined"),
+    "es": ("Estado", "Fecha de seguimiento", "propuesta", "10 may 2026", "sí", "demandante",
+           "acuerdo bilateral", "visita de expertos", "Brasil", "22.345,66 USD",
+           "aún no definido"),
+    "pt": ("Estado", "Data de acompanhamento", "proposta", "10 de mai. de 2026", "sim",
+           "demandante", "acordo bilateral", "visita de especialistas", "Brasil",
+           "22.345,66 USD", "ainda não definido"),
+    "fr": ("État", "Date de suivi", "proposée", "10 mai 2026", "oui", "demandeuse",
+           "accord bilatéral", "visite d'experts", "Brésil", "22\u202f345,66 USD",
+           "pas encore défini"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LABELLED))
+def test_reports_are_labelled_in_the_readers_language(uow, ids, lang):
+    (state, follow_up_on, proposed, may_10, yes, demanding, bilateral, expert_visit, brazil,
+     amount, not_defined) = LABELLED[lang]
+    status = reports.build(uow.session, "w1", "status_by_delegation", NOW, lang)
+    late = next(r for r in status if r[follow_up_on] == may_10)
+    assert late[state] == proposed and yes in late.values() and demanding in late.values()
+    supply = reports.build(uow.session, "w1", "supply_demand", NOW, lang)
+    assert {r[state] for r in supply} == {proposed}
+    first = supply[0]
+    assert amount in first.values() and any(brazil in str(v) for v in first.values())
+    assert not_defined in supply[1].values()
+    counts = reports.build(uow.session, "w1", "counts", NOW, lang)
+    shown = {v for r in counts for v in r.values()}
+    assert {bilateral, expert_visit} <= shown and "bilateral_agreement" not in shown
+    # the CSV's header row is in that language too
+    header = reports.to_csv(status).decode("utf-8-sig").splitlines()[0]
+    assert state in header and "follow_up_on" not in header
+
+
+def test_without_a_language_reports_keep_their_codes(uow, ids):
+    rows = reports.build(uow.session, "w1", "status_by_delegation", NOW)
+    assert {"state", "role", "follow_up_on", "overdue"} <= set(rows[0])
+    assert rows[0]["state"] == "proposed"
+
+
+def test_an_unknown_code_is_shown_as_it_is():
+    assert labels.text(labels.STATES, "paused", "es") == "paused"
+    assert labels.language("de") == "en" == labels.language(None)
+
+
+def _svg_ids(svg: bytes, prefix: str) -> list[str]:
+    return [g.get("id")[len(prefix):] for g in ElementTree.fromstring(svg).iter(
+        "{http://www.w3.org/2000/svg}g") if (g.get("id") or "").startswith(prefix)]
+
+
+CHART_WORDS = {
+    "en": ("Demand by country or region", "activities", "South America (region)", "Peru",
+           "Your activities by state", "proposed"),
+    "es": ("Demanda por país o región", "actividades", "South America (región)", "Perú",
+           "Sus actividades por estado", "propuesta"),
+    "pt": ("Demanda por país ou região", "atividades", "South America (região)", "Peru",
+           "Suas atividades por estado", "proposta"),
+    "fr": ("Demande par pays ou région", "activités", "South America (région)", "Pérou",
+           "Vos activités par état", "proposée"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CHART_WORDS))
+def test_charts_are_labelled_in_the_readers_language(uow, ids, lang):
+    title, axis, region, peru, digest_title, proposed = CHART_WORDS[lang]
+    rows = reports.build(uow.session, "w1", "demand_by_country", NOW)
+    svg = reports.chart("demand_by_country", rows, "svg", lang)
+    assert _svg_ids(svg, "title:") == [title] and _svg_ids(svg, "axis:") == [axis]
+    assert region in _svg_ids(svg, "label:") and peru in _svg_ids(svg, "label:")
+    # the weekly digest's chart: title, axis and state names
+    views = usecases.list_activities({"workshop_id": "w1"}, uow=uow, now=NOW)["activities"]
+    [(name, svg)] = reports.digest_charts(views, lang, fmt="svg")
+    assert _svg_ids(svg, "title:") == [digest_title] and _svg_ids(svg, "axis:") == [axis]
+    assert _svg_ids(svg, "label:") == [proposed]
+    assert _svg_ids(svg, "bar:") == ["proposed"]  # the bar keeps its code
+
+
+def test_the_weekly_digest_is_drawn_in_its_owners_language(uow, ids):
+    usecases.record_staff_member(staff("ana", "secretariat") | {"language": "pt"},
+                                 uow=uow, now=NOW)
+    for activity_id in ids:
+        uow.session.get(Activity, activity_id).owner_staff_id = "ana"
+    asked = []
+
+    def charts(views, language):
+        asked.append(language)
+        return reports.digest_charts(views, language)
+    assert usecases.prepare_digests(uow=uow, now=NOW, render_charts=charts) == 1
+    assert asked == ["pt"]

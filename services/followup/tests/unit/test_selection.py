@@ -9,7 +9,7 @@ from rueda_backbone import Conflict
 from followup import domain, usecases
 from followup.models import Activity
 
-from .conftest import NOW, expression, published
+from .conftest import NOW, delegation, expression, published
 
 
 def brute_force(candidates, budget) -> int:
@@ -84,3 +84,39 @@ def test_staff_score_propose_and_confirm_a_selection(uow):
     assert len(published(uow, "activity_status_changed")) == 2
     with pytest.raises(Conflict, match="already confirmed"):
         usecases.confirm_selection({"selection_id": selection["id"], **by}, uow=uow, now=NOW)
+
+
+def test_the_confirmed_selection_names_each_activitys_delegations_and_currency(uow):
+    """funding_selection_confirmed v2: a reader needs no other event to say
+    who takes part in each activity and what it costs."""
+    usecases.record_delegation(delegation("d-pe", "Ministerio de Desarrollo e Inclusión Social",
+                                          "Peru", acronym="MIDIS"), uow=uow, now=NOW)
+    usecases.record_delegation(delegation("d-ism", "Instituto Social del MERCOSUR", None,
+                                          acronym="ISM", region="South America",
+                                          kind="subregional_mechanism"), uow=uow, now=NOW)
+    usecases.set_criteria({"workshop_id": "w1", "criteria": [
+        {"key": "alignment", "label": "Alignment", "weight": 1}]}, uow=uow, now=NOW)
+    activity = usecases.record_expression(expression("x1", demanding="d-pe",
+                                                     supplying=("d-ism", "d-unseen")),
+                                          uow=uow, now=NOW)
+    usecases.transition({"activity_id": activity.id, "to": "under_review", "reason": "r"},
+                        uow=uow, now=NOW)
+    usecases.score_activity({"activity_id": activity.id, "scores": {"alignment": 5},
+                             "estimated_cost": 2_234_566, "currency": "USD"}, uow=uow, now=NOW)
+    selection = usecases.propose_selection({"workshop_id": "w1", "budget": 3_000_000,
+                                            "currency": "USD", "funding_source": "network_fund"},
+                                           uow=uow, now=NOW)
+    usecases.confirm_selection({"selection_id": selection["id"]}, uow=uow, now=NOW)
+    [event] = published(uow, "funding_selection_confirmed")
+    assert event.schema_version == 2
+    [item] = event.payload["selected"]
+    assert (item["cost"], item["currency"], item["supplier_status"]) == (2_234_566, "USD", "named")
+    assert item["demanding"] == {"delegation_id": "d-pe", "acronym": "MIDIS",
+                                 "institution": "Ministerio de Desarrollo e Inclusión Social",
+                                 "country": "Peru", "region": None}
+    assert item["supplying"] == [
+        {"delegation_id": "d-ism", "acronym": "ISM", "institution": "Instituto Social del MERCOSUR",
+         "country": None, "region": "South America"},
+        # one followup has not seen yet: its id, nothing invented
+        {"delegation_id": "d-unseen", "acronym": None, "institution": None, "country": None,
+         "region": None}]

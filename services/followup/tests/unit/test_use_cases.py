@@ -329,7 +329,7 @@ def test_propose_get_and_confirm_a_selection(uow, scored):
 # -- digests and reports ----------------------------------------------------------------------
 
 def test_prepare_digests_once_per_owner_and_week(uow, activity):
-    assert usecases.prepare_digests(uow=uow, now=NOW, render_charts=lambda views: []) == 1
+    assert usecases.prepare_digests(uow=uow, now=NOW, render_charts=lambda views, language: []) == 1
     [digest] = published(uow, "weekly_digest_prepared")
     assert (digest.payload["owner_staff_id"], digest.payload["week_of"],
             digest.payload["workshop_id"]) == ("ana", "2027-10-18", "w1")

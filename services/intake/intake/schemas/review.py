@@ -26,6 +26,9 @@ class ReviewView(Schema):
     reason = fields.String(allow_none=True)
     version = fields.Integer()
     reviewed_at = fields.String(metadata={"format": "date-time"})  # stored as ISO 8601
+    reviewed_by = fields.String(allow_none=True, metadata={
+        "description": "\"staff:<id> (<name>)\" when the console acted for a person, else the "
+                       "API client's origin"})
 
 
 class ProgramReviewed(Event):

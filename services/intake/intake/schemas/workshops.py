@@ -112,6 +112,9 @@ class WorkshopView(Schema):
     late_windows = fields.List(fields.Dict())
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    updated_by = fields.String(allow_none=True, metadata={
+        "description": "who made the latest revision: \"staff:<id> (<name>)\" when the console "
+                       "acted for a person, else the API client's origin"})
 
 
 class SessionRef(Event):

@@ -23,6 +23,8 @@ def _delegate_ids(delegations) -> set[str]:
 
 
 def _own_delegates(form, name: str, delegation, errors: dict) -> None:
+    if not form.get(name):
+        return  # none named: no need to load the delegation's delegates
     known = _delegate_ids([delegation])
     for index, delegate_id in enumerate(form.get(name) or []):
         if delegate_id not in known:

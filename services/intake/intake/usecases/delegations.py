@@ -36,7 +36,7 @@ def publish_revision(delegation: Delegation, uow, *, now: datetime,
                                          _registered(delegation, imported=bool(import_id)))
     history.record_version(uow.session, delegation.id, "delegation", delegation.version,
                            "imported" if import_id else "submitted", registered.payload,
-                           now=now, import_id=import_id)
+                           now=now, import_id=import_id, by=uow.who)
     uow.publish(registered, schemas.PUBLISHED.event("delegation_contacts_updated", {
         "delegation_id": delegation.id, "workshop_id": delegation.workshop_id,
         "version": delegation.version,
@@ -134,7 +134,7 @@ def withdraw_delegation(command: dict, *, uow, now: datetime) -> Delegation:
     delegation.status = "withdrawn"
     delegation.withdrawn_at = delegation.updated_at = now
     history.record_version(uow.session, delegation.id, "delegation", delegation.version,
-                           "withdrawn", {}, now=now)
+                           "withdrawn", {}, now=now, by=uow.who)
     uow.publish(schemas.PUBLISHED.event("delegation_withdrawn", {
         "workshop_id": delegation.workshop_id, "delegation_id": delegation.id,
         "version": delegation.version, "withdrawn_at": now}))

@@ -7,6 +7,7 @@ fields come beside it, as the form's schema loaded them."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 from marshmallow import ValidationError
@@ -122,17 +123,23 @@ def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datet
     record.status = "submitted"
     record.version += 1
     record.title = form.get("title")
-    record.data = schemas.FORMS[kind]().dump(form)
+    record.data = _form_schema(kind).dump(form)
     record.draft = None
     record.review = None
     record.submitted_at = record.updated_at = now
     record.withdrawn_at = None
     history.record_version(uow.session, record.id, kind, record.version,
                            "imported" if import_id else "submitted", record.data, now=now,
-                           import_id=import_id)
+                           import_id=import_id, by=uow.who)
     uow.publish(schemas.PUBLISHED.event(KINDS[kind]["submitted"], {
         **SUBMITTED[kind](record, form), "imported": import_id is not None}))
     return record
+
+
+@cache
+def _form_schema(kind: str):
+    """The form's schema, built once per kind (a dump keeps no state)."""
+    return schemas.FORMS[kind]()
 
 
 def withdraw_form(command: dict, *, uow, now: datetime) -> FormRecord:
@@ -144,7 +151,8 @@ def withdraw_form(command: dict, *, uow, now: datetime) -> FormRecord:
         raise Conflict(f"only a submitted form can be withdrawn; this one is {record.status}")
     record.status = "withdrawn"
     record.withdrawn_at = record.updated_at = now
-    history.record_version(uow.session, record.id, kind, record.version, "withdrawn", {}, now=now)
+    history.record_version(uow.session, record.id, kind, record.version, "withdrawn", {}, now=now,
+                           by=uow.who)
     payload = {KINDS[kind]["id_field"]: record.id, "workshop_id": record.workshop_id,
                "delegation_id": record.delegation_id, "version": record.version,
                "withdrawn_at": now}

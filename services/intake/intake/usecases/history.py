@@ -11,9 +11,10 @@ from . import lookup
 
 
 def record_version(session, subject_id: str, kind: str, version: int, action: str, data: dict,
-                   *, now: datetime, import_id: str | None = None) -> None:
+                   *, now: datetime, import_id: str | None = None, by: str | None = None) -> None:
+    """`by` is `uow.who`: the staff member the console acted for, else the origin."""
     session.add(FormVersion(subject_id=subject_id, kind=kind, version=version, action=action,
-                            data=data, recorded_at=now, import_id=import_id))
+                            data=data, recorded_at=now, import_id=import_id, changed_by=by))
 
 
 def _versions(session, subject_id: str) -> list[FormVersion]:

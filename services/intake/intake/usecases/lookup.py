@@ -4,6 +4,7 @@ is `Invalid` at that field."""
 from __future__ import annotations
 
 import uuid
+from functools import cache
 
 from rueda_backbone import Invalid, NotFound
 
@@ -43,10 +44,17 @@ def form(session, kind: str, form_id: str) -> FormRecord:
     return found
 
 
+@cache
+def _schema(name: str):
+    """A schema of `schemas`, built once (a load keeps no state between calls)."""
+    return getattr(schemas, name)()
+
+
 def workshop_form(found: Workshop) -> dict:
     """The workshop's form as loaded (instants as datetimes)."""
-    return schemas.WorkshopForm().load(found.form)
+    return _schema("WorkshopForm").load(found.form)
 
 
 def late_windows(found: Workshop) -> list[dict]:
-    return [schemas.LateWindowForm().load(window) for window in found.late_windows]
+    form = _schema("LateWindowForm")
+    return [form.load(window) for window in found.late_windows]

@@ -23,7 +23,7 @@ def review_program(command: dict, *, uow, now: datetime) -> FormRecord:
     decision = command["decision"]
     reason = command.get("reason") if decision == "returned" else None
     record.review = {"decision": decision, "reason": reason, "version": record.version,
-                     "reviewed_at": now.isoformat()}
+                     "reviewed_at": now.isoformat(), "reviewed_by": uow.who}
     record.updated_at = now
     uow.publish(schemas.PUBLISHED.event("program_reviewed", {
         "program_id": record.id, "workshop_id": record.workshop_id,

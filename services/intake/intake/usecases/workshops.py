@@ -8,11 +8,19 @@ from rueda_backbone import Invalid
 
 from .. import schemas
 from ..models import Workshop
-from . import lookup
+from . import history, lookup
 
 
 def _utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
+
+
+def _revised(workshop: Workshop, uow, now: datetime, action: str) -> None:
+    """Who made this revision (`uow.who`), kept on the workshop and in its history."""
+    workshop.updated_by = uow.who
+    history.record_version(uow.session, workshop.id, "workshop", workshop.version, action,
+                           {"form": workshop.form, "late_windows": workshop.late_windows},
+                           now=now, by=uow.who)
 
 
 def _publish(workshop: Workshop, uow) -> None:
@@ -38,6 +46,7 @@ def create_workshop(command: dict, *, uow, now: datetime) -> Workshop:
     workshop = Workshop(id=lookup.new_id(), version=1, form=schemas.WorkshopForm().dump(command),
                         late_windows=[], created_at=now, updated_at=now)
     uow.session.add(workshop)
+    _revised(workshop, uow, now, "created")
     _publish(workshop, uow)
     return workshop
 
@@ -48,6 +57,7 @@ def revise_workshop(command: dict, *, uow, now: datetime) -> Workshop:
     workshop.form = schemas.WorkshopForm().dump(command)
     workshop.version += 1
     workshop.updated_at = now
+    _revised(workshop, uow, now, "revised")
     _publish(workshop, uow)
     return workshop
 
@@ -67,6 +77,7 @@ def grant_late_window(command: dict, *, uow, now: datetime) -> Workshop:
     workshop.late_windows = windows
     workshop.version += 1
     workshop.updated_at = now
+    _revised(workshop, uow, now, "late_window")
     _publish(workshop, uow)
     return workshop
 

@@ -35,6 +35,7 @@ from .read_model import (
                          withdraw_interest,
                          withdraw_program,
 )
+from .replanning import set_replanning, show_replanning
 from .schedules import (
                          Problem,
                          publish_schedule,
@@ -49,7 +50,7 @@ __all__ = [
     "job_outcome", "job_view", "list_jobs", "list_pins", "pin_program", "pin_view", "publish_schedule",
     "queue_due_work", "queue_solve", "read_problem", "record_delegation", "record_interest",
     "record_plan", "record_program", "record_workshop", "recover_jobs", "report_progress",
-    "request_replan", "request_solve", "review_program", "schedule_view", "set_fairness",
+    "request_replan", "request_solve", "review_program", "schedule_view", "set_fairness", "set_replanning", "show_replanning",
     "show_fairness", "show_job", "show_schedule", "stop_retrying", "unpin_program",
     "withdraw_delegation",
     "withdraw_interest", "withdraw_program",

@@ -19,15 +19,18 @@ import uuid
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+import structlog
 
-from rueda_backbone import Invalid, NotFound
+from rueda_backbone import Invalid, NotFound, metrics
 
 from .. import domain
 from ..exceptions import JobCancelled, JobFinished, LeaseLost, PlanRefused, SolveFailed
-from ..models import Schedule, SolveJob
+from ..models import Schedule, SolveJob, Workshop
 from .due import due_work, give_up
 from .lookups import known_workshop, latest_published
 from .schedules import read_problem, schedule_view
+
+log = structlog.get_logger(__name__)
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = (
     "queued", "running", "succeeded", "failed", "cancelled")
@@ -38,6 +41,9 @@ AUTOMATIC = ("deadline", "replan")
 MAX_ATTEMPTS = 3
 # an automatic job that failed is not queued again for its workshop before this
 RETRY_AFTER = timedelta(minutes=1)
+# a due plan whose automatic jobs failed this many times in a row is given up
+# on (staff see the failed jobs and their error, and compute by hand)
+MAX_FAILED_RUNS = 3
 
 
 def _lock_key(workshop_id: str) -> int:
@@ -64,7 +70,8 @@ def queue_solve(command: dict, *, uow, now: datetime) -> SolveJob:
         id=str(uuid.uuid4()), workshop_id=command["workshop_id"], trigger=command["trigger"],
         state=QUEUED, time_limit=command["time_limit"], pins=list(command.get("pins") or ()),
         publish=bool(command.get("publish")), requested_at=command.get("requested_at"),
-        requested_by=(getattr(uow, "origin", None) or "")[:200] or None, created_at=now,
+        requested_by=(getattr(uow, "who", None) or getattr(uow, "origin", None) or "")[:200]
+        or None, created_at=now,
         attempts=0)
     uow.session.add(job)
     uow.session.flush()
@@ -88,24 +95,68 @@ def queue_due_work(query: dict, *, uow, now: datetime, debounce_seconds: float,
     active automatic job per workshop; answers the ids of the jobs queued."""
     queued = []
     for item in due_work({}, uow=uow, now=now, debounce_seconds=debounce_seconds):
-        if not lock_workshop(uow, item.workshop_id):
-            continue  # another replica is queueing or claiming it right now
-        latest = uow.session.scalar(
-            sa.select(SolveJob).where(SolveJob.workshop_id == item.workshop_id,
-                                      SolveJob.trigger.in_(AUTOMATIC))
-            .order_by(SolveJob.created_at.desc()).limit(1)
-            .execution_options(populate_existing=True))
-        if latest is not None and (
-                latest.state in ACTIVE
-                or (latest.state == FAILED and latest.finished_at is not None
-                    and now - latest.finished_at < RETRY_AFTER)):
+        # one workshop that cannot be queued does not stop the others
+        try:
+            with uow.session.begin_nested():
+                job = _queue_due(item, uow=uow, now=now, time_limit=time_limit,
+                                 autopublish=autopublish)
+        except (sa.exc.OperationalError, sa.exc.InterfaceError):
+            raise  # the database, not the workshop: the planner tries again
+        except Exception as exc:  # noqa: BLE001 - this workshop only
+            metrics.LOOP_ITEM_FAILURES.labels(service="matching", loop="planner").inc()
+            log.error("schedule.not_queued", workshop_id=item.workshop_id, trigger=item.trigger,
+                      error=f"{type(exc).__name__}: {exc}")
             continue
-        job = queue_solve({"workshop_id": item.workshop_id, "trigger": item.trigger,
-                           "time_limit": time_limit,
-                           "publish": item.trigger == "replan" and autopublish,
-                           "requested_at": item.requested_at}, uow=uow, now=now)
-        queued.append(job.id)
+        if job is not None:
+            queued.append(job.id)
     return queued
+
+
+def _failed_in_a_row(uow, item) -> int:
+    """How many of the latest automatic jobs for this due plan failed in a row."""
+    query = (sa.select(SolveJob.state).where(SolveJob.workshop_id == item.workshop_id,
+                                             SolveJob.trigger == item.trigger)
+             .order_by(SolveJob.created_at.desc(), SolveJob.id.desc()).limit(MAX_FAILED_RUNS))
+    if item.trigger == "replan":
+        query = query.where(SolveJob.requested_at == item.requested_at)
+    count = 0
+    for state in uow.session.scalars(query):
+        if state != FAILED:
+            break
+        count += 1
+    return count
+
+
+def _queue_due(item, *, uow, now: datetime, time_limit: float, autopublish: bool):
+    """Queue one due plan unless a job for it is active or failed just now;
+    give up on it after MAX_FAILED_RUNS failures in a row."""
+    if not lock_workshop(uow, item.workshop_id):
+        return None  # another replica is queueing or claiming it right now
+    latest = uow.session.scalar(
+        sa.select(SolveJob).where(SolveJob.workshop_id == item.workshop_id,
+                                  SolveJob.trigger.in_(AUTOMATIC))
+        .order_by(SolveJob.created_at.desc()).limit(1)
+        .execution_options(populate_existing=True))
+    if latest is not None and (
+            latest.state in ACTIVE
+            or (latest.state == FAILED and latest.finished_at is not None
+                and now - latest.finished_at < RETRY_AFTER)):
+        return None
+    if latest is not None and latest.state == FAILED and (
+            _failed_in_a_row(uow, item) >= MAX_FAILED_RUNS):
+        give_up({"workshop_id": item.workshop_id, "trigger": item.trigger,
+                 "requested_at": item.requested_at}, uow=uow, now=now)
+        log.error("schedule.given_up", workshop_id=item.workshop_id, trigger=item.trigger,
+                  failed_runs=MAX_FAILED_RUNS, job_id=latest.id,
+                  error=(latest.error or {}).get("message"))
+        return None
+    own = uow.session.get(Workshop, item.workshop_id).replan_autopublish
+    job = queue_solve({"workshop_id": item.workshop_id, "trigger": item.trigger,
+                       "time_limit": time_limit,
+                       "publish": item.trigger == "replan"
+                       and (autopublish if own is None else own),
+                       "requested_at": item.requested_at}, uow=uow, now=now)
+    return job
 
 
 def recover_jobs(query: dict, *, uow, now: datetime) -> int:
@@ -180,7 +231,7 @@ def _snapshot(job: SolveJob) -> dict:
     return {"job_id": job.id, "workshop_id": job.workshop_id, "trigger": job.trigger,
             "time_limit": job.time_limit, "pins": list(job.pins or ()),
             "publish": job.publish, "requested_at": job.requested_at,
-            "claimed_by": job.claimed_by}
+            "claimed_by": job.claimed_by, "requested_by": job.requested_by}
 
 
 def report_progress(command: dict, *, uow, now: datetime, lease_seconds: float) -> str | None:

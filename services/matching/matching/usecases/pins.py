@@ -40,6 +40,7 @@ def pin_program(command: dict, *, uow, now: datetime) -> dict:
     pin = uow.session.get(Pin, (workshop_id, program_id)) or Pin(
         workshop_id=workshop_id, program_id=program_id)
     pin.session, pin.table, pin.pinned_at = session, table, now
+    pin.pinned_by = getattr(uow, "who", None)
     uow.session.add(pin)
     return pin_view(pin)
 

@@ -87,7 +87,8 @@ def record_plan(command: dict, *, uow, now: datetime) -> dict:
     workshop_id = problem.workshop.id
     schedule = Schedule(id=str(uuid.uuid4()), workshop_id=workshop_id, trigger=trigger,
                         computed_at=now, document=document,
-                        payload=_computed_payload(problem, document))
+                        payload=_computed_payload(problem, document),
+                        computed_by=command.get("requested_by") or getattr(uow, "who", None))
     uow.session.add(schedule)
     workshop = uow.session.get(Workshop, workshop_id)
     # any schedule computed once interests are closed is the deadline's schedule
@@ -181,6 +182,7 @@ def publish_schedule(command: dict, *, uow, now: datetime) -> dict:
     })
     schedule.revision = revision
     schedule.published_at = now
+    schedule.published_by = getattr(uow, "who", None)
     schedule.payload = event.payload
     uow.publish(event)
     return event.payload
@@ -207,6 +209,12 @@ def show_schedule(query: dict, *, uow, now: datetime) -> dict:
     `state` "published" of its latest published revision."""
     workshop_id = query["workshop_id"]
     published = latest_published(uow, workshop_id)
+    if query.get("revision"):
+        schedule = uow.session.scalar(sa.select(Schedule).where(
+            Schedule.workshop_id == workshop_id, Schedule.revision == query["revision"]))
+        if schedule is None:
+            raise NotFound(f"workshop {workshop_id!r} has no revision {query['revision']}")
+        return schedule_view(schedule, published=published)
     schedule = (published if query.get("state", "latest") == "published"
                 else latest_computed(uow, workshop_id))
     if schedule is None:
@@ -226,6 +234,8 @@ def schedule_view(schedule: Schedule, *, published: Schedule | None) -> dict:
         "trigger": schedule.trigger,
         "computed_at": schedule.computed_at.isoformat(),
         "published_at": schedule.published_at.isoformat() if schedule.published_at else None,
+        "computed_by": schedule.computed_by,
+        "published_by": schedule.published_by,
         "latest_published_revision": published.revision if published is not None else None,
         "status": document["status"],
         "objective": document["objective"],

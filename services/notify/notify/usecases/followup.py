@@ -141,6 +141,17 @@ def _items(items, language):
              "days_overdue": i["days_overdue"] or 0} for i in items]
 
 
+def _named(session, delegations: list[dict]) -> list[str]:
+    """Labels of the delegations an event names ("MDS (Brazil)"); one it names
+    without a name is labelled from notify's directory."""
+    out = []
+    for d in delegations:
+        name = d.get("acronym") or d.get("institution")
+        out.append(domain.delegation_label(name, d.get("region") or d.get("country")) if name
+                   else delegation_labels(session, [d["delegation_id"]])[d["delegation_id"]])
+    return out
+
+
 def announce_funding(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
     """What was selected, against the budget, to active staff with a funding
     role (opt-out `funding_notices`)."""
@@ -149,9 +160,14 @@ def announce_funding(message: dict, *, uow, now: datetime, event_id: str) -> lis
         Recipient.kind == domain.STAFF, Recipient.active.is_(True)).order_by(Recipient.id))
         if set(r.roles or ()) & set(domain.FUNDING_ROLES)
         and not opted_out(session, r.id, domain.FUNDING_NOTICES)]
-    # each activity with its delegations, so two on one topic can be told apart
+    # each activity with its delegations, so two on one topic can be told apart:
+    # from the event since v2, else from what notify remembered of the activity
     delegations = {}
     for item in message["selected"]:
+        if "demanding" in item:
+            delegations[item["activity_id"]] = _named(
+                session, [item["demanding"], *item.get("supplying", [])])
+            continue
         activity = session.get(Activity, item["activity_id"])
         ids = list(activity.delegation_ids) if activity is not None else []
         labels = delegation_labels(session, ids)
@@ -163,7 +179,8 @@ def announce_funding(message: dict, *, uow, now: datetime, event_id: str) -> lis
                 "total_cost": rendering.money(message["total_cost"], currency, language),
                 "selected": [{"title": rendering.title(s["title"], language),
                               "delegations": delegations[s["activity_id"]],
-                              "cost": rendering.money(s["cost"], currency, language)}
+                              "cost": rendering.money(s["cost"], s.get("currency") or currency,
+                                                      language)}
                              for s in message["selected"]]}
     return queued(domain.FUNDING_SELECTION, queue_all(
         uow, staff, now=now, event_id=event_id, kind=domain.FUNDING_SELECTION, context=context,

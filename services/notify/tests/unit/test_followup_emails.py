@@ -110,3 +110,29 @@ def test_a_funding_selection_goes_to_active_staff_with_a_funding_role(uow):
                                                 "cost": 12000}]}
     emails = usecases.announce_funding(event, uow=uow, now=NOW, event_id="e7")
     assert sorted(e.recipient_id for e in emails) == ["marta", "paul"]
+
+
+def _documented(version):
+    import json
+    from pathlib import Path
+
+    from notify import inbound
+    docs = Path(__file__).resolve().parents[4] / "docs" / "events"
+    example = json.loads((docs / f"funding_selection_confirmed.v{version}.example.json")
+                         .read_text(encoding="utf-8"))
+    reader = {1: inbound.FundingSelectionConfirmed, 2: inbound.FundingSelectionConfirmedV2}
+    return reader[version]().load(example["payload"])
+
+
+def test_a_v2_funding_selection_names_each_activity_with_the_delegations_it_carries(uow):
+    # notify has seen no registration nor status change of these delegations
+    emails = usecases.announce_funding(_documented(2), uow=uow, now=NOW, event_id="e8")
+    text = next(e for e in emails if e.recipient_id == "paul").text_body
+    text = text.replace("\u202f", " ").replace("\xa0", " ")
+    assert "— MIDIS (Peru), MDS (Brazil): 24 000,00 USD" in text, text
+    assert "— ISM (South America), MIDES (Uruguay): 22 500,00 USD" in text, text
+
+
+def test_a_v1_funding_selection_is_still_read(uow):
+    emails = usecases.announce_funding(_documented(1), uow=uow, now=NOW, event_id="e9")
+    assert sorted(e.recipient_id for e in emails) == ["marta", "paul"]

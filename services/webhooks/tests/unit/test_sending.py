@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from rueda_backbone import tables
 from rueda_backbone.database import Store
 from webhooks import domain, posting, sending, usecases
-from webhooks.models import Base, Delivery
+from webhooks.models import Base, Delivery, Subscription
 from webhooks.settings import Settings
 
 from .conftest import NOW, envelope, public_dns
@@ -130,3 +130,65 @@ def test_a_delivery_claimed_by_another_sender_is_left_alone(store, outcomes):
                                                    claimed_until=NOW + timedelta(seconds=30)))
     assert sender(store, Clock()).send_due() == 0
     assert sent == []
+
+
+
+def deliveries_for(store, count):
+    """One event for `count` subscriptions (hook/0, hook/1, ...): their
+    subscription ids and delivery ids, in that order."""
+    from rueda_backbone.outbox import UnitOfWork
+    with store.transaction() as session:
+        uow = UnitOfWork(session, producer="webhooks", correlation_id="t")
+        made = [usecases.create_subscription(
+            {"name": f"funder-{n}", "url": f"https://grants.example.org/hook/{n}",
+             "event_types": ["activity_status_changed"]},
+            uow=uow, now=NOW, settings=Settings(resolve=public_dns)) for n in range(count)]
+        ids = usecases.record_event({}, uow=uow, now=NOW, event=envelope())
+        by_subscription = {session.get(Delivery, i).subscription_id: i for i in ids}
+    return [(m["id"], by_subscription[m["id"]]) for m in made]
+
+
+def test_one_delivery_that_cannot_be_built_is_parked_alone_and_the_others_go(store, outcomes):
+    from rueda_backbone import metrics
+
+    planned, sent = outcomes
+    deliveries = deliveries_for(store, 3)
+    with store.transaction() as session:  # a secret the signer cannot use
+        session.execute(sa.update(Subscription).where(Subscription.id == deliveries[1][0])
+                        .values(secret="whsec_not base64!"))
+    planned.extend([posting.Outcome(True, 204), posting.Outcome(True, 204)])
+    before = metrics.REGISTRY.get_sample_value(
+        "rueda_loop_item_failures_total", {"service": "webhooks", "loop": "delivery_sender"}) or 0
+
+    assert sender(store, Clock()).send_due() == 2  # the sender's batch: its concurrency
+    assert sender(store, Clock()).send_due() == 1
+
+    assert sorted(url for url, _, _ in sent) == [
+        "https://grants.example.org/hook/0", "https://grants.example.org/hook/2"]
+    states = [row(store, delivery_id) for _, delivery_id in deliveries]
+    assert [s.status for s in states] == [domain.DELIVERED, domain.PARKED, domain.DELIVERED]
+    assert states[1].last_error.startswith("cannot be built: ")
+    assert metrics.REGISTRY.get_sample_value(
+        "rueda_loop_item_failures_total",
+        {"service": "webhooks", "loop": "delivery_sender"}) == before + 1
+    assert sender(store, Clock()).send_due() == 0  # parked: not tried again
+
+
+def test_an_unexpected_error_posting_one_delivery_is_a_failed_try_of_that_one(
+        store, outcomes, monkeypatch):
+    planned, sent = outcomes
+    (_, first), (_, second) = deliveries_for(store, 2)
+    real = posting.post
+
+    def post(http, url, **kwargs):
+        if url.endswith("/0"):
+            raise UnicodeError("label too long")
+        return real(http, url, **kwargs)
+
+    monkeypatch.setattr(posting, "post", post)
+    planned.append(posting.Outcome(True, 204))
+    sender(store, Clock()).send_due()
+    failed = row(store, first)
+    assert (failed.status, failed.attempts) == (domain.PENDING, 1)
+    assert failed.last_error == "could not be posted: UnicodeError: label too long"
+    assert row(store, second).status == domain.DELIVERED

@@ -19,7 +19,7 @@ def test_a_returned_program_carries_the_reason_and_an_accepted_one_none(scene, p
                                                    "decision": "returned", "reason": "Add more"},
                          LATER)
     assert returned.review == {"decision": "returned", "reason": "Add more", "version": 1,
-                               "reviewed_at": LATER.isoformat()}
+                               "reviewed_at": LATER.isoformat(), "reviewed_by": "internal"}
     scene.run(usecases.review_program, {"program_id": program.id, "decision": "accepted",
                                         "reason": "ignored when accepted", "version": 1})
     assert [(p["decision"], p["reason"]) for _, _, p in scene.events()] == [
