@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-LANGUAGES = ("es", "en")
+LANGUAGES = ("es", "en", "pt", "fr")
 
 # intake's staff roles (its registry decides who has which)
 SECRETARIAT, COORDINATOR = "secretariat", "coordinator"
@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "move_activity": RUNS_WORKSHOPS,
     "assign_activity": RUNS_WORKSHOPS,
     "propose_selection": RUNS_WORKSHOPS | {FUNDER_LIAISON},
+    "score_activities": RUNS_WORKSHOPS | {FUNDER_LIAISON},
     "confirm_selection": frozenset({COORDINATOR}),
 }
 

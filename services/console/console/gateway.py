@@ -20,6 +20,28 @@ from .exceptions import PageNotFound, Upstream, UpstreamUnavailable
 log = structlog.get_logger(__name__)
 
 SERVICES = ("intake", "matching", "followup", "notify")
+
+# The scopes of the console's key for each service: exactly what its pages
+# call, nothing of the services' operations (erasure, archive imports,
+# forms as the portal sends them). `act-for-staff`: every call names the
+# signed-in person, and the service records them as who did it. The person's
+# role narrows this further (domain.PERMISSIONS): only a coordinator's page
+# publishes or confirms.
+SCOPES: dict[str, tuple[str, ...]] = {
+    "intake": ("intake:read", "intake:workshops:write", "intake:forms:review",
+               "intake:act-for-staff"),
+    "matching": ("matching:read", "matching:write", "matching:schedules:publish",
+                 "matching:act-for-staff"),
+    "followup": ("followup:read", "followup:write", "followup:funding:confirm",
+                 "followup:act-for-staff"),
+    "notify": ("notify:read", "notify:act-for-staff"),
+}
+
+
+def key_command(service: str) -> list[str]:
+    """The rueda-ops arguments that create the console's key for `service`."""
+    scopes = [arg for scope in SCOPES[service] for arg in ("--scope", scope)]
+    return ["api-key", "create", "console", *scopes]
 STAFF_ID_HEADER = "X-Rueda-Staff-Id"
 STAFF_NAME_HEADER = "X-Rueda-Staff-Name"
 

@@ -140,6 +140,10 @@ LABELS = {
     "running": N_("running"), "succeeded": N_("succeeded"), "failed": N_("failed"),
     "cancelled": N_("cancelled"), "optimal": N_("optimal"), "feasible": N_("feasible"),
     "sent": N_("sent"),
+    # what changed between two revisions, and the email it means
+    "added": N_("added"), "removed": N_("removed"), "moved": N_("moved"),
+    "people_changed": N_("other people"), "delegations_changed": N_("other delegations"), "presents": N_("presents"), "attends": N_("attends"),
+    "agenda": N_("agenda"), "change_notice": N_("change notice"),
     # lateness
     "due_soon": N_("due soon"), "overdue": N_("overdue"), "escalation": N_("escalation"),
     # funding sources

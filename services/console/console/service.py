@@ -112,6 +112,22 @@ class ConsoleService:
     def pin_program(self, request, workshop_id, program_id):
         return rounds.pin(self.visits.open(request, "compute_rounds"), workshop_id, program_id)
 
+    @page("GET", f"{W}/rounds/delegations/<string:delegation_id>")
+    def delegation_rounds(self, request, workshop_id, delegation_id):
+        return rounds.delegation(self.visits.open(request), workshop_id, delegation_id)
+
+    @page("GET", f"{W}/rounds/compare")
+    def compare_rounds(self, request, workshop_id):
+        return rounds.compare(self.visits.open(request), workshop_id)
+
+    @page("GET", f"{W}/rounds/publish")
+    def preview_publication(self, request, workshop_id):
+        return rounds.preview(self.visits.open(request, "publish_schedule"), workshop_id)
+
+    @page("POST", f"{W}/rounds/replanning")
+    def set_replanning(self, request, workshop_id):
+        return rounds.replanning(self.visits.open(request, "publish_schedule"), workshop_id)
+
     @page("POST", f"{W}/rounds/publish")
     def publish_rounds(self, request, workshop_id):
         return rounds.publish(self.visits.open(request, "publish_schedule"), workshop_id)
@@ -141,6 +157,15 @@ class ConsoleService:
     @page("GET", f"{W}/funding")
     def funding(self, request, workshop_id):
         return funding.show(self.visits.open(request), workshop_id)
+
+    @page("POST", f"{W}/funding/criteria")
+    def save_criteria(self, request, workshop_id):
+        return funding.save_criteria(self.visits.open(request, "score_activities"), workshop_id)
+
+    @page("POST", f"{W}/funding/activities/<string:activity_id>/scores")
+    def save_scores(self, request, workshop_id, activity_id):
+        return funding.save_scores(self.visits.open(request, "score_activities"), workshop_id,
+                                   activity_id)
 
     @page("POST", f"{W}/funding/selections")
     def propose_selection(self, request, workshop_id):

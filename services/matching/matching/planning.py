@@ -168,8 +168,9 @@ Transactions = Callable[[], AbstractContextManager]
 def compute(command: dict, *, transaction: Transactions, clock: Now,
             solver=run_solver, job: dict | None = None) -> dict:
     """Solve `workshop_id` within `time_limit` seconds and store the result as
-    computed by `trigger` (with the request's `pins`; with `publish` and
-    `requested_at` for an automatic re-plan, see `usecases.record_plan`).
+    computed by `trigger` for `requested_by` (with the request's `pins`; with
+    `publish` and `requested_at` for an automatic re-plan, see
+    `usecases.record_plan`).
     Returns the staff view of the stored schedule; raises PlanRefused when the
     solver refuses the pins. For a `job` (`job_id`, `claimed_by`), the job is
     finished in the transaction that records the schedule, so the schedule is

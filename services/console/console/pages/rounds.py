@@ -1,10 +1,14 @@
 """Rounds: compute a schedule as a background job in matching (with its
 progress: objective, bound and gap), see the grid (sessions x tables:
-program, presenter delegation, attending delegations), why interests were
-missed, pin or unpin a program, and publish (coordinators only)."""
+program, presenter, attending delegations and their delegates), each
+delegation's rounds and why it missed the rest, pin or unpin a program,
+compare two revisions, and publish after a preview of who is emailed and
+what changes for them (coordinators only); whether a re-plan publishes on
+its own."""
 from __future__ import annotations
 
-from ..exceptions import Upstream
+from .. import schedules
+from ..exceptions import PageNotFound, Upstream
 from ..gateway import path
 from ..web import Visit
 from .workshops import all_delegations
@@ -25,12 +29,12 @@ def show(visit: Visit, workshop_id: str):
     programs = {p["id"]: p["title"] for p in visit.gateway.intake.get(
         path("workshops", workshop_id, "forms"), params={"kind": "program", "limit": 200})["items"]}
     form = workshop["form"]
-    grid = {}
-    for item in (schedule or {}).get("rounds", []):
-        grid[(item["session"], item["table"])] = item
+    replan = matching.get(path("workshops", workshop_id, "replanning"), missing_is_none=True)
     return visit.render(
         "rounds/show.html", workshop=workshop, schedule=schedule, jobs=jobs[:5], running=running,
-        pins={p["program_id"]: p for p in pins}, names=names, programs=programs, grid=grid,
+        pins={p["program_id"]: p for p in pins}, names=names, programs=programs,
+        grid=schedules.grid(schedule, names), people=schedules.has_people(schedule),
+        replan=replan,
         sessions=range(1, len(form["sessions"]) + 1),
         tables=range(1, form["tables_per_session"] + 1), zone=form["time_zone"], nav="rounds")
 
@@ -105,3 +109,82 @@ def publish(visit: Visit, workshop_id: str):
     return visit.redirect(back, text=visit.gettext(
         "Revision %(revision)s published: notify emails each delegate their agenda.",
         revision=published.get("revision")))
+
+
+# -- the person-level grid, each delegation, two revisions, the publish preview --
+
+def _schedule(visit: Visit, workshop_id: str, which: str | int | None) -> dict | None:
+    """The latest computed schedule, the latest published one, or revision N."""
+    params = ({"revision": which} if isinstance(which, int)
+              else {"state": which} if which else {})
+    found = visit.gateway.matching.get(path("workshops", workshop_id, "schedule"),
+                                       params=params, missing_is_none=True)
+    if isinstance(which, int) and found is not None and found.get("revision") != which:
+        return None  # a matching that cannot show revisions by number yet
+    return found
+
+
+def _revision(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 10**6 else None
+
+
+def delegation(visit: Visit, workshop_id: str, delegation_id: str):
+    workshop = visit.gateway.intake.get(path("workshops", workshop_id))
+    revision = _revision(visit.request.args.get("revision"))
+    schedule = _schedule(visit, workshop_id, revision)
+    names = {d["id"]: d for d in all_delegations(visit, workshop_id)}
+    if delegation_id not in names:
+        raise PageNotFound("this delegation is not registered for this workshop")
+    mine = schedules.delegation_rounds(schedule, delegation_id, names)
+    programs = {p["id"]: p["title"] for p in visit.gateway.intake.get(
+        path("workshops", workshop_id, "forms"), params={"kind": "program", "limit": 200})["items"]}
+    mine["unmet"] = [{**u, "program_title": programs.get(u["program_id"])} for u in mine["unmet"]]
+    return visit.render("rounds/delegation.html", workshop=workshop, schedule=schedule,
+                        delegation=names[delegation_id], mine=mine, names=names,
+                        people=schedules.has_people(schedule),
+                        zone=workshop["form"]["time_zone"], nav="rounds")
+
+
+def compare(visit: Visit, workshop_id: str):
+    """Two revisions side by side (`from`, `to`: numbers; `to` empty: the latest computed)."""
+    workshop = visit.gateway.intake.get(path("workshops", workshop_id))
+    latest = _schedule(visit, workshop_id, None)
+    newest = (latest or {}).get("latest_published_revision") or 0
+    start = _revision(visit.request.args.get("from")) or (newest or None)
+    end = _revision(visit.request.args.get("to"))
+    before = _schedule(visit, workshop_id, start) if start else None
+    after = _schedule(visit, workshop_id, end) if end else latest
+    names = {d["id"]: d for d in all_delegations(visit, workshop_id)}
+    changes = schedules.compare(before, after) if before and after else []
+    return visit.render("rounds/compare.html", workshop=workshop, before=before, after=after,
+                        start=start, end=end, revisions=range(1, newest + 1), changes=changes,
+                        names=names, zone=workshop["form"]["time_zone"], nav="rounds")
+
+
+def preview(visit: Visit, workshop_id: str):
+    """Who publishing the latest computed schedule emails, and what changes for them."""
+    visit.require("publish_schedule")
+    workshop = visit.gateway.intake.get(path("workshops", workshop_id))
+    schedule = _schedule(visit, workshop_id, None)
+    if schedule is None or schedule.get("state") != "provisional":
+        return visit.redirect(f"/workshops/{workshop_id}/rounds", text=visit.gettext(
+            "There is no computed schedule waiting to be published."), kind="error")
+    published = _schedule(visit, workshop_id, "published")
+    names = {d["id"]: d for d in all_delegations(visit, workshop_id)}
+    recipients = schedules.publish_preview(published, schedule, names)
+    return visit.render("rounds/publish.html", workshop=workshop, schedule=schedule,
+                        published=published, recipients=recipients, names=names,
+                        zone=workshop["form"]["time_zone"], nav="rounds")
+
+
+def replanning(visit: Visit, workshop_id: str):
+    """Whether a re-plan after a withdrawal publishes on its own or waits for a coordinator."""
+    visit.require("publish_schedule")
+    back = f"/workshops/{workshop_id}/rounds"
+    choice = {"own": True, "wait": False, "default": None}.get(visit.form("autopublish"), False)
+    try:
+        visit.gateway.matching.put(path("workshops", workshop_id, "replanning"),
+                                   {"autopublish": choice})
+    except Upstream as refused:
+        return visit.redirect(back, text=refused.message, kind="error")
+    return visit.redirect(back, text=visit.gettext("Re-planning setting saved."))

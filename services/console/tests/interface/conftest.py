@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 from console import usecases
+from console.gateway import SCOPES
 from console.service import ConsoleService
 from console.web import UnitOfWork
 
@@ -34,7 +35,8 @@ def intake(container_factory, rabbit_config, tmp_path):
     portal = create_api_key(store, "portal")
 
     class Intake:
-        console_key = create_api_key(store, "console")
+        console_key = create_api_key(store, "console", scopes=SCOPES["intake"])
+        reader_key = create_api_key(store, "funder", scopes=["intake:read"])
 
         @staticmethod
         def call(method, path, body=None):

@@ -159,9 +159,48 @@ def rounds(page, context, spec):
     sign_out(page)
     sign_in(page, spec, spec["rose"])
     page.goto(f"{spec['base']}/workshops/{spec['workshop_id']}/rounds")
+    # the person-level grid: a presenter's name and attending delegates by name
+    REPORT["people_in_grid"] = page.locator("table.grid ul.attending li").count()
+    # a coordinator waits for re-plans after withdrawals (the story's next chapter)
+    page.get_by_label("waits for a coordinator to publish it").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Re-planning setting saved.")
+    # the preview: who is emailed (everyone: the first publication) and their agenda
+    page.get_by_role("link", name="Preview and publish").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish the schedule")
+    expect(page.get_by_text("This is the first publication")).to_be_visible()
+    REPORT["preview_recipients"] = page.locator("table tbody tr").count()
+    check(page, "rounds-publish-preview", spec)
     page.get_by_role("button", name="Publish this schedule").click()
     expect(page.get_by_role("status")).to_contain_text("Revision 1 published")
     check(page, "rounds-published", spec)
+    # one delegation's view: what it got and why it missed the rest
+    first = page.locator("table.grid tbody td a").first
+    name = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.get_by_role("heading", name="Rounds it presents")).to_be_visible()
+    expect(page.get_by_role("heading", name="Interests not met, and why")).to_be_visible()
+    check(page, "rounds-delegation", spec)
+
+
+def replan(page, context, spec):
+    """Peru withdrew (through intake, as the portal would); the re-plan waits:
+    compare it with revision 1, preview who hears of it, publish revision 2."""
+    sign_in(page, spec, spec["rose"])
+    base = f"{spec['base']}/workshops/{spec['workshop_id']}/rounds"
+    page.goto(base + "/compare?from=1")
+    expect(page.get_by_text(re.compile(r"delegation\(s\) see a change"))).to_be_visible()
+    expect(page.locator("ul.changes").first).to_contain_text("removed")
+    REPORT["delegations_changed"] = page.locator("table tbody tr").count()
+    check(page, "rounds-compare", spec)
+    page.goto(base + "/publish")
+    expect(page.get_by_text("Publishing replaces revision 1.")).to_be_visible()
+    expect(page.locator("table tbody").first).to_contain_text("change notice")
+    REPORT["notified"] = page.locator("table tbody tr").count()
+    check(page, "rounds-replan-preview", spec)
+    page.get_by_role("button", name="Publish this schedule").click()
+    expect(page.get_by_role("status")).to_contain_text("Revision 2 published")
 
 
 def followup(page, context, spec):
@@ -189,6 +228,29 @@ def followup(page, context, spec):
 def funding(page, context, spec):
     sign_in(page, spec, spec["ana"])
     page.goto(f"{spec['base']}/workshops/{spec['workshop_id']}/funding")
+    # criteria and weights, edited on the page (a third criterion added)
+    expect(page.locator("input[name^=key-][value=impact]")).to_have_count(1)
+    page.get_by_label("Key of criterion 3").fill("reach")
+    page.get_by_label("Name of criterion 3").fill("Reach")
+    page.get_by_label("Weight of criterion 3").fill("2")
+    page.get_by_role("button", name="Save the criteria").click()
+    expect(page.get_by_role("status")).to_contain_text("Criteria and weights saved.")
+    expect(page.get_by_label("Name of criterion 3")).to_have_value("Reach")
+    # the browser refuses a weight out of range by itself; the page refuses two
+    # criteria with one key, and keeps what was saved
+    page.get_by_label("Key of criterion 4").fill("reach")
+    page.get_by_label("Name of criterion 4").fill("Reach again")
+    page.get_by_label("Weight of criterion 4").fill("1")
+    page.get_by_role("button", name="Save the criteria").click()
+    expect(page.get_by_role("alert")).to_contain_text("each criterion needs its own key")
+    expect(page.get_by_label("Key of criterion 4")).to_have_value("")
+    # each activity's scores and cost
+    reach = page.get_by_label(re.compile("^Reach for "))
+    REPORT["scored"] = reach.count()
+    for n in range(reach.count()):
+        reach.nth(n).fill(str(5 - n))
+        page.locator("form[id^=scores-] button").nth(n).click()
+        expect(page.get_by_role("status")).to_contain_text("Scores saved.")
     check(page, "funding", spec)
     page.get_by_label("Budget").fill("30000")
     page.get_by_role("button", name="Propose").click()
@@ -219,6 +281,24 @@ def reports(page, context, spec):
     assert chart.ok and chart.body()[:4] == b"\x89PNG", chart.status
 
 
+def languages(page, context, spec):
+    """Portuguese and French, chosen per person."""
+    sign_in(page, spec, spec["rose"])
+    page.get_by_label("Language").select_option("pt")
+    page.get_by_role("button", name="Change").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oficinas")
+    check(page, "workshops-pt", spec)
+    page.get_by_label("Idioma").select_option("fr")
+    page.get_by_role("button", name="Alterar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ateliers")
+    page.goto(f"{spec['base']}/workshops/{spec['workshop_id']}/rounds")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tours")
+    check(page, "rounds-fr", spec)
+    page.get_by_label("Langue").select_option("en")
+    page.get_by_role("button", name="Changer").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rounds")
+
+
 def mail(page, context, spec):
     sign_in(page, spec, spec["ana"])
     page.goto(spec["base"] + "/mail")
@@ -234,7 +314,7 @@ def mail(page, context, spec):
 
 
 SCENARIOS = {f.__name__: f for f in (sign_in_and_out, workshops, forms_and_review, rounds,
-                                     followup, funding, reports, mail)}
+                                     replan, followup, funding, reports, languages, mail)}
 
 
 def main() -> int:

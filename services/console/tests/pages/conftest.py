@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from console.gateway import key_command
 
 from rueda_devkit import broker, mailsink
 from rueda_devkit import santa_marta as story
@@ -45,7 +46,8 @@ def site(tmp_path_factory):
         stack.migrate()
         keys = {s: stack.ops(s, "api-key", "create", "portal")
                 for s in ("intake", "matching", "followup", "notify")}
-        console_keys = {s: stack.ops(s, "api-key", "create", "console")
+        # exactly the scopes the console's pages need (console.gateway.SCOPES)
+        console_keys = {s: stack.ops(s, *key_command(s))
                         for s in ("intake", "matching", "followup", "notify")}
         stack.start_all()
         client = story.Client(stack, keys)

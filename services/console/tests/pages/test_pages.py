@@ -35,11 +35,41 @@ def test_delegations_who_has_not_submitted_and_the_review_queue(browse, spec):
 def test_rounds_are_computed_with_progress_pinned_and_published_by_a_coordinator(browse, spec, site):
     report = accessible(browse("rounds", **spec))
     assert report["rounds"] >= 14
+    # the first publication: every delegate of every delegation gets their agenda
+    delegates = sum(len(d["delegates"]) for d in site["workshop"].delegations.values())
+    assert report["people_in_grid"] > 0 and report["preview_recipients"] == delegates
     client, workshop = site["client"], site["workshop"]
     published = client.call("matching", "GET", f"/workshops/{workshop.id}/schedule?state=published")
     assert published["revision"] == 1
     # agendas arrive in the mail sink
     story.wait_for(lambda: len(list(site["mail"].glob("*.eml"))) > 30, 60, "agendas in the sink")
+
+
+def test_peru_withdraws_and_the_re_plan_waits_is_compared_previewed_and_published(
+        browse, spec, site):
+    from rueda_devkit import mailsink
+    from rueda_devkit.demo import kind_of
+
+    client, workshop = site["client"], site["workshop"]
+    path = f"/workshops/{workshop.id}/schedule"
+    before = client.call("matching", "GET", path + "?state=published")
+    # the console set this workshop to wait for a coordinator
+    assert client.call("matching", "GET", f"/workshops/{workshop.id}/replanning") == {
+        "workshop_id": workshop.id, "autopublish": False, "default": False}
+    story.withdraw_program(client, workshop, "PE-QALIWARMA")
+    story.wait_for(lambda: (lambda s: s["trigger"] == "replan" and s["state"] == "provisional")(
+        client.call("matching", "GET", path)), 120, "the re-plan, kept provisional")
+    assert client.call("matching", "GET", path + "?state=published")["revision"] == 1
+    report = accessible(browse("replan", **spec))
+    after = client.call("matching", "GET", path + "?state=published")
+    assert after["revision"] == 2
+    assert after["published_by"] == f"staff:{workshop.staff['rose']['id']} (Rose Coordinator)"
+    changed = story.people_whose_rounds_changed(before, after, workshop)
+    assert report["notified"] == len(changed), "the preview names who notify emails"
+    expected = {workshop.addresses[d] for d in changed}
+    story.wait_for(lambda: {str(m["To"]) for _, m in mailsink.read_messages(site["mail"])
+                            if kind_of(m) == "schedule_changed"} >= expected, 60,
+                   "the change notices")
 
 
 def test_the_follow_up_board_and_an_activitys_allowed_moves(browse, spec, site):
@@ -64,12 +94,20 @@ def test_a_funding_selection_is_proposed_and_confirmed_by_a_coordinator(browse, 
                     {"scores": {"impact": 4, "feasibility": 3}, "estimated_cost": 15000,
                      "currency": "USD"})
     report = accessible(browse("funding", **spec))
-    assert report["selected"] == 2
+    assert report["selected"] == 2 and report["scored"] == 3
+    criteria = client.call("followup", "GET", f"/workshops/{workshop.id}/criteria")["criteria"]
+    assert sorted((c["key"], c["weight"]) for c in criteria) == [
+        ("feasibility", 1), ("impact", 3), ("reach", 2)]
+    assert {a["scores"].get("reach") for a in story.activities(client, workshop)} == {5, 4, 3}
 
 
 def test_reports_show_their_tables_and_download(browse, spec):
     report = accessible(browse("reports", **spec))
     assert report["csv_lines"] >= 4 and "," in report["csv_header"]
+
+
+def test_portuguese_and_french(browse, spec):
+    accessible(browse("languages", **spec))
 
 
 def test_mail_deliveries_by_kind_and_state(browse, spec):

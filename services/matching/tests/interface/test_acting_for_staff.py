@@ -11,8 +11,14 @@ from matching.models import Pin
 from rueda_backbone.apikeys import create_api_key
 from rueda_backbone.database import Store
 
-from .test_schedules import PA, WORKSHOP, feed, finished, matching  # noqa: F401 (fixture)
-from .test_schedules import extra_config  # noqa: F401 (fixture)
+from .test_schedules import (  # noqa: F401 (fixture)
+    PA,
+    WORKSHOP,
+    extra_config,  # noqa: F401 (fixture)
+    feed,
+    finished,
+    matching,
+)
 
 pytestmark = pytest.mark.broker
 ROSE = "staff:8c1f-rose (Rosé Coordinator)"
