@@ -35,7 +35,9 @@ def workshop_form(days_ahead: int = 60) -> dict:
 
 def post(stack, api_key, path, body, correlation_id=None):
     response = requests.post(f"{stack.url('intake')}{path}", json=body, timeout=10, headers={
-        "X-API-Key": api_key, "X-Correlation-ID": correlation_id or uuid.uuid4().hex})
+        "X-API-Key": api_key, "X-Correlation-ID": correlation_id or uuid.uuid4().hex,
+        # every client the project ships sends one (docs/intake.md)
+        "Idempotency-Key": uuid.uuid4().hex})
     assert response.status_code == 201, response.text
     return response.json()
 

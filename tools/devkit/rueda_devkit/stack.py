@@ -23,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-SERVICES = {"intake": 8001, "matching": 8002, "followup": 8003, "notify": 8004}
+SERVICES = {"intake": 8001, "matching": 8002, "followup": 8003, "notify": 8004, "webhooks": 8006}
 ROOT = Path(__file__).resolve().parents[3]
 QUIET_WARNINGS = "ignore::DeprecationWarning,ignore:pkg_resources is deprecated:UserWarning"
 
