@@ -17,6 +17,7 @@ the event is stored, 200 to a duplicate, 401 to a bad or stale signature (more
 than 5 minutes off: a replayed capture), and 5xx when storing failed, so rueda
 tries again later with the same webhook-id.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,10 @@ class Receiver:
         if length > MAX_BODY:
             return answer("413 Payload Too Large")
         body = environ["wsgi.input"].read(length)
-        headers = {name: environ.get(f"HTTP_{name.upper().replace('-', '_')}", "")
-                   for name in ("webhook-id", "webhook-timestamp", "webhook-signature")}
+        headers = {
+            name: environ.get(f"HTTP_{name.upper().replace('-', '_')}", "")
+            for name in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        }
         try:
             event = self.verifier(self.secret, body, headers)
         except Exception as exc:  # noqa: BLE001 - every way of failing the check is a 401
@@ -110,8 +113,18 @@ def main(argv=None) -> int:
         return 2
 
     def store(event):
-        print(json.dumps({"type": event["type"], "id": event["id"], "time": event["time"],
-                          "data": event["data"]}, ensure_ascii=False), flush=True)
+        print(
+            json.dumps(
+                {
+                    "type": event["type"],
+                    "id": event["id"],
+                    "time": event["time"],
+                    "data": event["data"],
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
 
     with make_server(args.host, args.port, Receiver(secret, store)) as server:
         server.serve_forever()

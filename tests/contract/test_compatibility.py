@@ -13,6 +13,7 @@ event name, published side by side with the old one until consumers moved
   event in one transaction, a consumer that has not moved and one that has
   each get theirs once; a reader takes v1 and an additive v2 of one type.
 """
+
 from __future__ import annotations
 
 import copy
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
 from rueda_backbone import Database, Event, event_handler, tables
 from rueda_backbone.database import Store
 from rueda_backbone.outbox import OutboxRelay, UnitOfWork
@@ -35,13 +37,14 @@ SCHEMA_NAME = re.compile(r"^(?P<type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)
 
 def readers_of(example: dict) -> dict:
     """consumer -> the reader it really uses for this example's version."""
-    return edges.readers_of(example["producer"], example["event_type"],
-                            example["schema_version"])
+    return edges.readers_of(example["producer"], example["event_type"], example["schema_version"])
 
 
 def examples() -> list[dict]:
-    return [json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(EVENTS_DIR.glob("*.example.json"))]
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(EVENTS_DIR.glob("*.example.json"))
+    ]
 
 
 def schema_versions() -> dict[str, dict[int, dict]]:
@@ -49,7 +52,9 @@ def schema_versions() -> dict[str, dict[int, dict]]:
     for path in EVENTS_DIR.glob("*.schema.json"):
         match = SCHEMA_NAME.match(path.name)
         if match:
-            found.setdefault(match["type"], {})[int(match["version"])] = json.loads(path.read_text())
+            found.setdefault(match["type"], {})[int(match["version"])] = json.loads(
+                path.read_text()
+            )
     return found
 
 
@@ -59,9 +64,14 @@ def required_readings():
         for consumer, reader in readers_of(example).items():
             for name, field in reader().fields.items():
                 if field.required:
-                    yield pytest.param(example, reader, field.data_key or name, field,
-                                       id=f"{example['event_type']}.v{example['schema_version']}"
-                                          f"-{consumer}-{field.data_key or name}")
+                    yield pytest.param(
+                        example,
+                        reader,
+                        field.data_key or name,
+                        field,
+                        id=f"{example['event_type']}.v{example['schema_version']}"
+                        f"-{consumer}-{field.data_key or name}",
+                    )
 
 
 READINGS = list(required_readings())
@@ -80,7 +90,8 @@ def test_consumers_require_fields_of_the_documented_events():
 
 @pytest.mark.parametrize("example, reader, name, field", READINGS)
 def test_a_producer_removing_renaming_or_retyping_a_field_a_consumer_needs_is_refused(
-        example, reader, name, field):
+    example, reader, name, field
+):
     payload = example["payload"]
     reader().load(copy.deepcopy(payload))  # as documented: readable
 
@@ -101,6 +112,7 @@ def test_a_producer_removing_renaming_or_retyping_a_field_a_consumer_needs_is_re
 
 # -- schema versions of one event type ----------------------------------------
 
+
 def json_type(subschema: dict, root: dict):
     """The JSON type a property holds (through local references), as a set."""
     while "$ref" in subschema:
@@ -112,8 +124,15 @@ def json_type(subschema: dict, root: dict):
         kinds = subschema["type"]
         return set(kinds if isinstance(kinds, list) else [kinds])
     if "enum" in subschema:
-        names = {str: "string", int: "integer", float: "number", bool: "boolean",
-                 type(None): "null", list: "array", dict: "object"}
+        names = {
+            str: "string",
+            int: "integer",
+            float: "number",
+            bool: "boolean",
+            type(None): "null",
+            list: "array",
+            dict: "object",
+        }
         return {names[type(value)] for value in subschema["enum"]}
     return None
 
@@ -150,7 +169,8 @@ def test_each_new_version_of_an_event_only_adds_to_the_previous_one(event_type):
     assert sorted(versions) == list(range(1, max(versions) + 1)), "versions are consecutive"
     for version in sorted(versions)[1:]:
         assert breaking_changes(versions[version - 1], versions[version]) == [], (
-            f"{event_type} v{version} breaks v{version - 1}: publish a new event name instead")
+            f"{event_type} v{version} breaks v{version - 1}: publish a new event name instead"
+        )
 
 
 @pytest.mark.parametrize("event_type", sorted(SCHEMAS))
@@ -175,6 +195,7 @@ def test_the_version_check_catches_a_removed_renamed_or_retyped_required_field(e
 
 # -- side by side on the real broker -------------------------------------------
 
+
 class Seen(Schema):
     class Meta:
         unknown = EXCLUDE
@@ -182,20 +203,29 @@ class Seen(Schema):
     program_id = fields.String(required=True)
 
 
-seen = sa.Table("seen", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                sa.Column("reader", sa.String(40)), sa.Column("program_id", sa.String(40)),
-                sa.Column("schema_version", sa.Integer))
+seen = sa.Table(
+    "seen",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reader", sa.String(40)),
+    sa.Column("program_id", sa.String(40)),
+    sa.Column("schema_version", sa.Integer),
+)
 
 
 def record(db, reader, event):
     payload = Seen().load(event.payload)
     with db.transaction() as uow:
-        uow.session.execute(sa.insert(seen).values(
-            reader=reader, program_id=payload["program_id"], schema_version=event.schema_version))
+        uow.session.execute(
+            sa.insert(seen).values(
+                reader=reader, program_id=payload["program_id"], schema_version=event.schema_version
+            )
+        )
 
 
 class NotMovedService:
     """Still reads the old event."""
+
     name = "notmoved"
     db = Database()
 
@@ -206,6 +236,7 @@ class NotMovedService:
 
 class MovedService:
     """Moved to the new event, which replaced the old one after a breaking change."""
+
     name = "moved"
     db = Database()
 
@@ -225,13 +256,18 @@ def config(service_config):
 
 def seen_rows(config):
     with Store.for_url(config["DATABASE_URL"]).transaction() as session:
-        return sorted(tuple(r) for r in session.execute(
-            sa.select(seen.c.reader, seen.c.program_id, seen.c.schema_version)))
+        return sorted(
+            tuple(r)
+            for r in session.execute(
+                sa.select(seen.c.reader, seen.c.program_id, seen.c.schema_version)
+            )
+        )
 
 
 @pytest.mark.broker
 def test_old_and_new_event_published_side_by_side_reach_consumers_that_moved_and_that_did_not(
-        container_factory, config):
+    container_factory, config
+):
     # both consumers share one database here only to read their effects in one place
     for service in (NotMovedService, MovedService):
         container_factory(service, {**config, "OUTBOX_RELAY_ENABLED": False}).start()
@@ -239,7 +275,8 @@ def test_old_and_new_event_published_side_by_side_reach_consumers_that_moved_and
     with store.transaction() as session:
         UnitOfWork(session, producer="proposer", correlation_id="c").publish(
             Event("program_submitted", {"program_id": "p-1", "title": "PAA"}),
-            Event("program_profile_submitted", {"program_id": "p-1", "profile": {"title": "PAA"}}))
+            Event("program_profile_submitted", {"program_id": "p-1", "profile": {"title": "PAA"}}),
+        )
     relay = OutboxRelay(store, producer="proposer", amqp_uri=config["AMQP_URI"])
     assert relay.relay_once().published == 2  # both routable: no backlog builds up
     wait_for(lambda: len(seen_rows(config)) == 2, what="both consumers")
@@ -250,7 +287,12 @@ def test_old_and_new_event_published_side_by_side_reach_consumers_that_moved_and
 def test_a_consumer_reads_v1_and_an_additive_v2_of_the_same_event(container_factory, config):
     container_factory(NotMovedService, config).start()
     publish_event(config["AMQP_URI"], "proposer", "program_submitted", {"program_id": "p-1"})
-    publish_event(config["AMQP_URI"], "proposer", "program_submitted",
-                  {"program_id": "p-2", "summary": "a field v2 added"}, version=2)
+    publish_event(
+        config["AMQP_URI"],
+        "proposer",
+        "program_submitted",
+        {"program_id": "p-2", "summary": "a field v2 added"},
+        version=2,
+    )
     wait_for(lambda: len(seen_rows(config)) == 2, what="both versions")
     assert seen_rows(config) == [("old", "p-1", 1), ("old", "p-2", 2)]

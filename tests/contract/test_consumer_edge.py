@@ -2,6 +2,7 @@
 handlers, the readers, the broker definitions and docs/events/CATALOGUE.md
 must all say the same. Adding a subscription means adding a row: everything
 else follows from it, and this test fails when something does not."""
+
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from marshmallow import EXCLUDE, Schema
+
 from rueda_backbone.consuming import EventHandler
 from rueda_devkit import definitions, edges
 
@@ -32,8 +34,7 @@ def catalogue() -> dict:
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         names, version, read_by = cells[0], cells[1], cells[-1]
-        readers = {service for service in edges.SERVICES
-                   if re.search(rf"\b{service}\b", read_by)}
+        readers = {service for service in edges.SERVICES if re.search(rf"\b{service}\b", read_by)}
         for event_type in re.findall(r"`([a-z][a-z0-9_]*)`", names):
             rows[(producer, event_type)] = {"version": int(version), "read_by": readers}
     return rows
@@ -53,7 +54,8 @@ def test_the_service_class_has_exactly_the_handlers_its_table_declares(service):
         (name, entrypoint.producer, entrypoint.event_type)
         for name in dir(cls)
         for entrypoint in getattr(getattr(cls, name), "nameko_entrypoints", ())
-        if isinstance(entrypoint, EventHandler))
+        if isinstance(entrypoint, EventHandler)
+    )
     assert handlers == TABLES[service].subscriptions()
     assert cls.inbound is TABLES[service]
 
@@ -72,7 +74,8 @@ def test_every_version_a_table_reads_is_documented(service):
     for row in TABLES[service]:
         for version in row.versions:
             assert (EVENTS_DIR / f"{row.event_type}.v{version}.schema.json").is_file(), (
-                f"{service} reads {row.event_type} v{version}, which has no JSON Schema")
+                f"{service} reads {row.event_type} v{version}, which has no JSON Schema"
+            )
 
 
 def test_every_consumer_reads_the_version_its_producer_publishes_now():
@@ -82,11 +85,14 @@ def test_every_consumer_reads_the_version_its_producer_publishes_now():
             if row.producer in published:
                 current = published[row.producer].current[row.event_type]
             else:  # an outside system: the newest documented version
-                current = max(int(p.name.split(".v")[1].split(".")[0]) for p in
-                              EVENTS_DIR.glob(f"{row.event_type}.v*.schema.json"))
+                current = max(
+                    int(p.name.split(".v")[1].split(".")[0])
+                    for p in EVENTS_DIR.glob(f"{row.event_type}.v*.schema.json")
+                )
             assert current in row.versions, (
                 f"{service} reads {row.event_type} v{', v'.join(map(str, row.versions))}; "
-                f"{row.producer} publishes v{current}: add a reader row")
+                f"{row.producer} publishes v{current}: add a reader row"
+            )
 
 
 def test_the_catalogue_names_every_consumer_the_tables_declare_and_no_other():
@@ -98,7 +104,8 @@ def test_the_catalogue_names_every_consumer_the_tables_declare_and_no_other():
         assert key in CATALOGUED, f"{key[0]}/{key[1]} is consumed but not in CATALOGUE.md"
         assert CATALOGUED[key]["read_by"] == consumers, (
             f"CATALOGUE.md says {key[1]} is read by {sorted(CATALOGUED[key]['read_by'])}, "
-            f"the inbound tables say {sorted(consumers)}")
+            f"the inbound tables say {sorted(consumers)}"
+        )
     for key, row in CATALOGUED.items():
         if key not in declared:
             assert not row["read_by"], f"CATALOGUE.md says {key[1]} is read by {row['read_by']}"
@@ -113,7 +120,8 @@ def test_the_catalogue_gives_the_current_version_each_producer_publishes():
             assert key in CATALOGUED, f"{service} publishes {event_type}, not in CATALOGUE.md"
             assert CATALOGUED[key]["version"] == version, (
                 f"CATALOGUE.md gives {event_type} v{CATALOGUED[key]['version']}, "
-                f"{service} publishes v{version}")
+                f"{service} publishes v{version}"
+            )
 
 
 def test_the_broker_definitions_give_each_service_exactly_its_tables_subscriptions():
@@ -127,6 +135,7 @@ def test_the_broker_definitions_give_each_service_exactly_its_tables_subscriptio
             assert (f"{producer}.events", f"{service}.{handler}", event_type) in bindings
             if producer != service:
                 assert re.fullmatch(topics[(service, f"{producer}.events")], event_type)
-        queues = {b[1] for b in bindings if b[0].endswith(".events") and
-                  b[1].startswith(f"{service}.")}
+        queues = {
+            b[1] for b in bindings if b[0].endswith(".events") and b[1].startswith(f"{service}.")
+        }
         assert queues == {f"{service}.{row.handler}" for row in table}

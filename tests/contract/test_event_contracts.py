@@ -5,6 +5,7 @@ the producer's marshmallow schema both accept it, and the envelope round-trips
 through the backbone), and every consumer's tolerant reader must load it. A
 consumer may only read events, and fields, that the producer documents.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,7 +22,9 @@ from rueda_backbone.envelope import Envelope
 from rueda_devkit import edges
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "docs" / "events"
-EXAMPLE_NAME = re.compile(r"^(?P<event_type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.example\.json$")
+EXAMPLE_NAME = re.compile(
+    r"^(?P<event_type>[a-z][a-z0-9_]*)\.v(?P<version>[1-9][0-9]*)\.example\.json$"
+)
 
 SERVICES = edges.SERVICES
 
@@ -41,8 +44,10 @@ def validator(schema: dict) -> Draft202012Validator:
 
 
 def schema_errors(schema: dict, instance) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path)) or '$'}: {e.message}"
-            for e in validator(schema).iter_errors(instance)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path)) or '$'}: {e.message}"
+        for e in validator(schema).iter_errors(instance)
+    ]
 
 
 class Example:
@@ -98,6 +103,7 @@ def required_fields(example: Example) -> list[tuple[Example, str]]:
 
 # -- walking both kinds of schema -----------------------------------------------
 
+
 def resolve(subschema: dict, root: dict) -> dict:
     while "$ref" in subschema:
         ref = subschema["$ref"]
@@ -126,7 +132,9 @@ def object_schema_of(subschema: dict, root: dict) -> dict | None:
 def nullable(subschema: dict, root: dict) -> bool:
     subschema = resolve(subschema, root)
     types = subschema.get("type", [])
-    return "null" in (types if isinstance(types, list) else [types]) or None in subschema.get("enum", [])
+    return "null" in (types if isinstance(types, list) else [types]) or None in subschema.get(
+        "enum", []
+    )
 
 
 def nested_schema_of(field):
@@ -149,11 +157,15 @@ def disagreements(mm_schema, json_schema: dict, root: dict, path: str = "payload
     for name in sorted(mm_fields.keys() & properties.keys()):
         field = mm_fields[name]
         if field.required != (name in json_required):
-            found.append(f"{path}.{name}: required in marshmallow={field.required}, "
-                         f"in JSON Schema={name in json_required}")
+            found.append(
+                f"{path}.{name}: required in marshmallow={field.required}, "
+                f"in JSON Schema={name in json_required}"
+            )
         if field.allow_none != nullable(properties[name], root):
-            found.append(f"{path}.{name}: nullable in marshmallow={field.allow_none}, "
-                         f"in JSON Schema={nullable(properties[name], root)}")
+            found.append(
+                f"{path}.{name}: nullable in marshmallow={field.allow_none}, "
+                f"in JSON Schema={nullable(properties[name], root)}"
+            )
         nested = nested_schema_of(field)
         json_nested = object_schema_of(properties[name], root)
         if (nested is None) != (json_nested is None):
@@ -163,8 +175,13 @@ def disagreements(mm_schema, json_schema: dict, root: dict, path: str = "payload
     return found
 
 
-def reader_assumptions(reader, json_schema: dict, root: dict, path: str = "payload",
-                       other_versions: frozenset = frozenset()) -> list[str]:
+def reader_assumptions(
+    reader,
+    json_schema: dict,
+    root: dict,
+    path: str = "payload",
+    other_versions: frozenset = frozenset(),
+) -> list[str]:
     """What a consumer's reader relies on that the producer does not promise.
 
     One reader may serve every version of an event: a field that only another
@@ -213,12 +230,14 @@ def object_schemas(subschema, where: str = "$"):
 
 # -- what is documented -----------------------------------------------------------
 
+
 def test_every_event_a_producer_publishes_is_documented_with_a_schema_and_an_example():
     documented = {(example.producer, example.event_type, example.version) for example in EXAMPLES}
     for producer, published in PRODUCERS.items():
         for event_type, version in published:
-            assert (producer, event_type, version) in documented, \
+            assert (producer, event_type, version) in documented, (
                 f"{producer} publishes {event_type} v{version} without docs/events example"
+            )
             assert (EVENTS_DIR / f"{event_type}.v{version}.schema.json").is_file()
 
 
@@ -230,8 +249,11 @@ def test_every_event_a_consumer_reads_is_documented():
 
 
 def test_contact_details_are_read_by_notify_alone():
-    readers = {consumer for consumer, readers in CONSUMERS.items()
-               if ("intake", "delegation_contacts_updated") in readers}
+    readers = {
+        consumer
+        for consumer, readers in CONSUMERS.items()
+        if ("intake", "delegation_contacts_updated") in readers
+    }
     assert readers == {"notify"}
 
 
@@ -242,8 +264,9 @@ def test_example_file_is_named_after_the_event_it_holds(example):
     assert example.schema_path.is_file()
 
 
-@pytest.mark.parametrize("schema_path", sorted(EVENTS_DIR.glob("*.schema.json")),
-                         ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "schema_path", sorted(EVENTS_DIR.glob("*.schema.json")), ids=lambda path: path.name
+)
 def test_every_json_schema_is_a_valid_draft_2020_12_schema(schema_path):
     schema = load_json(schema_path)
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -251,6 +274,7 @@ def test_every_json_schema_is_a_valid_draft_2020_12_schema(schema_path):
 
 
 # -- the envelope -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=EXAMPLE_IDS)
 def test_example_envelope_matches_the_envelope_schema(example):
@@ -273,6 +297,7 @@ def test_envelope_schema_documents_every_field_the_backbone_writes():
 
 # -- the producer's side ----------------------------------------------------------
 
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=EXAMPLE_IDS)
 def test_example_payload_matches_its_json_schema(example):
     assert schema_errors(example.schema, example.payload) == []
@@ -293,18 +318,26 @@ def test_json_schema_and_producer_schema_agree_on_fields_required_and_nullable(e
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=EXAMPLE_IDS)
 def test_producer_json_schema_rejects_fields_it_does_not_document(example):
-    open_objects = [where for where, subschema in object_schemas(example.schema)
-                    if subschema.get("additionalProperties") is not False]
+    open_objects = [
+        where
+        for where, subschema in object_schemas(example.schema)
+        if subschema.get("additionalProperties") is not False
+    ]
     assert open_objects == []
 
 
-@pytest.mark.parametrize("example,field", [pair for example in EXAMPLES for pair in required_fields(example)],
-                         ids=lambda value: value.id if isinstance(value, Example) else value)
+@pytest.mark.parametrize(
+    "example,field",
+    [pair for example in EXAMPLES for pair in required_fields(example)],
+    ids=lambda value: value.id if isinstance(value, Example) else value,
+)
 def test_payload_missing_a_required_field_fails_the_producer_schemas(example, field):
     payload = example.payload
     del payload[field]
-    assert any(error.startswith("$:") and repr(field) in error
-               for error in schema_errors(example.schema, payload))
+    assert any(
+        error.startswith("$:") and repr(field) in error
+        for error in schema_errors(example.schema, payload)
+    )
     if example.producer in SERVICES:
         with pytest.raises(ValidationError):
             example.producer_schema().load(payload)
@@ -327,7 +360,9 @@ def test_undocumented_field_fails_the_producer_schema_but_not_the_consumers(exam
 def test_every_event_from_another_system_has_a_rueda_consumer():
     for example in EXAMPLES:
         if example.producer not in SERVICES:
-            assert example.readers(), f"{example.id} comes from {example.producer} and nobody reads it"
+            assert example.readers(), (
+                f"{example.id} comes from {example.producer} and nobody reads it"
+            )
 
 
 def test_documented_vocabularies_are_intakes():
@@ -335,7 +370,9 @@ def test_documented_vocabularies_are_intakes():
     contacts = load_json(EVENTS_DIR / "delegation_contacts_updated.v1.schema.json")
     program = load_json(EVENTS_DIR / "program_submitted.v1.schema.json")
     assert registered["$defs"]["language"]["enum"] == list(intake.domain.LANGUAGES)
-    assert contacts["$defs"]["contact"]["properties"]["language"]["enum"] == list(intake.domain.LANGUAGES)
+    assert contacts["$defs"]["contact"]["properties"]["language"]["enum"] == list(
+        intake.domain.LANGUAGES
+    )
     assert registered["properties"]["kind"]["enum"] == list(intake.domain.DELEGATION_KINDS)
     topic = re.compile(program["properties"]["topics"]["items"]["pattern"])
     assert all(topic.match(slug) for slug in intake.domain.TOPICS)
@@ -343,20 +380,29 @@ def test_documented_vocabularies_are_intakes():
 
 # -- the consumers' side ----------------------------------------------------------
 
-@pytest.mark.parametrize("example,consumer", READINGS,
-                         ids=[f"{example.id}-{consumer}" for example, consumer in READINGS])
+
+@pytest.mark.parametrize(
+    "example,consumer", READINGS, ids=[f"{example.id}-{consumer}" for example, consumer in READINGS]
+)
 def test_every_consumer_reads_the_example(example, consumer):
     reader = example.readers()[consumer]
     reader().load(example.payload)
 
 
-@pytest.mark.parametrize("example,consumer", READINGS,
-                         ids=[f"{example.id}-{consumer}" for example, consumer in READINGS])
+@pytest.mark.parametrize(
+    "example,consumer", READINGS, ids=[f"{example.id}-{consumer}" for example, consumer in READINGS]
+)
 def test_consumers_rely_only_on_what_the_producer_promises(example, consumer):
     schema = example.schema
     other_versions = frozenset(
-        name for other in EXAMPLES
+        name
+        for other in EXAMPLES
         if other.event_type == example.event_type and other.producer == example.producer
-        for name in other.schema.get("properties", {}))
-    assert reader_assumptions(example.readers()[consumer](), schema, schema,
-                              other_versions=other_versions) == []
+        for name in other.schema.get("properties", {})
+    )
+    assert (
+        reader_assumptions(
+            example.readers()[consumer](), schema, schema, other_versions=other_versions
+        )
+        == []
+    )

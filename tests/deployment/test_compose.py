@@ -5,6 +5,7 @@ service keeps to its own database.
 
 Docker is not needed: these tests read the files.
 """
+
 from __future__ import annotations
 
 import json
@@ -99,6 +100,7 @@ def config_default_port(service: str) -> int:
 
 # -- compose ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_service_is_built_from_its_own_dockerfile_at_the_repository_root(service):
     build = compose()["services"][service]["build"]
@@ -155,25 +157,26 @@ def test_no_two_services_share_a_database_or_a_role():
 def test_postgres_init_script_creates_each_service_database_owned_by_its_role(service):
     script = POSTGRES_INIT.read_text()
     url = database_url_of(service)
-    role = re.search(rf"CREATE ROLE {url.username}\b[^;]*\bLOGIN\b[^;]*PASSWORD '([^']*)'",
-                     script, re.IGNORECASE)
+    role = re.search(
+        rf"CREATE ROLE {url.username}\b[^;]*\bLOGIN\b[^;]*PASSWORD '([^']*)'", script, re.IGNORECASE
+    )
     assert role, f"the init script creates no login role {url.username}"
     assert role.group(1) == url.password
     database = url.path.lstrip("/")
-    assert re.search(rf"CREATE DATABASE {database} OWNER {url.username}\s*;", script,
-                     re.IGNORECASE)
+    assert re.search(rf"CREATE DATABASE {database} OWNER {url.username}\s*;", script, re.IGNORECASE)
     # otherwise every role may connect to every database
-    assert re.search(rf"REVOKE ALL ON DATABASE {database} FROM PUBLIC\s*;", script,
-                     re.IGNORECASE)
+    assert re.search(rf"REVOKE ALL ON DATABASE {database} FROM PUBLIC\s*;", script, re.IGNORECASE)
 
 
 def test_postgres_runs_the_init_script_on_first_start():
     postgres = compose()["services"]["postgres"]
     assert postgres["image"].startswith("postgres:15")
     mounts = [volume.split(":") for volume in postgres["volumes"]]
-    assert any(Path(ROOT, source).resolve() == POSTGRES_INIT
-               and target.startswith("/docker-entrypoint-initdb.d/")
-               for source, target, *_ in mounts)
+    assert any(
+        Path(ROOT, source).resolve() == POSTGRES_INIT
+        and target.startswith("/docker-entrypoint-initdb.d/")
+        for source, target, *_ in mounts
+    )
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -197,20 +200,30 @@ def test_notify_sends_mail_to_the_mail_catcher_over_smtp():
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_service_listens_on_all_interfaces_on_its_published_port(service):
     port = config_default_port(service)
-    host, _, listen_port = environment_of(service)[f"{service.upper()}_HTTP_ADDRESS"].rpartition(":")
+    host, _, listen_port = environment_of(service)[f"{service.upper()}_HTTP_ADDRESS"].rpartition(
+        ":"
+    )
     assert host == "0.0.0.0"
     assert int(listen_port) == port
-    published = [str(mapping).rsplit(":", 1)[1] for mapping in compose()["services"][service]["ports"]]
+    published = [
+        str(mapping).rsplit(":", 1)[1] for mapping in compose()["services"][service]["ports"]
+    ]
     assert published == [str(port)]
 
 
 def test_services_are_published_on_ports_8001_to_8004_and_8006():
     # 8005 is the console's
-    assert sorted(config_default_port(service) for service in SERVICES) == [8001, 8002, 8003, 8004,
-                                                                             8006]
+    assert sorted(config_default_port(service) for service in SERVICES) == [
+        8001,
+        8002,
+        8003,
+        8004,
+        8006,
+    ]
 
 
 # -- images ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_image_is_built_on_python_3_11_slim_bookworm(service):
@@ -276,7 +289,7 @@ def test_image_exposes_the_port_its_config_listens_on(service):
 def test_image_stops_with_sigterm_and_checks_health_over_http(service):
     assert instruction(service, "STOPSIGNAL") == ["SIGTERM"]
     (healthcheck,) = instruction(service, "HEALTHCHECK")
-    command = json.loads(healthcheck[healthcheck.index("CMD") + 3:].strip())
+    command = json.loads(healthcheck[healthcheck.index("CMD") + 3 :].strip())
     assert command[:2] == ["python", "-c"]
     assert "urllib.request" in command[2] and "/health" in command[2]
     assert f"{service.upper()}_HTTP_ADDRESS" in command[2]

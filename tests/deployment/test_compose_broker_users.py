@@ -1,6 +1,7 @@
 """In docker-compose.yml, as in Kubernetes, each service connects as its own
 broker user, created with its password by the rabbitmq-definitions service
 before any service starts."""
+
 import json
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -25,12 +26,16 @@ def test_every_service_connects_as_its_own_user_with_the_password_it_was_given(s
     assert uri.username == service
     assert unquote(uri.path[1:]) == vhost
     assert loader["environment"][f"RUEDA_BROKER_PASSWORD_{service.upper()}"] == uri.password
-    assert compose()[service]["depends_on"]["rabbitmq-definitions"]["condition"] == \
-        "service_completed_successfully"
+    assert (
+        compose()[service]["depends_on"]["rabbitmq-definitions"]["condition"]
+        == "service_completed_successfully"
+    )
 
 
 def test_the_loader_runs_the_same_script_and_file_as_the_kubernetes_job():
     loader = compose()["rabbitmq-definitions"]
     assert "./deploy/rabbitmq:/definitions:ro" in loader["volumes"]
-    assert loader["command"][-2:] == ["/definitions/apply_definitions.py",
-                                      "/definitions/definitions.json"]
+    assert loader["command"][-2:] == [
+        "/definitions/apply_definitions.py",
+        "/definitions/definitions.json",
+    ]

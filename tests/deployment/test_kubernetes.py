@@ -2,6 +2,7 @@
 each service's config.yml reads and with how ops run the suite: probes,
 resources, graceful shutdown, a migration Job, and each service's own
 database and broker Secrets. No cluster needed: these tests read the files."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,9 @@ for _tag in ("!env_var", "!raw_env_var"):
 
 
 def config_variables(service: str) -> dict[str, str | None]:
-    config = yaml.load((ROOT / "services" / service / "config.yml").read_text(),
-                       Loader=_ConfigLoader)
+    config = yaml.load(
+        (ROOT / "services" / service / "config.yml").read_text(), Loader=_ConfigLoader
+    )
     found = {}
     for value in config.values():
         for match in ENV_VAR_MATCHER.finditer(str(value)):
@@ -95,8 +97,13 @@ def test_every_kustomization_lists_files_that_exist():
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_service_has_a_deployment_service_configmap_migration_job_and_pdb(service):
-    assert set(manifests(service)) == {"ConfigMap", "Deployment", "Service", "Job",
-                                       "PodDisruptionBudget"}
+    assert set(manifests(service)) == {
+        "ConfigMap",
+        "Deployment",
+        "Service",
+        "Job",
+        "PodDisruptionBudget",
+    }
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -142,8 +149,13 @@ def test_the_migration_job_runs_the_same_image_and_the_deployment_does_not_migra
     assert command.endswith(f"{service}.service")
     # applied in two steps: ConfigMap and Job first, the rest once the Job completed
     steps = {kind: doc["metadata"]["labels"]["rueda.io/step"] for kind, doc in found.items()}
-    assert steps == {"ConfigMap": "migrate", "Job": "migrate", "Deployment": "serve",
-                     "Service": "serve", "PodDisruptionBudget": "serve"}
+    assert steps == {
+        "ConfigMap": "migrate",
+        "Job": "migrate",
+        "Deployment": "serve",
+        "Service": "serve",
+        "PodDisruptionBudget": "serve",
+    }
     kustomization = yaml.safe_load((K8S / service / "kustomization.yaml").read_text())
     assert [image["name"] for image in kustomization["images"]] == [f"rueda/{service}"]
 
@@ -152,15 +164,22 @@ def test_the_migration_job_runs_the_same_image_and_the_deployment_does_not_migra
 def test_every_service_reads_its_own_database_and_broker_secrets_only(service):
     for kind in ("Deployment", "Job"):
         variables = provided_variables(service, manifests(service)[kind])
-        secrets = {name: value["secretKeyRef"]["name"] for name, value in variables.items()
-                   if isinstance(value, dict) and "secretKeyRef" in value}
+        secrets = {
+            name: value["secretKeyRef"]["name"]
+            for name, value in variables.items()
+            if isinstance(value, dict) and "secretKeyRef" in value
+        }
         assert secrets[f"{service.upper()}_DATABASE_URL"] == f"{service}-database"
         if kind == "Deployment":
             assert secrets[f"{service.upper()}_AMQP_URI"] == f"{service}-broker"
         assert all(secret.startswith(f"{service}-") for secret in secrets.values()), secrets
         # nothing secret in the ConfigMap
-        assert not [name for name, value in variables.items() if isinstance(value, str)
-                    and name.endswith(("_DATABASE_URL", "_AMQP_URI", "PASSWORD", "USERNAME"))]
+        assert not [
+            name
+            for name, value in variables.items()
+            if isinstance(value, str)
+            and name.endswith(("_DATABASE_URL", "_AMQP_URI", "PASSWORD", "USERNAME"))
+        ]
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -175,18 +194,23 @@ def test_every_service_gets_what_its_config_needs_and_nothing_it_ignores(service
     # the definitions file has the policies of the default retry delays and
     # delivery limit; a retry queue of another delay would have no TTL policy
     # (its messages would never come back), another limit would not apply
-    assert not {f"{service.upper()}_EVENT_RETRY_DELAYS",
-                f"{service.upper()}_EVENT_DELIVERY_LIMIT"} & provided.keys()
+    assert (
+        not {f"{service.upper()}_EVENT_RETRY_DELAYS", f"{service.upper()}_EVENT_DELIVERY_LIMIT"}
+        & provided.keys()
+    )
 
 
 def test_the_definitions_job_gives_every_service_user_its_password_from_its_secret():
     definitions = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text())
     (job,) = documents(DEPLOY / "rabbitmq" / "job.yaml")
-    env = {v["name"]: v["valueFrom"]["secretKeyRef"] for v in container(job)["env"]
-           if "valueFrom" in v}
+    env = {
+        v["name"]: v["valueFrom"]["secretKeyRef"] for v in container(job)["env"] if "valueFrom" in v
+    }
     for user in definitions["users"]:
         assert env[f"RUEDA_BROKER_PASSWORD_{user['name'].upper()}"] == {
-            "name": f"{user['name']}-broker", "key": "password"}
+            "name": f"{user['name']}-broker",
+            "key": "password",
+        }
     kustomization = yaml.safe_load((DEPLOY / "rabbitmq" / "kustomization.yaml").read_text())
     (generator,) = kustomization["configMapGenerator"]
     assert job["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"] == generator["name"]
@@ -201,8 +225,13 @@ def test_kustomize_builds_every_kustomization_with_the_image_tag_applied(directo
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl is not installed")
-    built = subprocess.run([kubectl, "kustomize", str(DEPLOY / directory)], check=True,
-                           capture_output=True, text=True, timeout=60).stdout
+    built = subprocess.run(
+        [kubectl, "kustomize", str(DEPLOY / directory)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
     objects = [doc for doc in yaml.safe_load_all(built) if doc]
     assert objects
     for doc in objects:
@@ -221,8 +250,14 @@ def test_the_alert_rules_use_only_metrics_the_services_expose():
         exposed.add(family.name)
         exposed.update(sample.name for sample in family.samples)
         # a counter's family is named without _total; histograms add suffixes
-        exposed.update({f"{family.name}_total", f"{family.name}_bucket",
-                        f"{family.name}_sum", f"{family.name}_count"})
+        exposed.update(
+            {
+                f"{family.name}_total",
+                f"{family.name}_bucket",
+                f"{family.name}_sum",
+                f"{family.name}_count",
+            }
+        )
     rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
     alerts = [rule for group in rules["groups"] for rule in group["rules"]]
     assert alerts

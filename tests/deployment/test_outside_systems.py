@@ -2,6 +2,7 @@
 system add`): each may publish on portal.events only the event types it was
 given, and read only its own queue, bound to the events it may read. Checked
 in the generated definitions and, both ways, on the real broker."""
+
 from __future__ import annotations
 
 import json
@@ -12,27 +13,38 @@ import pytest
 from amqp.exceptions import AccessRefused, NotFound
 from kombu import Connection, Exchange, Queue
 from nameko.amqp.publish import Publisher
+
 from rueda_devkit import broker, definitions
 
 PORTAL = definitions.system_account(
-    "portal", publishes=["program_form_submitted", "activity_update_submitted"])
+    "portal", publishes=["program_form_submitted", "activity_update_submitted"]
+)
 FUNDER = definitions.system_account(
-    "funder", reads=["followup:activity_*", "followup:funding_selection_confirmed"])
+    "funder", reads=["followup:activity_*", "followup:funding_selection_confirmed"]
+)
 
 
 def test_a_glob_is_expanded_against_what_the_producer_publishes():
-    assert FUNDER["reads"] == {"followup": ["activity_follow_up_due", "activity_proposed",
-                                            "activity_status_changed",
-                                            "funding_selection_confirmed"]}
+    assert FUNDER["reads"] == {
+        "followup": [
+            "activity_follow_up_due",
+            "activity_proposed",
+            "activity_status_changed",
+            "funding_selection_confirmed",
+        ]
+    }
     assert FUNDER["publishes"] == []
 
 
-@pytest.mark.parametrize("ask, refusal", [
-    ({"publishes": ["schedule_published"]}, "no service consumes schedule_published"),
-    ({"reads": ["intake:delegation_contacts_updated"]}, "carries email addresses"),
-    ({"reads": ["followup:nothing_like_this_*"]}, "publishes nothing matching"),
-    ({"reads": ["nobody:activity_proposed"]}, "producer one of"),
-])
+@pytest.mark.parametrize(
+    "ask, refusal",
+    [
+        ({"publishes": ["schedule_published"]}, "no service consumes schedule_published"),
+        ({"reads": ["intake:delegation_contacts_updated"]}, "carries email addresses"),
+        ({"reads": ["followup:nothing_like_this_*"]}, "publishes nothing matching"),
+        ({"reads": ["nobody:activity_proposed"]}, "producer one of"),
+    ],
+)
 def test_an_account_that_asks_for_what_no_one_offers_or_for_emails_is_refused(ask, refusal):
     with pytest.raises(definitions.SystemRefused, match=refusal):
         definitions.system_account("grants", **ask)
@@ -59,12 +71,16 @@ def test_an_outside_user_may_configure_nothing_and_write_only_the_outside_exchan
         assert bool(re.match(rights["portal"]["write"], name)) == (name == "portal.events")
         assert not re.match(rights["funder"]["write"], name)
         assert bool(re.match(rights["funder"]["read"], name)) == (name == "funder.inbox")
-    bindings = {(b["source"], b["routing_key"]) for b in generated["bindings"]
-                if b["destination"] == "funder.inbox"}
+    bindings = {
+        (b["source"], b["routing_key"])
+        for b in generated["bindings"]
+        if b["destination"] == "funder.inbox"
+    }
     assert bindings == {("followup.events", t) for t in FUNDER["reads"]["followup"]}
 
 
 # -- on the real broker -------------------------------------------------------------
+
 
 @pytest.fixture
 def accounts():
@@ -81,8 +97,10 @@ def accounts():
 
 def publish(uri, exchange, routing_key, body=None):
     Publisher(uri, use_confirms=True).publish(
-        body or {}, exchange=Exchange(exchange, type="topic", durable=True, no_declare=True),
-        routing_key=routing_key)
+        body or {},
+        exchange=Exchange(exchange, type="topic", durable=True, no_declare=True),
+        routing_key=routing_key,
+    )
 
 
 def get(uri, queue):
@@ -113,8 +131,7 @@ def test_the_portal_publishes_its_forms_and_nothing_else(accounts):
 
 
 @pytest.mark.broker
-def test_a_funder_reads_its_queue_of_activity_events_and_can_subscribe_to_nothing_more(
-        accounts):
+def test_a_funder_reads_its_queue_of_activity_events_and_can_subscribe_to_nothing_more(accounts):
     admin, uris = accounts
     funder = uris["funder"]
     publish(admin, "followup.events", "activity_status_changed", {"a": 1})
@@ -128,15 +145,19 @@ def test_a_funder_reads_its_queue_of_activity_events_and_can_subscribe_to_nothin
 
     def bind_more():
         with Connection(funder) as connection:
-            Queue("funder.inbox", Exchange("intake.events", type="topic", no_declare=True),
-                  routing_key="delegation_contacts_updated", no_declare=True).bind(
-                connection.channel()).queue_bind()
+            Queue(
+                "funder.inbox",
+                Exchange("intake.events", type="topic", no_declare=True),
+                routing_key="delegation_contacts_updated",
+                no_declare=True,
+            ).bind(connection.channel()).queue_bind()
 
     refused(bind_more)
 
     def declare_own():
         with Connection(funder) as connection:
             Queue(f"funder.more-{uuid.uuid4().hex[:6]}", durable=True).bind(
-                connection.channel()).declare()
+                connection.channel()
+            ).declare()
 
     refused(declare_own)

@@ -3,6 +3,7 @@ declared (delivery limit, TTLs and dead letters as x-arguments): loading the
 new definitions leaves them as they are, and deploy/rabbitmq/recreate_queues.py
 recreates them under the policies without losing a message (deploy/README.md,
 "Queues declared before the policies"). On the real broker."""
+
 from __future__ import annotations
 
 import base64
@@ -45,15 +46,25 @@ def api(method, path, **kwargs):
 
 
 def publish(vhost, exchange, routing_key, body: bytes, **properties):
-    answer = api("POST", f"exchanges/{quote(vhost, safe='')}/{quote(exchange, safe='')}/publish",
-                 json={"properties": properties, "routing_key": routing_key,
-                       "payload": base64.b64encode(body).decode(), "payload_encoding": "base64"})
+    answer = api(
+        "POST",
+        f"exchanges/{quote(vhost, safe='')}/{quote(exchange, safe='')}/publish",
+        json={
+            "properties": properties,
+            "routing_key": routing_key,
+            "payload": base64.b64encode(body).decode(),
+            "payload_encoding": "base64",
+        },
+    )
     assert answer["routed"]
 
 
 def take_all(vhost, queue):
-    return api("POST", f"queues/{quote(vhost, safe='')}/{quote(queue, safe='')}/get",
-               json={"count": 100, "ackmode": "ack_requeue_false", "encoding": "base64"})
+    return api(
+        "POST",
+        f"queues/{quote(vhost, safe='')}/{quote(queue, safe='')}/get",
+        json={"count": 100, "ackmode": "ack_requeue_false", "encoding": "base64"},
+    )
 
 
 def arguments(vhost, queue):
@@ -71,18 +82,30 @@ def old_broker():
 
 
 def run(vhost, *args):
-    env = {**os.environ, "RABBITMQ_MANAGEMENT_URL": broker.MANAGEMENT_URL,
-           "RABBITMQ_ADMIN_USER": broker.AUTH[0], "RABBITMQ_ADMIN_PASSWORD": broker.AUTH[1]}
-    result = subprocess.run([sys.executable, str(SCRIPT), str(FILE), "--vhost", vhost, *args],
-                            env=env, timeout=120, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "RABBITMQ_MANAGEMENT_URL": broker.MANAGEMENT_URL,
+        "RABBITMQ_ADMIN_USER": broker.AUTH[0],
+        "RABBITMQ_ADMIN_PASSWORD": broker.AUTH[1],
+    }
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(FILE), "--vhost", vhost, *args],
+        env=env,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def test_loading_the_new_definitions_keeps_the_old_queues_and_adds_the_policies(old_broker):
     vhost, new = old_broker
-    assert arguments(vhost, HANDLER) == {"x-queue-type": "quorum", "x-delivery-limit": 20,
-                                         "x-dead-letter-exchange": "matching.dead"}
+    assert arguments(vhost, HANDLER) == {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": 20,
+        "x-dead-letter-exchange": "matching.dead",
+    }
     broker.load_topology(vhost, new)  # what the definitions Job does: no error
     assert arguments(vhost, HANDLER)["x-delivery-limit"] == 20  # untouched
     assert set(broker.policies(vhost)) == {p["name"] for p in new["policies"]}
@@ -93,10 +116,23 @@ def test_recreating_the_old_queues_keeps_their_messages_and_their_way_back(old_b
     vhost, new = old_broker
     broker.load_topology(vhost, new)
     # an event waiting for matching, and a retry waiting out its 10 minutes
-    publish(vhost, "intake.events", "program_submitted", b'{"event": 1}', message_id="e-1",
-            type="program_submitted", headers={"x-rueda-attempt": 0})
-    publish(vhost, "matching.retry.600000", HANDLER, b'{"event": 2}', message_id="e-2",
-            headers={"x-rueda-attempt": 5})
+    publish(
+        vhost,
+        "intake.events",
+        "program_submitted",
+        b'{"event": 1}',
+        message_id="e-1",
+        type="program_submitted",
+        headers={"x-rueda-attempt": 0},
+    )
+    publish(
+        vhost,
+        "matching.retry.600000",
+        HANDLER,
+        b'{"event": 2}',
+        message_id="e-2",
+        headers={"x-rueda-attempt": 5},
+    )
 
     output = run(vhost, "--service", "matching")
     assert f"{HANDLER}: recreated" in output and f"{RETRY}: recreated" in output

@@ -3,6 +3,7 @@ each service's broker user may do exactly what that service needs.
 
 The file check is plain; the last test loads the file into the real broker
 with deploy/rabbitmq/apply_definitions.py, as the Kubernetes Job does."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,8 @@ def committed():
 
 def test_the_committed_file_is_what_the_services_code_declares():
     assert FILE.read_text() == definitions.render(definitions.generate()), (
-        "deploy/rabbitmq/definitions.json is stale: python -m rueda_devkit.definitions --write")
+        "deploy/rabbitmq/definitions.json is stale: python -m rueda_devkit.definitions --write"
+    )
 
 
 def test_no_password_is_committed(committed):
@@ -44,8 +46,9 @@ def test_no_password_is_committed(committed):
 def effective_policy(policies, queue: str):
     """The policy RabbitMQ applies to a queue: the matching one of highest
     priority (only one applies); two at the same priority would be a coin toss."""
-    matching = [p for p in policies if p["apply-to"] in ("queues", "all")
-                and re.search(p["pattern"], queue)]
+    matching = [
+        p for p in policies if p["apply-to"] in ("queues", "all") and re.search(p["pattern"], queue)
+    ]
     if not matching:
         return None
     top = max(p["priority"] for p in matching)
@@ -65,7 +68,8 @@ def test_queues_carry_only_their_type_and_policies_give_limits_ttls_and_dead_let
             assert queues[name]["arguments"] == {"x-queue-type": "quorum"}
             assert effective_policy(policies, name)["definition"] == {
                 "delivery-limit": DEFAULT_DELIVERY_LIMIT,
-                "dead-letter-exchange": f"{service}.dead"}
+                "dead-letter-exchange": f"{service}.dead",
+            }
         if not handlers:
             continue
         for delay in DEFAULT_RETRY_DELAYS:
@@ -73,7 +77,9 @@ def test_queues_carry_only_their_type_and_policies_give_limits_ttls_and_dead_let
             name = f"{service}.retry.{ms}"
             assert queues[name]["arguments"] == {}
             assert effective_policy(policies, name)["definition"] == {
-                "message-ttl": ms, "dead-letter-exchange": f"{service}.redeliver"}
+                "message-ttl": ms,
+                "dead-letter-exchange": f"{service}.redeliver",
+            }
         # parked messages stay until swept: no TTL, no limit, no dead letters
         assert effective_policy(policies, f"{service}.dead") is None
     for queue in queues.values():
@@ -88,8 +94,9 @@ def test_queues_carry_only_their_type_and_policies_give_limits_ttls_and_dead_let
         assert policy["vhost"] == "rueda" and policy["apply-to"] == "queues"
         # each policy is some queue's, within its own service's names
         assert any(effective_policy(policies, q) is policy for q in queues), policy["name"]
-        assert all(owner(q) == owner(policy["name"]) for q in queues
-                   if re.search(policy["pattern"], q)), policy["name"]
+        assert all(
+            owner(q) == owner(policy["name"]) for q in queues if re.search(policy["pattern"], q)
+        ), policy["name"]
     for binding in committed["bindings"]:
         assert binding["source"] in exchanges and binding["destination"] in queues
 
@@ -130,9 +137,11 @@ def test_each_user_reads_its_own_queues_and_binds_only_what_it_handles(committed
 
 
 def test_only_notify_may_subscribe_to_the_event_carrying_emails(committed):
-    readers = [t["user"] for t in committed["topic_permissions"]
-               if t["exchange"] == "intake.events"
-               and re.match(t["read"], "delegation_contacts_updated")]
+    readers = [
+        t["user"]
+        for t in committed["topic_permissions"]
+        if t["exchange"] == "intake.events" and re.match(t["read"], "delegation_contacts_updated")
+    ]
     assert readers == ["notify"]
 
 
@@ -141,17 +150,28 @@ def test_the_definitions_job_script_loads_the_file_and_sets_each_password():
     vhost = f"rueda_definitions_{uuid.uuid4().hex[:8]}"
     prefix = f"{vhost}-"
     passwords = {user: uuid.uuid4().hex for user in (*SERVICES, *SYSTEMS)}
-    env = {**os.environ, "RABBITMQ_MANAGEMENT_URL": broker.MANAGEMENT_URL,
-           "RABBITMQ_ADMIN_USER": broker.AUTH[0], "RABBITMQ_ADMIN_PASSWORD": broker.AUTH[1],
-           **{f"RUEDA_BROKER_PASSWORD_{s.upper()}": p for s, p in passwords.items()}}
+    env = {
+        **os.environ,
+        "RABBITMQ_MANAGEMENT_URL": broker.MANAGEMENT_URL,
+        "RABBITMQ_ADMIN_USER": broker.AUTH[0],
+        "RABBITMQ_ADMIN_PASSWORD": broker.AUTH[1],
+        **{f"RUEDA_BROKER_PASSWORD_{s.upper()}": p for s, p in passwords.items()},
+    }
     script = ROOT / "deploy" / "rabbitmq" / "apply_definitions.py"
     try:
         for _ in range(2):  # the Job runs again after every change: idempotent
-            subprocess.run([sys.executable, str(script), str(FILE), "--vhost", vhost,
-                            "--user-prefix", prefix], env=env, check=True, timeout=60,
-                           capture_output=True)
-        broker._api("PUT", f"permissions/{vhost}/{broker.AUTH[0]}",
-                    json={"configure": ".*", "write": ".*", "read": ".*"})
+            subprocess.run(
+                [sys.executable, str(script), str(FILE), "--vhost", vhost, "--user-prefix", prefix],
+                env=env,
+                check=True,
+                timeout=60,
+                capture_output=True,
+            )
+        broker._api(
+            "PUT",
+            f"permissions/{vhost}/{broker.AUTH[0]}",
+            json={"configure": ".*", "write": ".*", "read": ".*"},
+        )
         depths = broker.queue_depths(vhost)
         committed = json.loads(FILE.read_text())
         assert {q["name"] for q in committed["queues"]} == set(depths)
@@ -163,7 +183,7 @@ def test_the_definitions_job_script_loads_the_file_and_sets_each_password():
         for service, password in passwords.items():
             with Connection(broker.amqp_uri(vhost, prefix + service, password)) as connection:
                 connection.ensure_connection(max_retries=1)
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - any refusal kombu raises for a bad login
             with Connection(broker.amqp_uri(vhost, prefix + "intake", "wrong")) as connection:
                 connection.ensure_connection(max_retries=1)
     finally:
@@ -185,10 +205,15 @@ def test_nothing_in_a_service_declares_broker_objects_the_definitions_do_not_kno
     for attribute in dir(cls):
         value = getattr(cls, attribute)
         for entrypoint in getattr(value, "nameko_entrypoints", ()):
-            assert isinstance(entrypoint, (EventHandler, HttpRequestHandler)), (attribute, entrypoint)
+            assert isinstance(entrypoint, (EventHandler, HttpRequestHandler)), (
+                attribute,
+                entrypoint,
+            )
         if isinstance(value, DependencyProvider):
             assert type(value).__module__.split(".")[0] in ("rueda_backbone", service), (
-                attribute, type(value))
+                attribute,
+                type(value),
+            )
         assert not isinstance(value, Entrypoint)
 
 
@@ -197,9 +222,14 @@ def test_a_stack_with_service_users_sets_the_policies_of_its_own_retry_delays(tm
     # delays only: the stack sets those of the delays it gives each service
     from rueda_devkit.stack import Stack
 
-    stack = Stack(data_dir=tmp_path, amqp_uri="amqp://guest:guest@127.0.0.1:5672/x",
-                  extra_env={"MATCHING_EVENT_RETRY_DELAYS": "[0.2, 0.5]"})
+    stack = Stack(
+        data_dir=tmp_path,
+        amqp_uri="amqp://guest:guest@127.0.0.1:5672/x",
+        extra_env={"MATCHING_EVENT_RETRY_DELAYS": "[0.2, 0.5]"},
+    )
     by_name = {p["name"]: p for p in stack.policies("matching")}
     assert by_name["matching.retry.200"]["definition"] == {
-        "message-ttl": 200, "dead-letter-exchange": "matching.redeliver"}
+        "message-ttl": 200,
+        "dead-letter-exchange": "matching.redeliver",
+    }
     assert set(by_name) == {"matching.handlers", "matching.retry.200", "matching.retry.500"}

@@ -1,15 +1,20 @@
 """The suite as real processes: four `nameko run`s, a real broker vhost, real
 databases and a real SMTP sink."""
+
 import random
 import socket
 
 import pytest
+
 from rueda_backbone.testing import create_postgres_database, drop_postgres_database, free_port
 from rueda_devkit import mailsink
 from rueda_devkit.stack import SERVICES, Stack
 
-FAST = {f"{s.upper()}_{key}": value for s in SERVICES for key, value in {
-    "EVENT_RETRY_DELAYS": "[0.2, 0.5, 1]", "OUTBOX_POLL_SECONDS": "0.2"}.items()}
+FAST = {
+    f"{s.upper()}_{key}": value
+    for s in SERVICES
+    for key, value in {"EVENT_RETRY_DELAYS": "[0.2, 0.5, 1]", "OUTBOX_POLL_SECONDS": "0.2"}.items()
+}
 FAST.update({"NOTIFY_MAIL_RETRY_DELAYS": "[0.2, 0.5, 1]", "NOTIFY_MAIL_POLL_SECONDS": "0.2"})
 
 
@@ -18,7 +23,9 @@ def free_port_offset() -> int:
     free, so that two test runs on one machine do not answer each other."""
     for _ in range(100):
         offset = random.randrange(100, 3000, 50)
-        ports = [port + offset + 10 * replica for port in SERVICES.values() for replica in (0, 1, 2)]
+        ports = [
+            port + offset + 10 * replica for port in SERVICES.values() for replica in (0, 1, 2)
+        ]
         if all(_free(port) for port in ports):
             return offset
     raise RuntimeError("no free ports for the services")
@@ -44,8 +51,14 @@ def make_stack(rabbit_config, tmp_path):
             databases.extend(urls.values())
         smtp_port = free_port()
         sinks.append(mailsink.start(tmp_path / "mail", port=smtp_port))
-        stack = Stack(data_dir=tmp_path, amqp_uri=rabbit_config["AMQP_URI"], database_urls=urls,
-                      smtp_port=smtp_port, port_offset=free_port_offset(), extra_env=dict(FAST))
+        stack = Stack(
+            data_dir=tmp_path,
+            amqp_uri=rabbit_config["AMQP_URI"],
+            database_urls=urls,
+            smtp_port=smtp_port,
+            port_offset=free_port_offset(),
+            extra_env=dict(FAST),
+        )
         stack.mail_dir = tmp_path / "mail"
         stack.migrate()
         stacks.append(stack)

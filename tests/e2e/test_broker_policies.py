@@ -3,6 +3,7 @@ wherever the services run as real processes: set by the services themselves
 on a developer's broker (as `guest`), by the stack where they run with their
 own users (who may not set policies); and a message over the delivery limit
 is dead-lettered and swept into the parked table through them."""
+
 import json
 from urllib.parse import unquote
 
@@ -27,10 +28,14 @@ def assert_policies_for_the_stacks_delays(stack):
     policies = broker.policies(vhost_of(stack))
     for service in CONSUMERS:
         assert policies[f"{service}.handlers"]["definition"] == {
-            "delivery-limit": 20, "dead-letter-exchange": f"{service}.dead"}
+            "delivery-limit": 20,
+            "dead-letter-exchange": f"{service}.dead",
+        }
         for ms in (200, 500, 1000):  # the e2e stack's EVENT_RETRY_DELAYS
             assert policies[f"{service}.retry.{ms}"]["definition"] == {
-                "message-ttl": ms, "dead-letter-exchange": f"{service}.redeliver"}
+                "message-ttl": ms,
+                "dead-letter-exchange": f"{service}.redeliver",
+            }
 
 
 def test_services_running_as_guest_set_their_own_policies(make_stack):
@@ -54,8 +59,14 @@ def test_with_their_own_users_a_message_over_the_delivery_limit_is_parked(stack_
     assert_policies_for_the_stacks_delays(stack)
     stack.stop("matching")
     body = json.dumps({"event_id": "e-limit", "event_type": "program_submitted"}).encode()
-    publish_raw(stack.amqp_uri, "intake.events", "program_submitted", body,
-                message_id="e-limit", type="program_submitted")
+    publish_raw(
+        stack.amqp_uri,
+        "intake.events",
+        "program_submitted",
+        body,
+        message_id="e-limit",
+        type="program_submitted",
+    )
     deliveries = 0
     with Connection(stack.amqp_uri) as connection:  # the admin, as a worker that keeps dying
         channel = connection.channel()

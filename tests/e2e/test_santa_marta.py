@@ -1,5 +1,6 @@
 """The README demo's story, checked: the Santa Marta workshop through the four
 services as real processes on PostgreSQL (the demo itself runs on SQLite)."""
+
 from itertools import pairwise
 
 import icalendar
@@ -39,8 +40,10 @@ def test_the_santa_marta_workshop_from_forms_to_follow_up(make_stack):
     stack.extra_env.update(DEMO_SETTINGS)
     # the agenda emails link to the person's page and feed on this stack's port
     stack.extra_env["NOTIFY_PUBLIC_URL"] = stack.url("notify")
-    keys = {service: stack.ops(service, "api-key", "create", "secretariat")
-            for service in ("intake", "matching", "followup")}
+    keys = {
+        service: stack.ops(service, "api-key", "create", "secretariat")
+        for service in ("intake", "matching", "followup")
+    }
     stack.start_all()
     client, workshop = story.Client(stack, keys), story.Workshop()
     story.create_workshop(client, workshop)
@@ -70,19 +73,27 @@ def test_the_santa_marta_workshop_from_forms_to_follow_up(make_stack):
 
     # every delegate gets one agenda, in their language, with a calendar of
     # their own rounds only (presenting or attending), never two at once
-    agendas = wait_for(lambda: (lambda found: found if len(found) == len(workshop.addresses)
-                                else None)(by_kind(stack, "agenda")),
-                       timeout=60, what="the agendas")
+    agendas = wait_for(
+        lambda: (lambda found: found if len(found) == len(workshop.addresses) else None)(
+            by_kind(stack, "agenda")
+        ),
+        timeout=60,
+        what="the agendas",
+    )
     person = {address: delegate_id for delegate_id, address in workshop.addresses.items()}
-    language = {workshop.addresses[d["id"]]: d["language"]
-                for delegation in workshop.delegations.values() for d in delegation["delegates"]}
+    language = {
+        workshop.addresses[d["id"]]: d["language"]
+        for delegation in workshop.delegations.values()
+        for d in delegation["delegates"]
+    }
     assert sorted(str(m["To"]) for m in agendas) == sorted(language)
     assert all(m["Content-Language"] == language[str(m["To"])] for m in agendas)
     for message in agendas:
         events = calendar_of(message).walk("VEVENT")
         own = story.own_rounds(schedule, person[str(message["To"])])
-        assert sorted(round_id_of(e) for e in events) == sorted(r["round_id"] for r in own), \
+        assert sorted(round_id_of(e) for e in events) == sorted(r["round_id"] for r in own), (
             message["To"]
+        )
         assert_no_two_at_once(events)
     # Peru's two delegates each have an agenda of their own, not the delegation's
     (ana_agenda,) = [m for m in agendas if person[str(m["To"])] == ana]
@@ -108,16 +119,21 @@ def test_the_santa_marta_workshop_from_forms_to_follow_up(make_stack):
     assert {ana, colombian} <= changed
     assert len(changed) < len(workshop.addresses) // 2, "a re-plan moves little"
     expected = {workshop.addresses[d] for d in changed}
-    notices = wait_for(lambda: (lambda found: found if {str(m["To"]) for m in found} >= expected
-                                else None)(by_kind(stack, "schedule_changed")),
-                       timeout=60, what="the change notices")
+    notices = wait_for(
+        lambda: (lambda found: found if {str(m["To"]) for m in found} >= expected else None)(
+            by_kind(stack, "schedule_changed")
+        ),
+        timeout=60,
+        what="the change notices",
+    )
     assert {str(m["To"]) for m in notices} == expected
     assert len(notices) == len(expected), "one notice per person per burst of changes"
     colombia = {d["id"] for d in workshop.delegations["CO"]["delegates"]}
     assert colombia - changed, "Colombia's delegates away from that table hear nothing"
     (ana_notice,) = [m for m in notices if person[str(m["To"])] == ana]
-    cancelled = [e for e in calendar_of(ana_notice).walk("VEVENT")
-                 if str(e.get("STATUS")) == "CANCELLED"]
+    cancelled = [
+        e for e in calendar_of(ana_notice).walk("VEVENT") if str(e.get("STATUS")) == "CANCELLED"
+    ]
     assert [round_id_of(e) for e in cancelled] == [qali_warma["round_id"]]
     assert all(int(e["SEQUENCE"]) == 2 for e in cancelled)
 
@@ -125,17 +141,32 @@ def test_the_santa_marta_workshop_from_forms_to_follow_up(make_stack):
     def feed_at_revision_2():
         events = icalendar.Calendar.from_ical(requests.get(feed, timeout=30).content).walk("VEVENT")
         return events if events and {int(e["SEQUENCE"]) for e in events} == {2} else None
+
     live = wait_for(feed_at_revision_2, timeout=30, what="the feed at revision 2")
-    assert {round_id_of(e) for e in live} == {r["round_id"] for r in story.own_rounds(replanned, ana)}
+    assert {round_id_of(e) for e in live} == {
+        r["round_id"] for r in story.own_rounds(replanned, ana)
+    }
     assert qali_warma["round_id"] not in {round_id_of(e) for e in live}
 
     # expressions of interest become activities; an overdue one reminds its owner
     story.sign_expressions(client, workshop)
-    activities = wait_for(lambda: (lambda found: found if len(found) == 3 else None)(
-        story.activities(client, workshop)), timeout=60, what="the activities")
+    activities = wait_for(
+        lambda: (lambda found: found if len(found) == 3 else None)(
+            story.activities(client, workshop)
+        ),
+        timeout=60,
+        what="the activities",
+    )
     story.make_overdue(client, activities[0])
     reminders = wait_for(lambda: by_kind(stack, "follow_up_due"), timeout=60, what="the reminder")
     assert "ana@secretariat.example.org" in {str(m["To"]) for m in reminders}
-    assert len(rows(stack.database_urls["followup"],
-                    "select * from follow_up_notice where activity_id = :id",
-                    id=activities[0]["id"])) == 1
+    assert (
+        len(
+            rows(
+                stack.database_urls["followup"],
+                "select * from follow_up_notice where activity_id = :id",
+                id=activities[0]["id"],
+            )
+        )
+        == 1
+    )

@@ -1,12 +1,14 @@
 """Every HTTP operation of every service, against the real processes: a key
 without the operation's scope gets 403 naming it, a key with exactly that
 scope gets past authorisation, and the contract pages answer without a key."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 import requests
+
 from rueda_devkit.stack import SERVICES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.broker]
@@ -17,15 +19,21 @@ PARAM = re.compile(r"\{[^}]+\}")
 def operations(document: dict):
     for path, methods in document["paths"].items():
         for method, op in methods.items():
-            scopes = [s for requirement in op.get("security", []) for s in
-                      requirement.get("apiKey", [])]
+            scopes = [
+                s for requirement in op.get("security", []) for s in requirement.get("apiKey", [])
+            ]
             if scopes:
                 yield method.upper(), PARAM.sub("no-such-id", path), scopes[0]
 
 
 def call(url: str, method: str, key: str):
-    return requests.request(method, url, json={} if method in ("POST", "PUT") else None,
-                            headers={"X-API-Key": key}, timeout=30)
+    return requests.request(
+        method,
+        url,
+        json={} if method in ("POST", "PUT") else None,
+        headers={"X-API-Key": key},
+        timeout=30,
+    )
 
 
 def test_every_operation_needs_its_scope_and_the_contract_pages_need_no_key(make_stack):
@@ -33,8 +41,9 @@ def test_every_operation_needs_its_scope_and_the_contract_pages_need_no_key(make
     keys: dict[tuple[str, str], str] = {}
     documents = {}
     for service in SERVICES:
-        keys[(service, "none")] = stack.ops(service, "api-key", "create", "outsider",
-                                            "--scope", f"{service}:nothing-at-all")
+        keys[(service, "none")] = stack.ops(
+            service, "api-key", "create", "outsider", "--scope", f"{service}:nothing-at-all"
+        )
     stack.start_all()
     checked = 0
     for service in SERVICES:
@@ -44,8 +53,9 @@ def test_every_operation_needs_its_scope_and_the_contract_pages_need_no_key(make
         documents[service] = requests.get(f"{base}/openapi.json", timeout=10).json()
         for method, path, scope in operations(documents[service]):
             if (service, scope) not in keys:
-                keys[(service, scope)] = stack.ops(service, "api-key", "create", f"k-{len(keys)}",
-                                                   "--scope", scope)
+                keys[(service, scope)] = stack.ops(
+                    service, "api-key", "create", f"k-{len(keys)}", "--scope", scope
+                )
             refused = call(f"{base}{path}", method, keys[(service, "none")])
             assert refused.status_code == 403, (service, method, path, refused.text)
             assert scope in refused.json()["message"], (service, method, path)

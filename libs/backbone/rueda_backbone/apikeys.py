@@ -8,6 +8,7 @@ Scopes name what an operation does, `<service>:<area>:<action>` or the
 defaults `<service>:read` (GET) and `<service>:write` (anything else); a key
 with `<service>:*` may do everything on that service, `*` everything.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -65,8 +66,7 @@ def _has_key_table(store) -> bool:
     return cached
 
 
-def create_api_key(store, client: str, *, scopes=("*",), expires_at: datetime | None = None
-                   ) -> str:
+def create_api_key(store, client: str, *, scopes=("*",), expires_at: datetime | None = None) -> str:
     """A new key for `client` (other keys of the client stay valid); only
     its hash is kept."""
     scopes = sorted(set(scopes))
@@ -78,13 +78,23 @@ def create_api_key(store, client: str, *, scopes=("*",), expires_at: datetime | 
         if scopes != ["*"] or expires_at is not None:
             raise RuntimeError("scopes and expiry need the api_key table: migrate the service")
         with store.transaction() as session:
-            session.execute(sa.insert(tables.api_client).values(
-                name=client, key_hash=_hash(key), key_prefix=key[:10], created_at=now()))
+            session.execute(
+                sa.insert(tables.api_client).values(
+                    name=client, key_hash=_hash(key), key_prefix=key[:10], created_at=now()
+                )
+            )
         return key
     with store.transaction() as session:
-        session.execute(sa.insert(tables.api_key).values(
-            client=client, key_hash=_hash(key), key_prefix=key[:10], scopes=scopes,
-            created_at=now(), expires_at=expires_at))
+        session.execute(
+            sa.insert(tables.api_key).values(
+                client=client,
+                key_hash=_hash(key),
+                key_prefix=key[:10],
+                scopes=scopes,
+                created_at=now(),
+                expires_at=expires_at,
+            )
+        )
     return key
 
 
@@ -94,8 +104,11 @@ def revoke_api_key(store, client: str, key_prefix: str | None = None) -> int:
     if not _has_key_table(store):
         v1 = tables.api_client
         with store.transaction() as session:
-            return session.execute(sa.update(v1).where(
-                v1.c.name == client, v1.c.revoked_at.is_(None)).values(revoked_at=now())).rowcount
+            return session.execute(
+                sa.update(v1)
+                .where(v1.c.name == client, v1.c.revoked_at.is_(None))
+                .values(revoked_at=now())
+            ).rowcount
     t = tables.api_key
     where = [t.c.client == client, t.c.revoked_at.is_(None)]
     if key_prefix:
@@ -109,14 +122,24 @@ def list_api_clients(store) -> list[dict]:
     if not _has_key_table(store):
         v1 = tables.api_client
         with store.transaction() as session:
-            rows = session.execute(sa.select(v1.c.name, v1.c.key_prefix, v1.c.created_at,
-                                             v1.c.revoked_at).order_by(v1.c.name))
+            rows = session.execute(
+                sa.select(v1.c.name, v1.c.key_prefix, v1.c.created_at, v1.c.revoked_at).order_by(
+                    v1.c.name
+                )
+            )
             return [{**row._mapping, "scopes": ["*"], "expires_at": None} for row in rows]
     t = tables.api_key
     with store.transaction() as session:
-        rows = session.execute(sa.select(
-            t.c.client.label("name"), t.c.key_prefix, t.c.scopes, t.c.created_at,
-            t.c.expires_at, t.c.revoked_at).order_by(t.c.client, t.c.created_at))
+        rows = session.execute(
+            sa.select(
+                t.c.client.label("name"),
+                t.c.key_prefix,
+                t.c.scopes,
+                t.c.created_at,
+                t.c.expires_at,
+                t.c.revoked_at,
+            ).order_by(t.c.client, t.c.created_at)
+        )
         return [dict(row._mapping) for row in rows]
 
 
@@ -128,16 +151,21 @@ def authenticate(store, key: str | None) -> Principal | None:
     if not _has_key_table(store):
         v1 = tables.api_client
         with store.transaction() as session:
-            row = session.execute(sa.select(v1.c.name, v1.c.key_hash, v1.c.key_prefix).where(
-                v1.c.key_hash == digest, v1.c.revoked_at.is_(None))).first()
+            row = session.execute(
+                sa.select(v1.c.name, v1.c.key_hash, v1.c.key_prefix).where(
+                    v1.c.key_hash == digest, v1.c.revoked_at.is_(None)
+                )
+            ).first()
         if row is None or not hmac.compare_digest(row.key_hash, digest):
             return None
         return Principal(row.name, ("*",), row.key_prefix)
     t = tables.api_key
     with store.transaction() as session:
-        row = session.execute(sa.select(t.c.client, t.c.key_hash, t.c.key_prefix, t.c.scopes,
-                                        t.c.expires_at).where(
-            t.c.key_hash == digest, t.c.revoked_at.is_(None))).first()
+        row = session.execute(
+            sa.select(t.c.client, t.c.key_hash, t.c.key_prefix, t.c.scopes, t.c.expires_at).where(
+                t.c.key_hash == digest, t.c.revoked_at.is_(None)
+            )
+        ).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest):
         return None
     if row.expires_at is not None and row.expires_at <= now():

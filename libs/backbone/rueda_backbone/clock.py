@@ -6,10 +6,11 @@ the caller reads it from the service's `Clock` (`self.clock()` in a worker,
 an offset) freezes it, so tests and demos can say what day it is without
 sleeping; unit tests pass a fixed `now` to the use case directly.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from nameko.extensions import DependencyProvider
 
@@ -17,7 +18,7 @@ Now = Callable[[], datetime]
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def clock_from_config(config: dict) -> Now:

@@ -25,18 +25,24 @@ The `cloudevents` SDK parses and validates the CloudEvent; what it refuses,
 and a CloudEvent whose type or data rueda cannot take, is an
 `InvalidEnvelope` with the reason, so the consumer parks it.
 """
+
 from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cloudevents.core.bindings.rabbitmq import CE_PREFIX, RabbitMQMessage, from_rabbitmq
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 
-from .envelope import (EVENT_TYPE_PATTERN, Envelope, InvalidEnvelope, new_correlation_id,
-                       valid_correlation_id)
+from .envelope import (
+    EVENT_TYPE_PATTERN,
+    Envelope,
+    InvalidEnvelope,
+    new_correlation_id,
+    valid_correlation_id,
+)
 
 STRUCTURED = "application/cloudevents+json"
 TYPE_PREFIX = "org.rueda"
@@ -54,8 +60,9 @@ def is_cloud_event(headers: dict | None, content_type: str | None) -> bool:
     return any(str(name).lower() == f"{CE_PREFIX}specversion" for name in (headers or {}))
 
 
-def envelope_from_message(body: bytes, *, headers: dict | None, content_type: str | None,
-                          producer: str) -> Envelope:
+def envelope_from_message(
+    body: bytes, *, headers: dict | None, content_type: str | None, producer: str
+) -> Envelope:
     """The envelope a message carries, whichever of the three forms it is in;
     a CloudEvent is taken as published by `producer`, the owner of the
     exchange it was read from (its `source` is the outside system's own URI)."""
@@ -65,13 +72,15 @@ def envelope_from_message(body: bytes, *, headers: dict | None, content_type: st
 
 
 def _parse(body, headers, content_type) -> CloudEvent:
-    text_headers = {str(k): v if isinstance(v, str) else str(v)
-                    for k, v in (headers or {}).items()}
+    text_headers = {str(k): v if isinstance(v, str) else str(v) for k, v in (headers or {}).items()}
     if isinstance(body, str):
         body = body.encode()
     try:
-        return from_rabbitmq(RabbitMQMessage(headers=text_headers, content_type=content_type,
-                                             body=body), _FORMAT, CloudEvent)
+        return from_rabbitmq(
+            RabbitMQMessage(headers=text_headers, content_type=content_type, body=body),
+            _FORMAT,
+            CloudEvent,
+        )
     except Exception as exc:  # the SDK raises its own errors and ValueErrors alike
         raise InvalidEnvelope(f"not a valid CloudEvent: {exc}") from None
 
@@ -81,7 +90,8 @@ def _event_type(ce_type: str) -> str:
     if not re.match(EVENT_TYPE_PATTERN, event_type):
         raise InvalidEnvelope(
             f"CloudEvent type {ce_type!r} does not end in a rueda event type "
-            f"(<entity>_<past_tense_verb>, e.g. {TYPE_PREFIX}.program_form_submitted)")
+            f"(<entity>_<past_tense_verb>, e.g. {TYPE_PREFIX}.program_form_submitted)"
+        )
     return event_type
 
 
@@ -114,21 +124,24 @@ def _to_envelope(event: CloudEvent, *, producer: str) -> Envelope:
     correlation_id = event.get_extension("correlationid")
     if correlation_id is not None and not valid_correlation_id(str(correlation_id)):
         raise InvalidEnvelope("correlationid must be 1-64 of A-Z a-z 0-9 . _ : -")
-    occurred_at = event.get_time() or datetime.now(timezone.utc)
+    occurred_at = event.get_time() or datetime.now(UTC)
     if occurred_at.tzinfo is None:
-        occurred_at = occurred_at.replace(tzinfo=timezone.utc)
-    return Envelope.from_dict({
-        "event_id": event.get_id(),
-        "event_type": _event_type(event.get_type()),
-        "schema_version": _schema_version(event),
-        "occurred_at": occurred_at.isoformat(),
-        "producer": producer,
-        "correlation_id": str(correlation_id) if correlation_id else new_correlation_id(),
-        "payload": data,
-    })
+        occurred_at = occurred_at.replace(tzinfo=UTC)
+    return Envelope.from_dict(
+        {
+            "event_id": event.get_id(),
+            "event_type": _event_type(event.get_type()),
+            "schema_version": _schema_version(event),
+            "occurred_at": occurred_at.isoformat(),
+            "producer": producer,
+            "correlation_id": str(correlation_id) if correlation_id else new_correlation_id(),
+            "payload": data,
+        }
+    )
 
 
 # -- events leaving the suite ------------------------------------------------------
+
 
 def attributes_of(envelope: Envelope, *, schema_base: str = SCHEMA_BASE) -> dict:
     """The CloudEvents context attributes of a rueda event."""
@@ -137,10 +150,8 @@ def attributes_of(envelope: Envelope, *, schema_base: str = SCHEMA_BASE) -> dict
         "id": envelope.event_id,
         "source": f"/rueda/{envelope.producer}",
         "type": f"{TYPE_PREFIX}.{envelope.producer}.{envelope.event_type}",
-        "time": envelope.occurred_at.astimezone(timezone.utc).isoformat().replace(
-            "+00:00", "Z"),
-        "dataschema": f"{schema_base}/{envelope.event_type}.v{envelope.schema_version}"
-                      f".schema.json",
+        "time": envelope.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "dataschema": f"{schema_base}/{envelope.event_type}.v{envelope.schema_version}.schema.json",
         "datacontenttype": "application/json",
         "correlationid": envelope.correlation_id,
         "schemaversion": envelope.schema_version,

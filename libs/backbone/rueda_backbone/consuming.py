@@ -16,6 +16,7 @@ A message is acked only after its effect committed, its retry copy was
 confirmed by the broker, or it was parked; if none of those can be done it is
 requeued, so a crash at any point leaves it in RabbitMQ.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -33,13 +34,19 @@ from nameko.extensions import Entrypoint
 from nameko.messaging import QueueConsumer
 
 from . import metrics, parking
-from .database import Store
 from .cloud_events import envelope_from_message, is_cloud_event
+from .database import Store
 from .envelope import InvalidEnvelope, describe_errors
 from .errors import DEFAULT_MAPPING, DomainError
 from .outbox import AlreadyProcessed
-from .topology import (apply_policies, declare, events_exchange, policy_manager_url,
-                       topology_from_config, vhost_of)
+from .topology import (
+    apply_policies,
+    declare,
+    events_exchange,
+    policy_manager_url,
+    topology_from_config,
+    vhost_of,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -77,14 +84,20 @@ class RawQueueConsumer(QueueConsumer):
         # back within a second of the broker's return, not after kombu's
         # 2, 4, 6... second backoff (the next try would come up to 30 s late)
         with self.create_connection() as conn:
-            conn.ensure_connection(self.on_connection_error, self.connect_max_retries,
-                                   interval_start=0.25, interval_step=0.25, interval_max=1)
+            conn.ensure_connection(
+                self.on_connection_error,
+                self.connect_max_retries,
+                interval_start=0.25,
+                interval_step=0.25,
+                interval_max=1,
+            )
             yield conn
 
     def handle_raw_message(self, provider, message):
         self.container.spawn_managed_thread(
             partial(provider.handle_message, message),
-            identifier=f"{provider.queue.name}.handle_message")
+            identifier=f"{provider.queue.name}.handle_message",
+        )
 
 
 class EventHandler(Entrypoint):
@@ -142,25 +155,40 @@ class EventHandler(Entrypoint):
 
     def handle_message(self, message):
         try:
-            envelope = envelope_from_message(message.body, headers=message.headers,
-                                             content_type=message.content_type,
-                                             producer=self.producer)
+            envelope = envelope_from_message(
+                message.body,
+                headers=message.headers,
+                content_type=message.content_type,
+                producer=self.producer,
+            )
         except InvalidEnvelope as exc:
-            what = ("a CloudEvent rueda cannot take" if is_cloud_event(
-                message.headers, message.content_type) else "not a rueda event envelope")
+            what = (
+                "a CloudEvent rueda cannot take"
+                if is_cloud_event(message.headers, message.content_type)
+                else "not a rueda event envelope"
+            )
             self._park(message, f"{what}: {exc}", attempts=0)
             return
         if envelope.event_type != self.event_type:
             # a misrouted message would otherwise be applied as the wrong event
-            self._park(message, f"expected {self.event_type!r}, got {envelope.event_type!r}",
-                       attempts=0, envelope=envelope)
+            self._park(
+                message,
+                f"expected {self.event_type!r}, got {envelope.event_type!r}",
+                attempts=0,
+                envelope=envelope,
+            )
             return
         try:
             self.container.spawn_worker(
-                self, (envelope,), {},
-                context_data={"correlation_id": envelope.correlation_id,
-                              "origin": f"event:{envelope.producer}/{envelope.event_type}"},
-                handle_result=partial(self.handle_result, message, envelope, time.monotonic()))
+                self,
+                (envelope,),
+                {},
+                context_data={
+                    "correlation_id": envelope.correlation_id,
+                    "origin": f"event:{envelope.producer}/{envelope.event_type}",
+                },
+                handle_result=partial(self.handle_result, message, envelope, time.monotonic()),
+            )
         except ContainerBeingKilled:
             self.consumer.requeue_message(message)
 
@@ -170,10 +198,10 @@ class EventHandler(Entrypoint):
                 exc_info = (AlreadyProcessed, AlreadyProcessed(), None)
             self._settle(message, envelope, exc_info)
             metrics.HANDLER_LATENCY.labels(service=self.service, queue=self.queue.name).observe(
-                time.monotonic() - started)
+                time.monotonic() - started
+            )
         except Exception:
-            log.exception("event.settle_failed", queue=self.queue.name,
-                          event_id=envelope.event_id)
+            log.exception("event.settle_failed", queue=self.queue.name, event_id=envelope.event_id)
             eventlet.sleep(1)  # a requeue loop must not spin the broker
             self.consumer.requeue_message(message)
         return result, exc_info
@@ -181,8 +209,12 @@ class EventHandler(Entrypoint):
     # -- settling ----------------------------------------------------------
 
     def _settle(self, message, envelope, exc_info):
-        bound = log.bind(queue=self.queue.name, event_type=envelope.event_type,
-                         event_id=envelope.event_id, correlation_id=envelope.correlation_id)
+        bound = log.bind(
+            queue=self.queue.name,
+            event_type=envelope.event_type,
+            event_id=envelope.event_id,
+            correlation_id=envelope.correlation_id,
+        )
         if exc_info is None:
             self.consumer.ack_message(message)
             # one line per event and service: ops follow a correlation id
@@ -198,17 +230,22 @@ class EventHandler(Entrypoint):
             return
         attempt = self._attempt(message) + 1
         reason = describe_failure(exc)
-        if isinstance(exc, PERMANENT) or (isinstance(exc, DomainError)
-                                          and not self.errors.is_retried(exc)):
+        if isinstance(exc, PERMANENT) or (
+            isinstance(exc, DomainError) and not self.errors.is_retried(exc)
+        ):
             bound.warning("event.parked", reason=reason)
             self._park(message, reason, attempts=attempt, envelope=envelope)
             return
         if attempt < self.topology.max_attempts:
             delay = self.topology.retry_delays[attempt - 1]
-            bound.warning("event.retry_scheduled", attempt=attempt, delay_seconds=delay,
-                          error=reason)
-            self._republish(message, self.topology.retry_exchange_for(attempt),
-                            {parking.ATTEMPT_HEADER: attempt})
+            bound.warning(
+                "event.retry_scheduled", attempt=attempt, delay_seconds=delay, error=reason
+            )
+            self._republish(
+                message,
+                self.topology.retry_exchange_for(attempt),
+                {parking.ATTEMPT_HEADER: attempt},
+            )
             self.consumer.ack_message(message)
             self._count("retried")
             return
@@ -217,8 +254,9 @@ class EventHandler(Entrypoint):
         self._park(message, reason, attempts=attempt, envelope=envelope)
 
     def _count(self, outcome: str) -> None:
-        metrics.EVENTS_CONSUMED.labels(service=self.service, queue=self.queue.name,
-                                       outcome=outcome).inc()
+        metrics.EVENTS_CONSUMED.labels(
+            service=self.service, queue=self.queue.name, outcome=outcome
+        ).inc()
 
     @staticmethod
     def _attempt(message) -> int:
@@ -232,11 +270,15 @@ class EventHandler(Entrypoint):
         headers.update(extra_headers)
         properties = message.properties or {}
         self.publisher.publish(
-            message.body, exchange=exchange, routing_key=self.queue.name,
+            message.body,
+            exchange=exchange,
+            routing_key=self.queue.name,
             content_type=message.content_type or "application/json",
             content_encoding=message.content_encoding or "utf-8",
-            message_id=properties.get("message_id"), type=properties.get("type"),
-            correlation_id=properties.get("correlation_id"), headers=headers,
+            message_id=properties.get("message_id"),
+            type=properties.get("type"),
+            correlation_id=properties.get("correlation_id"),
+            headers=headers,
         )
 
     def _park(self, message, reason, *, attempts, envelope=None):
@@ -245,18 +287,28 @@ class EventHandler(Entrypoint):
         properties = message.properties or {}
         try:
             parked_id = parking.park(
-                self.store, queue=self.queue.name, headers=headers, body=body,
-                reason=reason, attempts=attempts,
+                self.store,
+                queue=self.queue.name,
+                headers=headers,
+                body=body,
+                reason=reason,
+                attempts=attempts,
                 event_id=envelope.event_id if envelope else properties.get("message_id"),
-                event_type=envelope.event_type if envelope else properties.get("type"))
-            log.warning("message.parked", queue=self.queue.name, parked_id=parked_id,
-                        reason=reason)
+                event_type=envelope.event_type if envelope else properties.get("type"),
+            )
+            log.warning("message.parked", queue=self.queue.name, parked_id=parked_id, reason=reason)
         except Exception as exc:
             # the database is down: keep it in the broker until it is back
             log.error("message.park_deferred", queue=self.queue.name, error=str(exc))
-            self._republish(message, self.topology.dead_exchange, {
-                parking.REASON_HEADER: reason, parking.QUEUE_HEADER: self.queue.name,
-                parking.ATTEMPT_HEADER: attempts})
+            self._republish(
+                message,
+                self.topology.dead_exchange,
+                {
+                    parking.REASON_HEADER: reason,
+                    parking.QUEUE_HEADER: self.queue.name,
+                    parking.ATTEMPT_HEADER: attempts,
+                },
+            )
         self.consumer.ack_message(message)
         self._count("parked")
 

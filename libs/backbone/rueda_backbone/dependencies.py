@@ -8,6 +8,7 @@ the service's process. `BackgroundJob` is the base of every loop a service
 runs on its own (timers, senders): it gets its units of work and its clock
 from here, as workers do.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -59,7 +60,9 @@ class BackgroundLoop(SharedExtension):
     def start(self):
         if self.enabled:
             self._running = True
-            self._thread = self.container.spawn_managed_thread(self._run, identifier=self.identifier)
+            self._thread = self.container.spawn_managed_thread(
+                self._run, identifier=self.identifier
+            )
 
     def stop(self):
         # one last pass after the final workers committed, then exit
@@ -95,7 +98,7 @@ class BackgroundLoop(SharedExtension):
             if more:
                 eventlet.sleep(0)
                 continue
-            timeout = min(30.0, self.poll_interval * 2 ** failures)
+            timeout = min(30.0, self.poll_interval * 2**failures)
             try:
                 self._wake.get(timeout=timeout)
             except Empty:
@@ -124,11 +127,15 @@ class OutboxRelayRunner(BackgroundLoop):
         self.store = Store.for_url(config["DATABASE_URL"])
         self.topology = topology_from_config(self.container.service_name, config)
         self.relay = OutboxRelay(
-            self.store, producer=self.container.service_name, amqp_uri=self.amqp_uri,
+            self.store,
+            producer=self.container.service_name,
+            amqp_uri=self.amqp_uri,
             ssl=self.ssl,
-            max_message_bytes=int(config.get("OUTBOX_MAX_MESSAGE_BYTES")
-                                  or outbox.DEFAULT_MAX_MESSAGE_BYTES),
-            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS))
+            max_message_bytes=int(
+                config.get("OUTBOX_MAX_MESSAGE_BYTES") or outbox.DEFAULT_MAX_MESSAGE_BYTES
+            ),
+            max_attempts=int(config.get("OUTBOX_MAX_ATTEMPTS") or outbox.DEFAULT_MAX_ATTEMPTS),
+        )
         self._next_sweep = 0.0
 
     @property
@@ -147,8 +154,9 @@ class OutboxRelayRunner(BackgroundLoop):
     def _housekeeping(self):
         try:
             with Connection(self.amqp_uri, ssl=self.ssl, connect_timeout=5) as connection:
-                moved = parking.sweep_dead_letters(self.store, connection=connection,
-                                                   topology=self.topology)
+                moved = parking.sweep_dead_letters(
+                    self.store, connection=connection, topology=self.topology
+                )
             if moved:
                 log.warning("parked.swept_from_dead_letter_queue", count=moved)
             # neither table is indexed on its age column: a full scan now and
@@ -179,9 +187,12 @@ class BackgroundJob(BackgroundLoop):
     @contextlib.contextmanager
     def transaction(self, correlation_id: str | None = None):
         with self.store.transaction() as session:
-            uow = UnitOfWork(session, producer=self.container.service_name,
-                             correlation_id=correlation_id or new_correlation_id(),
-                             origin=f"job:{self.identifier}")
+            uow = UnitOfWork(
+                session,
+                producer=self.container.service_name,
+                correlation_id=correlation_id or new_correlation_id(),
+                origin=f"job:{self.identifier}",
+            )
             yield uow
         if uow.envelopes:
             self.relay.wake()
@@ -205,9 +216,12 @@ class Transactions:
 
     def health(self) -> tuple[bool, dict]:
         config = self.worker_ctx.config
-        return health.check(self.store, amqp_uri=config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
-                            max_backlog=int(config.get("OUTBOX_MAX_BACKLOG")
-                                            or health.DEFAULT_MAX_BACKLOG))
+        return health.check(
+            self.store,
+            amqp_uri=config["AMQP_URI"],
+            ssl=config.get("AMQP_SSL"),
+            max_backlog=int(config.get("OUTBOX_MAX_BACKLOG") or health.DEFAULT_MAX_BACKLOG),
+        )
 
     @contextlib.contextmanager
     def transaction(self):
@@ -217,10 +231,13 @@ class Transactions:
         if consuming and getattr(self.worker_ctx, "_rueda_inbox_used", False):
             raise RuntimeError("an event handler must apply its effect in one transaction")
         with self.store.transaction() as session:
-            uow = UnitOfWork(session, producer=self.producer,
-                             correlation_id=correlation_id_of(self.worker_ctx),
-                             origin=self.worker_ctx.data.get("origin") or "internal",
-                             actor=staff_of(self.worker_ctx.data))
+            uow = UnitOfWork(
+                session,
+                producer=self.producer,
+                correlation_id=correlation_id_of(self.worker_ctx),
+                origin=self.worker_ctx.data.get("origin") or "internal",
+                actor=staff_of(self.worker_ctx.data),
+            )
             if consuming:
                 self.worker_ctx._rueda_inbox_used = True
                 try:
@@ -245,5 +262,6 @@ class Database(DependencyProvider):
         self.store = Store.for_url(self.container.config["DATABASE_URL"])
 
     def get_dependency(self, worker_ctx):
-        return Transactions(self.store, self.container.service_name, worker_ctx,
-                            on_commit=self.relay.wake)
+        return Transactions(
+            self.store, self.container.service_name, worker_ctx, on_commit=self.relay.wake
+        )

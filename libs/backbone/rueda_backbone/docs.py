@@ -8,6 +8,7 @@
 
 `docs = docs_endpoints()` in a service class, like `health = health_endpoint()`.
 """
+
 from __future__ import annotations
 
 import html
@@ -24,8 +25,10 @@ from .web import json_response
 REDOC = "redoc-2.5.4/redoc.standalone.js"
 DOCS_URLS = ("/docs", "/docs/redoc.standalone.js", "/docs/events", "/asyncapi.json")
 # the page runs Redoc's bundle and its web worker, and reads /openapi.json only
-CSP = ("default-src 'none'; script-src 'self'; worker-src blob:; style-src 'self' "
-       "'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'")
+CSP = (
+    "default-src 'none'; script-src 'self'; worker-src blob:; style-src 'self' "
+    "'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'"
+)
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -57,22 +60,35 @@ class DocsPage(Probe):
     def answer(self):
         if self.url == "/docs/redoc.standalone.js":
             body = (resources.files("rueda_backbone") / "static" / REDOC).read_bytes()
-            return Response(body, content_type="application/javascript; charset=utf-8",
-                            headers={"Cache-Control": "public, max-age=86400"})
+            return Response(
+                body,
+                content_type="application/javascript; charset=utf-8",
+                headers={"Cache-Control": "public, max-age=86400"},
+            )
         if self.url == "/docs":
             title = html.escape(f"rueda {self.container.service_name}: HTTP API")
-            return Response(PAGE.format(title=title), content_type="text/html; charset=utf-8",
-                            headers={"Content-Security-Policy": CSP})
+            return Response(
+                PAGE.format(title=title),
+                content_type="text/html; charset=utf-8",
+                headers={"Content-Security-Policy": CSP},
+            )
         document = self._asyncapi()
         if document is None:
-            return json_response(404, {"error": "not_found", "message":
-                                       "this service has no AsyncAPI document", "fields": []})
+            return json_response(
+                404,
+                {
+                    "error": "not_found",
+                    "message": "this service has no AsyncAPI document",
+                    "fields": [],
+                },
+            )
         if self.url == "/asyncapi.json":
             return json_response(200, document)
-        return Response(render_html(document, json_href="/asyncapi.json"),
-                        content_type="text/html; charset=utf-8",
-                        headers={"Content-Security-Policy": "default-src 'none'; "
-                                                            "style-src 'unsafe-inline'"})
+        return Response(
+            render_html(document, json_href="/asyncapi.json"),
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+        )
 
 
 def docs_endpoints():

@@ -4,13 +4,14 @@ A use case returns `Event`s (type, schema version, payload); the outbox wraps
 each in an `Envelope` that adds identity, time, producer and correlation id.
 The envelope's JSON Schema is published in docs/events/envelope.schema.json.
 """
+
 from __future__ import annotations
 
 import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -48,13 +49,20 @@ class Envelope:
     payload: dict = field(default_factory=dict)
 
     @classmethod
-    def wrap(cls, event: Event, *, producer: str, correlation_id: str | None = None,
-             occurred_at: datetime | None = None, event_id: str | None = None) -> "Envelope":
+    def wrap(
+        cls,
+        event: Event,
+        *,
+        producer: str,
+        correlation_id: str | None = None,
+        occurred_at: datetime | None = None,
+        event_id: str | None = None,
+    ) -> Envelope:
         return cls(
             event_id=event_id or str(uuid.uuid4()),
             event_type=event.type,
             schema_version=event.version,
-            occurred_at=occurred_at or datetime.now(timezone.utc),
+            occurred_at=occurred_at or datetime.now(UTC),
             producer=producer,
             correlation_id=correlation_id or new_correlation_id(),
             payload=event.payload,
@@ -67,14 +75,14 @@ class Envelope:
         return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False).encode()
 
     @classmethod
-    def from_dict(cls, data) -> "Envelope":
+    def from_dict(cls, data) -> Envelope:
         try:
             return cls(**_ENVELOPE.load(data))
         except ValidationError as exc:
             raise InvalidEnvelope(describe_errors(exc.messages)) from None
 
     @classmethod
-    def from_json(cls, body: bytes | str) -> "Envelope":
+    def from_json(cls, body: bytes | str) -> Envelope:
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -89,13 +97,15 @@ class EnvelopeSchema(Schema):
 
     event_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     # \Z, not $: `$` also matches before a trailing newline
-    event_type = fields.String(required=True,
-                               validate=validate.Regexp(EVENT_TYPE_PATTERN[:-1] + r"\Z"))
+    event_type = fields.String(
+        required=True, validate=validate.Regexp(EVENT_TYPE_PATTERN[:-1] + r"\Z")
+    )
     schema_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    occurred_at = fields.AwareDateTime(required=True, default_timezone=timezone.utc)
+    occurred_at = fields.AwareDateTime(required=True, default_timezone=UTC)
     producer = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    correlation_id = fields.String(required=True,
-                                   validate=validate.Regexp(CORRELATION_ID_PATTERN[:-1] + r"\Z"))
+    correlation_id = fields.String(
+        required=True, validate=validate.Regexp(CORRELATION_ID_PATTERN[:-1] + r"\Z")
+    )
     payload = fields.Dict(required=True, keys=fields.String())
 
 

@@ -9,10 +9,11 @@ raised it is parked at once or retried (a reference that may still arrive).
 
 This module imports nothing of nameko or SQLAlchemy, so `domain.py` may use it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 class DomainError(Exception):
@@ -21,8 +22,7 @@ class DomainError(Exception):
 
     code = "refused"
 
-    def __init__(self, message: str, fields: list[dict] | None = None, *,
-                 code: str | None = None):
+    def __init__(self, message: str, fields: list[dict] | None = None, *, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.fields = list(fields or [])
@@ -42,8 +42,14 @@ class Invalid(DomainError):
     code = "invalid"
 
     @classmethod
-    def field(cls, path: str, message: str, *, code: str | None = None,
-              summary: str = "some fields are invalid") -> "Invalid":
+    def field(
+        cls,
+        path: str,
+        message: str,
+        *,
+        code: str | None = None,
+        summary: str = "some fields are invalid",
+    ) -> Invalid:
         return cls(summary, fields=[{"path": path, "message": message}], code=code)
 
 
@@ -73,7 +79,11 @@ class BadRequest(DomainError):
 
 
 DEFAULT_STATUS = {
-    Invalid: 422, NotFound: 404, Conflict: 409, Forbidden: 403, BadRequest: 400,
+    Invalid: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Forbidden: 403,
+    BadRequest: 400,
     DomainError: 422,
 }
 

@@ -15,15 +15,16 @@ and `HeaderSafeEmail` refuses addresses that are valid by RFC 5322 but cannot
 be put into an email header as they are (`=?` starts an encoded word, quotes,
 spaces, angle brackets), so notify never meets one.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
-EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 # C0 controls but tab, LF and CR; DEL; C1 controls
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
@@ -32,7 +33,8 @@ _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85\x0b\x0c]")
 _HEADER_SAFE_EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}"
-    r"[A-Za-z0-9])?)+")
+    r"[A-Za-z0-9])?)+"
+)
 
 CONTROL_MESSAGE = "must not contain control characters (such as NUL)"
 LINE_BREAK_MESSAGE = "must be a single line"
@@ -83,7 +85,8 @@ class HeaderSafeEmail(fields.Email):
         if "=?" in address or not _HEADER_SAFE_EMAIL.fullmatch(address):
             raise ValidationError(
                 "this address cannot be used in an email header; use letters, digits and "
-                ". _ - + only before the @, with no quotes, spaces or '=?'")
+                ". _ - + only before the @, with no quotes, spaces or '=?'"
+            )
         return address
 
 
@@ -101,8 +104,13 @@ def _unsafe_text(value, *, multiline: bool):
         if not multiline and _LINE_BREAK.search(value):
             return [LINE_BREAK_MESSAGE]
         return None
-    items = value.items() if isinstance(value, dict) else \
-        enumerate(value) if isinstance(value, list) else ()
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
     found = {}
     for key, item in items:
         problem = _unsafe_text(item, multiline=multiline)
@@ -117,23 +125,35 @@ def _integral_numbers(data: dict, by_key: dict) -> dict:
     changed = None
     for key, value in data.items():
         field = by_key.get(key)
-        if isinstance(field, fields.Integer) and isinstance(value, float) \
-                and value.is_integer() and abs(value) < 2 ** 53:
+        if (
+            isinstance(field, fields.Integer)
+            and isinstance(value, float)
+            and value.is_integer()
+            and abs(value) < 2**53
+        ):
             changed = changed or dict(data)
             changed[key] = int(value)
-        elif isinstance(field, fields.List) and isinstance(field.inner, fields.Integer) \
-                and isinstance(value, list) and any(isinstance(v, float) for v in value):
+        elif (
+            isinstance(field, fields.List)
+            and isinstance(field.inner, fields.Integer)
+            and isinstance(value, list)
+            and any(isinstance(v, float) for v in value)
+        ):
             changed = changed or dict(data)
             changed[key] = [_integral(v) for v in value]
-        elif isinstance(field, fields.Dict) and isinstance(field.value_field, fields.Integer) \
-                and isinstance(value, dict) and any(isinstance(v, float) for v in value.values()):
+        elif (
+            isinstance(field, fields.Dict)
+            and isinstance(field.value_field, fields.Integer)
+            and isinstance(value, dict)
+            and any(isinstance(v, float) for v in value.values())
+        ):
             changed = changed or dict(data)
             changed[key] = {k: _integral(v) for k, v in value.items()}
     return changed if changed is not None else data
 
 
 def _integral(value):
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
     return value
 
@@ -153,7 +173,8 @@ class InputPolicy:
         for key, value in data.items():
             field = by_key.get(key)
             if isinstance(field, fields.Nested) or (
-                    isinstance(field, fields.List) and isinstance(field.inner, fields.Nested)):
+                isinstance(field, fields.List) and isinstance(field.inner, fields.Nested)
+            ):
                 continue
             inner = field.inner if isinstance(field, fields.List) else field
             problem = _unsafe_text(value, multiline=inner is not None and _is_text(inner))
@@ -178,5 +199,14 @@ class Reader(InputPolicy, Schema):
         unknown = EXCLUDE
 
 
-__all__ = ["AwareDateTime", "Date", "HeaderSafeEmail", "InputSchema", "Reader", "Text",
-           "EARLIEST", "LATEST", "date"]
+__all__ = [
+    "AwareDateTime",
+    "Date",
+    "HeaderSafeEmail",
+    "InputSchema",
+    "Reader",
+    "Text",
+    "EARLIEST",
+    "LATEST",
+    "date",
+]

@@ -13,6 +13,7 @@ ops see what runs where during a rolling upgrade.
 These answer without a nameko worker, so a pool of busy workers does not make
 a healthy pod look dead.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -29,7 +30,9 @@ log = structlog.get_logger(__name__)
 DEFAULT_MAX_BACKLOG = 1000
 
 
-def check(store, *, amqp_uri: str, ssl=None, max_backlog: int = DEFAULT_MAX_BACKLOG) -> tuple[bool, dict]:
+def check(
+    store, *, amqp_uri: str, ssl=None, max_backlog: int = DEFAULT_MAX_BACKLOG
+) -> tuple[bool, dict]:
     report: dict = {}
     try:
         with store.transaction() as session:
@@ -44,8 +47,11 @@ def check(store, *, amqp_uri: str, ssl=None, max_backlog: int = DEFAULT_MAX_BACK
         report["broker"] = "ok"
     except Exception as exc:
         report["broker"] = f"unreachable: {type(exc).__name__}"
-    healthy = (report["database"] == "ok" and report["broker"] == "ok"
-               and report["outbox"]["pending"] <= max_backlog)
+    healthy = (
+        report["database"] == "ok"
+        and report["broker"] == "ok"
+        and report["outbox"]["pending"] <= max_backlog
+    )
     if report["database"] == "ok" and report["outbox"]["pending"] > max_backlog:
         report["outbox"]["over_threshold"] = max_backlog
     report["status"] = "ok" if healthy else "failing"
@@ -79,8 +85,11 @@ class Probe(JsonHttp):
             body, content_type = metrics.exposition()
             return Response(body, status=200, content_type=content_type)
         healthy, report = check(
-            self.store, amqp_uri=config["AMQP_URI"], ssl=config.get("AMQP_SSL"),
-            max_backlog=int(config.get("OUTBOX_MAX_BACKLOG") or DEFAULT_MAX_BACKLOG))
+            self.store,
+            amqp_uri=config["AMQP_URI"],
+            ssl=config.get("AMQP_SSL"),
+            max_backlog=int(config.get("OUTBOX_MAX_BACKLOG") or DEFAULT_MAX_BACKLOG),
+        )
         return json_response(200 if healthy else 503, {**report, **self.versions})
 
 

@@ -18,10 +18,11 @@ versions its producers publish now.
 A service class may not carry hand-written event handlers beside the table,
 so the subscription cannot be written twice and disagree.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Mapping
 
 from marshmallow import Schema
 
@@ -63,7 +64,8 @@ class Consumes:
             return self.readers[version]
         raise UnsupportedVersion(
             f"{self.event_type} v{version} is not a version this service reads "
-            f"({', '.join(f'v{v}' for v in self.versions)}); upgrade it, then replay")
+            f"({', '.join(f'v{v}' for v in self.versions)}); upgrade it, then replay"
+        )
 
     def read(self, envelope) -> dict:
         cls = self.reader_for(envelope.schema_version)
@@ -77,8 +79,15 @@ class Consumes:
 _READERS: dict[type[Schema], Schema] = {}
 
 
-def consumes(producer: str, event_type: str, readers, *, use_case: Callable,
-             wakes: tuple[str, ...] | str = (), uses: tuple[str, ...] | str = ()) -> Consumes:
+def consumes(
+    producer: str,
+    event_type: str,
+    readers,
+    *,
+    use_case: Callable,
+    wakes: tuple[str, ...] | str = (),
+    uses: tuple[str, ...] | str = (),
+) -> Consumes:
     """A row: `readers` is a reader class (for schema version 1) or a mapping
     {version: reader class}; `wakes` names dependencies of the service
     (`self.<name>.wake()`) to wake once the use case committed; `uses` names
@@ -100,9 +109,11 @@ class Inbound:
         seen = {}
         for row in rows:
             if row.handler in seen:
-                raise ValueError(f"{row.producer}/{row.event_type} and "
-                                 f"{seen[row.handler].producer}/{row.event_type} would share "
-                                 f"the handler {row.handler}")
+                raise ValueError(
+                    f"{row.producer}/{row.event_type} and "
+                    f"{seen[row.handler].producer}/{row.event_type} would share "
+                    f"the handler {row.handler}"
+                )
             seen[row.handler] = row
         self.rows = tuple(rows)
 
@@ -144,16 +155,23 @@ def _entrypoint(row: Consumes):
             getattr(self, name).wake()
 
     handle.__name__ = handle.__qualname__ = row.handler
-    handle.__doc__ = (f"{row.producer}'s {row.event_type} "
-                      f"(v{', v'.join(map(str, row.versions))}) -> "
-                      f"{row.use_case.__module__}.{row.use_case.__name__}")
+    handle.__doc__ = (
+        f"{row.producer}'s {row.event_type} "
+        f"(v{', v'.join(map(str, row.versions))}) -> "
+        f"{row.use_case.__module__}.{row.use_case.__name__}"
+    )
     return event_handler(row.producer, row.event_type)(handle)
 
 
 def _hand_written_handlers(cls) -> list[str]:
-    return [name for name in dir(cls)
-            if any(isinstance(e, EventHandler)
-                   for e in getattr(getattr(cls, name), "nameko_entrypoints", ()))]
+    return [
+        name
+        for name in dir(cls)
+        if any(
+            isinstance(e, EventHandler)
+            for e in getattr(getattr(cls, name), "nameko_entrypoints", ())
+        )
+    ]
 
 
 def event_handlers(table: Inbound):
@@ -168,8 +186,10 @@ def event_handlers(table: Inbound):
                 raise TypeError(f"{cls.__name__} needs `{attribute}` for its event handlers")
         written = _hand_written_handlers(cls)
         if written:
-            raise TypeError(f"{cls.__name__}: declare {', '.join(written)} in inbound.py, "
-                            f"not as @event_handler methods")
+            raise TypeError(
+                f"{cls.__name__}: declare {', '.join(written)} in inbound.py, "
+                f"not as @event_handler methods"
+            )
         for row in table:
             for name in (*row.wakes, *row.uses):
                 if not hasattr(cls, name):

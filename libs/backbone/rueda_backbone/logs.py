@@ -6,6 +6,7 @@ by every handler and ends up in the headers of the last email. Logs are JSON
 in production and key=value locally; never log email addresses or whole
 payloads at info level.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,12 +36,18 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    renderer = (structlog.processors.JSONRenderer() if fmt == "json"
-                else structlog.dev.ConsoleRenderer(colors=False))
+    renderer = (
+        structlog.processors.JSONRenderer()
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info, renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)
@@ -69,8 +76,9 @@ class LoggingContext(DependencyProvider):
     def setup(self):
         config = self.container.config
         if not _configured:
-            configure_logging(str(config.get("LOG_FORMAT") or "console"),
-                              str(config.get("LOG_LEVEL") or "INFO"))
+            configure_logging(
+                str(config.get("LOG_FORMAT") or "console"), str(config.get("LOG_LEVEL") or "INFO")
+            )
 
     def worker_setup(self, worker_ctx):
         structlog.contextvars.clear_contextvars()

@@ -8,10 +8,17 @@ name says which handler an event went through.
 notify counts its emails with
 `EMAILS.labels(service="notify", outcome="sent").inc()` (or "failed").
 """
+
 from __future__ import annotations
 
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge,
-                               Histogram, generate_latest)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -19,67 +26,91 @@ EVENTS_CONSUMED = Counter(
     "rueda_events_consumed_total",
     "Event messages settled by a handler, by outcome: processed, duplicate "
     "(the inbox had it), retried (sent to a retry delay) or parked.",
-    ["service", "queue", "outcome"], registry=REGISTRY)
+    ["service", "queue", "outcome"],
+    registry=REGISTRY,
+)
 
 EVENTS_PUBLISHED = Counter(
     "rueda_events_published_total",
     "Events the outbox relay published (confirmed by the broker).",
-    ["service", "event_type"], registry=REGISTRY)
+    ["service", "event_type"],
+    registry=REGISTRY,
+)
 
 PUBLISH_FAILURES = Counter(
     "rueda_outbox_publish_failures_total",
     "Outbox rows the relay could not publish (broker down, or no queue bound).",
-    ["service"], registry=REGISTRY)
+    ["service"],
+    registry=REGISTRY,
+)
 
 OUTBOX_SET_ASIDE = Counter(
     "rueda_outbox_rows_failed_total",
     "Outbox rows set aside as failed: they can never be published as they "
     "are (rueda-ops outbox status lists them).",
-    ["service", "event_type"], registry=REGISTRY)
+    ["service", "event_type"],
+    registry=REGISTRY,
+)
 
 OUTBOX_FAILED = Gauge(
     "rueda_outbox_failed",
     "Outbox rows set aside as failed and not put back yet, read at scrape time.",
-    ["service"], registry=REGISTRY)
+    ["service"],
+    registry=REGISTRY,
+)
 
 LOOP_ITEM_FAILURES = Counter(
     "rueda_loop_item_failures_total",
     "Items a background loop (a timer, the planner, a sender, the dead-letter "
     "sweep) could not handle: each is skipped or set aside alone and the rest "
     "of the batch goes on; the log line says which and why.",
-    ["service", "loop"], registry=REGISTRY)
+    ["service", "loop"],
+    registry=REGISTRY,
+)
 
 OUTBOX_BACKLOG = Gauge(
     "rueda_outbox_backlog",
     "Outbox rows not yet published, read at scrape time.",
-    ["service"], registry=REGISTRY)
+    ["service"],
+    registry=REGISTRY,
+)
 
 OUTBOX_OLDEST_AGE = Gauge(
     "rueda_outbox_oldest_age_seconds",
     "Age of the oldest unpublished outbox row (0 when none), read at scrape time.",
-    ["service"], registry=REGISTRY)
+    ["service"],
+    registry=REGISTRY,
+)
 
 PARKED_OPEN = Gauge(
     "rueda_parked_messages",
     "Parked messages not replayed yet (rueda-ops parked list), read at scrape time.",
-    ["service"], registry=REGISTRY)
+    ["service"],
+    registry=REGISTRY,
+)
 
 HANDLER_LATENCY = Histogram(
     "rueda_handler_duration_seconds",
     "Time from receiving an event message to settling it.",
-    ["service", "queue"], registry=REGISTRY,
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+    ["service", "queue"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 
 EMAILS = Counter(
     "rueda_emails_total",
     "Emails handed to the SMTP server (sent) or given up on (failed).",
-    ["service", "outcome"], registry=REGISTRY)
+    ["service", "outcome"],
+    registry=REGISTRY,
+)
 
 
 BUILD_INFO = Gauge(
     "rueda_build_info",
     "Always 1: the version of the service and of the backbone it runs on.",
-    ["service", "version", "backbone_version"], registry=REGISTRY)
+    ["service", "version", "backbone_version"],
+    registry=REGISTRY,
+)
 
 
 def versions(service: str) -> dict:
@@ -108,8 +139,11 @@ def refresh_gauges(service: str, store) -> None:
     OUTBOX_OLDEST_AGE.labels(service=service).set(report["oldest_age_seconds"])
     OUTBOX_FAILED.labels(service=service).set(report["failed"])
     with store.transaction() as session:
-        parked = session.execute(sa.select(sa.func.count()).select_from(tables.parked)
-                                 .where(tables.parked.c.replayed_at.is_(None))).scalar_one()
+        parked = session.execute(
+            sa.select(sa.func.count())
+            .select_from(tables.parked)
+            .where(tables.parked.c.replayed_at.is_(None))
+        ).scalar_one()
     PARKED_OPEN.labels(service=service).set(parked)
 
 

@@ -6,6 +6,7 @@ Services build their operations with apispec and its MarshmallowPlugin (a
 service dependency, not a backbone one): `document` only calls methods on the
 `APISpec` it is given, so the backbone does not need apispec installed.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,23 +17,38 @@ from .health import Probe
 from .logs import CORRELATION_HEADER
 from .web import JsonHttp
 
-SECURITY_SCHEME = {"type": "apiKey", "in": "header", "name": "X-API-Key",
-                   "description": "a client's API key (`Authorization: Bearer <key>` works too)"}
+SECURITY_SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "X-API-Key",
+    "description": "a client's API key (`Authorization: Bearer <key>` works too)",
+}
 
 ERROR_SCHEMA = {
     "type": "object",
     "description": "every 4xx (and 500) answer: a stable code, a message, the fields at fault",
     "required": ["error", "message", "fields", "correlation_id"],
     "properties": {
-        "error": {"type": "string",
-                  "description": "stable code, e.g. invalid, not_found, conflict"},
+        "error": {
+            "type": "string",
+            "description": "stable code, e.g. invalid, not_found, conflict",
+        },
         "message": {"type": "string"},
-        "fields": {"type": "array", "items": {
-            "type": "object", "required": ["path", "message"],
-            "properties": {"path": {"type": "string", "description": "e.g. pins.0.session"},
-                           "message": {"type": "string"}}}},
-        "correlation_id": {"type": "string",
-                           "description": f"also in the {CORRELATION_HEADER} header; quote it"},
+        "fields": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "message"],
+                "properties": {
+                    "path": {"type": "string", "description": "e.g. pins.0.session"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "correlation_id": {
+            "type": "string",
+            "description": f"also in the {CORRELATION_HEADER} header; quote it",
+        },
     },
 }
 
@@ -70,8 +86,11 @@ def _expanded(url: str) -> list[str]:
     if match is None:
         return [url]
     choices = [c.strip().strip("'\"") for c in match["choices"].split(",")]
-    return [path for choice in choices
-            for path in _expanded(url[:match.start()] + choice + url[match.end():])]
+    return [
+        path
+        for choice in choices
+        for path in _expanded(url[: match.start()] + choice + url[match.end() :])
+    ]
 
 
 def routes(service_cls) -> set[tuple[str, str]]:
@@ -82,15 +101,29 @@ def routes(service_cls) -> set[tuple[str, str]]:
     for name in dir(service_cls):
         for entrypoint in getattr(getattr(service_cls, name), "nameko_entrypoints", ()):
             if isinstance(entrypoint, JsonHttp) and not isinstance(entrypoint, Probe):
-                found.update((entrypoint.method.upper(), openapi_path(url))
-                             for url in _expanded(entrypoint.url))
+                found.update(
+                    (entrypoint.method.upper(), openapi_path(url))
+                    for url in _expanded(entrypoint.url)
+                )
     return found
 
 
-def operation(operation_id: str, summary: str, *, path: str, status: int = 200,
-              response=None, request=None, query=None, errors=(), content=None,
-              params: dict | None = None, parameters=(), body_required: bool = True,
-              description: str | None = None) -> dict:
+def operation(
+    operation_id: str,
+    summary: str,
+    *,
+    path: str,
+    status: int = 200,
+    response=None,
+    request=None,
+    query=None,
+    errors=(),
+    content=None,
+    params: dict | None = None,
+    parameters=(),
+    body_required: bool = True,
+    description: str | None = None,
+) -> dict:
     """One operation: path parameters from the path (`params` overrides their
     schema or description), `query` a marshmallow schema (apispec turns it
     into one parameter per field), `parameters` more as OpenAPI dicts,
@@ -98,8 +131,16 @@ def operation(operation_id: str, summary: str, *, path: str, status: int = 200,
     schema, when it is not only JSON). 401 always; 404 with path parameters;
     400, 413, 415 and 422 with a body; 422 with a query schema; `errors` adds
     more."""
-    declared = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"},
-                 **(params or {}).get(name, {})} for name in path_names(path)]
+    declared = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string"},
+            **(params or {}).get(name, {}),
+        }
+        for name in path_names(path)
+    ]
     declared += list(parameters)
     if query is not None:
         declared.append({"in": "query", "schema": query})
@@ -112,24 +153,36 @@ def operation(operation_id: str, summary: str, *, path: str, status: int = 200,
         # 400: a query value with a control character or line break
         codes |= {"400", "422"} if query is not None else {"400"}
     if content is None:
-        content = {"application/json": {"schema": response if response is not None
-                                        else {"type": "object"}}}
+        content = {
+            "application/json": {"schema": response if response is not None else {"type": "object"}}
+        }
     else:
         content = {media: {"schema": schema} for media, schema in content.items()}
-    success = {"description": "done", "content": content} if status != 204 \
+    success = (
+        {"description": "done", "content": content}
+        if status != 204
         else {"description": "done, nothing to say"}
-    op = {"operationId": operation_id, "summary": summary, "security": [{"apiKey": []}],
-          "responses": {str(status): success}}
+    )
+    op = {
+        "operationId": operation_id,
+        "summary": summary,
+        "security": [{"apiKey": []}],
+        "responses": {str(status): success},
+    }
     if description:
         op["description"] = description
     if declared:
         op["parameters"] = declared
     if request is not None:
-        op["requestBody"] = {"required": body_required,
-                             "content": {"application/json": {"schema": request}}}
+        op["requestBody"] = {
+            "required": body_required,
+            "content": {"application/json": {"schema": request}},
+        }
     for code in sorted(codes):
-        op["responses"][code] = {"description": ERRORS[code],
-                                 "content": {"application/json": {"schema": ERROR_REF}}}
+        op["responses"][code] = {
+            "description": ERRORS[code],
+            "content": {"application/json": {"schema": ERROR_REF}},
+        }
     return op
 
 
@@ -158,8 +211,12 @@ def stated_policy(self, field, ret, **_kwargs):
         return {}
     if isinstance(field, (policy.AwareDateTime, policy.Date)):
         return {"pattern": YEAR_PATTERN}
-    if isinstance(field, mf.String) and not isinstance(field, (mf.Email, mf.UUID, mf.URL)) \
-            and "pattern" not in ret and "enum" not in ret:
+    if (
+        isinstance(field, mf.String)
+        and not isinstance(field, (mf.Email, mf.UUID, mf.URL))
+        and "pattern" not in ret
+        and "enum" not in ret
+    ):
         return {"pattern": TEXT_PATTERN if isinstance(field, policy.Text) else LINE_PATTERN}
     return {}
 
@@ -169,7 +226,8 @@ def state_input_policy(spec) -> None:
     for plugin in spec.plugins:
         converter = getattr(plugin, "converter", None)
         if converter is not None and stated_policy not in [
-                getattr(f, "__func__", None) for f in converter.attribute_functions]:
+            getattr(f, "__func__", None) for f in converter.attribute_functions
+        ]:
             converter.add_attribute_function(stated_policy)
 
 
@@ -182,20 +240,32 @@ def document(spec, operations: dict) -> dict:
     paths: dict = {}
     for (method, path), op in operations.items():
         paths.setdefault(path, {})[method.lower()] = op
-    paths["/openapi.json"] = {"get": {
-        "operationId": "openapi", "summary": "This document", "security": [],
-        "responses": {"200": {"description": "the OpenAPI document",
-                              "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+    paths["/openapi.json"] = {
+        "get": {
+            "operationId": "openapi",
+            "summary": "This document",
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "the OpenAPI document",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
+        }
+    }
     for path, ops in paths.items():
         spec.path(path=path, operations=ops)
     return spec.to_dict()
 
 
 IDEMPOTENCY_PARAMETER = {
-    "name": "Idempotency-Key", "in": "header", "required": False,
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
     "description": "send one with every change a client may retry: the same key and body "
-                   "get the first answer again, another body under the key 422",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"}}
+    "get the first answer again, another body under the key 422",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+}
 
 
 def _state_parameters(op: dict, entrypoint) -> None:
@@ -205,14 +275,18 @@ def _state_parameters(op: dict, entrypoint) -> None:
     params = [p for p in op.get("parameters", []) if p.get("name") != "Idempotency-Key"]
     for param in params:
         schema = param.get("schema") or {}
-        if param.get("in") == "query" and schema.get("type") == "string" \
-                and not {"pattern", "enum", "format"} & schema.keys():
+        if (
+            param.get("in") == "query"
+            and schema.get("type") == "string"
+            and not {"pattern", "enum", "format"} & schema.keys()
+        ):
             param["schema"] = {**schema, "pattern": LINE_PATTERN}
     if getattr(entrypoint, "idempotent", False):
         params.append(dict(IDEMPOTENCY_PARAMETER))
-        op.setdefault("responses", {}).setdefault("400", {
-            "description": ERRORS["400"],
-            "content": {"application/json": {"schema": ERROR_REF}}})
+        op.setdefault("responses", {}).setdefault(
+            "400",
+            {"description": ERRORS["400"], "content": {"application/json": {"schema": ERROR_REF}}},
+        )
     if params:
         op["parameters"] = params
 
@@ -243,7 +317,8 @@ def apply_scopes(doc: dict, service_cls) -> dict:
             op["security"] = [{"apiKey": [scope]}]
             op.setdefault("responses", {})["403"] = {
                 "description": f"the API key lacks the scope {scope}",
-                "content": {"application/json": {"schema": ERROR_REF}}}
+                "content": {"application/json": {"schema": ERROR_REF}},
+            }
             op["x-rueda-scope"] = scope
     return doc
 
@@ -374,10 +449,14 @@ def body_problems(doc: dict, method: str, path: str, status: int, body) -> list[
     if schema is None:
         return [f"{method} {path} {status}: no JSON body is documented"]
     # the document's components travel along so that its $refs resolve
-    validator = Draft202012Validator({**schema, "components": doc.get("components", {})},
-                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
-    return [f"{'/'.join(map(str, error.absolute_path)) or '$'}: {error.message}"
-            for error in validator.iter_errors(body)]
+    validator = Draft202012Validator(
+        {**schema, "components": doc.get("components", {})},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '$'}: {error.message}"
+        for error in validator.iter_errors(body)
+    ]
 
 
 def template_of(doc: dict, url_path: str) -> str | None:
@@ -406,12 +485,16 @@ def response_problems(doc: dict, method: str, url_path: str, response) -> list[s
     media = response.headers.get("Content-Type", "").split(";")[0].strip()
     content = documented.get("content") or {}
     if not content:
-        return [f"{method} {template} {response.status_code}: documented without a body"] \
-            if response.content else []
+        return (
+            [f"{method} {template} {response.status_code}: documented without a body"]
+            if response.content
+            else []
+        )
     if media not in content:
         return [f"{method} {template} {response.status_code}: {media!r} is not documented"]
     if media != "application/json":
         return []
-    return [f"{method} {template} {response.status_code}: {problem}"
-            for problem in body_problems(doc, method, template, response.status_code,
-                                         response.json())]
+    return [
+        f"{method} {template} {response.status_code}: {problem}"
+        for problem in body_problems(doc, method, template, response.status_code, response.json())
+    ]

@@ -13,6 +13,7 @@ The config file is the service's own config.yml, read with the same
 `${VAR:default}` substitution nameko uses, so the command sees exactly the
 database and broker the service sees.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,14 +58,21 @@ def _parser() -> argparse.ArgumentParser:
     box_retry = box_cmd.add_parser("retry", help="put failed rows back in the queue")
     box_retry.add_argument("ids", type=int, nargs="+")
 
-    commands.add_parser("migrate", help="run the service's migrations (alembic.ini beside config.yml)")
+    commands.add_parser(
+        "migrate", help="run the service's migrations (alembic.ini beside config.yml)"
+    )
 
     keys = commands.add_parser("api-key", help="HTTP clients of the service")
     keys_cmd = keys.add_subparsers(dest="command", required=True)
     create = keys_cmd.add_parser("create", help="a new key (the client's other keys stay valid)")
     create.add_argument("name")
-    create.add_argument("--scope", action="append", dest="scopes", metavar="SCOPE",
-                        help="e.g. intake:forms:write or intake:* (repeat; default: all, *)")
+    create.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        metavar="SCOPE",
+        help="e.g. intake:forms:write or intake:* (repeat; default: all, *)",
+    )
     create.add_argument("--expires-in-days", type=float)
     revoke = keys_cmd.add_parser("revoke", help="revoke a client's keys, or one by its prefix")
     revoke.add_argument("name")
@@ -100,20 +108,29 @@ def _run(args, config, service, store) -> int:
             else:
                 for m in messages:
                     state = f"replayed {m.replay_count}x" if m.replayed_at else "parked"
-                    print(f"{m.id:>6}  {m.parked_at:%Y-%m-%d %H:%M:%S}  {state:<12} {m.queue}  "
-                          f"{m.event_type or '-'}  {m.reason}")
+                    print(
+                        f"{m.id:>6}  {m.parked_at:%Y-%m-%d %H:%M:%S}  {state:<12} {m.queue}  "
+                        f"{m.event_type or '-'}  {m.reason}"
+                    )
                 print(f"{len(messages)} message(s)")
         elif args.command == "show":
             message = parking.get_parked(store, args.id)
             if message is None:
                 raise LookupError(f"no parked message {args.id}")
-            detail = message.summary() | {"headers": message.headers,
-                                          "body": message.body.decode("utf-8", "replace")}
+            detail = message.summary() | {
+                "headers": message.headers,
+                "body": message.body.decode("utf-8", "replace"),
+            }
             print(json.dumps(detail, indent=2, ensure_ascii=False))
         else:
             topology = topology_from_config(service, config)
-            done = parking.replay(store, amqp_uri=config["AMQP_URI"], topology=topology,
-                                  ids=args.ids, ssl=config.get("AMQP_SSL"))
+            done = parking.replay(
+                store,
+                amqp_uri=config["AMQP_URI"],
+                topology=topology,
+                ids=args.ids,
+                ssl=config.get("AMQP_SSL"),
+            )
             print(f"replayed {len(done)} message(s): {', '.join(map(str, done))}")
     elif args.area == "outbox":
         if args.command == "retry":
@@ -126,10 +143,16 @@ def _run(args, config, service, store) -> int:
             print(json.dumps(report, ensure_ascii=False))
     elif args.area == "api-key":
         if args.command == "create":
-            expires = (outbox.now() + timedelta(days=args.expires_in_days)
-                       if args.expires_in_days else None)
-            print(apikeys.create_api_key(store, args.name, scopes=args.scopes or ("*",),
-                                         expires_at=expires))
+            expires = (
+                outbox.now() + timedelta(days=args.expires_in_days)
+                if args.expires_in_days
+                else None
+            )
+            print(
+                apikeys.create_api_key(
+                    store, args.name, scopes=args.scopes or ("*",), expires_at=expires
+                )
+            )
         elif args.command == "revoke":
             revoked = apikeys.revoke_api_key(store, args.name, args.prefix)
             if not revoked:
@@ -138,12 +161,18 @@ def _run(args, config, service, store) -> int:
         else:
             moment = outbox.now()
             for client in apikeys.list_api_clients(store):
-                state = ("revoked" if client["revoked_at"] else "expired"
-                         if client["expires_at"] and client["expires_at"] <= moment else "active")
-                print(f"{client['name']:<30} {client['key_prefix']}…  {state:<8} "
-                      f"{' '.join(client['scopes'])}"
-                      + (f"  until {client['expires_at']:%Y-%m-%d}" if client["expires_at"]
-                         else ""))
+                state = (
+                    "revoked"
+                    if client["revoked_at"]
+                    else "expired"
+                    if client["expires_at"] and client["expires_at"] <= moment
+                    else "active"
+                )
+                print(
+                    f"{client['name']:<30} {client['key_prefix']}…  {state:<8} "
+                    f"{' '.join(client['scopes'])}"
+                    + (f"  until {client['expires_at']:%Y-%m-%d}" if client["expires_at"] else "")
+                )
     return 0
 
 

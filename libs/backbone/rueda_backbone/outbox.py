@@ -60,8 +60,15 @@ class UnitOfWork:
     """One transaction of a service: its session, the events it publishes and,
     for an event handler, the inbox record that makes the effect happen once."""
 
-    def __init__(self, session, *, producer: str, correlation_id: str, origin: str = "internal",
-                 actor: StaffActor | None = None):
+    def __init__(
+        self,
+        session,
+        *,
+        producer: str,
+        correlation_id: str,
+        origin: str = "internal",
+        actor: StaffActor | None = None,
+    ):
         self.session = session
         self.producer = producer
         self.correlation_id = correlation_id
@@ -719,15 +726,14 @@ def failed_rows(store, limit: int = 100) -> list[dict]:
     t = tables.outbox
     with store.transaction() as session:
         rows = session.execute(
-            sa.select(t.c.id, t.c.event_id, t.c.event_type, t.c.attempts, t.c.created_at,
-                      t.c.last_error)
+            sa.select(
+                t.c.id, t.c.event_id, t.c.event_type, t.c.attempts, t.c.created_at, t.c.last_error
+            )
             .where(t.c.status == tables.OUTBOX_FAILED)
             .order_by(t.c.id)
             .limit(limit)
         )
-        return [
-            {**row._mapping, "created_at": row.created_at.isoformat()} for row in rows
-        ]
+        return [{**row._mapping, "created_at": row.created_at.isoformat()} for row in rows]
 
 
 def retry_failed(store, ids: list[int]) -> list[int]:

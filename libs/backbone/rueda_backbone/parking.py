@@ -7,6 +7,7 @@ service's parked_message table; if the database is unreachable it goes to the
 table later. Replaying republishes it through the first retry exchange, which
 routes it back to the queue it came from after a short delay.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,9 +46,13 @@ class ParkedMessage:
 
     def summary(self) -> dict:
         return {
-            "id": self.id, "queue": self.queue, "event_id": self.event_id,
-            "event_type": self.event_type, "reason": self.reason,
-            "attempts": self.attempts, "parked_at": self.parked_at.isoformat(),
+            "id": self.id,
+            "queue": self.queue,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "reason": self.reason,
+            "attempts": self.attempts,
+            "parked_at": self.parked_at.isoformat(),
             "replayed_at": self.replayed_at.isoformat() if self.replayed_at else None,
             "replay_count": self.replay_count,
         }
@@ -58,15 +63,33 @@ def json_safe_headers(headers: dict | None) -> dict:
     return json.loads(json.dumps(headers or {}, default=str))
 
 
-def park(store, *, queue: str, headers: dict, body: bytes, reason: str, attempts: int,
-         event_id: str | None = None, event_type: str | None = None) -> int:
+def park(
+    store,
+    *,
+    queue: str,
+    headers: dict,
+    body: bytes,
+    reason: str,
+    attempts: int,
+    event_id: str | None = None,
+    event_type: str | None = None,
+) -> int:
     with store.transaction() as session:
-        return session.execute(sa.insert(tables.parked).values(
-            queue=queue, event_id=event_id, event_type=event_type,
-            headers=json_safe_headers(headers), body=body,
-            reason=reason[:MAX_REASON_LENGTH], attempts=attempts, parked_at=now(),
-            replay_count=0,
-        ).returning(tables.parked.c.id)).scalar_one()
+        return session.execute(
+            sa.insert(tables.parked)
+            .values(
+                queue=queue,
+                event_id=event_id,
+                event_type=event_type,
+                headers=json_safe_headers(headers),
+                body=body,
+                reason=reason[:MAX_REASON_LENGTH],
+                attempts=attempts,
+                parked_at=now(),
+                replay_count=0,
+            )
+            .returning(tables.parked.c.id)
+        ).scalar_one()
 
 
 def list_parked(store, *, include_replayed: bool = False, limit: int = 100) -> list[ParkedMessage]:
@@ -80,7 +103,9 @@ def list_parked(store, *, include_replayed: bool = False, limit: int = 100) -> l
 
 def get_parked(store, parked_id: int) -> ParkedMessage | None:
     with store.transaction() as session:
-        row = session.execute(sa.select(tables.parked).where(tables.parked.c.id == parked_id)).first()
+        row = session.execute(
+            sa.select(tables.parked).where(tables.parked.c.id == parked_id)
+        ).first()
     return ParkedMessage(**row._mapping) if row else None
 
 
@@ -100,21 +125,35 @@ def replay(store, *, amqp_uri: str, topology: Topology, ids: list[int], ssl=None
         message = get_parked(store, parked_id)
         if message is None:
             raise LookupError(f"no parked message {parked_id}")
-        headers = {k: v for k, v in message.headers.items() if not k.startswith("x-death")
-                   and not k.startswith("x-first-death") and not k.startswith("x-last-death")}
+        headers = {
+            k: v
+            for k, v in message.headers.items()
+            if not k.startswith("x-death")
+            and not k.startswith("x-first-death")
+            and not k.startswith("x-last-death")
+        }
         headers[ATTEMPT_HEADER] = 0
         headers.pop(REASON_HEADER, None)
         publisher.publish(
-            message.body, exchange=exchange, routing_key=message.queue,
-            content_type="application/json", content_encoding="utf-8",
-            message_id=message.event_id, type=message.event_type, headers=headers,
+            message.body,
+            exchange=exchange,
+            routing_key=message.queue,
+            content_type="application/json",
+            content_encoding="utf-8",
+            message_id=message.event_id,
+            type=message.event_type,
+            headers=headers,
         )
         with store.transaction() as session:
             t = tables.parked
-            session.execute(sa.update(t).where(t.c.id == parked_id).values(
-                replayed_at=now(), replay_count=t.c.replay_count + 1))
-        log.info("parked.replayed", parked_id=parked_id, queue=message.queue,
-                 event_id=message.event_id)
+            session.execute(
+                sa.update(t)
+                .where(t.c.id == parked_id)
+                .values(replayed_at=now(), replay_count=t.c.replay_count + 1)
+            )
+        log.info(
+            "parked.replayed", parked_id=parked_id, queue=message.queue, event_id=message.event_id
+        )
         replayed.append(parked_id)
     return replayed
 
@@ -127,8 +166,10 @@ def last_death(headers: dict) -> dict:
     deaths = headers.get("x-death")
     if isinstance(deaths, (list, tuple)) and deaths and isinstance(deaths[0], dict):
         return deaths[0]
-    return {"queue": headers.get("x-first-death-queue"),
-            "reason": headers.get("x-first-death-reason")}
+    return {
+        "queue": headers.get("x-first-death-queue"),
+        "reason": headers.get("x-first-death-reason"),
+    }
 
 
 def dead_letter_reason(headers: dict) -> str:
@@ -136,8 +177,10 @@ def dead_letter_reason(headers: dict) -> str:
         return str(headers[REASON_HEADER])
     reason = last_death(headers).get("reason") or "dead-lettered"
     if reason == "delivery_limit":
-        return ("delivery limit reached: the message was redelivered too often, "
-                "most likely because its worker died while handling it")
+        return (
+            "delivery limit reached: the message was redelivered too often, "
+            "most likely because its worker died while handling it"
+        )
     return f"dead-lettered by the broker: {reason}"
 
 
@@ -152,12 +195,20 @@ def _park_dead_letter(store, message, topology: Topology) -> None:
     headers = dict(message.headers or {})
     body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
     properties = message.properties or {}
-    queue = str(headers.get(QUEUE_HEADER) or last_death(headers).get("queue")
-                or topology.dead_queue.name)
+    queue = str(
+        headers.get(QUEUE_HEADER) or last_death(headers).get("queue") or topology.dead_queue.name
+    )
     try:
-        park(store, queue=queue, headers=headers, body=body,
-             reason=dead_letter_reason(headers), attempts=int(headers.get(ATTEMPT_HEADER) or 0),
-             event_id=properties.get("message_id"), event_type=properties.get("type"))
+        park(
+            store,
+            queue=queue,
+            headers=headers,
+            body=body,
+            reason=dead_letter_reason(headers),
+            attempts=int(headers.get(ATTEMPT_HEADER) or 0),
+            event_id=properties.get("message_id"),
+            event_type=properties.get("type"),
+        )
     except Exception as exc:  # noqa: BLE001 - parked as it can be, below
         # a message that cannot be filed as it came (a NUL in a header, an id
         # longer than the column, a header that is not a number...) is filed
@@ -167,16 +218,25 @@ def _park_dead_letter(store, message, topology: Topology) -> None:
             attempts = int(headers.get(ATTEMPT_HEADER) or 0)
         except (TypeError, ValueError):
             attempts = 0
-        park(store, queue=_clean(queue, 200),
-             headers={"x-rueda-original-headers": _clean(repr(headers), 10_000)}, body=body,
-             reason=_clean(f"{dead_letter_reason(headers)} (could not be parked as it came: "
-                           f"{type(exc).__name__}: {exc})", MAX_REASON_LENGTH),
-             attempts=attempts, event_id=_clean(properties.get("message_id"), 64),
-             event_type=_clean(properties.get("type"), 100))
+        park(
+            store,
+            queue=_clean(queue, 200),
+            headers={"x-rueda-original-headers": _clean(repr(headers), 10_000)},
+            body=body,
+            reason=_clean(
+                f"{dead_letter_reason(headers)} (could not be parked as it came: "
+                f"{type(exc).__name__}: {exc})",
+                MAX_REASON_LENGTH,
+            ),
+            attempts=attempts,
+            event_id=_clean(properties.get("message_id"), 64),
+            event_type=_clean(properties.get("type"), 100),
+        )
 
 
-def sweep_dead_letters(store, *, connection: Connection, topology: Topology,
-                       limit: int = 100) -> int:
+def sweep_dead_letters(
+    store, *, connection: Connection, topology: Topology, limit: int = 100
+) -> int:
     """Move messages from `<service>.dead` into the parked_message table.
 
     One message that cannot be parked does not stop the sweep: it is filed
@@ -199,11 +259,14 @@ def sweep_dead_letters(store, *, connection: Connection, topology: Topology,
             except Exception as exc:  # noqa: BLE001 - this message only
                 kept.append(message)  # unacked: the next get gives the one behind it
                 in_a_row += 1
-                metrics.LOOP_ITEM_FAILURES.labels(service=topology.service,
-                                                  loop="dead_letter_sweep").inc()
-                log.error("parked.dead_letter_not_parked",
-                          event_id=(message.properties or {}).get("message_id"),
-                          error=f"{type(exc).__name__}: {exc}")
+                metrics.LOOP_ITEM_FAILURES.labels(
+                    service=topology.service, loop="dead_letter_sweep"
+                ).inc()
+                log.error(
+                    "parked.dead_letter_not_parked",
+                    event_id=(message.properties or {}).get("message_id"),
+                    error=f"{type(exc).__name__}: {exc}",
+                )
                 if in_a_row >= 3:  # the database, not the messages: try later
                     break
                 continue

@@ -19,9 +19,10 @@ queries them through its own `metadata`; each service hands that metadata to
 Alembic beside its own and creates the tables in its first migration
 (`create_backbone_tables_v1(op)`), so every service still owns its schema.
 """
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 import sqlalchemy as sa
 
@@ -42,15 +43,15 @@ class UtcDateTime(sa.types.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime: rueda stores aware UTC times only")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def _columns_v1():
@@ -104,12 +105,16 @@ def _columns_v1():
 metadata = sa.MetaData()
 _outbox, _inbox, _parked, _api_client = _columns_v1()
 outbox = sa.Table(
-    "outbox_message", metadata, *_outbox,
+    "outbox_message",
+    metadata,
+    *_outbox,
     sa.Index("ix_outbox_due", "status", "next_attempt_at", "id"),
 )
 inbox = sa.Table("inbox_message", metadata, *_inbox)
 parked = sa.Table(
-    "parked_message", metadata, *_parked,
+    "parked_message",
+    metadata,
+    *_parked,
     sa.Index("ix_parked_open", "replayed_at", "id"),
 )
 api_client = sa.Table("api_client", metadata, *_api_client)
@@ -141,17 +146,34 @@ def create_api_keys_table_v2(op) -> None:
 
     op.create_table("api_key", *_api_key_columns_v2())
     connection = op.get_bind()
-    old = sa.table("api_client", sa.column("name"), sa.column("key_hash"),
-                   sa.column("key_prefix"), sa.column("created_at", UtcDateTime()),
-                   sa.column("revoked_at", UtcDateTime()))
-    new = sa.table("api_key", sa.column("client"), sa.column("key_hash"),
-                   sa.column("key_prefix"), sa.column("scopes", sa.JSON),
-                   sa.column("created_at", UtcDateTime()), sa.column("revoked_at", UtcDateTime()))
+    old = sa.table(
+        "api_client",
+        sa.column("name"),
+        sa.column("key_hash"),
+        sa.column("key_prefix"),
+        sa.column("created_at", UtcDateTime()),
+        sa.column("revoked_at", UtcDateTime()),
+    )
+    new = sa.table(
+        "api_key",
+        sa.column("client"),
+        sa.column("key_hash"),
+        sa.column("key_prefix"),
+        sa.column("scopes", sa.JSON),
+        sa.column("created_at", UtcDateTime()),
+        sa.column("revoked_at", UtcDateTime()),
+    )
     for row in connection.execute(sa.select(old)).mappings().all():
-        connection.execute(sa.insert(new).values(
-            client=row["name"], key_hash=row["key_hash"], key_prefix=row["key_prefix"],
-            scopes=_json.loads('["*"]'), created_at=row["created_at"],
-            revoked_at=row["revoked_at"]))
+        connection.execute(
+            sa.insert(new).values(
+                client=row["name"],
+                key_hash=row["key_hash"],
+                key_prefix=row["key_prefix"],
+                scopes=_json.loads('["*"]'),
+                created_at=row["created_at"],
+                revoked_at=row["revoked_at"],
+            )
+        )
 
 
 def _idempotency_columns_v1():

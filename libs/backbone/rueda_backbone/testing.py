@@ -5,6 +5,7 @@ fresh database; `service_config` joins it with nameko's per-test RabbitMQ
 vhost (`rabbit_config`), the management API through which the backbone sets
 its broker policies there, and fast retry settings.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -15,8 +16,9 @@ import uuid
 
 import pytest
 
-POSTGRES_ADMIN_URL = os.environ.get("RUEDA_TEST_POSTGRES_URL",
-                                    "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "RUEDA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
@@ -129,16 +131,28 @@ def sqlite_unit_of_work(path, *metadatas, producer: str = "test"):
         store.engine.dispose()
 
 
-def publish_event(amqp_uri: str, producer: str, event_type: str, payload: dict, *,
-                  event_id: str | None = None, version: int = 1,
-                  correlation_id: str | None = None):
+def publish_event(
+    amqp_uri: str,
+    producer: str,
+    event_type: str,
+    payload: dict,
+    *,
+    event_id: str | None = None,
+    version: int = 1,
+    correlation_id: str | None = None,
+):
     """Publish an envelope to `<producer>.events` as that producer would."""
     from .envelope import Envelope, Event
 
-    envelope = Envelope.wrap(Event(event_type, payload, version), producer=producer,
-                             correlation_id=correlation_id, event_id=event_id)
-    publish_raw(amqp_uri, f"{producer}.events", event_type, envelope.to_json(),
-                message_id=envelope.event_id)
+    envelope = Envelope.wrap(
+        Event(event_type, payload, version),
+        producer=producer,
+        correlation_id=correlation_id,
+        event_id=event_id,
+    )
+    publish_raw(
+        amqp_uri, f"{producer}.events", event_type, envelope.to_json(), message_id=envelope.event_id
+    )
     return envelope
 
 
@@ -151,4 +165,5 @@ def publish_raw(amqp_uri: str, exchange: str, routing_key: str, body: bytes, **p
     properties.setdefault("content_type", "application/json")
     properties.setdefault("content_encoding", "utf-8")
     Publisher(amqp_uri, use_confirms=True, mandatory=True, declare=[target]).publish(
-        body, exchange=target, routing_key=routing_key, **properties)
+        body, exchange=target, routing_key=routing_key, **properties
+    )

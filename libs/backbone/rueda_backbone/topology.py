@@ -29,6 +29,7 @@ user has no right to.
 Everything a service declares starts with its own name, which is what lets one
 broker user per service be limited to `^<service>\\.`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,7 +54,8 @@ MANAGEMENT_PORT = 15672
 # what a version before the policies declared as arguments (deploy/README.md)
 LEGACY_ARGUMENTS = ("x-delivery-limit", "x-dead-letter-exchange", "x-message-ttl")
 _LEGACY_MISMATCH = re.compile(
-    "inequivalent arg '({})'".format("|".join(re.escape(a) for a in LEGACY_ARGUMENTS)))
+    "inequivalent arg '({})'".format("|".join(re.escape(a) for a in LEGACY_ARGUMENTS))
+)
 
 
 def events_exchange(producer: str, **kwargs) -> Exchange:
@@ -61,8 +63,12 @@ def events_exchange(producer: str, **kwargs) -> Exchange:
 
 
 class Topology:
-    def __init__(self, service: str, retry_delays=DEFAULT_RETRY_DELAYS,
-                 delivery_limit: int = DEFAULT_DELIVERY_LIMIT):
+    def __init__(
+        self,
+        service: str,
+        retry_delays=DEFAULT_RETRY_DELAYS,
+        delivery_limit: int = DEFAULT_DELIVERY_LIMIT,
+    ):
         if not retry_delays:
             raise ValueError("at least one retry delay is needed (replay uses the first)")
         self.service = service
@@ -107,26 +113,46 @@ class Topology:
         them (without the vhost): one for the handler queues (delivery limit,
         dead letters to `<service>.dead`) and one per retry delay (its TTL,
         dead letters to `<service>.redeliver`)."""
-        policies = {f"{self.service}.handlers": {
-            "pattern": self.handler_queues_pattern,
-            "definition": {"delivery-limit": self.delivery_limit,
-                           "dead-letter-exchange": self.dead_exchange.name}}}
+        policies = {
+            f"{self.service}.handlers": {
+                "pattern": self.handler_queues_pattern,
+                "definition": {
+                    "delivery-limit": self.delivery_limit,
+                    "dead-letter-exchange": self.dead_exchange.name,
+                },
+            }
+        }
         for queue, delay in zip(self.retry_queues, self.retry_delays, strict=True):
             policies[queue.name] = {
                 "pattern": f"^{re.escape(queue.name)}$",
-                "definition": {"message-ttl": int(delay * 1000),
-                               "dead-letter-exchange": self.redeliver_exchange.name}}
-        return [{"name": name, "pattern": policy["pattern"], "apply-to": "queues",
-                 "definition": policy["definition"], "priority": POLICY_PRIORITY}
-                for name, policy in policies.items()]
+                "definition": {
+                    "message-ttl": int(delay * 1000),
+                    "dead-letter-exchange": self.redeliver_exchange.name,
+                },
+            }
+        return [
+            {
+                "name": name,
+                "pattern": policy["pattern"],
+                "apply-to": "queues",
+                "definition": policy["definition"],
+                "priority": POLICY_PRIORITY,
+            }
+            for name, policy in policies.items()
+        ]
 
     def retry_exchange_for(self, attempt: int) -> Exchange:
         """Where the `attempt`-th retry (1-based) waits."""
         return self.retry_exchanges[min(attempt, len(self.retry_exchanges)) - 1]
 
     def declarations(self):
-        return [self.dead_exchange, self.dead_queue, self.redeliver_exchange,
-                *self.retry_exchanges, *self.retry_queues]
+        return [
+            self.dead_exchange,
+            self.dead_queue,
+            self.redeliver_exchange,
+            *self.retry_exchanges,
+            *self.retry_queues,
+        ]
 
 
 def topology_from_config(service: str, config: dict) -> Topology:
@@ -138,6 +164,7 @@ def topology_from_config(service: str, config: dict) -> Topology:
 
 
 # -- declaring, also over queues a previous version declared ------------------
+
 
 def declare(connection, entity) -> bool:
     """Declare an exchange or a queue (with its bindings) on a channel of its
@@ -160,13 +187,18 @@ def declare(connection, entity) -> bool:
         routes.append((entity.exchange.name, entity.routing_key or ""))
     for exchange, routing_key in routes:
         channel.queue_bind(entity.name, exchange, routing_key or "")
-    log.warning("queue.legacy_arguments", queue=entity.name, broker=reason,
-                action="uses the queue as it is; recreate it without arguments "
-                       "(deploy/README.md, 'Queues declared before the policies')")
+    log.warning(
+        "queue.legacy_arguments",
+        queue=entity.name,
+        broker=reason,
+        action="uses the queue as it is; recreate it without arguments "
+        "(deploy/README.md, 'Queues declared before the policies')",
+    )
     return False
 
 
 # -- setting the policies where no definitions file is loaded -----------------
+
 
 def policy_manager_url(config: dict) -> str | None:
     """The management API through which this process may set its own
@@ -186,8 +218,15 @@ def policy_manager_url(config: dict) -> str | None:
     if unquote(parts.username or "") != "guest" or not parts.hostname:
         return None
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return urlunsplit(("http", f"guest:{quote(unquote(parts.password or ''), safe='')}"
-                               f"@{host}:{MANAGEMENT_PORT}", "", "", ""))
+    return urlunsplit(
+        (
+            "http",
+            f"guest:{quote(unquote(parts.password or ''), safe='')}@{host}:{MANAGEMENT_PORT}",
+            "",
+            "",
+            "",
+        )
+    )
 
 
 def vhost_of(amqp_uri: str) -> str:
@@ -198,14 +237,17 @@ def vhost_of(amqp_uri: str) -> str:
 _applied: set[tuple[str, str, str]] = set()
 
 
-def apply_policies(management_url: str, vhost: str, policies: list[dict],
-                   timeout: float = 10.0) -> None:
+def apply_policies(
+    management_url: str, vhost: str, policies: list[dict], timeout: float = 10.0
+) -> None:
     """PUT each policy into `vhost` (idempotent; once per process and value)."""
     parts = urlsplit(management_url)
     base = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
     credentials = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
-    headers = {"Content-Type": "application/json",
-               "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
+    headers = {
+        "Content-Type": "application/json",
+        "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+    }
     for policy in policies:
         body = {key: value for key, value in policy.items() if key not in ("name", "vhost")}
         key = (base, vhost, json.dumps(policy, sort_keys=True))
@@ -213,7 +255,10 @@ def apply_policies(management_url: str, vhost: str, policies: list[dict],
             continue
         request = urllib.request.Request(
             f"{base}/api/policies/{quote(vhost, safe='')}/{quote(policy['name'], safe='')}",
-            method="PUT", data=json.dumps(body).encode(), headers=headers)
+            method="PUT",
+            data=json.dumps(body).encode(),
+            headers=headers,
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout):
                 pass
@@ -222,10 +267,12 @@ def apply_policies(management_url: str, vhost: str, policies: list[dict],
                 f"could not set the broker policy {policy['name']!r} in vhost {vhost!r} "
                 f"through {base}: {exc.code} {exc.read().decode(errors='replace')[:200]}; "
                 f"load deploy/rabbitmq/definitions.json or give management credentials "
-                f"(BROKER_MANAGEMENT_URL)") from exc
+                f"(BROKER_MANAGEMENT_URL)"
+            ) from exc
         except OSError as exc:
             raise RuntimeError(
                 f"could not reach the broker's management API at {base} to set the "
                 f"policy {policy['name']!r} ({exc}); enable rabbitmq_management, or load "
-                f"deploy/rabbitmq/definitions.json") from exc
+                f"deploy/rabbitmq/definitions.json"
+            ) from exc
         _applied.add(key)

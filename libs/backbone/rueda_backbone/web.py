@@ -8,13 +8,14 @@ is a 500 with the correlation id and never a stack trace. Use cases raise
 class attribute `errors` of its nameko class) gives their status and the
 language of their messages.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import unquote
 
@@ -63,8 +64,12 @@ class ApiError(Exception):
 
 def json_response(status: int, body, correlation_id: str | None = None) -> Response:
     headers = {CORRELATION_HEADER: correlation_id} if correlation_id else {}
-    return Response(json.dumps(body, ensure_ascii=False, default=str), status=status,
-                    headers=headers, mimetype="application/json")
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        headers=headers,
+        mimetype="application/json",
+    )
 
 
 def read_json(request) -> dict:
@@ -80,30 +85,44 @@ def read_json(request) -> dict:
     return body
 
 
-def error_body(exc: BaseException, mapping: ErrorMapping = DEFAULT_MAPPING,
-               language: str = "en") -> tuple[int, dict]:
+def error_body(
+    exc: BaseException, mapping: ErrorMapping = DEFAULT_MAPPING, language: str = "en"
+) -> tuple[int, dict]:
     text = partial(mapping.text, language=language)
     if isinstance(exc, (ApiError, DomainError)):
         status = exc.status if isinstance(exc, ApiError) else mapping.status_of(exc)
-        return status, {"error": exc.code, "message": text(exc.message),
-                        "fields": [{**f, "message": text(f["message"])} for f in exc.fields]}
+        return status, {
+            "error": exc.code,
+            "message": text(exc.message),
+            "fields": [{**f, "message": text(f["message"])} for f in exc.fields],
+        }
     if isinstance(exc, ValidationError):
-        fields = [{"path": path, "message": text(message)}
-                  for path, message in flatten_errors(exc.messages)]
-        return 422, {"error": "invalid", "message": text("some fields are invalid"),
-                     "fields": fields}
+        fields = [
+            {"path": path, "message": text(message)}
+            for path, message in flatten_errors(exc.messages)
+        ]
+        return 422, {
+            "error": "invalid",
+            "message": text("some fields are invalid"),
+            "fields": fields,
+        }
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
-        return exc.code, {"error": exc.name.lower().replace(" ", "_"),
-                          "message": exc.description, "fields": []}
-    return 500, {"error": "internal", "message": "something went wrong on our side; "
-                 "quote the correlation id when you report it", "fields": []}
+        return exc.code, {
+            "error": exc.name.lower().replace(" ", "_"),
+            "message": exc.description,
+            "fields": [],
+        }
+    return 500, {
+        "error": "internal",
+        "message": "something went wrong on our side; quote the correlation id when you report it",
+        "fields": [],
+    }
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
     """What makes two requests the same: method, path and the JSON they carry."""
     try:
-        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True,
-                               separators=(",", ":"))
+        canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":"))
     except ValueError:
         canonical = body.decode("utf-8", "replace")
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
@@ -133,21 +152,32 @@ class Idempotency:
     def remembered(self, session) -> tuple[bool, tuple[int, dict] | None]:
         """(known, answer): whether the key was used, and its answer if stored."""
         t = tables.idempotent_request
-        row = session.execute(sa.select(t.c.fingerprint, t.c.status, t.c.response).where(
-            t.c.client == self.client, t.c.key == self.key)).first()
+        row = session.execute(
+            sa.select(t.c.fingerprint, t.c.status, t.c.response).where(
+                t.c.client == self.client, t.c.key == self.key
+            )
+        ).first()
         if row is None:
             return False, None
         if row.fingerprint != self.fingerprint:
-            raise ApiError(422, "idempotency_key_reused", "this Idempotency-Key was used for "
-                           "a different request; use a new key")
+            raise ApiError(
+                422,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used for a different request; use a new key",
+            )
         return True, (row.status, row.response) if row.status is not None else None
 
     def claim(self, session) -> None:
         if self.claimed:
             return
-        session.execute(sa.insert(tables.idempotent_request).values(
-            client=self.client, key=self.key, fingerprint=self.fingerprint,
-            created_at=datetime.now(timezone.utc)))
+        session.execute(
+            sa.insert(tables.idempotent_request).values(
+                client=self.client,
+                key=self.key,
+                fingerprint=self.fingerprint,
+                created_at=datetime.now(UTC),
+            )
+        )
         self.claimed = True
 
     def remember(self, status: int, body) -> None:
@@ -155,14 +185,23 @@ class Idempotency:
         body = json.loads(json.dumps(body, default=str))
         with self.store.transaction() as session:
             if self.claimed:
-                session.execute(sa.update(t).where(t.c.client == self.client,
-                                                   t.c.key == self.key)
-                                .values(status=status, response=body))
+                session.execute(
+                    sa.update(t)
+                    .where(t.c.client == self.client, t.c.key == self.key)
+                    .values(status=status, response=body)
+                )
             else:
                 # the endpoint changed nothing; its answer is still the answer
-                session.execute(sa.insert(t).values(
-                    client=self.client, key=self.key, fingerprint=self.fingerprint,
-                    status=status, response=body, created_at=datetime.now(timezone.utc)))
+                session.execute(
+                    sa.insert(t).values(
+                        client=self.client,
+                        key=self.key,
+                        fingerprint=self.fingerprint,
+                        status=status,
+                        response=body,
+                        created_at=datetime.now(UTC),
+                    )
+                )
 
     def wait_for_answer(self) -> tuple[int, dict]:
         deadline = eventlet.hubs.get_hub().clock() + IDEMPOTENCY_WAIT_SECONDS
@@ -172,9 +211,12 @@ class Idempotency:
             if answer is not None:
                 return answer
             if eventlet.hubs.get_hub().clock() >= deadline:
-                raise ApiError(409, "idempotent_request_in_progress",
-                               "a request with this Idempotency-Key was accepted and has no "
-                               "answer yet; read the resource instead of sending it again")
+                raise ApiError(
+                    409,
+                    "idempotent_request_in_progress",
+                    "a request with this Idempotency-Key was accepted and has no "
+                    "answer yet; read the resource instead of sending it again",
+                )
             eventlet.sleep(0.1)
 
 
@@ -196,22 +238,36 @@ def staff_acted_for(request, principal: apikeys.Principal, service: str) -> Staf
         return None
     scope = f"{service}:act-for-staff"
     if not principal.allows(scope):
-        raise ApiError(403, "forbidden", f"this API key may not act for staff; ask for a key "
-                       f"with the scope {scope!r}",
-                       [{"path": STAFF_ID_HEADER, "message": f"needs scope {scope}"}])
+        raise ApiError(
+            403,
+            "forbidden",
+            f"this API key may not act for staff; ask for a key with the scope {scope!r}",
+            [{"path": STAFF_ID_HEADER, "message": f"needs scope {scope}"}],
+        )
     if staff_id is None or not STAFF_ID.match(staff_id):
-        raise ApiError(400, "invalid_staff", f"{STAFF_ID_HEADER} must be a staff id "
-                       "(1-64 letters, digits, '.', '_', ':' or '-')",
-                       [{"path": STAFF_ID_HEADER, "message": "not a staff id"}])
+        raise ApiError(
+            400,
+            "invalid_staff",
+            f"{STAFF_ID_HEADER} must be a staff id (1-64 letters, digits, '.', '_', ':' or '-')",
+            [{"path": STAFF_ID_HEADER, "message": "not a staff id"}],
+        )
     try:
         name = unquote(raw_name or "", errors="strict")
     except UnicodeDecodeError:
         name = None
-    if (not name or not name.strip() or len(name) > STAFF_NAME_MAX
-            or any(unicodedata.category(ch)[0] in ("C", "Z") and ch != " " for ch in name)):
-        raise ApiError(400, "invalid_staff", f"{STAFF_NAME_HEADER} must be the person's name, "
-                       f"percent-encoded, on one line, at most {STAFF_NAME_MAX} characters",
-                       [{"path": STAFF_NAME_HEADER, "message": "not a name"}])
+    if (
+        not name
+        or not name.strip()
+        or len(name) > STAFF_NAME_MAX
+        or any(unicodedata.category(ch)[0] in ("C", "Z") and ch != " " for ch in name)
+    ):
+        raise ApiError(
+            400,
+            "invalid_staff",
+            f"{STAFF_NAME_HEADER} must be the person's name, "
+            f"percent-encoded, on one line, at most {STAFF_NAME_MAX} characters",
+            [{"path": STAFF_NAME_HEADER, "message": "not a name"}],
+        )
     return StaffActor(staff_id, name.strip())
 
 
@@ -237,15 +293,23 @@ class JsonWsgiApp(WsgiApp):
             if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
                 response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
             return response(environ, start_response)
-        if any(isinstance(value, str) and _UNSAFE_IN_URL.search(value)
-               for value in values.values()):
+        if any(
+            isinstance(value, str) and _UNSAFE_IN_URL.search(value) for value in values.values()
+        ):
             # nothing is ever stored under a name with a control character in it
             # (and PostgreSQL refuses NUL in a query): no such thing
             header = request.headers.get(CORRELATION_HEADER)
             correlation_id = header if valid_correlation_id(header) else new_correlation_id()
-            return json_response(404, {"error": "not_found", "message": "no such thing",
-                                       "fields": [], "correlation_id": correlation_id},
-                                 correlation_id)(environ, start_response)
+            return json_response(
+                404,
+                {
+                    "error": "not_found",
+                    "message": "no such thing",
+                    "fields": [],
+                    "correlation_id": correlation_id,
+                },
+                correlation_id,
+            )(environ, start_response)
         request.path_values = values
         return provider.handle_request(request)(environ, start_response)
 
@@ -263,9 +327,17 @@ class JsonHttp(HttpRequestHandler):
 
     server = JsonWebServer()
 
-    def __init__(self, method, url, *, public: bool = False, idempotent: bool = False,
-                 scope: str | None = None,
-                 max_body_bytes: int = DEFAULT_MAX_BODY_BYTES, **kwargs):
+    def __init__(
+        self,
+        method,
+        url,
+        *,
+        public: bool = False,
+        idempotent: bool = False,
+        scope: str | None = None,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        **kwargs,
+    ):
         self.public = public
         self.idempotent = idempotent
         self.declared_scope = scope
@@ -290,10 +362,17 @@ class JsonHttp(HttpRequestHandler):
         if key is None or not self.idempotent:
             return None
         if not IDEMPOTENCY_KEY.match(key):
-            raise ApiError(400, "invalid_idempotency_key",
-                           "Idempotency-Key must be 1-200 visible ASCII characters")
-        return Idempotency(self.store, request.environ.get("rueda.client", ""), key,
-                           fingerprint(request.method, request.path, request.get_data()))
+            raise ApiError(
+                400,
+                "invalid_idempotency_key",
+                "Idempotency-Key must be 1-200 visible ASCII characters",
+            )
+        return Idempotency(
+            self.store,
+            request.environ.get("rueda.client", ""),
+            key,
+            fingerprint(request.method, request.path, request.get_data()),
+        )
 
     def handle_request(self, request):
         request.shallow = False  # nameko's server hands over a shallow request
@@ -301,26 +380,37 @@ class JsonHttp(HttpRequestHandler):
         header = request.headers.get(CORRELATION_HEADER)
         correlation_id = header if valid_correlation_id(header) else new_correlation_id()
         try:
-            unsafe = [name for name, value in request.args.items(multi=True)
-                      if _UNSAFE_IN_URL.search(name) or _UNSAFE_IN_URL.search(value)]
+            unsafe = [
+                name
+                for name, value in request.args.items(multi=True)
+                if _UNSAFE_IN_URL.search(name) or _UNSAFE_IN_URL.search(value)
+            ]
             if unsafe:
-                raise ApiError(400, "invalid", "query parameters must not contain control "
-                               "characters or line breaks",
-                               [{"path": name, "message": CONTROL_MESSAGE} for name in unsafe])
+                raise ApiError(
+                    400,
+                    "invalid",
+                    "query parameters must not contain control characters or line breaks",
+                    [{"path": name, "message": CONTROL_MESSAGE} for name in unsafe],
+                )
             if request.content_length and request.content_length > self.max_body_bytes:
-                raise ApiError(413, "too_large",
-                               f"the body is larger than {self.max_body_bytes} bytes")
+                raise ApiError(
+                    413, "too_large", f"the body is larger than {self.max_body_bytes} bytes"
+                )
             if not self.public:
                 principal = self._authenticate(request)
                 scope = self.scope_for(self.container.service_name)
                 if not principal.allows(scope):
-                    raise ApiError(403, "forbidden", f"this API key may not {scope}; ask for "
-                                   f"a key with the scope {scope!r}",
-                                   [{"path": "X-API-Key", "message": f"needs scope {scope}"}])
+                    raise ApiError(
+                        403,
+                        "forbidden",
+                        f"this API key may not {scope}; ask for a key with the scope {scope!r}",
+                        [{"path": "X-API-Key", "message": f"needs scope {scope}"}],
+                    )
                 request.environ["rueda.client"] = principal.client
                 request.environ["rueda.scopes"] = principal.scopes
                 request.environ["rueda.staff"] = staff_acted_for(
-                    request, principal, self.container.service_name)
+                    request, principal, self.container.service_name
+                )
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             idempotency = self._idempotency(request)
@@ -328,8 +418,9 @@ class JsonHttp(HttpRequestHandler):
                 with self.store.transaction() as session:
                     known, answer = idempotency.remembered(session)
                 if known:
-                    return self.response_from_result(answer or idempotency.wait_for_answer(),
-                                                     correlation_id)
+                    return self.response_from_result(
+                        answer or idempotency.wait_for_answer(), correlation_id
+                    )
             try:
                 result = self._run_worker(request, args, kwargs, correlation_id, idempotency)
             except IntegrityError:
@@ -347,12 +438,17 @@ class JsonHttp(HttpRequestHandler):
     def _run_worker(self, request, args, kwargs, correlation_id, idempotency):
         done = Event()
         worker_ctx = self.container.spawn_worker(
-            self, args, kwargs,
-            context_data={"correlation_id": correlation_id,
-                          "origin": f"http:{request.environ.get('rueda.client', 'public')}"
-                                    f"@{request.remote_addr or '-'}",
-                          **staff_context(request.environ.get("rueda.staff"))},
-            handle_result=partial(self.handle_result, done))
+            self,
+            args,
+            kwargs,
+            context_data={
+                "correlation_id": correlation_id,
+                "origin": f"http:{request.environ.get('rueda.client', 'public')}"
+                f"@{request.remote_addr or '-'}",
+                **staff_context(request.environ.get("rueda.staff")),
+            },
+            handle_result=partial(self.handle_result, done),
+        )
         # read by the worker's first transaction (the worker has not run yet:
         # spawning does not switch green threads)
         worker_ctx.rueda_idempotency = idempotency
@@ -368,8 +464,7 @@ class JsonHttp(HttpRequestHandler):
             key = auth[7:].strip()
         principal = apikeys.authenticate(self.store, key)
         if principal is None:
-            raise ApiError(401, "unauthorized",
-                           "send a valid API key in the X-API-Key header")
+            raise ApiError(401, "unauthorized", "send a valid API key in the X-API-Key header")
         return principal
 
     def handle_result(self, event, worker_ctx, result, exc_info):
@@ -385,12 +480,18 @@ class JsonHttp(HttpRequestHandler):
 
     def response_from_exception(self, exc, correlation_id=None, request=None):
         language = self.errors.language_of(
-            request.headers.get("Accept-Language") if request is not None else None)
+            request.headers.get("Accept-Language") if request is not None else None
+        )
         status, body = error_body(exc, self.errors, language)
         body["correlation_id"] = correlation_id
         if status >= 500:
-            log.error("http.failed", path=self.url, correlation_id=correlation_id,
-                      error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+            log.error(
+                "http.failed",
+                path=self.url,
+                correlation_id=correlation_id,
+                error=f"{type(exc).__name__}: {exc}",
+                exc_info=exc,
+            )
         return json_response(status, body, correlation_id)
 
 

@@ -12,6 +12,7 @@ Santa Marta 2012 follow-up in a throw-away SQLite database and writes its
 reports, the charts the docs show and its IATI file. Reports are labelled
 in `--lang` (headers, states, types, dates, money; default en).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,9 @@ from .exceptions import NotFound
 from .settings import DEFAULT, Settings
 
 
-def write_reports(session, workshop_id: str, out: Path, now: datetime,
-                  lang: str = labels.DEFAULT_LANGUAGE) -> list[Path]:
+def write_reports(
+    session, workshop_id: str, out: Path, now: datetime, lang: str = labels.DEFAULT_LANGUAGE
+) -> list[Path]:
     """Every report as CSV, all of them in one JSON, and both charts as PNG and
     SVG, labelled in `lang` (es, en, pt, fr)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -43,8 +45,14 @@ def write_reports(session, workshop_id: str, out: Path, now: datetime,
         path.write_bytes(reports.to_csv(rows))
         written.append(path)
     path = out / "report.json"
-    path.write_text(json.dumps({"workshop_id": workshop_id, "as_of": now.isoformat(),
-                                **built}, indent=2, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"workshop_id": workshop_id, "as_of": now.isoformat(), **built},
+            indent=2,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     written.append(path)
     # the charts draw from the rows with codes, and label them themselves
     coded = {name: reports.build(session, workshop_id, name, now) for name in reports.CHARTS}
@@ -63,32 +71,47 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--config", required=True, help="followup's config.yml")
     report.add_argument("--workshop", required=True, help="the workshop id")
     report.add_argument("--out", required=True, type=Path, help="directory to write into")
-    report.add_argument("--as-of", type=datetime.fromisoformat,
-                        help="the instant lateness is computed at (default: now)")
-    report.add_argument("--lang", choices=labels.LANGUAGES, default=labels.DEFAULT_LANGUAGE,
-                        help="the language of headers, states, types, dates (default: en)")
+    report.add_argument(
+        "--as-of",
+        type=datetime.fromisoformat,
+        help="the instant lateness is computed at (default: now)",
+    )
+    report.add_argument(
+        "--lang",
+        choices=labels.LANGUAGES,
+        default=labels.DEFAULT_LANGUAGE,
+        help="the language of headers, states, types, dates (default: en)",
+    )
     iati = commands.add_parser("iati", help="write a workshop's IATI 2.03 activity file")
     iati.add_argument("--config", required=True, help="followup's config.yml")
     iati.add_argument("--workshop", required=True, help="the workshop id")
     iati.add_argument("--out", required=True, type=Path, help="the XML file to write")
-    iati.add_argument("--as-of", type=datetime.fromisoformat,
-                      help="the file's generated-datetime (default: now)")
+    iati.add_argument(
+        "--as-of", type=datetime.fromisoformat, help="the file's generated-datetime (default: now)"
+    )
     example = commands.add_parser("example", help="the Santa Marta 2012 example's reports")
-    example.add_argument("--example", required=True, type=Path,
-                         help="examples/santa-marta-2012.json")
+    example.add_argument(
+        "--example", required=True, type=Path, help="examples/santa-marta-2012.json"
+    )
     example.add_argument("--out", required=True, type=Path)
-    example.add_argument("--lang", choices=labels.LANGUAGES, default=labels.DEFAULT_LANGUAGE,
-                         help="the language of the reports (default: en)")
+    example.add_argument(
+        "--lang",
+        choices=labels.LANGUAGES,
+        default=labels.DEFAULT_LANGUAGE,
+        help="the language of the reports (default: en)",
+    )
     return parser
 
 
-def write_iati(uow, workshop_id: str, out: Path, now: datetime,
-               settings: Settings = DEFAULT) -> Path:
+def write_iati(
+    uow, workshop_id: str, out: Path, now: datetime, settings: Settings = DEFAULT
+) -> Path:
     """The workshop's IATI activity file at `out` (a directory gets `iati.xml`)."""
     path = out / "iati.xml" if out.is_dir() else out
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(usecases.get_iati({"workshop_id": workshop_id}, uow=uow, now=now,
-                                       settings=settings))
+    path.write_bytes(
+        usecases.get_iati({"workshop_id": workshop_id}, uow=uow, now=now, settings=settings)
+    )
     return path
 
 
@@ -106,11 +129,9 @@ def _from_database(args) -> list[Path] | int:
         with store.transaction() as session:
             if args.command == "report":
                 return write_reports(session, args.workshop, args.out, now, args.lang)
-            uow = UnitOfWork(session, producer="followup", correlation_id="cli",
-                             origin="cli:iati")
+            uow = UnitOfWork(session, producer="followup", correlation_id="cli", origin="cli:iati")
             try:
-                return [write_iati(uow, args.workshop, args.out, now,
-                                   Settings.from_config(config))]
+                return [write_iati(uow, args.workshop, args.out, now, Settings.from_config(config))]
             except NotFound as exc:
                 print(f"rueda-followup: {exc.message}", file=sys.stderr)
                 return 1
@@ -135,23 +156,29 @@ def main(argv=None) -> int:
             try:
                 with store.transaction() as session:
                     # the example's own unit of work: no service runs here
-                    uow = UnitOfWork(session, producer="followup", correlation_id="example",
-                                     origin="cli:example")
+                    uow = UnitOfWork(
+                        session, producer="followup", correlation_id="example", origin="cli:example"
+                    )
                     built = example.build(uow, args.example)
                 with store.transaction() as session:
-                    written = write_reports(session, example.WORKSHOP_ID, args.out, example.AS_OF,
-                                            args.lang)
-                    uow = UnitOfWork(session, producer="followup", correlation_id="example",
-                                     origin="cli:example")
-                    written.append(write_iati(uow, example.WORKSHOP_ID, args.out / "iati.xml",
-                                              example.AS_OF))
+                    written = write_reports(
+                        session, example.WORKSHOP_ID, args.out, example.AS_OF, args.lang
+                    )
+                    uow = UnitOfWork(
+                        session, producer="followup", correlation_id="example", origin="cli:example"
+                    )
+                    written.append(
+                        write_iati(uow, example.WORKSHOP_ID, args.out / "iati.xml", example.AS_OF)
+                    )
             finally:
                 store.engine.dispose()
         selection = built["selection"]
-        print(f"{built['activities']} activities; network fund: {len(built['funded'])} selected "
-              f"for {reports.money(selection['total_cost'], selection['currency'])} of "
-              f"{reports.money(selection['budget'], selection['currency'])} "
-              f"(score {selection['total_score']})")
+        print(
+            f"{built['activities']} activities; network fund: {len(built['funded'])} selected "
+            f"for {reports.money(selection['total_cost'], selection['currency'])} of "
+            f"{reports.money(selection['budget'], selection['currency'])} "
+            f"(score {selection['total_score']})"
+        )
     for path in written:
         print(path)
     return 0

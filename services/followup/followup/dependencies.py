@@ -1,6 +1,7 @@
 """followup's background work: the timer that looks for due follow-ups and
 prepares the weekly digests, the provider a worker wakes it through, and
 the settings read from config for the use cases."""
+
 from __future__ import annotations
 
 import structlog
@@ -48,9 +49,13 @@ class FollowUpTimer(BackgroundJob):
         with self.transaction() as uow:
             due = usecases.scan_follow_ups(uow=uow, now=now, skip=self.given_up, failed=failed)
         with self.transaction() as uow:
-            digests = usecases.prepare_digests(uow=uow, now=now,
-                                               render_charts=reports.digest_charts,
-                                               skip=self.given_up, failed=failed)
+            digests = usecases.prepare_digests(
+                uow=uow,
+                now=now,
+                render_charts=reports.digest_charts,
+                skip=self.given_up,
+                failed=failed,
+            )
         if due or digests:
             log.info("follow_up.scanned", due=due, digests=digests)
         self.count_failures(failed)
@@ -61,12 +66,14 @@ class FollowUpTimer(BackgroundJob):
         `max_tries` scans in a row (an item that went through is forgotten)."""
         self.tries = {key: self.tries.get(key, 0) + 1 for key in failed}
         for key, reason in failed.items():
-            metrics.LOOP_ITEM_FAILURES.labels(service=self.container.service_name,
-                                              loop=self.identifier).inc()
+            metrics.LOOP_ITEM_FAILURES.labels(
+                service=self.container.service_name, loop=self.identifier
+            ).inc()
             if self.tries[key] >= self.max_tries:
                 self.given_up.add(key)
-                log.error("follow_up.item_given_up", item=repr(key), tries=self.tries[key],
-                          error=reason)
+                log.error(
+                    "follow_up.item_given_up", item=repr(key), tries=self.tries[key], error=reason
+                )
 
 
 class FollowUpScheduler(DependencyProvider):

@@ -1,5 +1,6 @@
 """The rules of a cooperation activity's life: states and transitions, follow-up
 cadence and lateness, and the exact funding selection. No I/O here."""
+
 from __future__ import annotations
 
 import heapq
@@ -11,8 +12,17 @@ PROPOSED, UNDER_REVIEW, SELECTED, DECLINED = "proposed", "under_review", "select
 PLANNED, IN_PROGRESS, COMPLETED, EVALUATED = "planned", "in_progress", "completed", "evaluated"
 WITHDRAWN = "withdrawn"
 
-STATES = (PROPOSED, UNDER_REVIEW, SELECTED, DECLINED, PLANNED, IN_PROGRESS, COMPLETED,
-          EVALUATED, WITHDRAWN)
+STATES = (
+    PROPOSED,
+    UNDER_REVIEW,
+    SELECTED,
+    DECLINED,
+    PLANNED,
+    IN_PROGRESS,
+    COMPLETED,
+    EVALUATED,
+    WITHDRAWN,
+)
 # stages where the activity can still stall before it is done; withdrawal is
 # possible from each of them
 OPEN_STATES = (PROPOSED, UNDER_REVIEW, SELECTED, PLANNED, IN_PROGRESS)
@@ -31,14 +41,22 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     WITHDRAWN: (),
 }
 
-FUNDING_SOURCES = ("network_fund", "subregional_mechanism", "bilateral_cooperation",
-                   "own_resources")
+FUNDING_SOURCES = (
+    "network_fund",
+    "subregional_mechanism",
+    "bilateral_cooperation",
+    "own_resources",
+)
 # what an expression may leave open when it is signed (real records do)
 NOT_YET_KNOWN = "not_yet_known"
-ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour",
-                  NOT_YET_KNOWN)
-MECHANISMS = ("inter_institutional_agreement", "bilateral_agreement", "regional_program", "other",
-              NOT_YET_KNOWN)
+ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour", NOT_YET_KNOWN)
+MECHANISMS = (
+    "inter_institutional_agreement",
+    "bilateral_agreement",
+    "regional_program",
+    "other",
+    NOT_YET_KNOWN,
+)
 FOCUSES = ("general", "specific_components", NOT_YET_KNOWN)
 
 # a topic outside intake's vocabulary, said with a free-text label (`other_topic`)
@@ -52,8 +70,14 @@ SUPPLIER_STATUSES = (NAMED, SEVERAL_NOT_YET_NAMED, NOT_YET_DEFINED)
 REGIONAL_KINDS = ("subregional_mechanism", "international_organisation")
 
 # days until the next follow-up after entering a state; a workshop may override
-DEFAULT_CADENCE_DAYS = {PROPOSED: 7, UNDER_REVIEW: 14, SELECTED: 30, PLANNED: 30,
-                        IN_PROGRESS: 30, COMPLETED: 60}
+DEFAULT_CADENCE_DAYS = {
+    PROPOSED: 7,
+    UNDER_REVIEW: 14,
+    SELECTED: 30,
+    PLANNED: 30,
+    IN_PROGRESS: 30,
+    COMPLETED: 60,
+}
 DEFAULT_DUE_SOON_DAYS = 3
 DEFAULT_ESCALATION_DAYS = 14
 
@@ -65,8 +89,9 @@ class IllegalTransition(ValueError):
 
     def __init__(self, from_state: str, to_state: str):
         allowed = ", ".join(TRANSITIONS.get(from_state, ())) or "none (the activity is closed)"
-        super().__init__(f"an activity that is {from_state} cannot become {to_state}; "
-                         f"allowed: {allowed}")
+        super().__init__(
+            f"an activity that is {from_state} cannot become {to_state}; allowed: {allowed}"
+        )
         self.from_state = from_state
         self.to_state = to_state
 
@@ -79,26 +104,36 @@ class MissingForTransition(ValueError):
         self.field = field
 
 
-def check_transition(from_state: str, to_state: str, *, funding_source: str | None = None,
-                     planned_start: date | None = None, planned_end: date | None = None,
-                     terms_of_reference: str | None = None) -> None:
+def check_transition(
+    from_state: str,
+    to_state: str,
+    *,
+    funding_source: str | None = None,
+    planned_start: date | None = None,
+    planned_end: date | None = None,
+    terms_of_reference: str | None = None,
+) -> None:
     """Raise unless `from_state -> to_state` is legal with what it was given."""
     if to_state not in STATES:
         raise MissingForTransition("to", f"unknown state {to_state!r}")
     if to_state not in TRANSITIONS.get(from_state, ()):
         raise IllegalTransition(from_state, to_state)
     if to_state == SELECTED and funding_source not in FUNDING_SOURCES:
-        raise MissingForTransition("funding_source", "a selected activity needs its funding "
-                                   f"source: one of {', '.join(FUNDING_SOURCES)}")
+        raise MissingForTransition(
+            "funding_source",
+            f"a selected activity needs its funding source: one of {', '.join(FUNDING_SOURCES)}",
+        )
     if to_state == PLANNED:
         if planned_start is None or planned_end is None:
-            raise MissingForTransition("planned_start", "a planned activity needs "
-                                       "planned_start and planned_end")
+            raise MissingForTransition(
+                "planned_start", "a planned activity needs planned_start and planned_end"
+            )
         if planned_end < planned_start:
             raise MissingForTransition("planned_end", "planned_end is before planned_start")
         if not (terms_of_reference or "").strip():
-            raise MissingForTransition("terms_of_reference",
-                                       "a planned activity needs its terms of reference")
+            raise MissingForTransition(
+                "terms_of_reference", "a planned activity needs its terms of reference"
+            )
 
 
 def supplier_status(status: str | None, supplying_delegation_ids: list) -> str:
@@ -144,8 +179,13 @@ class Lateness:
     days_overdue: int
 
 
-def lateness(follow_up_on: date | None, today: date, *, due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
-             escalation_days: int = DEFAULT_ESCALATION_DAYS) -> Lateness | None:
+def lateness(
+    follow_up_on: date | None,
+    today: date,
+    *,
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS,
+    escalation_days: int = DEFAULT_ESCALATION_DAYS,
+) -> Lateness | None:
     """How late an activity is today (both dates local to its workshop).
 
     Due on the follow-up date itself is `due_soon`; the day after it is overdue;
@@ -169,6 +209,7 @@ def week_of(day: date) -> date:
 
 
 # -- funding selection ---------------------------------------------------------
+
 
 def weighted_score(weights: dict[str, int], scores: dict[str, int]) -> int:
     """Sum of weight x score over the criteria; an unscored criterion counts 0."""
@@ -201,13 +242,15 @@ def best_selection(candidates: list[Candidate], budget: int) -> Selection:
     """
     if budget < 0:
         raise ValueError("the budget cannot be negative")
-    items = sorted((c for c in candidates if c.cost <= budget and c.score > 0),
-                   key=lambda c: c.key)
+    items = sorted((c for c in candidates if c.cost <= budget and c.score > 0), key=lambda c: c.key)
     # frontier: cost -> (score, chosen bitmask), kept with strictly increasing score by cost
     frontier: list[tuple[int, int, int]] = [(0, 0, 0)]
     for index, item in enumerate(items):
-        extended = [(cost + item.cost, score + item.score, chosen | (1 << index))
-                    for cost, score, chosen in frontier if cost + item.cost <= budget]
+        extended = [
+            (cost + item.cost, score + item.score, chosen | (1 << index))
+            for cost, score, chosen in frontier
+            if cost + item.cost <= budget
+        ]
         # both lists are sorted by cost already: a linear merge keeps it O(frontier)
         merged = heapq.merge(frontier, extended, key=lambda s: (s[0], -s[1]))
         frontier = []

@@ -8,6 +8,7 @@ dates, costs and scores are invented (deterministically) to look like a
 follow-up a few months after the workshop. Two activities end up funded by
 the network, as in 2012.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,15 +44,27 @@ TOPICS = {
     "PE-QALIWARMA": ["food_security"],
 }
 # expressions signed about a topic, the supplying side left to be found
-TOPIC_ONLY = [("GT", "food_security"), ("PY", "food_security"),
-              ("MERCOSUR", "multidimensional_poverty_measurement"),
-              ("HN", "food_security"), ("SV", "care_economy"), ("BO", "social_information_systems")]
-STAFF = [("staff-ana", "Ana", ["secretariat"]), ("staff-bruno", "Bruno", ["secretariat"]),
-         ("staff-carla", "Carla", ["secretariat", "funder_liaison"]),
-         ("staff-diego", "Diego", ["coordinator"])]
-CRITERIA = [("alignment", "Alignment with network priorities", 3),
-            ("demand_driven", "Demand-driven", 2), ("feasibility", "Feasibility", 2),
-            ("multiplier", "Multiplier effect", 2), ("co_funding", "Co-funding", 1)]
+TOPIC_ONLY = [
+    ("GT", "food_security"),
+    ("PY", "food_security"),
+    ("MERCOSUR", "multidimensional_poverty_measurement"),
+    ("HN", "food_security"),
+    ("SV", "care_economy"),
+    ("BO", "social_information_systems"),
+]
+STAFF = [
+    ("staff-ana", "Ana", ["secretariat"]),
+    ("staff-bruno", "Bruno", ["secretariat"]),
+    ("staff-carla", "Carla", ["secretariat", "funder_liaison"]),
+    ("staff-diego", "Diego", ["coordinator"]),
+]
+CRITERIA = [
+    ("alignment", "Alignment with network priorities", 3),
+    ("demand_driven", "Demand-driven", 2),
+    ("feasibility", "Feasibility", 2),
+    ("multiplier", "Multiplier effect", 2),
+    ("co_funding", "Co-funding", 1),
+]
 BUDGET_CENTS = 3_000_000  # USD 30,000 for the network's fund
 # the example's subregional mechanisms: acronym and region
 REGIONS = {"MERCOSUR": ("ISM", "South America")}
@@ -81,92 +94,199 @@ def build(uow, example_path: Path) -> dict:
     rng = random.Random(2012)
     by = {"by": STAFF_MEMBER}
     registered = SIGNED_AT - timedelta(days=45)
-    usecases.record_workshop(inbound.WorkshopPublished().load({
-        "workshop_id": WORKSHOP_ID, "version": 1, "title": data["workshop"]["title"],
-        "time_zone": TIME_ZONE}), uow=uow, now=registered)
+    usecases.record_workshop(
+        inbound.WorkshopPublished().load(
+            {
+                "workshop_id": WORKSHOP_ID,
+                "version": 1,
+                "title": data["workshop"]["title"],
+                "time_zone": TIME_ZONE,
+            }
+        ),
+        uow=uow,
+        now=registered,
+    )
     for staff_id, name, roles in STAFF:
-        usecases.record_staff_member(inbound.StaffMemberRegistered().load({
-            "staff_id": staff_id, "name": name, "roles": roles, "active": True, "version": 1}),
-            uow=uow, now=registered)
+        usecases.record_staff_member(
+            inbound.StaffMemberRegistered().load(
+                {"staff_id": staff_id, "name": name, "roles": roles, "active": True, "version": 1}
+            ),
+            uow=uow,
+            now=registered,
+        )
     for d in data["delegations"]:
         regional = d["id"] in REGIONS
-        usecases.record_delegation(inbound.DelegationRegistered().load({
-            "delegation_id": _id("delegation", d["id"]), "institution": d["name"],
-            "acronym": REGIONS[d["id"]][0] if regional else None,
-            # a subregional mechanism gives its region, not a country
-            "country": None if regional else d["name"],
-            "region": REGIONS[d["id"]][1] if regional else None,
-            "kind": "subregional_mechanism" if regional else "ministry",
-            "registered_at": "2012-10-01T12:00:00+00:00",
-            "delegates": [{"delegate_id": _id("delegate", d["id"]), "is_focal_point": True}]}),
-            uow=uow, now=registered)
+        usecases.record_delegation(
+            inbound.DelegationRegistered().load(
+                {
+                    "delegation_id": _id("delegation", d["id"]),
+                    "institution": d["name"],
+                    "acronym": REGIONS[d["id"]][0] if regional else None,
+                    # a subregional mechanism gives its region, not a country
+                    "country": None if regional else d["name"],
+                    "region": REGIONS[d["id"]][1] if regional else None,
+                    "kind": "subregional_mechanism" if regional else "ministry",
+                    "registered_at": "2012-10-01T12:00:00+00:00",
+                    "delegates": [
+                        {"delegate_id": _id("delegate", d["id"]), "is_focal_point": True}
+                    ],
+                }
+            ),
+            uow=uow,
+            now=registered,
+        )
     for p in data["programs"]:
-        usecases.record_program(inbound.ProgramSubmitted().load({
-            "program_id": _id("program", p["id"]), "delegation_id": _id("delegation", p["host"]),
-            "title": p["title"], "topics": TOPICS[p["id"]], "version": 1,
-            "submitted_at": "2012-10-15T12:00:00+00:00"}), uow=uow, now=registered)
+        usecases.record_program(
+            inbound.ProgramSubmitted().load(
+                {
+                    "program_id": _id("program", p["id"]),
+                    "delegation_id": _id("delegation", p["host"]),
+                    "title": p["title"],
+                    "topics": TOPICS[p["id"]],
+                    "version": 1,
+                    "submitted_at": "2012-10-15T12:00:00+00:00",
+                }
+            ),
+            uow=uow,
+            now=registered,
+        )
     hosts = {p["id"]: p["host"] for p in data["programs"]}
     signed = [(i["delegation"], program) for i in data["interests"] for program in i["programs"]]
     signed += [(delegation, None, topic) for delegation, topic in TOPIC_ONLY]
     activities = []
     for n, (demanding, program, *topic) in enumerate(signed):
         types = rng.sample(KNOWN_TYPES, rng.choice((1, 1, 2)))
-        event = inbound.ExpressionOfInterestSubmitted().load({
-            "expression_id": _id("expression", str(n)), "workshop_id": WORKSHOP_ID, "version": 1,
-            "demanding_delegation_id": _id("delegation", demanding),
-            "supplying_delegation_ids": [_id("delegation", hosts[program])] if program else [],
-            "program_id": _id("program", program) if program else None,
-            "topic": topic[0] if topic else None, "activity_types": types,
-            "mechanism": rng.choice(KNOWN_MECHANISMS), "focus": rng.choice(KNOWN_FOCUSES),
-            "description": None, "contact_delegate_ids": [],
-            "round": None, "submitted_at": SIGNED_AT.isoformat()})
+        event = inbound.ExpressionOfInterestSubmitted().load(
+            {
+                "expression_id": _id("expression", str(n)),
+                "workshop_id": WORKSHOP_ID,
+                "version": 1,
+                "demanding_delegation_id": _id("delegation", demanding),
+                "supplying_delegation_ids": [_id("delegation", hosts[program])] if program else [],
+                "program_id": _id("program", program) if program else None,
+                "topic": topic[0] if topic else None,
+                "activity_types": types,
+                "mechanism": rng.choice(KNOWN_MECHANISMS),
+                "focus": rng.choice(KNOWN_FOCUSES),
+                "description": None,
+                "contact_delegate_ids": [],
+                "round": None,
+                "submitted_at": SIGNED_AT.isoformat(),
+            }
+        )
         activities.append(usecases.record_expression(event, uow=uow, now=SIGNED_AT))
     uow.session.flush()
-    usecases.set_criteria({"workshop_id": WORKSHOP_ID, "criteria": [
-        {"key": k, "label": label, "weight": w} for k, label, w in CRITERIA]}, uow=uow,
-        now=SIGNED_AT)
+    usecases.set_criteria(
+        {
+            "workshop_id": WORKSHOP_ID,
+            "criteria": [{"key": k, "label": label, "weight": w} for k, label, w in CRITERIA],
+        },
+        uow=uow,
+        now=SIGNED_AT,
+    )
     review_day = SIGNED_AT + timedelta(days=20)
     for activity in activities[:30]:
-        usecases.transition({"activity_id": activity.id, "to": domain.UNDER_REVIEW,
-                             "reason": "expression complete", **by}, uow=uow, now=review_day)
-        usecases.score_activity({
-            "activity_id": activity.id, "scores": {k: rng.randint(1, 5) for k, _, _ in CRITERIA},
-            "estimated_cost": rng.randrange(800_000, 4_000_000, 50_000), "currency": "USD",
-            **by}, uow=uow, now=review_day)
-    proposal = usecases.propose_selection({
-        "workshop_id": WORKSHOP_ID, "budget": BUDGET_CENTS, "currency": "USD",
-        "funding_source": "network_fund", **by}, uow=uow, now=review_day + timedelta(days=10))
-    selection = usecases.confirm_selection({"selection_id": proposal["id"], **by}, uow=uow,
-                                           now=review_day + timedelta(days=12))
+        usecases.transition(
+            {
+                "activity_id": activity.id,
+                "to": domain.UNDER_REVIEW,
+                "reason": "expression complete",
+                **by,
+            },
+            uow=uow,
+            now=review_day,
+        )
+        usecases.score_activity(
+            {
+                "activity_id": activity.id,
+                "scores": {k: rng.randint(1, 5) for k, _, _ in CRITERIA},
+                "estimated_cost": rng.randrange(800_000, 4_000_000, 50_000),
+                "currency": "USD",
+                **by,
+            },
+            uow=uow,
+            now=review_day,
+        )
+    proposal = usecases.propose_selection(
+        {
+            "workshop_id": WORKSHOP_ID,
+            "budget": BUDGET_CENTS,
+            "currency": "USD",
+            "funding_source": "network_fund",
+            **by,
+        },
+        uow=uow,
+        now=review_day + timedelta(days=10),
+    )
+    selection = usecases.confirm_selection(
+        {"selection_id": proposal["id"], **by}, uow=uow, now=review_day + timedelta(days=12)
+    )
     funded = {item["activity_id"] for item in selection["selected"]}
     rest = [a for a in activities[:30] if a.id not in funded]
     later = review_day + timedelta(days=30)
     # shared with other funders, as in 2012
-    for activity, source in zip(rest[:6], ["subregional_mechanism", "bilateral_cooperation",
-                                           "own_resources"] * 2, strict=True):
-        usecases.transition({"activity_id": activity.id, "to": domain.SELECTED,
-                             "funding_source": source,
-                             "reason": f"taken up ({source.replace('_', ' ')})", **by},
-                            uow=uow, now=later)
+    for activity, source in zip(
+        rest[:6],
+        ["subregional_mechanism", "bilateral_cooperation", "own_resources"] * 2,
+        strict=True,
+    ):
+        usecases.transition(
+            {
+                "activity_id": activity.id,
+                "to": domain.SELECTED,
+                "funding_source": source,
+                "reason": f"taken up ({source.replace('_', ' ')})",
+                **by,
+            },
+            uow=uow,
+            now=later,
+        )
     for activity in rest[6:10]:
-        usecases.transition({"activity_id": activity.id, "to": domain.DECLINED,
-                             "reason": "outside the network's priorities", **by},
-                            uow=uow, now=later)
+        usecases.transition(
+            {
+                "activity_id": activity.id,
+                "to": domain.DECLINED,
+                "reason": "outside the network's priorities",
+                **by,
+            },
+            uow=uow,
+            now=later,
+        )
     planned = [a for a in activities if a.id in funded] + rest[:2]
     for activity in planned:
-        usecases.transition({
-            "activity_id": activity.id, "to": domain.PLANNED,
-            "planned_start": date(2013, 3, 4), "planned_end": date(2013, 3, 8),
-            "terms_of_reference": "expert visit, one week",
-            "reason": "terms of reference agreed", **by}, uow=uow, now=later)
-    usecases.transition({"activity_id": activities[40].id, "to": domain.WITHDRAWN,
-                         "reason": "the demanding ministry was restructured", **by},
-                        uow=uow, now=later)
+        usecases.transition(
+            {
+                "activity_id": activity.id,
+                "to": domain.PLANNED,
+                "planned_start": date(2013, 3, 4),
+                "planned_end": date(2013, 3, 8),
+                "terms_of_reference": "expert visit, one week",
+                "reason": "terms of reference agreed",
+                **by,
+            },
+            uow=uow,
+            now=later,
+        )
+    usecases.transition(
+        {
+            "activity_id": activities[40].id,
+            "to": domain.WITHDRAWN,
+            "reason": "the demanding ministry was restructured",
+            **by,
+        },
+        uow=uow,
+        now=later,
+    )
     # counterparts reported progress on most activities in the weeks before AS_OF
     for activity in activities:
         if activity.state in domain.FOLLOWED_STATES and rng.random() < 0.6:
-            usecases.post_update({
-                "activity_id": activity.id, "delegation_id": activity.demanding_delegation_id,
-                "text": "still interested; waiting for dates"}, uow=uow,
-                now=AS_OF - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23)))
+            usecases.post_update(
+                {
+                    "activity_id": activity.id,
+                    "delegation_id": activity.demanding_delegation_id,
+                    "text": "still interested; waiting for dates",
+                },
+                uow=uow,
+                now=AS_OF - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 23)),
+            )
     return {"activities": len(activities), "funded": sorted(funded), "selection": selection}

@@ -5,6 +5,7 @@ Use cases raise these (or the backbone's `Invalid`, `NotFound`, `Conflict`,
 ...) and never name a status: the same refusal answers a staff member over
 HTTP and parks a counterpart's update sent by the portal as an event.
 """
+
 from __future__ import annotations
 
 from rueda_backbone.errors import (
@@ -17,9 +18,19 @@ from rueda_backbone.errors import (
     NotFound,
 )
 
-__all__ = ["ActivityNotFound", "BadParameter", "Conflict", "DelegationNotKnownYet", "ERRORS",
-           "FieldRefused", "NotACounterpart", "NotFound", "ProducerNotAllowed", "UnknownTimeZone",
-           "WorkshopNotFound"]
+__all__ = [
+    "ActivityNotFound",
+    "BadParameter",
+    "Conflict",
+    "DelegationNotKnownYet",
+    "ERRORS",
+    "FieldRefused",
+    "NotACounterpart",
+    "NotFound",
+    "ProducerNotAllowed",
+    "UnknownTimeZone",
+    "WorkshopNotFound",
+]
 
 
 class OneField:
@@ -60,8 +71,11 @@ class NotACounterpart(OneField, Forbidden):
     code = "invalid"
 
     def __init__(self, delegation_id: str):
-        super().__init__("delegation_id", f"{delegation_id} is neither the demanding nor a "
-                         "supplying delegation of the activity; only they can post updates on it")
+        super().__init__(
+            "delegation_id",
+            f"{delegation_id} is neither the demanding nor a "
+            "supplying delegation of the activity; only they can post updates on it",
+        )
 
 
 class ActivityNotFound(NotFound):
@@ -89,8 +103,10 @@ class ProducerNotAllowed(Forbidden):
     code = "producer_not_allowed"
 
     def __init__(self, producer: str, allowed: tuple[str, ...]):
-        super().__init__(f"{producer!r} may not post counterpart updates; the systems that may "
-                         f"are {', '.join(allowed) or 'none'} (COUNTERPART_PRODUCERS)")
+        super().__init__(
+            f"{producer!r} may not post counterpart updates; the systems that may "
+            f"are {', '.join(allowed) or 'none'} (COUNTERPART_PRODUCERS)"
+        )
 
 
 class DelegationNotKnownYet(NotFound):
@@ -99,7 +115,16 @@ class DelegationNotKnownYet(NotFound):
 
 
 ERRORS = ErrorMapping(
-    status={FieldRefused: 422, BadParameter: 400, NotACounterpart: 403, NotFound: 404,
-            Conflict: 409, Invalid: 422, BadRequest: 400, Forbidden: 403, DomainError: 422},
+    status={
+        FieldRefused: 422,
+        BadParameter: 400,
+        NotACounterpart: 403,
+        NotFound: 404,
+        Conflict: 409,
+        Invalid: 422,
+        BadRequest: 400,
+        Forbidden: 403,
+        DomainError: 422,
+    },
     retried=(DelegationNotKnownYet,),
 )

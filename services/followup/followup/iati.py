@@ -26,6 +26,7 @@ which is named as its parent `related-activity`:
 
 No I/O here: the builder takes the rows and returns bytes.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -43,12 +44,16 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # followup's states on IATI's ActivityStatus code list
 # (1 pipeline/identification, 2 implementation, 3 finalisation, 4 closed, 5 cancelled)
 STATUS = {
-    domain.PROPOSED: "1", domain.UNDER_REVIEW: "1", domain.SELECTED: "1", domain.PLANNED: "1",
+    domain.PROPOSED: "1",
+    domain.UNDER_REVIEW: "1",
+    domain.SELECTED: "1",
+    domain.PLANNED: "1",
     domain.IN_PROGRESS: "2",
     # done, its evaluation still owed
     domain.COMPLETED: "3",
     domain.EVALUATED: "4",
-    domain.DECLINED: "5", domain.WITHDRAWN: "5",
+    domain.DECLINED: "5",
+    domain.WITHDRAWN: "5",
 }
 
 # ActivityDateType
@@ -57,61 +62,101 @@ PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 FUNDING, ACCOUNTABLE, EXTENDING, IMPLEMENTING = "1", "2", "3", "4"
 
 # OrganisationType of each kind of delegation
-ORGANISATION_TYPES = {"ministry": "10", "agency": "10", "subregional_mechanism": "40",
-                      "international_organisation": "40", "civil_society": "22"}
+ORGANISATION_TYPES = {
+    "ministry": "10",
+    "agency": "10",
+    "subregional_mechanism": "40",
+    "international_organisation": "40",
+    "civil_society": "22",
+}
 
 SOCIAL_PROTECTION = "16010"
 # intake's topics (DOMAIN.md) on OECD DAC 5-digit purpose codes (IATI Sector, vocabulary 1)
 SECTORS = {
-    "conditional_cash_transfers": "16010",       # Social Protection (social transfers)
+    "conditional_cash_transfers": "16010",  # Social Protection (social transfers)
     "social_assistance": "16010",
     "eradicating_extreme_poverty": "16010",
     "graduation_programs": "16010",
     "social_inclusion": "16010",
-    "evaluation_and_monitoring": "16011",        # Social protection ... policy, planning and admin.
+    "evaluation_and_monitoring": "16011",  # Social protection ... policy, planning and admin.
     "targeting_and_beneficiary_registries": "16011",
     "social_information_systems": "16011",
     "interinstitutional_coordination": "16011",
-    "pensions_and_elderly_care": "16013",         # General pensions
-    "children_and_youth_services": "16015",       # Social services (incl youth, women, children)
+    "pensions_and_elderly_care": "16013",  # General pensions
+    "children_and_youth_services": "16015",  # Social services (incl youth, women, children)
     "care_economy": "16015",
     "family_support": "16015",
-    "productive_inclusion": "16020",              # Employment creation
+    "productive_inclusion": "16020",  # Employment creation
     "income_generation": "16020",
     "youth_employability": "16020",
-    "housing_and_habitability": "16030",          # Housing policy and administrative management
+    "housing_and_habitability": "16030",  # Housing policy and administrative management
     "multidimensional_poverty_measurement": "16062",  # Statistical capacity building
-    "food_security": "43072",                     # Household food security programmes
-    "financial_inclusion": "24040",               # Informal/semi-formal financial intermediaries
-    "early_childhood_development": "11240",       # Early childhood education
-    "rights_based_approach": "15160",             # Human rights
+    "food_security": "43072",  # Household food security programmes
+    "financial_inclusion": "24040",  # Informal/semi-formal financial intermediaries
+    "early_childhood_development": "11240",  # Early childhood education
+    "rights_based_approach": "15160",  # Human rights
     "differential_approach": "15160",
-    "prevention_of_child_recruitment": "15261",   # Child soldiers (prevention and demobilisation)
+    "prevention_of_child_recruitment": "15261",  # Child soldiers (prevention and demobilisation)
 }
 
 # the countries of the Americas as delegations name them (en, es, pt, fr) -> ISO 3166-1
 COUNTRIES = {
-    "AG": ("antigua and barbuda",), "AR": ("argentina",), "BS": ("bahamas", "the bahamas"),
-    "BB": ("barbados",), "BZ": ("belize", "belice"), "BO": ("bolivia",),
-    "BR": ("brazil", "brasil", "bresil"), "CA": ("canada",), "CL": ("chile", "chili"),
-    "CO": ("colombia", "colombie"), "CR": ("costa rica",), "CU": ("cuba",),
-    "DM": ("dominica",), "DO": ("dominican republic", "republica dominicana"),
-    "EC": ("ecuador", "equateur"), "SV": ("el salvador", "salvador"), "GD": ("grenada",),
-    "GT": ("guatemala",), "GY": ("guyana",), "HT": ("haiti",), "HN": ("honduras",),
-    "JM": ("jamaica", "jamaique"), "MX": ("mexico", "mexique"), "NI": ("nicaragua",),
-    "PA": ("panama",), "PY": ("paraguay",), "PE": ("peru", "perou"),
-    "KN": ("saint kitts and nevis",), "LC": ("saint lucia",),
-    "VC": ("saint vincent and the grenadines",), "SR": ("suriname",),
-    "TT": ("trinidad and tobago",), "US": ("united states", "united states of america"),
-    "UY": ("uruguay",), "VE": ("venezuela",),
+    "AG": ("antigua and barbuda",),
+    "AR": ("argentina",),
+    "BS": ("bahamas", "the bahamas"),
+    "BB": ("barbados",),
+    "BZ": ("belize", "belice"),
+    "BO": ("bolivia",),
+    "BR": ("brazil", "brasil", "bresil"),
+    "CA": ("canada",),
+    "CL": ("chile", "chili"),
+    "CO": ("colombia", "colombie"),
+    "CR": ("costa rica",),
+    "CU": ("cuba",),
+    "DM": ("dominica",),
+    "DO": ("dominican republic", "republica dominicana"),
+    "EC": ("ecuador", "equateur"),
+    "SV": ("el salvador", "salvador"),
+    "GD": ("grenada",),
+    "GT": ("guatemala",),
+    "GY": ("guyana",),
+    "HT": ("haiti",),
+    "HN": ("honduras",),
+    "JM": ("jamaica", "jamaique"),
+    "MX": ("mexico", "mexique"),
+    "NI": ("nicaragua",),
+    "PA": ("panama",),
+    "PY": ("paraguay",),
+    "PE": ("peru", "perou"),
+    "KN": ("saint kitts and nevis",),
+    "LC": ("saint lucia",),
+    "VC": ("saint vincent and the grenadines",),
+    "SR": ("suriname",),
+    "TT": ("trinidad and tobago",),
+    "US": ("united states", "united states of america"),
+    "UY": ("uruguay",),
+    "VE": ("venezuela",),
 }
 # regions as subregional mechanisms give them -> DAC region codes (IATI Region, vocabulary 1)
 REGIONS = {
     "489": ("south america", "america del sur", "sudamerica", "suramerica", "america do sul"),
-    "389": ("central america", "mesoamerica", "caribbean", "centroamerica",
-            "america central", "caribe"),
-    "498": ("america", "americas", "the americas", "latin america", "america latina",
-            "latin america and the caribbean", "america latina y el caribe"),
+    "389": (
+        "central america",
+        "mesoamerica",
+        "caribbean",
+        "centroamerica",
+        "america central",
+        "caribe",
+    ),
+    "498": (
+        "america",
+        "americas",
+        "the americas",
+        "latin america",
+        "america latina",
+        "latin america and the caribbean",
+        "america latina y el caribe",
+    ),
 }
 
 
@@ -141,7 +186,8 @@ def region_code(region: str | None) -> str | None:
 def sectors(topics: list[str]) -> list[tuple[str, Decimal]]:
     """DAC codes of the topics with percentages that add up to 100."""
     codes = list(dict.fromkeys(SECTORS.get(t, SOCIAL_PROTECTION) for t in topics)) or [
-        SOCIAL_PROTECTION]
+        SOCIAL_PROTECTION
+    ]
     share = (Decimal(100) / len(codes)).quantize(Decimal("0.01"))
     shares = [share] * len(codes)
     shares[0] += Decimal(100) - sum(shares)
@@ -195,8 +241,7 @@ def _org(parent, tag: str, org: Organisation, role: str | None = None) -> None:
 
 
 def _date(parent, kind: str, day: date, note: str | None = None) -> None:
-    element = etree.SubElement(parent, "activity-date", {"type": kind,
-                                                         "iso-date": day.isoformat()})
+    element = etree.SubElement(parent, "activity-date", {"type": kind, "iso-date": day.isoformat()})
     if note:
         _narrative(element, note)
 
@@ -205,10 +250,14 @@ def identifier(reporting_org: Organisation, local_id: str) -> str:
     return f"{reporting_org.ref}-{local_id}"
 
 
-def _activity(root, record: ActivityRecord, *, reporting_org: Organisation,
-              workshop_id: str) -> None:
-    attributes = {"last-updated-datetime": record.updated_at.isoformat(timespec="seconds"),
-                  XML_LANG: "en", "hierarchy": "2"}
+def _activity(
+    root, record: ActivityRecord, *, reporting_org: Organisation, workshop_id: str
+) -> None:
+    attributes = {
+        "last-updated-datetime": record.updated_at.isoformat(timespec="seconds"),
+        XML_LANG: "en",
+        "hierarchy": "2",
+    }
     if record.currency:
         attributes["default-currency"] = record.currency
     activity = etree.SubElement(root, "iati-activity", attributes)
@@ -226,8 +275,12 @@ def _activity(root, record: ActivityRecord, *, reporting_org: Organisation,
     if record.planned_start:
         _date(activity, PLANNED_START, record.planned_start)
     elif not record.started_on:
-        _date(activity, PLANNED_START, record.proposed_on,
-              "not planned yet: the day the expression of interest was signed")
+        _date(
+            activity,
+            PLANNED_START,
+            record.proposed_on,
+            "not planned yet: the day the expression of interest was signed",
+        )
     if record.started_on:
         _date(activity, ACTUAL_START, record.started_on)
     if record.planned_end:
@@ -237,32 +290,49 @@ def _activity(root, record: ActivityRecord, *, reporting_org: Organisation,
     if record.country and country_code(record.country):
         etree.SubElement(activity, "recipient-country", {"code": country_code(record.country)})
     elif record.region and region_code(record.region):
-        etree.SubElement(activity, "recipient-region", {"code": region_code(record.region),
-                                                        "vocabulary": "1"})
+        etree.SubElement(
+            activity, "recipient-region", {"code": region_code(record.region), "vocabulary": "1"}
+        )
     for code, percentage in sectors(record.topics):
-        etree.SubElement(activity, "sector", {"vocabulary": "1", "code": code,
-                                              "percentage": str(percentage)})
-    if record.estimated_cost is not None and record.currency and record.planned_start \
-            and record.planned_end:
+        etree.SubElement(
+            activity, "sector", {"vocabulary": "1", "code": code, "percentage": str(percentage)}
+        )
+    if (
+        record.estimated_cost is not None
+        and record.currency
+        and record.planned_start
+        and record.planned_end
+    ):
         # original (1), indicative (1): an estimate over the planned dates
         budget = etree.SubElement(activity, "budget", {"type": "1", "status": "1"})
         etree.SubElement(budget, "period-start", {"iso-date": record.planned_start.isoformat()})
         etree.SubElement(budget, "period-end", {"iso-date": record.planned_end.isoformat()})
-        value = etree.SubElement(budget, "value", {
-            "currency": record.currency, "value-date": record.planned_start.isoformat()})
+        value = etree.SubElement(
+            budget,
+            "value",
+            {"currency": record.currency, "value-date": record.planned_start.isoformat()},
+        )
         value.text = str(Decimal(record.estimated_cost) / 100)
     # the workshop the activity was agreed at is its parent (RelatedActivityType 1)
-    etree.SubElement(activity, "related-activity", {
-        "ref": identifier(reporting_org, workshop_id), "type": "1"})
+    etree.SubElement(
+        activity, "related-activity", {"ref": identifier(reporting_org, workshop_id), "type": "1"}
+    )
 
 
-def activities_xml(records: list[ActivityRecord], *, reporting_org: Organisation,
-                   workshop_id: str, generated_at: datetime) -> bytes:
+def activities_xml(
+    records: list[ActivityRecord],
+    *,
+    reporting_org: Organisation,
+    workshop_id: str,
+    generated_at: datetime,
+) -> bytes:
     """The `iati-activities` document of a workshop's activities (at least one)."""
     if not records:
         raise ValueError("an IATI activity file holds at least one activity")
-    root = etree.Element("iati-activities", {
-        "version": IATI_VERSION, "generated-datetime": generated_at.isoformat(timespec="seconds")})
+    root = etree.Element(
+        "iati-activities",
+        {"version": IATI_VERSION, "generated-datetime": generated_at.isoformat(timespec="seconds")},
+    )
     for record in records:
         _activity(root, record, reporting_org=reporting_org, workshop_id=workshop_id)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -6,6 +6,7 @@ without breaking it.
 Besides intake's and matching's events, followup reads the counterparts'
 status updates other systems publish on `portal.events`
 (`activity_update_submitted`), with the same rules as the HTTP body."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, fields, post_load
@@ -77,6 +78,7 @@ class ProgramSubmittedV3(ProgramSubmittedV2):
     """v3: v2 plus the label of a topic "other", the region of a program of a
     delegation that gives one (`country` then carries the region's name) and
     whether an archive import loaded it."""
+
     other_topic = Optional(fields.String)
     region = Optional(fields.String)
     imported = fields.Boolean(load_default=False)
@@ -103,6 +105,7 @@ class ExpressionOfInterestSubmitted(Reader):
     topic "other") and `supplier_status` (named / several_not_yet_named /
     not_yet_defined) come with intake's later versions; absent, the topic is
     its own label and the status is read from the supplying list."""
+
     expression_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     version = fields.Integer(required=True)
@@ -126,6 +129,7 @@ class ExpressionOfInterestSubmittedV2(ExpressionOfInterestSubmitted):
     """v2: v1 plus `other_topic`, `supplier_status`, "not_yet_known" activity
     types, mechanism and focus, and whether an archive import loaded it (a
     past workshop's activity: no deadline was applied to it)."""
+
     imported = fields.Boolean(load_default=False)
 
 
@@ -173,30 +177,56 @@ class ActivityUpdateSubmitted(schemas.CounterpartUpdateForm):
 
 
 CONSUMES = Inbound(
-    consumes("intake", "workshop_published", WorkshopPublished,
-             use_case=usecases.record_workshop),
-    consumes("intake", "delegation_registered",
-             # v3 adds each delegate's languages and sessions (not read here), the
-             # region (`country` then carries its name) and `imported`
-             {1: DelegationRegistered, 2: DelegationRegisteredV2, 3: DelegationRegisteredV2},
-             use_case=usecases.record_delegation),
-    consumes("intake", "delegation_withdrawn", DelegationWithdrawn,
-             use_case=usecases.withdraw_delegation),
-    consumes("intake", "program_submitted",
-             {1: ProgramSubmitted, 2: ProgramSubmittedV2, 3: ProgramSubmittedV3},
-             use_case=usecases.record_program),
-    consumes("intake", "staff_member_registered", StaffMemberRegistered,
-             use_case=usecases.record_staff_member),
-    consumes("intake", "expression_of_interest_submitted",
-             {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
-             use_case=usecases.record_expression),
-    consumes("intake", "expression_of_interest_withdrawn", ExpressionOfInterestWithdrawn,
-             use_case=usecases.withdraw_expression),
-    consumes("matching", "schedule_published", {1: SchedulePublished, 2: SchedulePublished},
-             use_case=usecases.record_schedule),
+    consumes("intake", "workshop_published", WorkshopPublished, use_case=usecases.record_workshop),
+    consumes(
+        "intake",
+        "delegation_registered",
+        # v3 adds each delegate's languages and sessions (not read here), the
+        # region (`country` then carries its name) and `imported`
+        {1: DelegationRegistered, 2: DelegationRegisteredV2, 3: DelegationRegisteredV2},
+        use_case=usecases.record_delegation,
+    ),
+    consumes(
+        "intake", "delegation_withdrawn", DelegationWithdrawn, use_case=usecases.withdraw_delegation
+    ),
+    consumes(
+        "intake",
+        "program_submitted",
+        {1: ProgramSubmitted, 2: ProgramSubmittedV2, 3: ProgramSubmittedV3},
+        use_case=usecases.record_program,
+    ),
+    consumes(
+        "intake",
+        "staff_member_registered",
+        StaffMemberRegistered,
+        use_case=usecases.record_staff_member,
+    ),
+    consumes(
+        "intake",
+        "expression_of_interest_submitted",
+        {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
+        use_case=usecases.record_expression,
+    ),
+    consumes(
+        "intake",
+        "expression_of_interest_withdrawn",
+        ExpressionOfInterestWithdrawn,
+        use_case=usecases.withdraw_expression,
+    ),
+    consumes(
+        "matching",
+        "schedule_published",
+        {1: SchedulePublished, 2: SchedulePublished},
+        use_case=usecases.record_schedule,
+    ),
     # from the systems COUNTERPART_PRODUCERS names, then refused as the HTTP
     # API refuses the same body; the backbone parks it with the reason
     # (followup.exceptions)
-    consumes(PORTAL, "activity_update_submitted", ActivityUpdateSubmitted,
-             use_case=usecases.receive_update, uses="settings"),
+    consumes(
+        PORTAL,
+        "activity_update_submitted",
+        ActivityUpdateSubmitted,
+        use_case=usecases.receive_update,
+        uses="settings",
+    ),
 )

@@ -12,6 +12,7 @@ A code the catalogue does not know (a state a later version adds, a topic
 outside the vocabulary) is shown as it is, so a report never fails for want
 of a label.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,14 +29,30 @@ _INDEX = {"en": 0, "es": 1, "pt": 2, "fr": 3}
 HEADERS = {
     "activity_id": ("Activity id", "Id de la actividad", "Id da atividade", "Id de l'activité"),
     "title": ("Title", "Título", "Título", "Titre"),
-    "demanding": ("Demanding delegation", "Delegación demandante", "Delegação demandante",
-                  "Délégation demandeuse"),
-    "demanding_country": ("Demanding country", "País demandante", "País demandante",
-                          "Pays demandeur"),
-    "demanding_region": ("Demanding region", "Región demandante", "Região demandante",
-                         "Région demandeuse"),
-    "supplying": ("Supplying delegations", "Delegaciones oferentes", "Delegações ofertantes",
-                  "Délégations offrantes"),
+    "demanding": (
+        "Demanding delegation",
+        "Delegación demandante",
+        "Delegação demandante",
+        "Délégation demandeuse",
+    ),
+    "demanding_country": (
+        "Demanding country",
+        "País demandante",
+        "País demandante",
+        "Pays demandeur",
+    ),
+    "demanding_region": (
+        "Demanding region",
+        "Región demandante",
+        "Região demandante",
+        "Région demandeuse",
+    ),
+    "supplying": (
+        "Supplying delegations",
+        "Delegaciones oferentes",
+        "Delegações ofertantes",
+        "Délégations offrantes",
+    ),
     "topic": ("Topic", "Tema", "Tema", "Thème"),
     "state": ("State", "Estado", "Estado", "État"),
     "estimated_cost": ("Estimated cost", "Costo estimado", "Custo estimado", "Coût estimé"),
@@ -45,13 +62,25 @@ HEADERS = {
     "country": ("Country", "País", "País", "Pays"),
     "region": ("Region", "Región", "Região", "Région"),
     "delegation": ("Delegation", "Delegación", "Delegação", "Délégation"),
-    "delegation_id": ("Delegation id", "Id de la delegación", "Id da delegação",
-                      "Id de la délégation"),
+    "delegation_id": (
+        "Delegation id",
+        "Id de la delegación",
+        "Id da delegação",
+        "Id de la délégation",
+    ),
     "role": ("Role", "Rol", "Papel", "Rôle"),
-    "owner_staff_id": ("Owner (staff id)", "Responsable (id)", "Responsável (id)",
-                       "Responsable (id)"),
-    "follow_up_on": ("Follow-up date", "Fecha de seguimiento", "Data de acompanhamento",
-                     "Date de suivi"),
+    "owner_staff_id": (
+        "Owner (staff id)",
+        "Responsable (id)",
+        "Responsável (id)",
+        "Responsable (id)",
+    ),
+    "follow_up_on": (
+        "Follow-up date",
+        "Fecha de seguimiento",
+        "Data de acompanhamento",
+        "Date de suivi",
+    ),
     "overdue": ("Overdue", "Atrasada", "Atrasada", "En retard"),
     "days_overdue": ("Days overdue", "Días de atraso", "Dias de atraso", "Jours de retard"),
 }
@@ -72,30 +101,47 @@ STATES = {
 # values of the counts report: activity types, mechanisms, focuses and what is left open
 VALUES = {
     "academic": ("academic", "académica", "acadêmica", "académique"),
-    "expert_visit": ("expert visit", "visita de expertos", "visita de especialistas",
-                     "visite d'experts"),
+    "expert_visit": (
+        "expert visit",
+        "visita de expertos",
+        "visita de especialistas",
+        "visite d'experts",
+    ),
     "virtual": ("virtual", "virtual", "virtual", "virtuelle"),
     "internship": ("internship", "pasantía", "estágio", "stage"),
     "study_tour": ("study tour", "visita de estudio", "visita de estudo", "voyage d'étude"),
-    "inter_institutional_agreement": ("inter-institutional agreement",
-                                      "convenio interinstitucional", "acordo interinstitucional",
-                                      "accord interinstitutionnel"),
-    "bilateral_agreement": ("bilateral agreement", "acuerdo bilateral", "acordo bilateral",
-                            "accord bilatéral"),
-    "regional_program": ("regional program", "programa regional", "programa regional",
-                         "programme régional"),
+    "inter_institutional_agreement": (
+        "inter-institutional agreement",
+        "convenio interinstitucional",
+        "acordo interinstitucional",
+        "accord interinstitutionnel",
+    ),
+    "bilateral_agreement": (
+        "bilateral agreement",
+        "acuerdo bilateral",
+        "acordo bilateral",
+        "accord bilatéral",
+    ),
+    "regional_program": (
+        "regional program",
+        "programa regional",
+        "programa regional",
+        "programme régional",
+    ),
     "other": ("other", "otro", "outro", "autre"),
     "general": ("general", "general", "geral", "général"),
-    "specific_components": ("specific components", "componentes específicos",
-                            "componentes específicos", "composantes spécifiques"),
-    "not_yet_known": ("not yet known", "aún no se sabe", "ainda não se sabe",
-                      "pas encore connu"),
+    "specific_components": (
+        "specific components",
+        "componentes específicos",
+        "componentes específicos",
+        "composantes spécifiques",
+    ),
+    "not_yet_known": ("not yet known", "aún no se sabe", "ainda não se sabe", "pas encore connu"),
     "unspecified": ("unspecified", "sin especificar", "não especificado", "non précisé"),
 }
 
 DIMENSIONS = {
-    "activity_type": ("activity type", "tipo de actividad", "tipo de atividade",
-                      "type d'activité"),
+    "activity_type": ("activity type", "tipo de actividad", "tipo de atividade", "type d'activité"),
     "mechanism": ("mechanism", "mecanismo", "mecanismo", "mécanisme"),
     "focus": ("focus", "enfoque", "foco", "approche"),
 }
@@ -107,26 +153,45 @@ ROLES = {
 
 # the supplying side when no delegation is named (followup.domain's supplier statuses)
 SUPPLIERS = {
-    "not_yet_defined": ("not yet defined", "aún no definido", "ainda não definido",
-                        "pas encore défini"),
-    "several_not_yet_named": ("several, not yet named", "varios, aún sin nombrar",
-                              "vários, ainda não nomeados", "plusieurs, pas encore nommés"),
+    "not_yet_defined": (
+        "not yet defined",
+        "aún no definido",
+        "ainda não definido",
+        "pas encore défini",
+    ),
+    "several_not_yet_named": (
+        "several, not yet named",
+        "varios, aún sin nombrar",
+        "vários, ainda não nomeados",
+        "plusieurs, pas encore nommés",
+    ),
 }
 
 YES_NO = {True: ("yes", "sí", "sim", "oui"), False: ("no", "no", "não", "non")}
 
 CHARTS = {
-    "demand_by_topic": ("Demand by topic", "Demanda por tema", "Demanda por tema",
-                        "Demande par thème"),
-    "demand_by_country": ("Demand by country or region", "Demanda por país o región",
-                          "Demanda por país ou região", "Demande par pays ou région"),
-    "activities_by_state": ("Your activities by state", "Sus actividades por estado",
-                            "Suas atividades por estado", "Vos activités par état"),
+    "demand_by_topic": (
+        "Demand by topic",
+        "Demanda por tema",
+        "Demanda por tema",
+        "Demande par thème",
+    ),
+    "demand_by_country": (
+        "Demand by country or region",
+        "Demanda por país o región",
+        "Demanda por país ou região",
+        "Demande par pays ou région",
+    ),
+    "activities_by_state": (
+        "Your activities by state",
+        "Sus actividades por estado",
+        "Suas atividades por estado",
+        "Vos activités par état",
+    ),
     # the x axis
     "activities": ("activities", "actividades", "atividades", "activités"),
     # a bar for a region, not a country: "{region} (region)"
-    "region": ("{region} (region)", "{region} (región)", "{region} (região)",
-               "{region} (région)"),
+    "region": ("{region} (region)", "{region} (región)", "{region} (região)", "{region} (région)"),
 }
 
 
@@ -162,5 +227,10 @@ def money(cents: int | None, currency: str | None, lang: str) -> str:
     """An amount kept in cents, in the conventions of `lang` ("22.345,66 USD" in es)."""
     if cents is None or not currency:
         return ""
-    return format_currency(Decimal(cents) / 100, currency, format="#,##0.00 ¤¤",
-                           locale=language(lang), currency_digits=False)
+    return format_currency(
+        Decimal(cents) / 100,
+        currency,
+        format="#,##0.00 ¤¤",
+        locale=language(lang),
+        currency_digits=False,
+    )

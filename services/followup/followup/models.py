@@ -1,5 +1,6 @@
 """followup's own tables: what it knows of workshops, delegations, programs and
 staff (from intake and matching), and the cooperation activities it follows up."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,6 +19,7 @@ class Workshop(Base):
     """A workshop, and how its activities are followed up. The row may exist
     before `workshop_published` arrives (staff set a cadence, or an expression
     came first): `version` 0 means not published yet."""
+
     __tablename__ = "workshop"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -94,6 +96,7 @@ class StaffMember(Base):
 class Expression(Base):
     """The latest version seen of an expression of interest, and whether it
     was withdrawn, so late or repeated deliveries change nothing."""
+
     __tablename__ = "expression"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -152,6 +155,7 @@ class Activity(Base):
 
 class ActivityChange(Base):
     """The audit trail: who changed what, when, why and through which channel."""
+
     __tablename__ = "activity_change"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
@@ -183,6 +187,7 @@ class CounterpartUpdate(Base):
 
 class FollowUpNotice(Base):
     """One row per notice sent: never twice per activity, level and date."""
+
     __tablename__ = "follow_up_notice"
 
     activity_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)

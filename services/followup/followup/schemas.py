@@ -8,6 +8,7 @@ Event payload schemas are the producer's contract: docs/events/ holds their
 JSON Schemas and examples, and contract tests load every example through
 these schemas and through every consumer's reader.
 """
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -34,20 +35,24 @@ class Form(safe.InputSchema):
 class ActivityForm(Form):
     """A cooperation activity staff record directly (not from an expression).
     The workshop and the delegations it names must be known to followup."""
+
     workshop_id = Id(required=True)
     title = Line(3, 300)
     demanding_delegation_id = Id(required=True)
-    supplying_delegation_ids = fields.List(Id(), load_default=list,
-                                           validate=validate.Length(max=20))
+    supplying_delegation_ids = fields.List(
+        Id(), load_default=list, validate=validate.Length(max=20)
+    )
     # named (the list), several_not_yet_named or not_yet_defined (an empty list)
-    supplier_status = fields.String(validate=validate.OneOf(domain.SUPPLIER_STATUSES),
-                                    allow_none=True)
+    supplier_status = fields.String(
+        validate=validate.OneOf(domain.SUPPLIER_STATUSES), allow_none=True
+    )
     program_id = Id(allow_none=True)
     topic = Line(2, 100, allow_none=True)
     # the label of a topic "other", reported under it
     other_topic = Line(1, 200, allow_none=True)
-    activity_types = fields.List(fields.String(validate=validate.OneOf(domain.ACTIVITY_TYPES)),
-                                 load_default=list)
+    activity_types = fields.List(
+        fields.String(validate=validate.OneOf(domain.ACTIVITY_TYPES)), load_default=list
+    )
     mechanism = fields.String(validate=validate.OneOf(domain.MECHANISMS), allow_none=True)
     focus = fields.String(validate=validate.OneOf(domain.FOCUSES), allow_none=True)
     description = Prose(0, 5000, allow_none=True)
@@ -59,19 +64,21 @@ class ActivityForm(Form):
         if not data.get("program_id") and not data.get("topic"):
             raise ValidationError("give the program or the topic the activity is about", "topic")
         if data.get("topic") == domain.OTHER_TOPIC and not (data.get("other_topic") or "").strip():
-            raise ValidationError("a topic \"other\" needs its label", "other_topic")
+            raise ValidationError('a topic "other" needs its label', "other_topic")
         if data.get("other_topic") and data.get("topic") != domain.OTHER_TOPIC:
-            raise ValidationError("other_topic labels the topic \"other\" only", "other_topic")
+            raise ValidationError('other_topic labels the topic "other" only', "other_topic")
 
     @validates_schema
     def _supplier_status(self, data, **_kwargs):
         status, named = data.get("supplier_status"), data.get("supplying_delegation_ids")
         if status == domain.NAMED and not named:
-            raise ValidationError("name the supplying delegations, or say they are "
-                                  "several_not_yet_named or not_yet_defined", "supplier_status")
+            raise ValidationError(
+                "name the supplying delegations, or say they are "
+                "several_not_yet_named or not_yet_defined",
+                "supplier_status",
+            )
         if status not in (None, domain.NAMED) and named:
-            raise ValidationError(f"{status} cannot name supplying delegations",
-                                  "supplier_status")
+            raise ValidationError(f"{status} cannot name supplying delegations", "supplier_status")
 
 
 class TransitionForm(Form):
@@ -94,8 +101,9 @@ class FollowUpForm(Form):
 
 
 class SupplyingForm(Form):
-    supplying_delegation_ids = fields.List(Id(), required=True,
-                                           validate=validate.Length(min=1, max=20))
+    supplying_delegation_ids = fields.List(
+        Id(), required=True, validate=validate.Length(min=1, max=20)
+    )
     reason = Prose(1, 2000)
 
 
@@ -106,9 +114,10 @@ class CounterpartUpdateForm(Form):
 
 
 class FollowUpSettingsForm(Form):
-    cadence_days = fields.Dict(keys=fields.String(validate=validate.OneOf(domain.FOLLOWED_STATES)),
-                               values=fields.Integer(strict=True,
-                                                     validate=validate.Range(min=1, max=365)))
+    cadence_days = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(domain.FOLLOWED_STATES)),
+        values=fields.Integer(strict=True, validate=validate.Range(min=1, max=365)),
+    )
     due_soon_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=60))
     escalation_days = fields.Integer(strict=True, validate=validate.Range(min=1, max=365))
 
@@ -120,8 +129,9 @@ class CriterionForm(safe.InputSchema):
 
 
 class CriteriaForm(Form):
-    criteria = fields.List(fields.Nested(CriterionForm), required=True,
-                           validate=validate.Length(min=1, max=20))
+    criteria = fields.List(
+        fields.Nested(CriterionForm), required=True, validate=validate.Length(min=1, max=20)
+    )
 
     @validates_schema
     def _distinct_keys(self, data, **_kwargs):
@@ -131,8 +141,11 @@ class CriteriaForm(Form):
 
 
 class ScoresForm(Form):
-    scores = fields.Dict(keys=fields.String(), required=True,
-                         values=fields.Integer(strict=True, validate=validate.Range(min=0, max=5)))
+    scores = fields.Dict(
+        keys=fields.String(),
+        required=True,
+        values=fields.Integer(strict=True, validate=validate.Range(min=0, max=5)),
+    )
     estimated_cost = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**12))
     currency = fields.String(validate=validate.Regexp(r"^[A-Z]{3}$"))
 
@@ -140,8 +153,9 @@ class ScoresForm(Form):
 class SelectionForm(Form):
     budget = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=10**12))
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{3}$"))
-    funding_source = fields.String(load_default="network_fund",
-                                   validate=validate.OneOf(domain.FUNDING_SOURCES))
+    funding_source = fields.String(
+        load_default="network_fund", validate=validate.OneOf(domain.FUNDING_SOURCES)
+    )
 
 
 class ConfirmForm(Form):
@@ -150,8 +164,10 @@ class ConfirmForm(Form):
 
 # -- published events (payload schemas) ------------------------------------
 
+
 class ActivityProposed(Schema):
     """activity_proposed v1: a cooperation activity starts being followed up."""
+
     activity_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     title = fields.String(required=True)
@@ -166,6 +182,7 @@ class ActivityProposed(Schema):
 
 class ActivityStatusChanged(Schema):
     """activity_status_changed v1: an activity moved in its lifecycle."""
+
     activity_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     title = fields.String(required=True)
@@ -181,12 +198,14 @@ class ActivityStatusChanged(Schema):
 
 class ActivityFollowUpDue(Schema):
     """activity_follow_up_due v1: an activity's follow-up is near or late."""
+
     activity_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     title = fields.String(required=True)
     state = fields.String(required=True, validate=validate.OneOf(domain.STATES))
-    level = fields.String(required=True, validate=validate.OneOf(
-        (domain.DUE_SOON, domain.OVERDUE, domain.ESCALATION)))
+    level = fields.String(
+        required=True, validate=validate.OneOf((domain.DUE_SOON, domain.OVERDUE, domain.ESCALATION))
+    )
     follow_up_on = safe.Date(required=True)
     days_overdue = fields.Integer(required=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
@@ -204,6 +223,7 @@ class SelectedActivity(Schema):
 
 class FundingSelectionConfirmed(Schema):
     """funding_selection_confirmed v1: staff confirmed which activities a budget funds."""
+
     selection_id = fields.String(required=True)
     workshop_id = fields.String(required=True)
     budget = fields.Integer(required=True)
@@ -218,6 +238,7 @@ class FundingSelectionConfirmed(Schema):
 class DelegationRef(Schema):
     """A delegation as followup knows it, so a reader can name it without
     having seen intake's events: acronym and country, or region."""
+
     delegation_id = fields.String(required=True)
     acronym = fields.String(required=True, allow_none=True)
     institution = fields.String(required=True, allow_none=True)
@@ -230,14 +251,16 @@ class SelectedActivityV2(SelectedActivity):
     currency = fields.String(required=True)
     demanding = fields.Nested(DelegationRef, required=True)
     supplying = fields.List(fields.Nested(DelegationRef), required=True)
-    supplier_status = fields.String(required=True,
-                                    validate=validate.OneOf(domain.SUPPLIER_STATUSES))
+    supplier_status = fields.String(
+        required=True, validate=validate.OneOf(domain.SUPPLIER_STATUSES)
+    )
 
 
 class FundingSelectionConfirmedV2(FundingSelectionConfirmed):
     """funding_selection_confirmed v2: v1 plus each selected activity's
     delegations (demanding and supplying) and its cost's currency, so the
     email can name each activity with who takes part and what it costs."""
+
     selected = fields.List(fields.Nested(SelectedActivityV2), required=True)
 
 
@@ -257,6 +280,7 @@ class Chart(Schema):
 
 class WeeklyDigestPrepared(Schema):
     """weekly_digest_prepared v1: what one owner should look at this week."""
+
     digest_id = fields.String(required=True)
     owner_staff_id = fields.String(required=True)
     week_of = safe.Date(required=True)
@@ -268,15 +292,18 @@ class WeeklyDigestPrepared(Schema):
 
 
 # what followup publishes; use cases build events only through `PUBLISHED.event`
-PUBLISHED = Published({
-    ("activity_proposed", 1): ActivityProposed,
-    ("activity_status_changed", 1): ActivityStatusChanged,
-    ("activity_follow_up_due", 1): ActivityFollowUpDue,
-    ("funding_selection_confirmed", 1): FundingSelectionConfirmed,
-    ("funding_selection_confirmed", 2): FundingSelectionConfirmedV2,
-    ("weekly_digest_prepared", 1): WeeklyDigestPrepared,
-}, retired={
-    # superseded by v2 (the same fields plus each activity's delegations and
-    # currency); documented for consumers that may still hold v1 messages
-    ("funding_selection_confirmed", 1),
-})
+PUBLISHED = Published(
+    {
+        ("activity_proposed", 1): ActivityProposed,
+        ("activity_status_changed", 1): ActivityStatusChanged,
+        ("activity_follow_up_due", 1): ActivityFollowUpDue,
+        ("funding_selection_confirmed", 1): FundingSelectionConfirmed,
+        ("funding_selection_confirmed", 2): FundingSelectionConfirmedV2,
+        ("weekly_digest_prepared", 1): WeeklyDigestPrepared,
+    },
+    retired={
+        # superseded by v2 (the same fields plus each activity's delegations and
+        # currency); documented for consumers that may still hold v1 messages
+        ("funding_selection_confirmed", 1),
+    },
+)

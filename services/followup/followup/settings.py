@@ -1,5 +1,6 @@
 """followup's settings that use cases need, read once from config.yml at the
 edge (`dependencies.Settings`) and passed to the use cases as `settings`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,12 +35,15 @@ class Settings:
     def from_config(cls, config: dict) -> Settings:
         default = ReportingOrg()
         return cls(
-            counterpart_producers=_names(config.get("COUNTERPART_PRODUCERS"),
-                                         cls.counterpart_producers),
+            counterpart_producers=_names(
+                config.get("COUNTERPART_PRODUCERS"), cls.counterpart_producers
+            ),
             reporting_org=ReportingOrg(
                 ref=str(config.get("IATI_REPORTING_ORG_REF") or default.ref),
                 name=str(config.get("IATI_REPORTING_ORG_NAME") or default.name),
-                type=str(config.get("IATI_REPORTING_ORG_TYPE") or default.type)))
+                type=str(config.get("IATI_REPORTING_ORG_TYPE") or default.type),
+            ),
+        )
 
 
 DEFAULT = Settings()

@@ -6,6 +6,7 @@ automatic job per workshop, see usecases/jobs.py) and the runner claims one
 job at a time under a lease, so with two replicas a workshop's solve and
 re-plan still run once.
 """
+
 from __future__ import annotations
 
 import os
@@ -75,24 +76,39 @@ class JobRunner(BackgroundJob):
         with self.transaction() as uow:
             now = self.clock()
             recovered = usecases.recover_jobs({}, uow=uow, now=now)
-            job = usecases.claim_job({"claimed_by": claimed_by}, uow=uow, now=now,
-                                     lease_seconds=self.settings.lease_seconds)
+            job = usecases.claim_job(
+                {"claimed_by": claimed_by},
+                uow=uow,
+                now=now,
+                lease_seconds=self.settings.lease_seconds,
+            )
         if recovered:
             log.warning("schedule.jobs_recovered", count=recovered)
         if job is None:
             return False
-        log.info("schedule.job_started", job_id=job["job_id"], workshop_id=job["workshop_id"],
-                 trigger=job["trigger"], claimed_by=claimed_by)
+        log.info(
+            "schedule.job_started",
+            job_id=job["job_id"],
+            workshop_id=job["workshop_id"],
+            trigger=job["trigger"],
+            claimed_by=claimed_by,
+        )
         # one job that fails ends as "failed" with its error (GET .../jobs/{id})
         # and the runner goes on to the next; the planner gives up on a due
         # plan after MAX_FAILED_RUNS failures in a row
-        state = planning.run_job(job, transaction=self.transaction, clock=self.clock,
-                                 lease_seconds=self.settings.lease_seconds,
-                                 solver=self.solver, stopping=lambda: self.stopping,
-                                 poll_seconds=self.settings.progress_seconds)
+        state = planning.run_job(
+            job,
+            transaction=self.transaction,
+            clock=self.clock,
+            lease_seconds=self.settings.lease_seconds,
+            solver=self.solver,
+            stopping=lambda: self.stopping,
+            poll_seconds=self.settings.progress_seconds,
+        )
         if state == "failed":
-            metrics.LOOP_ITEM_FAILURES.labels(service=self.container.service_name,
-                                              loop=self.identifier).inc()
+            metrics.LOOP_ITEM_FAILURES.labels(
+                service=self.container.service_name, loop=self.identifier
+            ).inc()
         return True
 
     @staticmethod
@@ -120,14 +136,17 @@ class Planner(BackgroundJob):
     def run_once(self) -> bool:
         with self.transaction() as uow:
             queued = usecases.queue_due_work(
-                {}, uow=uow, now=self.clock(), debounce_seconds=self.settings.debounce_seconds,
-                time_limit=self.settings.time_limit, autopublish=self.settings.autopublish)
+                {},
+                uow=uow,
+                now=self.clock(),
+                debounce_seconds=self.settings.debounce_seconds,
+                time_limit=self.settings.time_limit,
+                autopublish=self.settings.autopublish,
+            )
         if queued:
             log.info("schedule.jobs_queued", jobs=queued)
             self.runner.wake()
         return False
-
-
 
 
 class Planning(DependencyProvider):

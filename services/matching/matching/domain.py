@@ -5,6 +5,7 @@ and what changed for each delegation between two published revisions.
 No I/O here: the functions take plain rows (anything with the attributes)
 and return plain dicts.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,11 @@ def solver_weights(rank_weights) -> list[int] | None:
 
 
 def schedulable_program(program) -> bool:
-    return (not program.withdrawn and program.title is not None
-            and (program.returned_version is None or program.version > program.returned_version))
+    return (
+        not program.withdrawn
+        and program.title is not None
+        and (program.returned_version is None or program.version > program.returned_version)
+    )
 
 
 def active_delegation(delegation) -> bool:
@@ -78,6 +82,7 @@ def active_delegation(delegation) -> bool:
 class ScenarioInputs:
     """A workshop's scenario file for the solver, and the interests the
     service itself explains (the solver never sees those programs)."""
+
     scenario: dict
     unmet: list[dict] = field(default_factory=list)
 
@@ -92,11 +97,17 @@ def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs
     delegation has several interest forms, the latest submitted one counts.
     """
     people = {d.id: d for d in delegations if active_delegation(d)}
-    offered = {p.id: p for p in programs
-               if schedulable_program(p) and p.host_delegation_id in people}
-    returned = {p.id for p in programs
-                if not p.withdrawn and p.title is not None and p.host_delegation_id in people
-                and p.id not in offered}
+    offered = {
+        p.id: p for p in programs if schedulable_program(p) and p.host_delegation_id in people
+    }
+    returned = {
+        p.id
+        for p in programs
+        if not p.withdrawn
+        and p.title is not None
+        and p.host_delegation_id in people
+        and p.id not in offered
+    }
     # withdrawn by intake, or their host left the workshop
     gone = {p.id for p in programs if p.id not in offered and p.id not in returned}
     latest: dict[str, object] = {}
@@ -104,8 +115,10 @@ def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs
         if interest.withdrawn or interest.programs is None or interest.delegation_id not in people:
             continue
         current = latest.get(interest.delegation_id)
-        if current is None or (interest.submitted_at, interest.id) > (current.submitted_at,
-                                                                      current.id):
+        if current is None or (interest.submitted_at, interest.id) > (
+            current.submitted_at,
+            current.id,
+        ):
             latest[interest.delegation_id] = interest
     wanted, unmet = [], []
     for delegation_id in sorted(latest, key=list(people).index):
@@ -116,11 +129,23 @@ def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs
             if program_id in offered and offered[program_id].host_delegation_id != delegation_id:
                 chosen.append(program_id)
             elif program_id in returned:
-                unmet.append({"delegation_id": delegation_id, "program_id": program_id,
-                              "reason_code": "program_returned", "reason": PROGRAM_RETURNED})
+                unmet.append(
+                    {
+                        "delegation_id": delegation_id,
+                        "program_id": program_id,
+                        "reason_code": "program_returned",
+                        "reason": PROGRAM_RETURNED,
+                    }
+                )
             elif program_id in gone:
-                unmet.append({"delegation_id": delegation_id, "program_id": program_id,
-                              "reason_code": "program_withdrawn", "reason": explain.WITHDRAWN})
+                unmet.append(
+                    {
+                        "delegation_id": delegation_id,
+                        "program_id": program_id,
+                        "reason_code": "program_withdrawn",
+                        "reason": explain.WITHDRAWN,
+                    }
+                )
         if chosen:
             wanted.append({"delegation": delegation_id, "programs": chosen})
     grid = {
@@ -137,11 +162,13 @@ def build_scenario(workshop, delegations, programs, interests) -> ScenarioInputs
     grid["fairness"] = fairness_policy(getattr(workshop, "fairness", None))
     # intake numbers sessions; the solver counts them 1..S in that order
     session_of = {s["number"]: k for k, s in enumerate(workshop.sessions, start=1)}
-    members = {d.id: {q["delegate_id"] for q in getattr(d, "people", None) or ()}
-               for d in people.values()}
+    members = {
+        d.id: {q["delegate_id"] for q in getattr(d, "people", None) or ()} for d in people.values()
+    }
     for entry in wanted:
-        attendees = _named(getattr(latest[entry["delegation"]], "attendees", None),
-                           members[entry["delegation"]])
+        attendees = _named(
+            getattr(latest[entry["delegation"]], "attendees", None), members[entry["delegation"]]
+        )
         if attendees:
             entry["attendees"] = attendees
     scenario = {
@@ -165,7 +192,8 @@ def _delegation_entry(delegation, session_of: dict[int, int]) -> dict:
         if person.get("sessions") is not None:
             # a session the grid no longer has is simply not one they attend
             entry["available_sessions"] = sorted(
-                {session_of[n] for n in person["sessions"] if n in session_of})
+                {session_of[n] for n in person["sessions"] if n in session_of}
+            )
         languages = [lang for lang in person.get("languages") or () if lang]
         if languages:
             entry["languages"] = languages
@@ -221,8 +249,11 @@ def number_runs(workshop_id: str, rounds, previous_rounds) -> dict[tuple[str, in
         kept = {s: before[program][s] for s in runs if s in before[program]}
         used = set(kept.values())
         free = [n for n in sorted(before[program].values()) if n not in used]
-        fresh = (n for n in range(1, len(runs) + len(before[program]) + 1)
-                 if n not in used and n not in before[program].values())
+        fresh = (
+            n
+            for n in range(1, len(runs) + len(before[program]) + 1)
+            if n not in used and n not in before[program].values()
+        )
         for s in sorted(runs):
             if s in kept:
                 numbers[program, s] = kept[s]
@@ -243,28 +274,36 @@ def published_rounds(workshop, document: dict, scenario: dict, previous_rounds) 
     for r in document["rounds"]:
         starts_at = starts[r["session"]]
         seated = r.get("attending_delegates") or {}
-        rounds.append({
-            "round_id": round_id(workshop.id, r["program"], runs[r["program"], r["session"]]),
-            "session": r["session"],
-            "table": r["table"],
-            "starts_at": starts_at.isoformat(),
-            "ends_at": (starts_at + length).isoformat(),
-            "program_id": r["program"],
-            "program_title": titles[r["program"]],
-            "host_delegation_id": r["host"],
-            "attendee_delegation_ids": list(r["attendees"]),
-            "presenter_delegate_id": _person(r.get("presenter"), named),
-            "attendees": [{"delegation_id": d, "delegate_id": _person(seated.get(d), named)}
-                          for d in r["attendees"]],
-        })
+        rounds.append(
+            {
+                "round_id": round_id(workshop.id, r["program"], runs[r["program"], r["session"]]),
+                "session": r["session"],
+                "table": r["table"],
+                "starts_at": starts_at.isoformat(),
+                "ends_at": (starts_at + length).isoformat(),
+                "program_id": r["program"],
+                "program_title": titles[r["program"]],
+                "host_delegation_id": r["host"],
+                "attendee_delegation_ids": list(r["attendees"]),
+                "presenter_delegate_id": _person(r.get("presenter"), named),
+                "attendees": [
+                    {"delegation_id": d, "delegate_id": _person(seated.get(d), named)}
+                    for d in r["attendees"]
+                ],
+            }
+        )
     return rounds
 
 
 def named_delegates(scenario: dict) -> set[str]:
     """Ids of the delegates intake named (a delegation registered with an older
     version has only a count: the solver's stand-ins `ID#1`.. are nobody)."""
-    return {q["id"] for d in scenario["delegations"] if isinstance(d["delegates"], list)
-            for q in d["delegates"]}
+    return {
+        q["id"]
+        for d in scenario["delegations"]
+        if isinstance(d["delegates"], list)
+        for q in d["delegates"]
+    }
 
 
 def _person(delegate_id: str | None, named: set[str]) -> str | None:
@@ -280,14 +319,16 @@ def fairness_published(document: dict, policy) -> dict:
     chosen = reported.get("policy") or policy
     shares = reported.get("shares") or {}
     return {
-        "policy": ({"kind": "total", "price": None} if chosen == "total"
-                   else {"kind": "price", "price": float(chosen["price"])}),
+        "policy": (
+            {"kind": "total", "price": None}
+            if chosen == "total"
+            else {"kind": "price", "price": float(chosen["price"])}
+        ),
         "worst_share": reported.get("worst_share"),
         "below_half": len(reported.get("below_half") or ()),
         "best_total": reported.get("best_total"),
         "best_total_bound": reported.get("best_total_bound"),
-        "shares": [{"delegation_id": d, "share": v} for d, v in shares.items()
-                   if v is not None],
+        "shares": [{"delegation_id": d, "share": v} for d, v in shares.items() if v is not None],
     }
 
 
@@ -297,12 +338,21 @@ def interpretation_published(document: dict, rounds: list[dict]) -> list[dict]:
     ids = {(r["session"], r["table"]): r["round_id"] for r in rounds}
     out = []
     for need in document.get("interpretation") or ():
-        round_ids = list(dict.fromkeys(
-            ids[need["session"], r["table"]] for r in need["rounds"]
-            if (need["session"], r["table"]) in ids))
+        round_ids = list(
+            dict.fromkeys(
+                ids[need["session"], r["table"]]
+                for r in need["rounds"]
+                if (need["session"], r["table"]) in ids
+            )
+        )
         if round_ids:
-            out.append({"session": need["session"], "languages": list(need["languages"]),
-                        "round_ids": round_ids})
+            out.append(
+                {
+                    "session": need["session"],
+                    "languages": list(need["languages"]),
+                    "round_ids": round_ids,
+                }
+            )
     return out
 
 
@@ -316,9 +366,16 @@ def unmet_entries(document: dict, extra: list[dict]) -> list[dict]:
     Withdrawn programs come from the read model (`extra`), which knows who
     still asks for them; the solver only knows who sat at them before.
     """
-    entries = [{"delegation_id": u["delegation"], "program_id": u["program"],
-                "reason_code": REASON_CODES.get(u["reason"], "other"), "reason": u["reason"]}
-               for u in document["unmet"] if u["reason"] != explain.WITHDRAWN]
+    entries = [
+        {
+            "delegation_id": u["delegation"],
+            "program_id": u["program"],
+            "reason_code": REASON_CODES.get(u["reason"], "other"),
+            "reason": u["reason"],
+        }
+        for u in document["unmet"]
+        if u["reason"] != explain.WITHDRAWN
+    ]
     seen = {(u["delegation_id"], u["program_id"]) for u in entries}
     return entries + [u for u in extra if (u["delegation_id"], u["program_id"]) not in seen]
 
@@ -330,13 +387,20 @@ def previous_for_solver(rounds: list[dict], delegation_ids) -> list[dict]:
     present = set(delegation_ids)
     out = []
     for r in rounds:
-        entry = {"session": r["session"], "table": r["table"], "program": r["program_id"],
-                 "host": r["host_delegation_id"],
-                 "attendees": [d for d in r["attendee_delegation_ids"] if d in present]}
+        entry = {
+            "session": r["session"],
+            "table": r["table"],
+            "program": r["program_id"],
+            "host": r["host_delegation_id"],
+            "attendees": [d for d in r["attendee_delegation_ids"] if d in present],
+        }
         if r.get("presenter_delegate_id"):
             entry["presenter"] = r["presenter_delegate_id"]
-        seated = {a["delegation_id"]: a["delegate_id"] for a in r.get("attendees") or ()
-                  if a.get("delegate_id") and a["delegation_id"] in present}
+        seated = {
+            a["delegation_id"]: a["delegate_id"]
+            for a in r.get("attendees") or ()
+            if a.get("delegate_id") and a["delegation_id"] in present
+        }
         if seated:
             entry["attending_delegates"] = seated
         out.append(entry)
@@ -345,10 +409,18 @@ def previous_for_solver(rounds: list[dict], delegation_ids) -> list[dict]:
 
 def people_of(rounds: list[dict]) -> list[tuple]:
     """Who sits where, to compare two revisions: (round, presenter, attendees)."""
-    return sorted((r["round_id"], r.get("presenter_delegate_id") or "",
-                   tuple(sorted((a["delegation_id"], a["delegate_id"] or "")
-                                for a in r.get("attendees") or ())))
-                  for r in rounds)
+    return sorted(
+        (
+            r["round_id"],
+            r.get("presenter_delegate_id") or "",
+            tuple(
+                sorted(
+                    (a["delegation_id"], a["delegate_id"] or "") for a in r.get("attendees") or ()
+                )
+            ),
+        )
+        for r in rounds
+    )
 
 
 def _place(r) -> dict | None:
@@ -388,13 +460,21 @@ def changes(before: list[dict], after: list[dict]) -> list[dict]:
                 change = "removed"
             elif (b["session"], b["table"]) != (a["session"], a["table"]):
                 change = "moved"
-            elif (a["host_delegation_id"] == delegation
-                  and sorted(a["attendee_delegation_ids"]) != sorted(b["attendee_delegation_ids"])):
+            elif a["host_delegation_id"] == delegation and sorted(
+                a["attendee_delegation_ids"]
+            ) != sorted(b["attendee_delegation_ids"]):
                 change = "attendees_changed"
             else:
                 continue
-            items.append({"change": change, "round_id": rid, "program_id": program_id,
-                          "before": _place(b), "after": _place(a)})
+            items.append(
+                {
+                    "change": change,
+                    "round_id": rid,
+                    "program_id": program_id,
+                    "before": _place(b),
+                    "after": _place(a),
+                }
+            )
         if items:
             result.append({"delegation_id": delegation, "items": items})
     return result
@@ -410,11 +490,18 @@ def gap(objective, bound) -> float | None:
 def explanations(payload: dict) -> list[dict]:
     """Per delegation, in words staff can forward: what it hosts, attends and misses."""
     names = {d["delegation_id"]: d["name"] for d in payload["delegations"]}
-    out = {d: {"delegation_id": d, "name": name, "hosts": [], "attends": [], "misses": []}
-           for d, name in names.items()}
+    out = {
+        d: {"delegation_id": d, "name": name, "hosts": [], "attends": [], "misses": []}
+        for d, name in names.items()
+    }
     for r in payload["rounds"]:
-        where = {"program_id": r["program_id"], "program_title": r["program_title"],
-                 "session": r["session"], "table": r["table"], "starts_at": r["starts_at"]}
+        where = {
+            "program_id": r["program_id"],
+            "program_title": r["program_title"],
+            "session": r["session"],
+            "table": r["table"],
+            "starts_at": r["starts_at"],
+        }
         if r["host_delegation_id"] in out:
             out[r["host_delegation_id"]]["hosts"].append(where)
         for d in r["attendee_delegation_ids"]:
@@ -423,16 +510,22 @@ def explanations(payload: dict) -> list[dict]:
     for u in payload["unmet"]:
         if u["delegation_id"] in out:
             out[u["delegation_id"]]["misses"].append(
-                {"program_id": u["program_id"], "reason_code": u["reason_code"],
-                 "reason": u["reason"]})
+                {
+                    "program_id": u["program_id"],
+                    "reason_code": u["reason_code"],
+                    "reason": u["reason"],
+                }
+            )
     return list(out.values())
 
 
 def name_pins(problems: list[str], pins) -> list[str]:
     """The solver numbers pins by position; staff know them by program."""
+
     def named(match):
         index = int(match[1])
         return f"pin of program {pins[index]['program_id']}" if index < len(pins) else match[0]
+
     return [re.sub(r"pinned\[(\d+)\]", named, problem) for problem in problems]
 
 
@@ -443,9 +536,13 @@ def check_pins(scenario: dict, pins: list[dict]) -> None:
     if not pins:
         return
     try:
-        solver_check_pins(load_scenario(scenario),
-                          [Pin(session=p["session"], table=p.get("table"),
-                               program=p["program_id"]) for p in pins])
+        solver_check_pins(
+            load_scenario(scenario),
+            [
+                Pin(session=p["session"], table=p.get("table"), program=p["program_id"])
+                for p in pins
+            ],
+        )
     except ScenarioError as error:
         raise PlanRefused(name_pins(error.problems, pins)) from None
 
@@ -462,8 +559,11 @@ def fairness_view(document: dict, scenario_policy) -> dict:
         "policy": reported.get("policy", scenario_policy),
         "worst_share": reported.get("worst_share"),
         "proven": reported.get("proven"),
-        "shares": ([{"delegation_id": d, "share": v} for d, v in shares.items()]
-                   if shares is not None else None),
+        "shares": (
+            [{"delegation_id": d, "share": v} for d, v in shares.items()]
+            if shares is not None
+            else None
+        ),
         "below_half": reported.get("below_half"),
         "best_total": reported.get("best_total"),
         "best_total_bound": reported.get("best_total_bound"),

@@ -5,6 +5,7 @@ Use cases and the planner raise these (or the backbone's `NotFound` and
 each its status. Event handlers raise none of them: intake's events only
 update the read model, whatever order they arrive in.
 """
+
 from __future__ import annotations
 
 from rueda_backbone import Conflict, DomainError, ErrorMapping
@@ -28,8 +29,10 @@ class PlanRefused(Conflict):
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
-        super().__init__("the solver refused the pins",
-                         [{"path": "pins", "message": problem} for problem in self.problems])
+        super().__init__(
+            "the solver refused the pins",
+            [{"path": "pins", "message": problem} for problem in self.problems],
+        )
 
 
 class JobFinished(Conflict):
@@ -56,5 +59,13 @@ class LeaseLost(Exception):
     out): what it found is not recorded. Internal, never an answer."""
 
 
-ERRORS = ErrorMapping(status={PinDoesNotFit: 409, NotPublishable: 409, PlanRefused: 409,
-                              JobFinished: 409, JobCancelled: 409, SolveFailed: 500})
+ERRORS = ErrorMapping(
+    status={
+        PinDoesNotFit: 409,
+        NotPublishable: 409,
+        PlanRefused: 409,
+        JobFinished: 409,
+        JobCancelled: 409,
+        SolveFailed: 500,
+    }
+)

@@ -6,6 +6,7 @@ out-of-order deliveries change nothing. A withdrawal that arrives before the
 submission it withdraws leaves a row with only the id, the version and
 `withdrawn` set (the other columns are then null).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -97,6 +98,7 @@ class Interest(Base):
 
 class Pin(Base):
     """Staff keep a program in a session (and at a table) across every re-plan."""
+
     __tablename__ = "pin"
 
     workshop_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -111,6 +113,7 @@ class Pin(Base):
 class Schedule(Base):
     """A computed schedule: provisional until staff (or an automatic re-plan)
     publish it; published ones are numbered by `revision`."""
+
     __tablename__ = "schedule"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -139,6 +142,7 @@ class SolveJob(Base):
     died) puts the job back in the queue. `running_slot` holds the workshop id
     while the job runs, so the database itself refuses a second running solve
     of one workshop."""
+
     __tablename__ = "solve_job"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)

@@ -15,6 +15,7 @@ planner queue one, and a replica's job runner claims it and calls `run_job`,
 which feeds the child's progress into the job, renews its lease and stops
 the child when the job is cancelled. Tests and scripts call `compute` directly.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,9 +55,16 @@ Progress = Callable[[dict], None]
 ShouldStop = Callable[[], str | None]
 
 
-def run_solver(scenario: dict, *, time_limit: float, pins=(), previous=None,
-               progress: Progress | None = None, should_stop: ShouldStop | None = None,
-               poll_seconds: float = 1.0) -> dict:
+def run_solver(
+    scenario: dict,
+    *,
+    time_limit: float,
+    pins=(),
+    previous=None,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+    poll_seconds: float = 1.0,
+) -> dict:
     """The solver's schedule document for a scenario dict; raises PlanRefused on bad input.
 
     The child reports the solver's progress as JSON lines (see
@@ -69,8 +77,17 @@ def run_solver(scenario: dict, *, time_limit: float, pins=(), previous=None,
         output_path = os.path.join(folder, "schedule.json")
         with open(scenario_path, "w", encoding="utf-8") as handle:
             json.dump(scenario, handle)
-        command = [sys.executable, "-m", "matching.solve_process", "solve", scenario_path,
-                   "-o", output_path, "--time-limit", str(time_limit)]
+        command = [
+            sys.executable,
+            "-m",
+            "matching.solve_process",
+            "solve",
+            scenario_path,
+            "-o",
+            output_path,
+            "--time-limit",
+            str(time_limit),
+        ]
         if previous is not None:
             previous_path = os.path.join(folder, "previous.json")
             with open(previous_path, "w", encoding="utf-8") as handle:
@@ -83,18 +100,27 @@ def run_solver(scenario: dict, *, time_limit: float, pins=(), previous=None,
         errors = eventlet.spawn(process.stderr.read)
         reports = eventlet.spawn(_read_progress, process.stdout, progress)
         try:
-            _wait(process, time_limit=time_limit, should_stop=should_stop,
-                  poll_seconds=poll_seconds)
+            _wait(
+                process, time_limit=time_limit, should_stop=should_stop, poll_seconds=poll_seconds
+            )
         finally:
             reports.wait()
             stderr = errors.wait().decode("utf-8", "replace")
         if process.returncode == BAD_INPUT:
-            raise PlanRefused(name_pins(
-                [line.removeprefix("rueda-match: ").removeprefix("--pin: ")
-                 for line in stderr.splitlines() if line.strip()], pins))
+            raise PlanRefused(
+                name_pins(
+                    [
+                        line.removeprefix("rueda-match: ").removeprefix("--pin: ")
+                        for line in stderr.splitlines()
+                        if line.strip()
+                    ],
+                    pins,
+                )
+            )
         if process.returncode != 0:
-            raise RuntimeError(f"the solver failed with status {process.returncode}: "
-                               f"{stderr.strip()[-500:]}")
+            raise RuntimeError(
+                f"the solver failed with status {process.returncode}: {stderr.strip()[-500:]}"
+            )
         with open(output_path, encoding="utf-8") as handle:
             return json.load(handle)
 
@@ -109,8 +135,9 @@ def _read_progress(stream, progress: Progress | None) -> None:
             progress(message)
 
 
-def _wait(process, *, time_limit: float, should_stop: ShouldStop | None,
-          poll_seconds: float) -> None:
+def _wait(
+    process, *, time_limit: float, should_stop: ShouldStop | None, poll_seconds: float
+) -> None:
     # generous: the solver stops itself at the time limit, plus start-up
     deadline = time.monotonic() + time_limit * 3 + 60
     while True:
@@ -137,9 +164,16 @@ def _stop(process) -> None:
         process.wait()
 
 
-def solve_in_process(scenario: dict, *, time_limit: float, pins=(), previous=None,
-                     progress: Progress | None = None, should_stop: ShouldStop | None = None,
-                     poll_seconds: float = 1.0) -> dict:
+def solve_in_process(
+    scenario: dict,
+    *,
+    time_limit: float,
+    pins=(),
+    previous=None,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+    poll_seconds: float = 1.0,
+) -> dict:
     """`run_solver` without the child process, for tests and scripts that own
     their thread; never call it from a service worker (it blocks the hub).
     It reports progress like the child does; `should_stop` is asked once,
@@ -150,10 +184,16 @@ def solve_in_process(scenario: dict, *, time_limit: float, pins=(), previous=Non
     try:
         loaded = load_scenario(scenario)
         rounds = None if previous is None else load_schedule({"rounds": previous}, loaded).rounds
-        result = plan(loaded, time_limit=time_limit, previous=rounds,
-                      pinned=[Pin(session=p["session"], table=p.get("table"),
-                                  program=p["program_id"]) for p in pins],
-                      on_progress=Reporter(progress) if progress is not None else None)
+        result = plan(
+            loaded,
+            time_limit=time_limit,
+            previous=rounds,
+            pinned=[
+                Pin(session=p["session"], table=p.get("table"), program=p["program_id"])
+                for p in pins
+            ],
+            on_progress=Reporter(progress) if progress is not None else None,
+        )
     except ScenarioError as error:
         raise PlanRefused(name_pins(error.problems, pins)) from None
     reason = should_stop() if should_stop is not None else None
@@ -165,8 +205,14 @@ def solve_in_process(scenario: dict, *, time_limit: float, pins=(), previous=Non
 Transactions = Callable[[], AbstractContextManager]
 
 
-def compute(command: dict, *, transaction: Transactions, clock: Now,
-            solver=run_solver, job: dict | None = None) -> dict:
+def compute(
+    command: dict,
+    *,
+    transaction: Transactions,
+    clock: Now,
+    solver=run_solver,
+    job: dict | None = None,
+) -> dict:
     """Solve `workshop_id` within `time_limit` seconds and store the result as
     computed by `trigger` for `requested_by` (with the request's `pins`; with
     `publish` and `requested_at` for an automatic re-plan, see
@@ -178,30 +224,63 @@ def compute(command: dict, *, transaction: Transactions, clock: Now,
     with transaction() as uow:
         problem = usecases.read_problem(
             {"workshop_id": command["workshop_id"], "pins": command.get("pins") or []},
-            uow=uow, now=clock())
-    document = solver(problem.scenario, time_limit=command["time_limit"], pins=problem.pins,
-                      previous=problem.previous_rounds)
+            uow=uow,
+            now=clock(),
+        )
+    document = solver(
+        problem.scenario,
+        time_limit=command["time_limit"],
+        pins=problem.pins,
+        previous=problem.previous_rounds,
+    )
     with transaction() as uow:
         now = clock()
         view = usecases.record_plan(
-            {"problem": problem, "document": document, "trigger": command["trigger"],
-             "publish": command.get("publish", False),
-             "requested_at": command.get("requested_at"),
-             "requested_by": command.get("requested_by") or (job or {}).get("requested_by")},
-            uow=uow, now=now)
+            {
+                "problem": problem,
+                "document": document,
+                "trigger": command["trigger"],
+                "publish": command.get("publish", False),
+                "requested_at": command.get("requested_at"),
+                "requested_by": command.get("requested_by") or (job or {}).get("requested_by"),
+            },
+            uow=uow,
+            now=now,
+        )
         if job is not None:
-            usecases.finish_job({**job, "state": "succeeded", "document": document,
-                                 "schedule_id": view["schedule_id"]}, uow=uow, now=now)
-    log.info("schedule.computed", workshop_id=command["workshop_id"],
-             trigger=command["trigger"], status=document["status"],
-             objective=document["objective"], bound=document["bound"],
-             published=view["revision"], job_id=job["job_id"] if job else None)
+            usecases.finish_job(
+                {
+                    **job,
+                    "state": "succeeded",
+                    "document": document,
+                    "schedule_id": view["schedule_id"],
+                },
+                uow=uow,
+                now=now,
+            )
+    log.info(
+        "schedule.computed",
+        workshop_id=command["workshop_id"],
+        trigger=command["trigger"],
+        status=document["status"],
+        objective=document["objective"],
+        bound=document["bound"],
+        published=view["revision"],
+        job_id=job["job_id"] if job else None,
+    )
     return view
 
 
-def run_job(job: dict, *, transaction: Transactions, clock: Now, lease_seconds: float,
-            solver=run_solver, stopping: Callable[[], bool] = lambda: False,
-            poll_seconds: float = 1.0) -> str:
+def run_job(
+    job: dict,
+    *,
+    transaction: Transactions,
+    clock: Now,
+    lease_seconds: float,
+    solver=run_solver,
+    stopping: Callable[[], bool] = lambda: False,
+    poll_seconds: float = 1.0,
+) -> str:
     """Run a claimed job (see `usecases.claim_job`) to its end and answer the
     state it ended in ("succeeded", "failed", "cancelled", "released" when
     the replica is stopping, "lost" when another replica took it over).
@@ -221,13 +300,20 @@ def run_job(job: dict, *, transaction: Transactions, clock: Now, lease_seconds: 
         if message.get("stage") and message.get("solutions") is not None:
             found[message["stage"]] = message["solutions"]  # counted per stage
         if message.get("objective") is not None and message.get("bound") is not None:
-            latest.update(objective=message["objective"], bound=message["bound"],
-                          solutions=sum(found.values()))
+            latest.update(
+                objective=message["objective"],
+                bound=message["bound"],
+                solutions=sum(found.values()),
+            )
 
     def should_stop() -> str | None:
         with transaction() as uow:
-            reason = usecases.report_progress({**claim, "progress": dict(latest)}, uow=uow,
-                                              now=clock(), lease_seconds=lease_seconds)
+            reason = usecases.report_progress(
+                {**claim, "progress": dict(latest)},
+                uow=uow,
+                now=clock(),
+                lease_seconds=lease_seconds,
+            )
         return reason or ("shutting_down" if stopping() else None)
 
     def finish(state: str, **outcome) -> str:
@@ -238,23 +324,48 @@ def run_job(job: dict, *, transaction: Transactions, clock: Now, lease_seconds: 
             # cancelled: staff did not want it
             if outcome.pop("give_up", False) or state == "cancelled":
                 usecases.stop_retrying(uow, job, now=now)
-        log.info("schedule.job_finished", job_id=job["job_id"], state=state,
-                 workshop_id=job["workshop_id"], trigger=job["trigger"])
+        log.info(
+            "schedule.job_finished",
+            job_id=job["job_id"],
+            state=state,
+            workshop_id=job["workshop_id"],
+            trigger=job["trigger"],
+        )
         return state
 
     def solve(scenario, **kwargs):
-        return solver(scenario, progress=progress, should_stop=should_stop,
-                      poll_seconds=poll_seconds, **kwargs)
+        return solver(
+            scenario,
+            progress=progress,
+            should_stop=should_stop,
+            poll_seconds=poll_seconds,
+            **kwargs,
+        )
 
     try:
-        compute({"workshop_id": job["workshop_id"], "trigger": job["trigger"],
-                 "time_limit": job["time_limit"], "pins": job["pins"], "publish": job["publish"],
-                 "requested_at": job["requested_at"], "requested_by": job.get("requested_by")},
-                transaction=transaction, clock=clock, solver=solve, job=claim)
+        compute(
+            {
+                "workshop_id": job["workshop_id"],
+                "trigger": job["trigger"],
+                "time_limit": job["time_limit"],
+                "pins": job["pins"],
+                "publish": job["publish"],
+                "requested_at": job["requested_at"],
+                "requested_by": job.get("requested_by"),
+            },
+            transaction=transaction,
+            clock=clock,
+            solver=solve,
+            job=claim,
+        )
         return "succeeded"
     except PlanRefused as exc:
-        log.error("schedule.refused", workshop_id=job["workshop_id"], trigger=job["trigger"],
-                  problems=exc.problems)
+        log.error(
+            "schedule.refused",
+            workshop_id=job["workshop_id"],
+            trigger=job["trigger"],
+            problems=exc.problems,
+        )
         return _finish_or_lost(finish, "failed", error=_error(exc), give_up=True)
     except DomainError as exc:  # the workshop or a pinned program is gone
         return _finish_or_lost(finish, "failed", error=_error(exc))
@@ -268,11 +379,21 @@ def run_job(job: dict, *, transaction: Transactions, clock: Now, lease_seconds: 
         log.warning("schedule.job_lost", job_id=job["job_id"])
         return "lost"
     except Exception as exc:
-        log.error("schedule.job_failed", job_id=job["job_id"], workshop_id=job["workshop_id"],
-                  error=f"{type(exc).__name__}: {exc}")
-        return _finish_or_lost(finish, "failed", error={
-            "code": "solver_failed", "message": f"{type(exc).__name__}: {exc}"[:1000],
-            "fields": []})
+        log.error(
+            "schedule.job_failed",
+            job_id=job["job_id"],
+            workshop_id=job["workshop_id"],
+            error=f"{type(exc).__name__}: {exc}",
+        )
+        return _finish_or_lost(
+            finish,
+            "failed",
+            error={
+                "code": "solver_failed",
+                "message": f"{type(exc).__name__}: {exc}"[:1000],
+                "fields": [],
+            },
+        )
 
 
 def _finish_or_lost(finish, state: str, **outcome) -> str:

@@ -3,6 +3,7 @@
 The published schemas are the producer's contract: docs/events/ holds their
 JSON Schemas and examples, and contract tests load every example through them.
 """
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -29,30 +30,34 @@ class ScheduleRequest(InputSchema):
 
 
 class PublishRequest(InputSchema):
-    schedule_id = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(min=1, max=36))
+    schedule_id = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=36)
+    )
 
 
 class ReplanningForm(InputSchema):
-    autopublish = fields.Boolean(required=True, allow_none=True, metadata={
-        "description": "true: a re-plan after a withdrawal publishes on its own when it "
-                       "changes anything; false: it stays provisional until a coordinator "
-                       "publishes it; null: the service's REPLAN_AUTOPUBLISH"})
+    autopublish = fields.Boolean(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "true: a re-plan after a withdrawal publishes on its own when it "
+            "changes anything; false: it stays provisional until a coordinator "
+            "publishes it; null: the service's REPLAN_AUTOPUBLISH"
+        },
+    )
 
 
 class FairnessPolicy(fields.Field):
     """`"total"` or `{"price": p}` with 0 <= p <= 1 (null: back to the default)."""
 
-    default_error_messages = {
-        "invalid": 'must be "total" or {"price": a number from 0 to 1}'}
+    default_error_messages = {"invalid": 'must be "total" or {"price": a number from 0 to 1}'}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if value == "total":
             return "total"
         if isinstance(value, dict) and set(value) == {"price"}:
             price = value["price"]
-            if (isinstance(price, (int, float)) and not isinstance(price, bool)
-                    and 0 <= price <= 1):
+            if isinstance(price, (int, float)) and not isinstance(price, bool) and 0 <= price <= 1:
                 return {"price": float(price)}
         raise ValidationError(self.error_messages["invalid"])
 
@@ -61,15 +66,26 @@ class FairnessPolicy(fields.Field):
 
 
 class FairnessForm(InputSchema):
-    fairness = FairnessPolicy(required=True, allow_none=True, metadata={
-        "description": '"total" (the most weight; fairness only breaks ties) or '
-                       '{"price": p}: the most weight Z, then the best worst share among '
-                       'schedules of weight >= (1 - p) Z, then the most weight with that '
-                       'share held. null goes back to the default {"price": 0.05}.',
-        "oneOf": [{"type": "string", "enum": ["total"]},
-                  {"type": "object", "required": ["price"], "additionalProperties": False,
-                   "properties": {"price": {"type": "number", "minimum": 0, "maximum": 1}}},
-                  {"type": "null"}]})
+    fairness = FairnessPolicy(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": '"total" (the most weight; fairness only breaks ties) or '
+            '{"price": p}: the most weight Z, then the best worst share among '
+            "schedules of weight >= (1 - p) Z, then the most weight with that "
+            'share held. null goes back to the default {"price": 0.05}.',
+            "oneOf": [
+                {"type": "string", "enum": ["total"]},
+                {
+                    "type": "object",
+                    "required": ["price"],
+                    "additionalProperties": False,
+                    "properties": {"price": {"type": "number", "minimum": 0, "maximum": 1}},
+                },
+                {"type": "null"},
+            ],
+        },
+    )
 
 
 # stateless, so built once rather than per request
@@ -81,6 +97,7 @@ REPLANNING_FORM = ReplanningForm()
 
 
 # -- published events (payload schemas) ------------------------------------------
+
 
 class Place(Schema):
     session = fields.Integer(required=True)
@@ -112,8 +129,9 @@ class Unmet(Schema):
 
 
 class ChangeItem(Schema):
-    change = fields.String(required=True, validate=validate.OneOf(
-        ["added", "removed", "moved", "attendees_changed"]))
+    change = fields.String(
+        required=True, validate=validate.OneOf(["added", "removed", "moved", "attendees_changed"])
+    )
     round_id = fields.String(required=True)
     program_id = fields.String(required=True)
     before = fields.Nested(Place, required=True, allow_none=True)
@@ -127,6 +145,7 @@ class DelegationChanges(Schema):
 
 class SchedulePublished(Schema):
     """schedule_published v1: a revision of a workshop's negotiation rounds."""
+
     workshop_id = fields.String(required=True)
     schedule_id = fields.String(required=True)
     revision = fields.Integer(required=True)
@@ -150,6 +169,7 @@ class RoundV2(Round):
     attending delegation (in `attendee_delegation_ids` order), the delegate at
     the table; null when nobody is named (a delegation registered without its
     people)."""
+
     presenter_delegate_id = fields.String(required=True, allow_none=True)
     attendees = fields.List(fields.Nested(Attendee), required=True)
 
@@ -182,16 +202,20 @@ class Interpretation(Schema):
 class SchedulePublishedV2(SchedulePublished):
     """schedule_published v2: v1 plus who presents and who attends each round,
     what fairness cost and the tables that need interpretation."""
+
     rounds = fields.List(fields.Nested(RoundV2), required=True)
     fairness = fields.Nested(Fairness, required=True)
     interpretation = fields.List(fields.Nested(Interpretation), required=True)
 
 
-PUBLISHED = Published({
-    ("schedule_published", 1): SchedulePublished,
-    ("schedule_published", 2): SchedulePublishedV2,
-}, retired={
-    # superseded by v2 (same fields plus people); documented for consumers
-    # that may still hold v1 messages
-    ("schedule_published", 1),
-})
+PUBLISHED = Published(
+    {
+        ("schedule_published", 1): SchedulePublished,
+        ("schedule_published", 2): SchedulePublishedV2,
+    },
+    retired={
+        # superseded by v2 (same fields plus people); documented for consumers
+        # that may still hold v1 messages
+        ("schedule_published", 1),
+    },
+)

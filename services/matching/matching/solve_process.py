@@ -11,6 +11,7 @@ hands them to the job.
 
 Anything else the solver prints goes to stderr: stdout carries only progress.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,6 +37,7 @@ def _writer(stream):
     def send(message: dict) -> None:
         stream.write(json.dumps(message) + "\n")
         stream.flush()
+
     return send
 
 

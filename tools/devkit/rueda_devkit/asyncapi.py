@@ -12,6 +12,7 @@ docs/events, which the contract tests hold to the marshmallow schemas; so the
 documents cannot drift from the code. tests/contract/test_asyncapi.py
 validates each against the AsyncAPI 3.0.0 JSON Schema.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,17 +32,17 @@ VHOST = "rueda"
 
 DESCRIPTIONS = {
     "intake": "The front door: workshops, delegations and the four forms. Publishes every "
-              "form's lifecycle on intake.events; reads the forms other systems publish on "
-              "portal.events.",
+    "form's lifecycle on intake.events; reads the forms other systems publish on "
+    "portal.events.",
     "matching": "Builds the negotiation rounds. Reads intake's forms; publishes each "
-                "schedule revision on matching.events.",
+    "schedule revision on matching.events.",
     "followup": "Follows every cooperation activity. Reads intake's and matching's events and "
-                "the counterparts' updates on portal.events; publishes the activities' life on "
-                "followup.events.",
+    "the counterparts' updates on portal.events; publishes the activities' life on "
+    "followup.events.",
     "notify": "Sends the emails. Reads the events that say who must be told what; publishes "
-              "nothing.",
+    "nothing.",
     "webhooks": "Posts the events outside systems may read to the URLs they registered, "
-                "signed (Standard Webhooks) as CloudEvents; publishes nothing.",
+    "signed (Standard Webhooks) as CloudEvents; publishes nothing.",
 }
 
 
@@ -71,17 +72,27 @@ def _message(producer: str, event_type: str, version: int, envelope: dict) -> di
         "title": f"{event_type} v{version}",
         "summary": payload.get("description", "")[:300] or f"{event_type} v{version}",
         "contentType": "application/json",
-        "correlationId": {"location": "$message.payload#/correlation_id",
-                          "description": "follows one request through every service's logs"},
-        "headers": {"type": "object", "properties": {
-            "schema_version": {"type": "integer", "const": version}}},
+        "correlationId": {
+            "location": "$message.payload#/correlation_id",
+            "description": "follows one request through every service's logs",
+        },
+        "headers": {
+            "type": "object",
+            "properties": {"schema_version": {"type": "integer", "const": version}},
+        },
         "payload": body,
-        "bindings": {"amqp": {"contentEncoding": "utf-8", "messageType": event_type,
-                              "bindingVersion": "0.3.0"}},
+        "bindings": {
+            "amqp": {
+                "contentEncoding": "utf-8",
+                "messageType": event_type,
+                "bindingVersion": "0.3.0",
+            }
+        },
     }
     if example_path.exists():
-        message["examples"] = [{"name": "example", "summary": f"a documented {name}",
-                                "payload": _load(example_path)}]
+        message["examples"] = [
+            {"name": "example", "summary": f"a documented {name}", "payload": _load(example_path)}
+        ]
     return message
 
 
@@ -91,9 +102,19 @@ def _channel(producer: str, event_type: str, versions, message_keys) -> dict:
         "title": f"{producer}.events / {event_type}",
         "description": f"Exchange `{producer}.events` (topic), routing key `{event_type}`.",
         "messages": {key: {"$ref": f"#/components/messages/{key}"} for key in message_keys},
-        "bindings": {"amqp": {"is": "routingKey", "bindingVersion": "0.3.0", "exchange": {
-            "name": f"{producer}.events", "type": "topic", "durable": True,
-            "autoDelete": False, "vhost": VHOST}}},
+        "bindings": {
+            "amqp": {
+                "is": "routingKey",
+                "bindingVersion": "0.3.0",
+                "exchange": {
+                    "name": f"{producer}.events",
+                    "type": "topic",
+                    "durable": True,
+                    "autoDelete": False,
+                    "vhost": VHOST,
+                },
+            }
+        },
     }
 
 
@@ -119,28 +140,36 @@ def document(service: str) -> dict:
             operations[_key(verb, event_type)] = {
                 "action": action,
                 "channel": {"$ref": f"#/channels/{channel_key}"},
-                "summary": (f"{service} publishes {event_type} (outbox, publisher confirms, "
-                            f"mandatory)" if action == "send" else
-                            f"{service} consumes {event_type} from its queue "
-                            f"{service}.handle_{event_type}; what it cannot take is parked "
-                            f"with the reason"),
-                "messages": [{"$ref": f"#/channels/{channel_key}/messages/{key}"}
-                             for key in keys],
+                "summary": (
+                    f"{service} publishes {event_type} (outbox, publisher confirms, mandatory)"
+                    if action == "send"
+                    else f"{service} consumes {event_type} from its queue "
+                    f"{service}.handle_{event_type}; what it cannot take is parked "
+                    f"with the reason"
+                ),
+                "messages": [{"$ref": f"#/channels/{channel_key}/messages/{key}"} for key in keys],
             }
     return {
         "asyncapi": "3.0.0",
         "id": f"urn:rueda:{service}",
-        "info": {"title": f"rueda {service}: events", "version": _version(service),
-                 "description": DESCRIPTIONS[service] + " Every message is a rueda envelope "
-                 "(docs/events/envelope.schema.json); outside systems may also publish "
-                 "CloudEvents 1.0 (docs/integrations.md).",
-                 "license": {"name": "Apache-2.0",
-                             "url": "https://www.apache.org/licenses/LICENSE-2.0"}},
+        "info": {
+            "title": f"rueda {service}: events",
+            "version": _version(service),
+            "description": DESCRIPTIONS[service] + " Every message is a rueda envelope "
+            "(docs/events/envelope.schema.json); outside systems may also publish "
+            "CloudEvents 1.0 (docs/integrations.md).",
+            "license": {"name": "Apache-2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
+        },
         "defaultContentType": "application/json",
-        "servers": {"rabbitmq": {"host": "rabbitmq:5672", "protocol": "amqp",
-                                 "protocolVersion": "0-9-1", "pathname": f"/{VHOST}",
-                                 "description": "one broker user per service and outside "
-                                                "system (deploy/rabbitmq)"}},
+        "servers": {
+            "rabbitmq": {
+                "host": "rabbitmq:5672",
+                "protocol": "amqp",
+                "protocolVersion": "0-9-1",
+                "pathname": f"/{VHOST}",
+                "description": "one broker user per service and outside system (deploy/rabbitmq)",
+            }
+        },
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages},
@@ -159,8 +188,11 @@ def _version(service: str) -> str:
 def paths(service: str) -> tuple[Path, Path, Path]:
     """The committed document and page, and the copy the service serves
     (`/asyncapi.json`, `/docs/events`) from its own package."""
-    return (API_DIR / f"{service}.asyncapi.json", API_DIR / f"{service}.asyncapi.html",
-            ROOT / "services" / service / service / "asyncapi.json")
+    return (
+        API_DIR / f"{service}.asyncapi.json",
+        API_DIR / f"{service}.asyncapi.html",
+        ROOT / "services" / service / service / "asyncapi.json",
+    )
 
 
 def rendered(service: str) -> tuple[str, str, str]:
@@ -170,8 +202,9 @@ def rendered(service: str) -> tuple[str, str, str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rueda_devkit.asyncapi",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rueda_devkit.asyncapi", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args(argv)
     stale = []
@@ -183,8 +216,12 @@ def main(argv=None) -> int:
             else:
                 path.write_text(text, encoding="utf-8")
     if stale:
-        print("stale: " + ", ".join(str(p.relative_to(ROOT)) for p in stale)
-              + " (python -m rueda_devkit.asyncapi)", file=sys.stderr)
+        print(
+            "stale: "
+            + ", ".join(str(p.relative_to(ROOT)) for p in stale)
+            + " (python -m rueda_devkit.asyncapi)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -200,8 +200,11 @@ class Clients:
             json=body,
             timeout=30,
             # one key per form: a client's retry must not submit twice
-            headers={"X-API-Key": self.api_key, "X-Correlation-ID": correlation_id,
-                     "Idempotency-Key": correlation_id},
+            headers={
+                "X-API-Key": self.api_key,
+                "X-Correlation-ID": correlation_id,
+                "Idempotency-Key": correlation_id,
+            },
         )
         if response.status_code != 201:
             raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")

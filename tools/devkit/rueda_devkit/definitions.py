@@ -42,6 +42,7 @@ outside system unless `--allow-personal-data` says the contract allows it.
 Passwords are not in the file: users come with an empty password hash and
 ops set each one from that service's or system's Secret (deploy/README.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,7 @@ SYSTEMS_FILE = ROOT / "deploy" / "rabbitmq" / "systems.json"
 JOB_FILE = ROOT / "deploy" / "rabbitmq" / "job.yaml"
 DEFAULT_VHOST = "rueda"
 NOTHING = "^$"
-OUTSIDE_EXCHANGE = "portal"   # outside systems publish on portal.events
+OUTSIDE_EXCHANGE = "portal"  # outside systems publish on portal.events
 SYSTEM_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 PERSONAL_DATA_EVENTS = frozenset({"delegation_contacts_updated", "staff_contacts_updated"})
 
@@ -106,13 +107,25 @@ def _alternatives(names) -> str:
 
 
 def _exchange(exchange, vhost):
-    return {"name": exchange.name, "vhost": vhost, "type": exchange.type, "durable": True,
-            "auto_delete": False, "internal": False, "arguments": {}}
+    return {
+        "name": exchange.name,
+        "vhost": vhost,
+        "type": exchange.type,
+        "durable": True,
+        "auto_delete": False,
+        "internal": False,
+        "arguments": {},
+    }
 
 
 def _queue(queue, vhost):
-    return {"name": queue.name, "vhost": vhost, "durable": True, "auto_delete": False,
-            "arguments": dict(queue.queue_arguments or {})}
+    return {
+        "name": queue.name,
+        "vhost": vhost,
+        "durable": True,
+        "auto_delete": False,
+        "arguments": dict(queue.queue_arguments or {}),
+    }
 
 
 def _policy(policy: dict, vhost):
@@ -120,8 +133,14 @@ def _policy(policy: dict, vhost):
 
 
 def _binding(source: str, queue: str, routing_key: str, vhost):
-    return {"source": source, "vhost": vhost, "destination": queue,
-            "destination_type": "queue", "routing_key": routing_key, "arguments": {}}
+    return {
+        "source": source,
+        "vhost": vhost,
+        "destination": queue,
+        "destination_type": "queue",
+        "routing_key": routing_key,
+        "arguments": {},
+    }
 
 
 def permissions_for(service: str, handlers) -> dict:
@@ -139,6 +158,7 @@ def permissions_for(service: str, handlers) -> dict:
 
 # -- outside systems ------------------------------------------------------------
 
+
 def load_systems(path: Path = SYSTEMS_FILE) -> list[dict]:
     if not path.exists():
         return []
@@ -146,26 +166,38 @@ def load_systems(path: Path = SYSTEMS_FILE) -> list[dict]:
 
 
 def save_systems(systems: list[dict], path: Path = SYSTEMS_FILE) -> None:
-    path.write_text(json.dumps({"systems": sorted(systems, key=lambda s: s["name"])},
-                               indent=2) + "\n")
+    path.write_text(
+        json.dumps({"systems": sorted(systems, key=lambda s: s["name"])}, indent=2) + "\n"
+    )
 
 
 def _published_types() -> dict[str, set[str]]:
     from . import edges
 
-    return {service: {event_type for event_type, _version in published}
-            - set(getattr(published, "retired", ()))
-            for service, published in edges.published().items()}
+    return {
+        service: {event_type for event_type, _version in published}
+        - set(getattr(published, "retired", ()))
+        for service, published in edges.published().items()
+    }
 
 
 def _consumed_from_outside(services) -> set[str]:
-    return {event_type for service in services
-            for _h, producer, event_type in event_handlers(service_class(service))
-            if producer == OUTSIDE_EXCHANGE}
+    return {
+        event_type
+        for service in services
+        for _h, producer, event_type in event_handlers(service_class(service))
+        if producer == OUTSIDE_EXCHANGE
+    }
 
 
-def system_account(name: str, *, publishes=(), reads=(), allow_personal_data: bool = False,
-                   services=tuple(SERVICE_CLASSES)) -> dict:
+def system_account(
+    name: str,
+    *,
+    publishes=(),
+    reads=(),
+    allow_personal_data: bool = False,
+    services=tuple(SERVICE_CLASSES),
+) -> dict:
     """The checked record of one outside system: what it publishes on
     portal.events and, per producer, the event types its queue receives.
     `reads` items are `<producer>:<event type or glob>`, expanded against
@@ -175,25 +207,34 @@ def system_account(name: str, *, publishes=(), reads=(), allow_personal_data: bo
     accepted = _consumed_from_outside(services)
     unknown = sorted(set(publishes) - accepted)
     if unknown:
-        raise SystemRefused(f"no service consumes {', '.join(unknown)} from "
-                            f"{OUTSIDE_EXCHANGE}.events; one of {', '.join(sorted(accepted))}")
+        raise SystemRefused(
+            f"no service consumes {', '.join(unknown)} from "
+            f"{OUTSIDE_EXCHANGE}.events; one of {', '.join(sorted(accepted))}"
+        )
     published = _published_types()
     subscriptions: dict[str, set[str]] = {}
     for item in reads:
         producer, _, pattern = item.partition(":")
         if producer not in published or not pattern:
-            raise SystemRefused(f"{item!r}: say <producer>:<event type>, producer one of "
-                                f"{', '.join(sorted(published))}")
+            raise SystemRefused(
+                f"{item!r}: say <producer>:<event type>, producer one of "
+                f"{', '.join(sorted(published))}"
+            )
         matched = {t for t in published[producer] if fnmatch.fnmatchcase(t, pattern)}
         if not matched:
             raise SystemRefused(f"{producer} publishes nothing matching {pattern!r}")
         personal = matched & PERSONAL_DATA_EVENTS
         if personal and not allow_personal_data:
-            raise SystemRefused(f"{', '.join(sorted(personal))} carries email addresses; "
-                                f"pass --allow-personal-data if the system's contract allows it")
+            raise SystemRefused(
+                f"{', '.join(sorted(personal))} carries email addresses; "
+                f"pass --allow-personal-data if the system's contract allows it"
+            )
         subscriptions.setdefault(producer, set()).update(matched)
-    return {"name": name, "publishes": sorted(set(publishes)),
-            "reads": {producer: sorted(types) for producer, types in sorted(subscriptions.items())}}
+    return {
+        "name": name,
+        "publishes": sorted(set(publishes)),
+        "reads": {producer: sorted(types) for producer, types in sorted(subscriptions.items())},
+    }
 
 
 def add_password_to_job(name: str, path: Path = JOB_FILE) -> bool:
@@ -204,9 +245,11 @@ def add_password_to_job(name: str, path: Path = JOB_FILE) -> bool:
     if variable in text:
         return False
     marker = "          volumeMounts:\n"
-    entry = (f"            - name: {variable}\n"
-             f"              valueFrom:\n"
-             f"                secretKeyRef: {{name: {name}-broker, key: password}}\n")
+    entry = (
+        f"            - name: {variable}\n"
+        f"              valueFrom:\n"
+        f"                secretKeyRef: {{name: {name}-broker, key: password}}\n"
+    )
     path.write_text(text.replace(marker, entry + marker, 1))
     return True
 
@@ -219,33 +262,57 @@ def system_inbox(name: str):
 
 def _system_definitions(system: dict, vhost: str):
     name = system["name"]
-    user = {"name": name, "password_hash": "",
-            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}
+    user = {
+        "name": name,
+        "password_hash": "",
+        "hashing_algorithm": "rabbit_password_hashing_sha256",
+        "tags": [],
+    }
     reads = system.get("reads") or {}
     inbox = system_inbox(name) if reads else None
     permission = {
-        "user": name, "vhost": vhost, "configure": NOTHING,
+        "user": name,
+        "vhost": vhost,
+        "configure": NOTHING,
         "write": f"^{re.escape(OUTSIDE_EXCHANGE)}\\.events$" if system["publishes"] else NOTHING,
         "read": f"^{re.escape(inbox.name)}$" if inbox else NOTHING,
     }
     topics = []
     if system["publishes"]:
-        topics.append({"user": name, "vhost": vhost, "exchange": f"{OUTSIDE_EXCHANGE}.events",
-                       "write": f"^({_alternatives(system['publishes'])})$", "read": NOTHING})
+        topics.append(
+            {
+                "user": name,
+                "vhost": vhost,
+                "exchange": f"{OUTSIDE_EXCHANGE}.events",
+                "write": f"^({_alternatives(system['publishes'])})$",
+                "read": NOTHING,
+            }
+        )
     queues, bindings = [], []
     if inbox is not None:
         queues.append(_queue(inbox, vhost))
         for producer, types in reads.items():
-            bindings.extend(_binding(f"{producer}.events", inbox.name, event_type, vhost)
-                            for event_type in types)
+            bindings.extend(
+                _binding(f"{producer}.events", inbox.name, event_type, vhost)
+                for event_type in types
+            )
     return user, permission, topics, queues, bindings
 
 
-def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES),
-             systems: list[dict] | None = None) -> dict:
-    definitions = {"rabbit_version": "3.10.8", "users": [], "vhosts": [{"name": vhost}],
-                   "permissions": [], "topic_permissions": [], "policies": [], "exchanges": [],
-                   "queues": [], "bindings": []}
+def generate(
+    vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES), systems: list[dict] | None = None
+) -> dict:
+    definitions = {
+        "rabbit_version": "3.10.8",
+        "users": [],
+        "vhosts": [{"name": vhost}],
+        "permissions": [],
+        "topic_permissions": [],
+        "policies": [],
+        "exchanges": [],
+        "queues": [],
+        "bindings": [],
+    }
     exchanges, queues, bindings, policies = {}, {}, [], {}
     for service in services:
         handlers = event_handlers(service_class(service))
@@ -264,32 +331,48 @@ def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES),
                     exchanges[entity.name] = _exchange(entity, vhost)
             for handler, producer, event_type in handlers:
                 queue = topology.handler_queue(handler, producer, event_type)
-                exchanges.setdefault(f"{producer}.events",
-                                     _exchange(events_exchange(producer), vhost))
+                exchanges.setdefault(
+                    f"{producer}.events", _exchange(events_exchange(producer), vhost)
+                )
                 queues[queue.name] = _queue(queue, vhost)
                 # from the producer by event type, and back from the retry delays
                 for route in queue.bindings:
-                    bindings.append(_binding(route.exchange.name, queue.name,
-                                             route.routing_key, vhost))
+                    bindings.append(
+                        _binding(route.exchange.name, queue.name, route.routing_key, vhost)
+                    )
         rights = permissions_for(service, handlers)
-        definitions["users"].append({
-            "name": service, "password_hash": "",
-            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []})
-        definitions["permissions"].append({
-            "user": service, "vhost": vhost, "configure": rights["configure"],
-            "write": rights["write"], "read": rights["read"]})
+        definitions["users"].append(
+            {
+                "name": service,
+                "password_hash": "",
+                "hashing_algorithm": "rabbit_password_hashing_sha256",
+                "tags": [],
+            }
+        )
+        definitions["permissions"].append(
+            {
+                "user": service,
+                "vhost": vhost,
+                "configure": rights["configure"],
+                "write": rights["write"],
+                "read": rights["read"],
+            }
+        )
         for exchange, topic in rights["topics"].items():
             definitions["topic_permissions"].append(
-                {"user": service, "vhost": vhost, "exchange": exchange, **topic})
-    for system in (load_systems() if systems is None else systems):
+                {"user": service, "vhost": vhost, "exchange": exchange, **topic}
+            )
+    for system in load_systems() if systems is None else systems:
         user, permission, topics, system_queues, system_bindings = _system_definitions(
-            system, vhost)
+            system, vhost
+        )
         definitions["users"].append(user)
         definitions["permissions"].append(permission)
         definitions["topic_permissions"].extend(topics)
         if system["publishes"]:
-            exchanges.setdefault(f"{OUTSIDE_EXCHANGE}.events",
-                                 _exchange(events_exchange(OUTSIDE_EXCHANGE), vhost))
+            exchanges.setdefault(
+                f"{OUTSIDE_EXCHANGE}.events", _exchange(events_exchange(OUTSIDE_EXCHANGE), vhost)
+            )
         for producer in system.get("reads") or {}:
             exchanges.setdefault(f"{producer}.events", _exchange(events_exchange(producer), vhost))
         queues.update({q["name"]: q for q in system_queues})
@@ -297,8 +380,9 @@ def generate(vhost: str = DEFAULT_VHOST, services=tuple(SERVICE_CLASSES),
     definitions["policies"] = [policies[name] for name in sorted(policies)]
     definitions["exchanges"] = [exchanges[name] for name in sorted(exchanges)]
     definitions["queues"] = [queues[name] for name in sorted(queues)]
-    definitions["bindings"] = sorted(bindings, key=lambda b: (b["source"], b["destination"],
-                                                               b["routing_key"]))
+    definitions["bindings"] = sorted(
+        bindings, key=lambda b: (b["source"], b["destination"], b["routing_key"])
+    )
     return definitions
 
 
@@ -307,15 +391,27 @@ def render(definitions: dict) -> str:
 
 
 def system_command(argv) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rueda_devkit.definitions system",
-                                     description="outside systems' broker accounts")
+    parser = argparse.ArgumentParser(
+        prog="python -m rueda_devkit.definitions system",
+        description="outside systems' broker accounts",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add or replace a system, then rewrite the file")
     add.add_argument("name")
-    add.add_argument("--publishes", action="append", default=[], metavar="EVENT_TYPE",
-                     help="an event type it may publish on portal.events (repeat)")
-    add.add_argument("--reads", action="append", default=[], metavar="PRODUCER:TYPE",
-                     help="events its queue receives, e.g. 'followup:activity_*' (repeat)")
+    add.add_argument(
+        "--publishes",
+        action="append",
+        default=[],
+        metavar="EVENT_TYPE",
+        help="an event type it may publish on portal.events (repeat)",
+    )
+    add.add_argument(
+        "--reads",
+        action="append",
+        default=[],
+        metavar="PRODUCER:TYPE",
+        help="events its queue receives, e.g. 'followup:activity_*' (repeat)",
+    )
     add.add_argument("--allow-personal-data", action="store_true")
     commands.add_parser("remove").add_argument("name")
     commands.add_parser("list")
@@ -324,14 +420,22 @@ def system_command(argv) -> int:
     if args.command == "list":
         for system in systems:
             reads = ", ".join(f"{p}:{t}" for p, types in system["reads"].items() for t in types)
-            print(f"{system['name']}: publishes {', '.join(system['publishes']) or '-'}; "
-                  f"reads {reads or '-'}")
+            print(
+                f"{system['name']}: publishes {', '.join(system['publishes']) or '-'}; "
+                f"reads {reads or '-'}"
+            )
         return 0
     others = [s for s in systems if s["name"] != args.name]
     if args.command == "add":
         try:
-            others.append(system_account(args.name, publishes=args.publishes, reads=args.reads,
-                                         allow_personal_data=args.allow_personal_data))
+            others.append(
+                system_account(
+                    args.name,
+                    publishes=args.publishes,
+                    reads=args.reads,
+                    allow_personal_data=args.allow_personal_data,
+                )
+            )
         except SystemRefused as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 2
@@ -345,8 +449,10 @@ def system_command(argv) -> int:
         written.append(JOB_FILE)
     print(f"{', '.join(str(p.relative_to(ROOT)) for p in written)} written")
     if args.command == "add":
-        print(f"create the Secret {args.name}-broker (key: password) before the Job runs; "
-              f"give the system its AMQP URI with that password (deploy/README.md)")
+        print(
+            f"create the Secret {args.name}-broker (key: password) before the Job runs; "
+            f"give the system its AMQP URI with that password (deploy/README.md)"
+        )
     return 0
 
 
@@ -354,8 +460,9 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["system"]:
         return system_command(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m rueda_devkit.definitions",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rueda_devkit.definitions", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--vhost", default=DEFAULT_VHOST)
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--write", action="store_true", help=f"write {DEFINITIONS_FILE}")
@@ -367,8 +474,10 @@ def main(argv=None) -> int:
         DEFINITIONS_FILE.write_text(text)
     elif args.check:
         if not DEFINITIONS_FILE.exists() or DEFINITIONS_FILE.read_text() != text:
-            print(f"{DEFINITIONS_FILE} is stale: run python -m rueda_devkit.definitions --write",
-                  file=sys.stderr)
+            print(
+                f"{DEFINITIONS_FILE} is stale: run python -m rueda_devkit.definitions --write",
+                file=sys.stderr,
+            )
             return 1
     else:
         sys.stdout.write(text)

@@ -111,7 +111,10 @@ def print_people(schedule: dict, workshop: story.Workshop, key: str) -> None:
                 cells.append("(not present)")
             else:
                 cells.append("-")
-        print(f"   session {session} {starts[session]}  " + "".join(c.ljust(width) for c in cells).rstrip())
+        print(
+            f"   session {session} {starts[session]}  "
+            + "".join(c.ljust(width) for c in cells).rstrip()
+        )
 
 
 def calendar_starts(message) -> list[str]:

@@ -3,6 +3,7 @@ declarations (`schemas.PUBLISHED`, `inbound.CONSUMES`), for the tools that
 check or derive from them: the broker definitions, the contract tests and
 the test that holds the catalogue, the handlers and the definitions together.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,8 +26,10 @@ def inbound_tables() -> dict:
 
 def consumed() -> dict:
     """service -> {(producer, event type): its table's row}."""
-    return {service: {(row.producer, row.event_type): row for row in table}
-            for service, table in inbound_tables().items()}
+    return {
+        service: {(row.producer, row.event_type): row for row in table}
+        for service, table in inbound_tables().items()
+    }
 
 
 def published() -> dict:

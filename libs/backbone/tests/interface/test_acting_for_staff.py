@@ -1,6 +1,7 @@
 """A trusted client (the console) acting for a signed-in person: a key with
 `<service>:act-for-staff` may send X-Rueda-Staff-Id / X-Rueda-Staff-Name,
 and the worker's unit of work carries that person (`uow.actor`, `uow.who`)."""
+
 from urllib.parse import quote
 
 import pytest
@@ -22,8 +23,12 @@ class AuditService:
     def change(self, request):
         with self.db.transaction() as uow:
             actor = uow.actor
-            return 201, {"origin": uow.origin, "who": uow.who, "full": uow.origin_with_actor,
-                         "actor": None if actor is None else [actor.staff_id, actor.name]}
+            return 201, {
+                "origin": uow.origin,
+                "who": uow.who,
+                "full": uow.origin_with_actor,
+                "actor": None if actor is None else [actor.staff_id, actor.name],
+            }
 
 
 @pytest.fixture
@@ -33,11 +38,12 @@ def site(container_factory, service_config):
     engine.dispose()
     container_factory(AuditService, service_config).start()
     store = Store.for_url(service_config["DATABASE_URL"])
-    return {"url": f"http://{service_config['WEB_SERVER_ADDRESS']}/changes",
-            "console": create_api_key(store, "console",
-                                      scopes=["audit:write", "audit:act-for-staff"]),
-            "portal": create_api_key(store, "portal", scopes=["audit:write"]),
-            "everything": create_api_key(store, "ops", scopes=["audit:*"])}
+    return {
+        "url": f"http://{service_config['WEB_SERVER_ADDRESS']}/changes",
+        "console": create_api_key(store, "console", scopes=["audit:write", "audit:act-for-staff"]),
+        "portal": create_api_key(store, "portal", scopes=["audit:write"]),
+        "everything": create_api_key(store, "ops", scopes=["audit:*"]),
+    }
 
 
 def post(site, key, staff_id=None, name=None):
@@ -73,11 +79,22 @@ def test_a_key_without_the_scope_may_not_claim_a_person(site):
     assert post(site, "portal", name="Rose").status_code == 403
 
 
-@pytest.mark.parametrize("staff_id, name", [
-    ("../etc", "Rose"), ("a" * 65, "Rose"), ("", "Rose"), (None, "Rose"),
-    ("rose", None), ("rose", ""), ("rose", "%20%20"), ("rose", "Rose%0AForged: yes"),
-    ("rose", "R%C3"), ("rose", "x" * 101), ("rose", "Rose%E2%80%A8Coordinator"),
-])
+@pytest.mark.parametrize(
+    "staff_id, name",
+    [
+        ("../etc", "Rose"),
+        ("a" * 65, "Rose"),
+        ("", "Rose"),
+        (None, "Rose"),
+        ("rose", None),
+        ("rose", ""),
+        ("rose", "%20%20"),
+        ("rose", "Rose%0AForged: yes"),
+        ("rose", "R%C3"),
+        ("rose", "x" * 101),
+        ("rose", "Rose%E2%80%A8Coordinator"),
+    ],
+)
 def test_a_malformed_person_is_refused(site, staff_id, name):
     refused = post(site, "console", staff_id, name)
     assert refused.status_code == 400, (staff_id, name, refused.text)

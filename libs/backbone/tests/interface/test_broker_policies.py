@@ -4,6 +4,7 @@ is loaded (here: nameko's vhost, with management credentials), retries and
 the delivery limit work through them, and a broker that still holds the
 queues a version before the policies declared (with arguments) keeps
 working."""
+
 import json
 
 import pytest
@@ -20,8 +21,12 @@ from rueda_backbone.topology import declare, vhost_of
 pytestmark = pytest.mark.broker
 
 HANDLER_QUEUE = "consumer.handle_thing_made"
-effects = sa.Table("policy_effect", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                   sa.Column("event_id", sa.String(64)))
+effects = sa.Table(
+    "policy_effect",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.String(64)),
+)
 FLAKY = {"failures_left": 0}
 
 
@@ -67,16 +72,21 @@ def effect_ids(config):
 
 
 def test_the_backbone_sets_its_policies_and_its_queues_carry_only_their_type(
-        container_factory, config):
+    container_factory, config
+):
     container_factory(ConsumerService, config).start()
     vhost = requests.utils.quote(vhost_of(config["AMQP_URI"]), safe="")
     policies = {p["name"]: p for p in management(config, f"policies/{vhost}")}
     assert policies["consumer.handlers"]["definition"] == {
-        "delivery-limit": 2, "dead-letter-exchange": "consumer.dead"}
+        "delivery-limit": 2,
+        "dead-letter-exchange": "consumer.dead",
+    }
     assert policies["consumer.handlers"]["apply-to"] == "queues"
     for ms in (100, 200):
         assert policies[f"consumer.retry.{ms}"]["definition"] == {
-            "message-ttl": ms, "dead-letter-exchange": "consumer.redeliver"}
+            "message-ttl": ms,
+            "dead-letter-exchange": "consumer.redeliver",
+        }
     assert queue_arguments(config, HANDLER_QUEUE) == {"x-queue-type": "quorum"}
     assert queue_arguments(config, "consumer.retry.100") == {}
     assert queue_arguments(config, "consumer.dead") == {}
@@ -91,7 +101,8 @@ def test_retries_wait_out_the_ttl_of_their_policy_and_come_back(container_factor
 
 
 def test_a_retried_message_over_its_delivery_limit_is_swept_into_the_parked_table(
-        container_factory, config):
+    container_factory, config
+):
     container = container_factory(ConsumerService, config)
     container.start()
     container.stop()  # nobody consumes: this test plays the worker that keeps dying
@@ -100,8 +111,13 @@ def test_a_retried_message_over_its_delivery_limit_is_swept_into_the_parked_tabl
         # as the service's first retry: to consumer.retry.100, back by its TTL policy
         retry = Exchange("consumer.retry.100", type="fanout", durable=True, no_declare=True)
         connection.Producer().publish(
-            json.dumps({"n": 2}), exchange=retry, routing_key=HANDLER_QUEUE,
-            headers={parking.ATTEMPT_HEADER: 1}, message_id="m-1", type="thing_made")
+            json.dumps({"n": 2}),
+            exchange=retry,
+            routing_key=HANDLER_QUEUE,
+            headers={parking.ATTEMPT_HEADER: 1},
+            message_id="m-1",
+            type="thing_made",
+        )
         channel = connection.channel()
         deliveries = 0
 
@@ -133,19 +149,30 @@ def declare_as_before_the_policies(config):
         channel = connection.channel()
         Exchange("producer.events", type="topic", durable=True).bind(channel).declare()
         for ms in (100, 200):
-            Queue(f"consumer.retry.{ms}", Exchange(f"consumer.retry.{ms}", type="fanout",
-                                                   durable=True), durable=True,
-                  queue_arguments={"x-message-ttl": ms,
-                                   "x-dead-letter-exchange": "consumer.redeliver"}
-                  ).bind(channel).declare()
+            Queue(
+                f"consumer.retry.{ms}",
+                Exchange(f"consumer.retry.{ms}", type="fanout", durable=True),
+                durable=True,
+                queue_arguments={
+                    "x-message-ttl": ms,
+                    "x-dead-letter-exchange": "consumer.redeliver",
+                },
+            ).bind(channel).declare()
         redeliver.bind(channel).declare()
-        Queue(HANDLER_QUEUE, durable=True, queue_arguments={
-            "x-queue-type": "quorum", "x-delivery-limit": 20,
-            "x-dead-letter-exchange": "consumer.dead"}).bind(channel).declare()
+        Queue(
+            HANDLER_QUEUE,
+            durable=True,
+            queue_arguments={
+                "x-queue-type": "quorum",
+                "x-delivery-limit": 20,
+                "x-dead-letter-exchange": "consumer.dead",
+            },
+        ).bind(channel).declare()
 
 
 def test_a_service_starts_over_queues_declared_with_the_old_arguments_and_still_retries(
-        container_factory, config):
+    container_factory, config
+):
     declare_as_before_the_policies(config)
     FLAKY["failures_left"] = 2
     container_factory(ConsumerService, config).start()
@@ -161,15 +188,25 @@ def test_a_service_starts_over_queues_declared_with_the_old_arguments_and_still_
     store = Store.for_url(config["DATABASE_URL"])
     (parked,) = wait_for(lambda: parking.list_parked(store), what="the poison parked")
     from rueda_backbone.topology import topology_from_config
-    assert parking.replay(store, amqp_uri=config["AMQP_URI"], ids=[parked.id],
-                          topology=topology_from_config("consumer", config)) == [parked.id]
-    wait_for(lambda: len(parking.list_parked(store)) == 1 and parking.list_parked(
-        store)[0].id != parked.id, what="the replayed poison parked again")
+
+    assert parking.replay(
+        store,
+        amqp_uri=config["AMQP_URI"],
+        ids=[parked.id],
+        topology=topology_from_config("consumer", config),
+    ) == [parked.id]
+    wait_for(
+        lambda: (
+            len(parking.list_parked(store)) == 1 and parking.list_parked(store)[0].id != parked.id
+        ),
+        what="the replayed poison parked again",
+    )
 
 
 def test_a_queue_that_differs_in_anything_else_is_still_refused(config):
     with Connection(config["AMQP_URI"]) as connection:
         Queue("consumer.other", durable=True, queue_arguments={"x-max-length": 5}).bind(
-            connection.channel()).declare()
+            connection.channel()
+        ).declare()
         with pytest.raises(PreconditionFailed, match="x-max-length"):
             declare(connection, Queue("consumer.other", durable=True))

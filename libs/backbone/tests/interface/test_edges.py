@@ -2,26 +2,45 @@
 real databases: handlers from the inbound table with a fixed clock, domain
 errors parked or retried by the service's mapping, HTTP answers from the same
 mapping, and Idempotency-Key for an endpoint that opts in."""
+
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 
 import pytest
 import requests
 import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, fields
-from rueda_backbone import (Clock, Conflict, Database, ErrorMapping, Inbound, NotFound,
-                            Published, consumes, event_handlers, json_http, read_json)
-from rueda_backbone import tables
-from rueda_backbone.docs import docs_endpoints
-from rueda_backbone import parking
+
+from rueda_backbone import (
+    Clock,
+    Conflict,
+    Database,
+    ErrorMapping,
+    Inbound,
+    NotFound,
+    Published,
+    consumes,
+    event_handlers,
+    json_http,
+    parking,
+    read_json,
+    tables,
+)
 from rueda_backbone.apikeys import create_api_key as create_key
 from rueda_backbone.database import Store
+from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.testing import publish_event, wait_for
 
 pytestmark = pytest.mark.broker
 
-things = sa.Table("thing", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                  sa.Column("name", sa.String(100)), sa.Column("seen_at", sa.String(40)),
-                  sa.Column("origin", sa.String(100)))
+things = sa.Table(
+    "thing",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100)),
+    sa.Column("seen_at", sa.String(40)),
+    sa.Column("origin", sa.String(100)),
+)
 FIXED_AT = "2027-10-24T09:00:00+00:00"
 
 
@@ -52,8 +71,9 @@ def record_thing(message, *, uow, now):
         raise ThingTaken("that name is taken", [{"path": "name", "message": "taken"}])
     if message["name"] == "later":
         raise NoSuchThing("its owner has not arrived yet")
-    uow.session.execute(sa.insert(things).values(name=message["name"], seen_at=now.isoformat(),
-                                                 origin=uow.origin))
+    uow.session.execute(
+        sa.insert(things).values(name=message["name"], seen_at=now.isoformat(), origin=uow.origin)
+    )
     uow.publish(PUBLISHED.event("thing_recorded", message))
 
 
@@ -66,9 +86,12 @@ class EdgeService:
     db = Database()
     clock = Clock()
     docs = docs_endpoints()
-    errors = ErrorMapping(status={ThingTaken: 409}, retried=(NoSuchThing,),
-                          translate=lambda m, lang: m.upper() if lang == "shout" else m,
-                          negotiate=lambda header: "shout" if header == "x-shout" else "en")
+    errors = ErrorMapping(
+        status={ThingTaken: 409},
+        retried=(NoSuchThing,),
+        translate=lambda m, lang: m.upper() if lang == "shout" else m,
+        negotiate=lambda header: "shout" if header == "x-shout" else "en",
+    )
 
     @json_http("POST", "/things", idempotent=True)
     def make_thing(self, request):
@@ -89,20 +112,27 @@ def config(service_config):
 
 def rows(config):
     with Store.for_url(config["DATABASE_URL"]).transaction() as session:
-        return [tuple(r) for r in session.execute(
-            sa.select(things.c.name, things.c.seen_at, things.c.origin).order_by(things.c.id))]
+        return [
+            tuple(r)
+            for r in session.execute(
+                sa.select(things.c.name, things.c.seen_at, things.c.origin).order_by(things.c.id)
+            )
+        ]
 
 
 def test_a_row_of_the_table_becomes_a_handler_that_runs_its_use_case_with_the_clock(
-        container_factory, config):
+    container_factory, config
+):
     container_factory(EdgeService, config).start()
     publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "PAA", "colour": "x"})
     assert wait_for(lambda: rows(config), what="the effect") == [
-        ("PAA", FIXED_AT, "event:maker/thing_made")]
+        ("PAA", FIXED_AT, "event:maker/thing_made")
+    ]
 
 
 def test_a_domain_error_is_parked_with_its_code_and_fields_and_a_retried_one_after_retries(
-        container_factory, config):
+    container_factory, config
+):
     container_factory(EdgeService, config).start()
     store = Store.for_url(config["DATABASE_URL"])
     publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "taken"})
@@ -110,35 +140,49 @@ def test_a_domain_error_is_parked_with_its_code_and_fields_and_a_retried_one_aft
     assert parked[0].attempts == 1
     assert parked[0].reason == "refused: thing_taken: that name is taken (name: taken)"
     publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "later"})
-    parked = wait_for(lambda: len(parking.list_parked(store)) == 2 and parking.list_parked(store),
-                      what="the retried event parked")
+    parked = wait_for(
+        lambda: len(parking.list_parked(store)) == 2 and parking.list_parked(store),
+        what="the retried event parked",
+    )
     assert parked[1].attempts == 3 and "gave up after 3 attempts" in parked[1].reason
 
 
-def test_http_answers_come_from_the_same_mapping_in_the_callers_language(
-        container_factory, config):
+def test_http_answers_come_from_the_same_mapping_in_the_callers_language(container_factory, config):
     container_factory(EdgeService, config).start()
     key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
     url = f"http://{config['WEB_SERVER_ADDRESS']}/things"
-    answer = requests.post(url, json={"name": "taken"}, timeout=5,
-                           headers={"X-API-Key": key, "Accept-Language": "x-shout"})
+    answer = requests.post(
+        url,
+        json={"name": "taken"},
+        timeout=5,
+        headers={"X-API-Key": key, "Accept-Language": "x-shout"},
+    )
     assert answer.status_code == 409
     assert answer.json()["error"] == "thing_taken"
     assert answer.json()["message"] == "THAT NAME IS TAKEN"
     assert answer.json()["fields"] == [{"path": "name", "message": "TAKEN"}]
-    assert requests.post(url, json={"name": "later"}, timeout=5,
-                         headers={"X-API-Key": key}).status_code == 404
+    assert (
+        requests.post(
+            url, json={"name": "later"}, timeout=5, headers={"X-API-Key": key}
+        ).status_code
+        == 404
+    )
 
 
 def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
-        container_factory, config):
+    container_factory, config
+):
     container_factory(EdgeService, config).start()
     key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
     url = f"http://{config['WEB_SERVER_ADDRESS']}/things"
 
     def post(name, idem):
-        return requests.post(url, json={"name": name}, timeout=20,
-                             headers={"X-API-Key": key, "Idempotency-Key": idem})
+        return requests.post(
+            url,
+            json={"name": name},
+            timeout=20,
+            headers={"X-API-Key": key, "Idempotency-Key": idem},
+        )
 
     with ThreadPoolExecutor(5) as pool:
         answers = list(pool.map(lambda _: post("PAA", "k-1"), range(5)))
@@ -153,33 +197,65 @@ def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
 
 
 def test_cloud_events_in_both_modes_reach_the_use_case_and_a_malformed_one_is_parked(
-        container_factory, config):
+    container_factory, config
+):
     import json
 
     from rueda_backbone.testing import publish_raw
 
     container_factory(EdgeService, config).start()
     uri = config["AMQP_URI"]
-    publish_raw(uri, "maker.events", "thing_made", json.dumps({
-        "specversion": "1.0", "id": "ce-1", "source": "https://maker.example.org",
-        "type": "org.example.thing_made", "data": {"name": "structured"}}).encode(),
-        content_type="application/cloudevents+json")
-    publish_raw(uri, "maker.events", "thing_made", json.dumps({"name": "binary"}).encode(),
-                content_type="application/json",
-                headers={"ce-specversion": "1.0", "ce-id": "ce-2", "ce-source": "/maker",
-                         "ce-type": "thing_made", "ce-correlationid": "corr-2"})
-    publish_raw(uri, "maker.events", "thing_made", b'{"specversion": "1.0", "id": "ce-3"}',
-                content_type="application/cloudevents+json")
+    publish_raw(
+        uri,
+        "maker.events",
+        "thing_made",
+        json.dumps(
+            {
+                "specversion": "1.0",
+                "id": "ce-1",
+                "source": "https://maker.example.org",
+                "type": "org.example.thing_made",
+                "data": {"name": "structured"},
+            }
+        ).encode(),
+        content_type="application/cloudevents+json",
+    )
+    publish_raw(
+        uri,
+        "maker.events",
+        "thing_made",
+        json.dumps({"name": "binary"}).encode(),
+        content_type="application/json",
+        headers={
+            "ce-specversion": "1.0",
+            "ce-id": "ce-2",
+            "ce-source": "/maker",
+            "ce-type": "thing_made",
+            "ce-correlationid": "corr-2",
+        },
+    )
+    publish_raw(
+        uri,
+        "maker.events",
+        "thing_made",
+        b'{"specversion": "1.0", "id": "ce-3"}',
+        content_type="application/cloudevents+json",
+    )
     wait_for(lambda: len(rows(config)) == 2, what="both effects")
-    assert sorted(rows(config)) == [("binary", FIXED_AT, "event:maker/thing_made"),
-                                    ("structured", FIXED_AT, "event:maker/thing_made")]
-    parked = wait_for(lambda: parking.list_parked(Store.for_url(config["DATABASE_URL"])),
-                      what="the malformed CloudEvent parked")
+    assert sorted(rows(config)) == [
+        ("binary", FIXED_AT, "event:maker/thing_made"),
+        ("structured", FIXED_AT, "event:maker/thing_made"),
+    ]
+    parked = wait_for(
+        lambda: parking.list_parked(Store.for_url(config["DATABASE_URL"])),
+        what="the malformed CloudEvent parked",
+    )
     assert parked[0].reason.startswith("a CloudEvent rueda cannot take: not a valid CloudEvent")
 
 
 def test_unknown_routes_and_methods_answer_in_json_like_every_other_error(
-        container_factory, config):
+    container_factory, config
+):
     container_factory(EdgeService, config).start()
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
     missing = requests.get(f"{base}/nowhere", timeout=5)
@@ -190,8 +266,9 @@ def test_unknown_routes_and_methods_answer_in_json_like_every_other_error(
     assert "POST" in wrong.headers["Allow"] and wrong.json()["correlation_id"] == "c-1"
 
 
-def test_a_duplicate_is_one_info_line_not_a_failed_worker(container_factory, config, caplog,
-                                                          capsys):
+def test_a_duplicate_is_one_info_line_not_a_failed_worker(
+    container_factory, config, caplog, capsys
+):
     from rueda_backbone.envelope import Envelope, Event
     from rueda_backbone.testing import publish_raw
 
@@ -225,8 +302,9 @@ def test_the_docs_page_and_its_vendored_script_are_served_without_a_key(containe
 
 
 def test_a_key_may_do_what_its_scopes_allow_and_gets_403_naming_the_scope_otherwise(
-        container_factory, config):
-    from datetime import datetime, timedelta, timezone
+    container_factory, config
+):
+    from datetime import datetime, timedelta
 
     from rueda_backbone.apikeys import revoke_api_key
 
@@ -236,8 +314,9 @@ def test_a_key_may_do_what_its_scopes_allow_and_gets_403_naming_the_scope_otherw
     reader = create_key(store, "funder", scopes=["edge:read"])
     writer = create_key(store, "portal", scopes=["edge:write"])
     rotated = create_key(store, "portal", scopes=["edge:*"])
-    expired = create_key(store, "portal", scopes=["*"],
-                         expires_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+    expired = create_key(
+        store, "portal", scopes=["*"], expires_at=datetime.now(UTC) - timedelta(seconds=1)
+    )
 
     def post(key, name="PAA"):
         return requests.post(url, json={"name": name}, headers={"X-API-Key": key}, timeout=5)

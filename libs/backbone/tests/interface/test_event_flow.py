@@ -1,21 +1,35 @@
 """The backbone against the real RabbitMQ and real databases (SQLite and
 PostgreSQL): outbox relay, inbox, retries, parking and replay."""
+
 import json
 
 import pytest
 import sqlalchemy as sa
 from kombu import Connection, Exchange, Queue
 from nameko.web.handlers import http
-from rueda_backbone import Database, Event, LoggingContext, PermanentFailure, event_handler
-from rueda_backbone import parking, tables
+
+from rueda_backbone import (
+    Database,
+    Event,
+    LoggingContext,
+    PermanentFailure,
+    event_handler,
+    parking,
+    tables,
+)
 from rueda_backbone.database import Store
 from rueda_backbone.outbox import OutboxRelay
 from rueda_backbone.testing import publish_event, publish_raw, wait_for
 
 pytestmark = pytest.mark.broker
 
-effects = sa.Table("effect", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
-                   sa.Column("event_id", sa.String(64)), sa.Column("note", sa.String(100)))
+effects = sa.Table(
+    "effect",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.String(64)),
+    sa.Column("note", sa.String(100)),
+)
 FLAKY = {"failures_left": 0}
 
 
@@ -44,8 +58,9 @@ class ConsumerService:
             FLAKY["failures_left"] -= 1
             raise ConnectionError("downstream briefly unavailable")
         with self.db.transaction() as uow:
-            uow.session.execute(sa.insert(effects).values(event_id=event.event_id,
-                                                          note=str(event.payload["n"])))
+            uow.session.execute(
+                sa.insert(effects).values(event_id=event.event_id, note=str(event.payload["n"]))
+            )
 
 
 @pytest.fixture
@@ -60,8 +75,12 @@ def config(service_config):
 
 def effect_rows(config):
     with Store.for_url(config["DATABASE_URL"]).transaction() as session:
-        return [tuple(r) for r in session.execute(
-            sa.select(effects.c.event_id, effects.c.note).where(effects.c.event_id != "-"))]
+        return [
+            tuple(r)
+            for r in session.execute(
+                sa.select(effects.c.event_id, effects.c.note).where(effects.c.event_id != "-")
+            )
+        ]
 
 
 def test_a_committed_event_reaches_its_consumer_once(container_factory, config):
@@ -81,7 +100,8 @@ def test_the_same_event_delivered_twice_has_one_effect(container_factory, config
 
 
 def test_an_undecodable_message_is_parked_with_its_reason_and_later_ones_still_flow(
-        container_factory, config):
+    container_factory, config
+):
     container_factory(ConsumerService, config).start()
     publish_raw(config["AMQP_URI"], "producer.events", "thing_made", b"{not json")
     good = publish_event(config["AMQP_URI"], "producer", "thing_made", {"n": 2})
@@ -121,19 +141,27 @@ def test_retries_run_out_into_the_parked_store_and_ops_can_replay(container_fact
     assert "ConnectionError" in parked[0].reason and effect_rows(config) == []
 
     from rueda_backbone.topology import topology_from_config
-    parking.replay(store, amqp_uri=config["AMQP_URI"],
-                   topology=topology_from_config("consumer", config), ids=[parked[0].id])
+
+    parking.replay(
+        store,
+        amqp_uri=config["AMQP_URI"],
+        topology=topology_from_config("consumer", config),
+        ids=[parked[0].id],
+    )
     wait_for(lambda: effect_rows(config), timeout=15, what="the replayed event")
     assert effect_rows(config) == [(event.event_id, "4")]
     assert parking.list_parked(store) == []
     assert parking.list_parked(store, include_replayed=True)[0].replay_count == 1
 
 
-def test_the_relay_publishes_committed_events_with_confirms(container_factory, config, web_session_for):
+def test_the_relay_publishes_committed_events_with_confirms(
+    container_factory, config, web_session_for
+):
     container_factory(ProducerService, config).start()
     with Connection(config["AMQP_URI"]) as connection:
-        queue = Queue("spy", Exchange("producer.events", "topic", durable=True),
-                      routing_key="thing_made")
+        queue = Queue(
+            "spy", Exchange("producer.events", "topic", durable=True), routing_key="thing_made"
+        )
         queue.bind(connection.channel()).declare()
         response = web_session_for(config).post("/things", data=json.dumps({"n": 5}))
         assert response.status_code == 201
@@ -149,9 +177,11 @@ def test_the_relay_publishes_committed_events_with_confirms(container_factory, c
 def test_an_event_nobody_listens_to_yet_stays_in_the_outbox(config):
     store = Store.for_url(config["DATABASE_URL"])
     from rueda_backbone.outbox import UnitOfWork
+
     with store.transaction() as session:
         UnitOfWork(session, producer="lonely", correlation_id="c").publish(
-            Event("thing_made", {"n": 1}))
+            Event("thing_made", {"n": 1})
+        )
     relay = OutboxRelay(store, producer="lonely", amqp_uri=config["AMQP_URI"])
     result = relay.relay_once()
     assert (result.published, result.failed) == (0, 1)
@@ -163,16 +193,21 @@ def test_an_event_nobody_listens_to_yet_stays_in_the_outbox(config):
 def test_two_relays_side_by_side_publish_every_event_exactly_once(config):
     store = Store.for_url(config["DATABASE_URL"])
     from rueda_backbone.outbox import UnitOfWork
+
     with Connection(config["AMQP_URI"]) as connection:
-        queue = Queue("spy2", Exchange("producer.events", "topic", durable=True),
-                      routing_key="thing_made")
+        queue = Queue(
+            "spy2", Exchange("producer.events", "topic", durable=True), routing_key="thing_made"
+        )
         queue.bind(connection.channel()).declare()
         with store.transaction() as session:
             uow = UnitOfWork(session, producer="producer", correlation_id="c")
             uow.publish(*[Event("thing_made", {"n": i}) for i in range(60)])
         import eventlet
-        relays = [OutboxRelay(store, producer="producer", amqp_uri=config["AMQP_URI"],
-                              batch_size=7) for _ in range(2)]
+
+        relays = [
+            OutboxRelay(store, producer="producer", amqp_uri=config["AMQP_URI"], batch_size=7)
+            for _ in range(2)
+        ]
 
         def drain(relay):
             while relay.relay_once().published:

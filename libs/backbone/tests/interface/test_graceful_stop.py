@@ -3,6 +3,7 @@ container.stop) lets the handler already running finish, commits its effect,
 acks its message and publishes the events it caused, so nothing is left for
 another replica to redo. And while every worker is busy, the probes still
 answer: a busy pod is not a dead one."""
+
 import json
 
 import eventlet
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from eventlet.event import Event as Signal
 from kombu import Connection, Exchange, Queue
+
 from rueda_backbone import Database, Event, event_handler, tables
 from rueda_backbone.database import Store
 from rueda_backbone.health import health_endpoint
@@ -48,8 +50,12 @@ def test_stopping_lets_the_running_handler_finish_ack_and_publish(container_fact
     container.start()
     with Connection(config["AMQP_URI"]) as connection:
         # a consumer of slow's events, bound before anything is published
-        watcher = Queue("watcher", Exchange("slow.events", type="topic", durable=True),
-                        routing_key="thing_handled", durable=False)(connection.channel())
+        watcher = Queue(
+            "watcher",
+            Exchange("slow.events", type="topic", durable=True),
+            routing_key="thing_handled",
+            durable=False,
+        )(connection.channel())
         watcher.declare()
         publish_event(config["AMQP_URI"], "elsewhere", "thing_made", {"n": 1})
         HANDLER["started"].wait()
@@ -62,9 +68,11 @@ def test_stopping_lets_the_running_handler_finish_ack_and_publish(container_fact
 
         with Store.for_url(config["DATABASE_URL"]).transaction() as session:
             rows = session.execute(sa.select(tables.inbox.c.handler)).all()
-            pending = session.execute(sa.select(sa.func.count()).select_from(tables.outbox)
-                                      .where(tables.outbox.c.status == tables.OUTBOX_PENDING)
-                                      ).scalar_one()
+            pending = session.execute(
+                sa.select(sa.func.count())
+                .select_from(tables.outbox)
+                .where(tables.outbox.c.status == tables.OUTBOX_PENDING)
+            ).scalar_one()
         assert [r.handler for r in rows] == ["slow.handle_thing_made"]
         assert pending == 0  # the relay's last pass published it
         channel = connection.channel()

@@ -1,11 +1,12 @@
 """Probes and Prometheus metrics on a service's HTTP port, against the real
 broker and real databases."""
+
 import pytest
 import requests
 import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
-from rueda_backbone import Database, Event, PermanentFailure, event_handler
-from rueda_backbone import tables
+
+from rueda_backbone import Database, Event, PermanentFailure, event_handler, tables
 from rueda_backbone.health import health_endpoint
 from rueda_backbone.testing import publish_event, wait_for
 
@@ -42,8 +43,10 @@ def samples(base_url):
     for family in text_string_to_metric_families(response.text):
         for sample in family.samples:
             if sample.labels.get("service") == "gauged":
-                key = (sample.name, tuple(sorted((k, v) for k, v in sample.labels.items()
-                                                 if k != "service")))
+                key = (
+                    sample.name,
+                    tuple(sorted((k, v) for k, v in sample.labels.items() if k != "service")),
+                )
                 found[key] = sample.value
     return found
 
@@ -67,20 +70,33 @@ def test_probes_report_live_and_ready_and_metrics_count_what_happened(container_
     publish_event(config["AMQP_URI"], "elsewhere", "thing_made", {"n": "poison"})
 
     def settled(key):
-        return samples(base).get(("rueda_events_consumed_total", key), 0) \
-            - before.get(("rueda_events_consumed_total", key), 0)
+        return samples(base).get(("rueda_events_consumed_total", key), 0) - before.get(
+            ("rueda_events_consumed_total", key), 0
+        )
 
     wait_for(lambda: settled(parked) and settled(queue), what="both events settled")
     after = samples(base)
     assert (settled(queue), settled(parked)) == (1, 1)
-    assert after[("rueda_handler_duration_seconds_count", (("queue", "gauged.handle_thing_made"),))] >= 2
+    assert (
+        after[("rueda_handler_duration_seconds_count", (("queue", "gauged.handle_thing_made"),))]
+        >= 2
+    )
     # thing_seen has no queue bound: it stays in the outbox and shows as backlog
-    wait_for(lambda: samples(base).get(("rueda_outbox_publish_failures_total", ()), 0) >= 1,
-             what="the unroutable event counted")
+    wait_for(
+        lambda: samples(base).get(("rueda_outbox_publish_failures_total", ()), 0) >= 1,
+        what="the unroutable event counted",
+    )
     assert samples(base)[("rueda_outbox_backlog", ())] == 1
     assert samples(base)[("rueda_parked_messages", ())] == 1
-    assert after[("rueda_build_info", (("backbone_version", live["backbone_version"]),
-                                       ("version", "unknown")))] == 1
+    assert (
+        after[
+            (
+                "rueda_build_info",
+                (("backbone_version", live["backbone_version"]), ("version", "unknown")),
+            )
+        ]
+        == 1
+    )
 
 
 def test_readiness_fails_when_the_outbox_backlog_passes_its_threshold(container_factory, config):
@@ -90,9 +106,11 @@ def test_readiness_fails_when_the_outbox_backlog_passes_its_threshold(container_
     # a backlog as a relay that cannot publish leaves it
     from rueda_backbone.database import Store
     from rueda_backbone.outbox import UnitOfWork
+
     with Store.for_url(config["DATABASE_URL"]).transaction() as session:
         UnitOfWork(session, producer="gauged", correlation_id="c").publish(
-            Event("nobody_listens", {}), Event("nobody_listens", {}))
+            Event("nobody_listens", {}), Event("nobody_listens", {})
+        )
     ready = requests.get(f"{base}/health/ready", timeout=5)
     assert ready.status_code == 503
     assert ready.json()["outbox"]["pending"] == 2

@@ -1,6 +1,7 @@
 """The inbox record is one statement per event on SQLite and PostgreSQL
 (`INSERT ... ON CONFLICT DO NOTHING`), and still stops a duplicate, a
 concurrent one included, leaving the first copy's effect alone."""
+
 import eventlet
 import pytest
 import sqlalchemy as sa

@@ -102,12 +102,14 @@ class PoisonRelay(OutboxRelay):
 def test_a_row_larger_than_the_broker_takes_is_set_aside_and_the_rest_go(
     service_config, store, connection, things
 ):
-    write(store, *[Event("thing_made", {"n": n, "pad": "x" * (5000 if n == 2 else 0)})
-                   for n in range(5)])
-    relay = OutboxRelay(store, producer="producer", amqp_uri=service_config["AMQP_URI"],
-                        max_message_bytes=4000)
-    before = counter("rueda_outbox_rows_failed_total", service="producer",
-                     event_type="thing_made")
+    write(
+        store,
+        *[Event("thing_made", {"n": n, "pad": "x" * (5000 if n == 2 else 0)}) for n in range(5)],
+    )
+    relay = OutboxRelay(
+        store, producer="producer", amqp_uri=service_config["AMQP_URI"], max_message_bytes=4000
+    )
+    before = counter("rueda_outbox_rows_failed_total", service="producer", event_type="thing_made")
 
     result = relay.relay_once()
 
@@ -116,8 +118,10 @@ def test_a_row_larger_than_the_broker_takes_is_set_aside_and_the_rest_go(
     state = rows(store)
     assert [r["status"] for r in state] == ["sent", "sent", "failed", "sent", "sent"]
     assert "over the broker's 4000" in state[2]["last_error"]
-    assert counter("rueda_outbox_rows_failed_total", service="producer",
-                   event_type="thing_made") == before + 1
+    assert (
+        counter("rueda_outbox_rows_failed_total", service="producer", event_type="thing_made")
+        == before + 1
+    )
     # not retried: the next pass has nothing to do
     make_due(store)
     assert relay.relay_once().published == 0
@@ -138,8 +142,9 @@ def test_a_row_that_cannot_be_encoded_fails_alone(service_config, store, connect
         outgoing.properties["correlation_id"] = "c" * 300  # AMQP short strings: 255 at most
 
     write(store, *[Event("thing_made", {"n": n}) for n in range(5)])
-    relay = PoisonRelay(store, producer="producer", amqp_uri=service_config["AMQP_URI"],
-                        poison=unencodable)
+    relay = PoisonRelay(
+        store, producer="producer", amqp_uri=service_config["AMQP_URI"], poison=unencodable
+    )
 
     result = relay.relay_once()
 
@@ -158,8 +163,13 @@ def test_a_row_the_broker_refuses_is_found_set_aside_after_its_retries(
         outgoing.properties["expiration"] = "never"
 
     write(store, *[Event("thing_made", {"n": n}) for n in range(6)])
-    relay = PoisonRelay(store, producer="producer", amqp_uri=service_config["AMQP_URI"],
-                        poison=refused, max_attempts=2)
+    relay = PoisonRelay(
+        store,
+        producer="producer",
+        amqp_uri=service_config["AMQP_URI"],
+        poison=refused,
+        max_attempts=2,
+    )
 
     result = relay.relay_once()
 
@@ -186,11 +196,15 @@ def test_a_row_the_broker_refuses_is_found_set_aside_after_its_retries(
 def test_ops_see_failed_rows_and_put_them_back(service_config, store, tmp_path, capsys):
     write(store, *[Event("thing_made", {"n": n}) for n in range(2)])
     with store.transaction() as session:
-        session.execute(sa.update(tables.outbox).where(tables.outbox.c.id == 2).values(
-            status=tables.OUTBOX_FAILED, last_error="cannot be published: too large"))
+        session.execute(
+            sa.update(tables.outbox)
+            .where(tables.outbox.c.id == 2)
+            .values(status=tables.OUTBOX_FAILED, last_error="cannot be published: too large")
+        )
     config = tmp_path / "config.yml"
-    config.write_text(f"DATABASE_URL: {service_config['DATABASE_URL']}\n"
-                      f"AMQP_URI: {service_config['AMQP_URI']}\n")
+    config.write_text(
+        f"DATABASE_URL: {service_config['DATABASE_URL']}\nAMQP_URI: {service_config['AMQP_URI']}\n"
+    )
 
     assert ops.main(["--config", str(config), "outbox", "status"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -217,11 +231,19 @@ def topology(connection):
 
 def dead_letter(connection, topology, n, **headers):
     with producers[connection].acquire(block=True) as producer:
-        producer.publish(json.dumps({"n": n}).encode(), exchange=topology.dead_exchange,
-                         routing_key="", message_id=f"event-{n}", type="thing_made",
-                         content_type="application/json",
-                         headers={parking.QUEUE_HEADER: "sweeper.handler",
-                                  parking.REASON_HEADER: "gave up", **headers})
+        producer.publish(
+            json.dumps({"n": n}).encode(),
+            exchange=topology.dead_exchange,
+            routing_key="",
+            message_id=f"event-{n}",
+            type="thing_made",
+            content_type="application/json",
+            headers={
+                parking.QUEUE_HEADER: "sweeper.handler",
+                parking.REASON_HEADER: "gave up",
+                **headers,
+            },
+        )
 
 
 def parked(store):
@@ -240,7 +262,10 @@ def test_a_dead_letter_that_cannot_be_parked_as_it_came_is_filed_with_what_can_b
     assert moved == 3
     found = parked(store)
     assert [(event_id, attempts) for event_id, attempts, _ in found] == [
-        ("event-1", 3), ("event-2", 0), ("event-3", 3)]
+        ("event-1", 3),
+        ("event-2", 0),
+        ("event-3", 3),
+    ]
     assert "could not be parked as it came: ValueError" in found[1][2]
 
 
@@ -257,14 +282,15 @@ def test_a_dead_letter_that_cannot_be_parked_at_all_stays_and_the_others_move(
     monkeypatch.setattr(parking, "park", park)
     for n in (1, 2, 3):
         dead_letter(connection, topology, n)
-    before = counter("rueda_loop_item_failures_total", service="sweeper",
-                     loop="dead_letter_sweep")
+    before = counter("rueda_loop_item_failures_total", service="sweeper", loop="dead_letter_sweep")
 
     assert parking.sweep_dead_letters(store, connection=connection, topology=topology) == 2
 
     assert [event_id for event_id, _, _ in parked(store)] == ["event-1", "event-3"]
-    assert counter("rueda_loop_item_failures_total", service="sweeper",
-                   loop="dead_letter_sweep") == before + 1
+    assert (
+        counter("rueda_loop_item_failures_total", service="sweeper", loop="dead_letter_sweep")
+        == before + 1
+    )
     monkeypatch.setattr(parking, "park", real_park)
     # it waits in the dead-letter queue for the next sweep
     assert parking.sweep_dead_letters(store, connection=connection, topology=topology) == 1

@@ -1,6 +1,7 @@
 """The input policy names the field at fault whatever characters the keys
 of the input hold (found by fuzzing: `{"": "\\u0001"}` in a body, or `?=%15` in
 a query, was a 500)."""
+
 import pytest
 from marshmallow import ValidationError, fields
 
@@ -31,14 +32,18 @@ def test_an_odd_unknown_key_with_a_control_character_is_refused_under_its_own_na
 
 
 def test_odd_keys_inside_a_value_keep_their_names_and_never_collide():
-    messages = refused(Form, {"scores": {"a": "\x01", "a.b": "\x01", "": "\x01"},
-                              "topics": ["ok", "\x02"]})
-    assert messages == {"scores": {"a": [CONTROL_MESSAGE], "a.b": [CONTROL_MESSAGE],
-                                   "": [CONTROL_MESSAGE]},
-                        "topics": {1: [CONTROL_MESSAGE]}}
+    messages = refused(
+        Form, {"scores": {"a": "\x01", "a.b": "\x01", "": "\x01"}, "topics": ["ok", "\x02"]}
+    )
+    assert messages == {
+        "scores": {"a": [CONTROL_MESSAGE], "a.b": [CONTROL_MESSAGE], "": [CONTROL_MESSAGE]},
+        "topics": {1: [CONTROL_MESSAGE]},
+    }
     assert ("topics[1]", CONTROL_MESSAGE) in flatten_errors(messages)
 
 
 def test_a_top_level_key_that_reads_as_a_path_does_not_collide_with_a_field():
     assert refused(Form, {"title": "\x01", "title.x": "\x01"}) == {
-        "title": [CONTROL_MESSAGE], "title.x": [CONTROL_MESSAGE]}
+        "title": [CONTROL_MESSAGE],
+        "title.x": [CONTROL_MESSAGE],
+    }

@@ -1,6 +1,7 @@
 """rueda_backbone.openapi, the part of the OpenAPI documents matching,
 followup and notify share, and the check that stands in for a full OpenAPI
 validator."""
+
 import copy
 import json
 
@@ -10,7 +11,9 @@ import pytest
 apispec = pytest.importorskip("apispec")
 from apispec.ext.marshmallow import MarshmallowPlugin  # noqa: E402
 from marshmallow import Schema, fields  # noqa: E402
-from rueda_backbone import json_http, openapi as oas  # noqa: E402
+
+from rueda_backbone import json_http  # noqa: E402
+from rueda_backbone import openapi as oas  # noqa: E402
 from rueda_backbone.health import health_endpoint  # noqa: E402
 
 
@@ -26,42 +29,53 @@ class Service:
     name = "things"
 
     @json_http("GET", "/things")
-    def list_things(self, request):
-        ...
+    def list_things(self, request): ...
 
     @json_http("PUT", "/things/<string:thing_id>/parts/<part>")
-    def put_part(self, request, thing_id, part):
-        ...
+    def put_part(self, request, thing_id, part): ...
 
     @json_http("GET", "/openapi.json", public=True)
-    def openapi(self, request):
-        ...
+    def openapi(self, request): ...
 
     health = health_endpoint()
 
 
 def build():
-    spec = apispec.APISpec(title="things", version="1", openapi_version="3.1.0",
-                           plugins=[MarshmallowPlugin()])
-    return oas.document(spec, {
-        ("GET", "/things"): oas.operation("list_things", "Things", path="/things",
-                                          query=ThingQuery),
-        ("PUT", "/things/{thing_id}/parts/{part}"): oas.operation(
-            "put_part", "A part", path="/things/{thing_id}/parts/{part}", request=ThingForm,
-            response=ThingForm, errors=[409]),
-    })
+    spec = apispec.APISpec(
+        title="things", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()]
+    )
+    return oas.document(
+        spec,
+        {
+            ("GET", "/things"): oas.operation(
+                "list_things", "Things", path="/things", query=ThingQuery
+            ),
+            ("PUT", "/things/{thing_id}/parts/{part}"): oas.operation(
+                "put_part",
+                "A part",
+                path="/things/{thing_id}/parts/{part}",
+                request=ThingForm,
+                response=ThingForm,
+                errors=[409],
+            ),
+        },
+    )
 
 
 def test_routes_are_the_json_http_entrypoints_in_openapi_form_without_the_probes():
-    assert oas.routes(Service) == {("GET", "/things"), ("GET", "/openapi.json"),
-                                   ("PUT", "/things/{thing_id}/parts/{part}")}
+    assert oas.routes(Service) == {
+        ("GET", "/things"),
+        ("GET", "/openapi.json"),
+        ("PUT", "/things/{thing_id}/parts/{part}"),
+    }
 
 
 def test_a_built_document_is_valid_and_documents_every_route():
     document = build()
     assert oas.problems(document) == []
-    assert {(m.upper(), p) for p, ops in document["paths"].items() for m in ops} == \
-        oas.routes(Service)
+    assert {(m.upper(), p) for p, ops in document["paths"].items() for m in ops} == oas.routes(
+        Service
+    )
 
 
 def test_errors_use_the_json_error_body_and_only_the_document_itself_is_public():
@@ -75,18 +89,29 @@ def test_errors_use_the_json_error_body_and_only_the_document_itself_is_public()
     assert [p["name"] for p in document["paths"]["/things"]["get"]["parameters"]] == ["limit"]
 
 
-@pytest.mark.parametrize("damage, expected", [
-    (lambda d: d.update(openapi="3.0.3"), "not 3.1.x"),
-    (lambda d: d["paths"]["/things/{thing_id}/parts/{part}"]["put"]["parameters"].pop(),
-     "do not match the path"),
-    (lambda d: d["paths"]["/things"]["get"]["responses"].update({"2OO": {"description": "x"}}),
-     "not a status code"),
-    (lambda d: d["components"]["schemas"].pop("ThingForm"), "does not resolve"),
-    (lambda d: d["components"]["schemas"]["Error"].update(type="thing"), "not a JSON Schema"),
-    (lambda d: d["paths"]["/things"]["get"].update(security=[{"bearer": []}]), "not defined"),
-    (lambda d: d["paths"]["/openapi.json"]["get"].update(operationId="list_things"),
-     "used twice"),
-])
+@pytest.mark.parametrize(
+    "damage, expected",
+    [
+        (lambda d: d.update(openapi="3.0.3"), "not 3.1.x"),
+        (
+            lambda d: d["paths"]["/things/{thing_id}/parts/{part}"]["put"]["parameters"].pop(),
+            "do not match the path",
+        ),
+        (
+            lambda d: d["paths"]["/things"]["get"]["responses"].update(
+                {"2OO": {"description": "x"}}
+            ),
+            "not a status code",
+        ),
+        (lambda d: d["components"]["schemas"].pop("ThingForm"), "does not resolve"),
+        (lambda d: d["components"]["schemas"]["Error"].update(type="thing"), "not a JSON Schema"),
+        (lambda d: d["paths"]["/things"]["get"].update(security=[{"bearer": []}]), "not defined"),
+        (
+            lambda d: d["paths"]["/openapi.json"]["get"].update(operationId="list_things"),
+            "used twice",
+        ),
+    ],
+)
 def test_problems_finds_what_breaks_a_document(damage, expected):
     document = copy.deepcopy(build())
     damage(document)
@@ -98,11 +123,16 @@ def test_body_problems_checks_an_answer_against_its_documented_schema():
     path = "/things/{thing_id}/parts/{part}"
     assert oas.body_problems(document, "PUT", path, 200, {"name": "wheel"}) == []
     assert oas.body_problems(document, "PUT", path, 200, {"name": 3}) != []
-    error = {"error": "invalid", "message": "m", "fields": [{"path": "name", "message": "x"}],
-             "correlation_id": "c"}
+    error = {
+        "error": "invalid",
+        "message": "m",
+        "fields": [{"path": "name", "message": "x"}],
+        "correlation_id": "c",
+    }
     assert oas.body_problems(document, "PUT", path, 422, error) == []
-    assert oas.body_problems(document, "PUT", path, 418, {}) == \
-        [f"PUT {path}: 418 is not documented"]
+    assert oas.body_problems(document, "PUT", path, 418, {}) == [
+        f"PUT {path}: 418 is not documented"
+    ]
 
 
 class Answer:

@@ -1,5 +1,6 @@
 """Housekeeping keeps the outbox and the inbox from growing without bound,
 without forgetting what "nothing twice" still needs."""
+
 from datetime import timedelta
 
 import pytest
@@ -25,8 +26,11 @@ def process(store, handler, event_id):
 
 def age(store, event_id, days):
     with store.transaction() as session:
-        session.execute(sa.update(tables.inbox).where(tables.inbox.c.event_id == event_id)
-                        .values(processed_at=now() - timedelta(days=days)))
+        session.execute(
+            sa.update(tables.inbox)
+            .where(tables.inbox.c.event_id == event_id)
+            .values(processed_at=now() - timedelta(days=days))
+        )
 
 
 def test_old_inbox_entries_are_forgotten_and_recent_ones_still_stop_duplicates(store):

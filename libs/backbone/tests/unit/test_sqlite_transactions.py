@@ -1,16 +1,22 @@
 """SQLite under eventlet: many green threads writing at once must neither fail
 with "database is locked" nor block each other forever."""
+
 import eventlet
 import pytest
 import sqlalchemy as sa
+
 from rueda_backbone import tables
 from rueda_backbone.database import Store
 from rueda_backbone.envelope import Event
 from rueda_backbone.outbox import AlreadyProcessed, UnitOfWork
 
 own = sa.MetaData()
-counter = sa.Table("counter", own, sa.Column("id", sa.Integer, primary_key=True),
-                   sa.Column("value", sa.Integer, nullable=False))
+counter = sa.Table(
+    "counter",
+    own,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
 
 
 @pytest.fixture
@@ -66,7 +72,7 @@ def test_events_are_written_with_the_state_and_vanish_with_a_rollback(store):
             uow = UnitOfWork(session, producer="intake", correlation_id="c1")
             uow.publish(Event("program_submitted", {"program_id": "p1"}))
             session.execute(sa.update(counter).values(value=99))
-            1 / 0
+            raise ZeroDivisionError("the transaction fails after its writes")
     with store.transaction() as session:
         assert session.execute(sa.select(sa.func.count()).select_from(tables.outbox)).scalar() == 0
         uow = UnitOfWork(session, producer="intake", correlation_id="c1")
@@ -81,7 +87,11 @@ def test_the_inbox_stops_a_second_processing_of_the_same_event(store):
         UnitOfWork(session, producer="notify", correlation_id="c").mark_processed("notify.h", "e1")
     with pytest.raises(AlreadyProcessed):
         with store.transaction() as session:
-            UnitOfWork(session, producer="notify", correlation_id="c").mark_processed("notify.h", "e1")
+            UnitOfWork(session, producer="notify", correlation_id="c").mark_processed(
+                "notify.h", "e1"
+            )
     with store.transaction() as session:
         # another handler of the same service still gets the event
-        UnitOfWork(session, producer="notify", correlation_id="c").mark_processed("notify.other", "e1")
+        UnitOfWork(session, producer="notify", correlation_id="c").mark_processed(
+            "notify.other", "e1"
+        )

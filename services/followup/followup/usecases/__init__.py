@@ -6,6 +6,7 @@ A use case returns what its entrypoint answers, publishes its events
 through `uow.publish` in the same transaction, and refuses with the domain
 errors of `followup.exceptions`.
 """
+
 from .activities import (
     create_activity,
     get_activity,
@@ -43,11 +44,34 @@ from .reports import get_chart, get_iati, get_report
 from .updates import post_update, receive_update
 
 __all__ = [
-    "assign_owner", "confirm_selection", "create_activity", "get_activity",
-    "get_chart", "get_criteria", "get_follow_up_settings", "get_iati", "get_report", "get_selection",
-    "list_activities", "post_update", "prepare_digests", "propose_selection",
-    "record_delegation", "record_expression", "record_program", "record_schedule",
-    "receive_update", "record_staff_member", "record_workshop", "resolve_supplying", "scan_follow_ups",
-    "score_activity", "set_criteria", "set_follow_up", "set_follow_up_settings", "transition",
-    "withdraw_delegation", "withdraw_expression",
+    "assign_owner",
+    "confirm_selection",
+    "create_activity",
+    "get_activity",
+    "get_chart",
+    "get_criteria",
+    "get_follow_up_settings",
+    "get_iati",
+    "get_report",
+    "get_selection",
+    "list_activities",
+    "post_update",
+    "prepare_digests",
+    "propose_selection",
+    "record_delegation",
+    "record_expression",
+    "record_program",
+    "record_schedule",
+    "receive_update",
+    "record_staff_member",
+    "record_workshop",
+    "resolve_supplying",
+    "scan_follow_ups",
+    "score_activity",
+    "set_criteria",
+    "set_follow_up",
+    "set_follow_up_settings",
+    "transition",
+    "withdraw_delegation",
+    "withdraw_expression",
 ]

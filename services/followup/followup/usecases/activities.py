@@ -1,6 +1,7 @@
 """The activity's lifecycle: an expression of interest becomes an activity
 (or staff record one), staff move it through its states and name its
 supplying side, and staff read it."""
+
 from __future__ import annotations
 
 import uuid
@@ -23,39 +24,59 @@ ACTIVITY_NAMESPACE = uuid.UUID("6d1c1b8e-5f43-4f0e-9a47-0c2f4e7b9a11")
 
 
 def _proposed_event(session, activity: Activity) -> Event:
-    return schemas.PUBLISHED.event("activity_proposed", {
-        "activity_id": activity.id, "workshop_id": activity.workshop_id,
-        "title": title_of(session, activity),
-        "demanding_delegation_id": activity.demanding_delegation_id,
-        "supplying_delegation_ids": list(activity.supplying_delegation_ids),
-        "program_id": activity.program_id, "topic": activity.topic,
-        "owner_staff_id": activity.owner_staff_id, "expression_id": activity.expression_id,
-        "proposed_at": activity.proposed_at})
+    return schemas.PUBLISHED.event(
+        "activity_proposed",
+        {
+            "activity_id": activity.id,
+            "workshop_id": activity.workshop_id,
+            "title": title_of(session, activity),
+            "demanding_delegation_id": activity.demanding_delegation_id,
+            "supplying_delegation_ids": list(activity.supplying_delegation_ids),
+            "program_id": activity.program_id,
+            "topic": activity.topic,
+            "owner_staff_id": activity.owner_staff_id,
+            "expression_id": activity.expression_id,
+            "proposed_at": activity.proposed_at,
+        },
+    )
 
 
-def _status_event(session, activity: Activity, from_state: str, *, reason: str, actor: Actor,
-                  now: datetime) -> Event:
-    return schemas.PUBLISHED.event("activity_status_changed", {
-        "activity_id": activity.id, "workshop_id": activity.workshop_id,
-        "title": title_of(session, activity), "from_state": from_state,
-        "to_state": activity.state, "funding_source": activity.funding_source,
-        "reason": reason, "changed_by": actor.name, "changed_at": now,
-        "owner_staff_id": activity.owner_staff_id,
-        "counterpart_delegation_ids": counterparts(activity)})
+def _status_event(
+    session, activity: Activity, from_state: str, *, reason: str, actor: Actor, now: datetime
+) -> Event:
+    return schemas.PUBLISHED.event(
+        "activity_status_changed",
+        {
+            "activity_id": activity.id,
+            "workshop_id": activity.workshop_id,
+            "title": title_of(session, activity),
+            "from_state": from_state,
+            "to_state": activity.state,
+            "funding_source": activity.funding_source,
+            "reason": reason,
+            "changed_by": actor.name,
+            "changed_at": now,
+            "owner_staff_id": activity.owner_staff_id,
+            "counterpart_delegation_ids": counterparts(activity),
+        },
+    )
 
 
 # -- from intake's expressions of interest ----------------------------------------------
+
 
 def _apply_expression(activity: Activity, message: dict) -> None:
     activity.demanding_delegation_id = message["demanding_delegation_id"]
     if message["supplying_delegation_ids"] or not activity.supplying_delegation_ids:
         activity.supplying_delegation_ids = list(dict.fromkeys(message["supplying_delegation_ids"]))
-    activity.supplier_status = domain.supplier_status(message.get("supplier_status"),
-                                                      activity.supplying_delegation_ids)
+    activity.supplier_status = domain.supplier_status(
+        message.get("supplier_status"), activity.supplying_delegation_ids
+    )
     activity.program_id = message["program_id"] or (message["round"] or {}).get("program_id")
     activity.topic = message["topic"]
-    activity.other_topic = (message.get("other_topic")
-                            if message["topic"] == domain.OTHER_TOPIC else None)
+    activity.other_topic = (
+        message.get("other_topic") if message["topic"] == domain.OTHER_TOPIC else None
+    )
     activity.activity_types = list(message["activity_types"])
     activity.mechanism = message["mechanism"]
     activity.focus = message["focus"]
@@ -68,8 +89,9 @@ def _apply_expression(activity: Activity, message: dict) -> None:
 def _expression(session, message: dict) -> Expression:
     expression = session.get(Expression, message["expression_id"])
     if expression is None:
-        expression = Expression(id=message["expression_id"], workshop_id=message["workshop_id"],
-                                version=0)
+        expression = Expression(
+            id=message["expression_id"], workshop_id=message["workshop_id"], version=0
+        )
         session.add(expression)
     return expression
 
@@ -84,37 +106,68 @@ def record_expression(message: dict, *, uow, now: datetime) -> Activity | None:
     if message["version"] <= expression.version:
         return None  # a duplicate or an older version arriving late
     expression.version = message["version"]
-    if expression.withdrawn_version is not None and message["version"] <= expression.withdrawn_version:
+    if (
+        expression.withdrawn_version is not None
+        and message["version"] <= expression.withdrawn_version
+    ):
         return None  # withdrawn at this version already (the withdrawal came first)
-    activity = session.scalar(sa.select(Activity).where(
-        Activity.expression_id == message["expression_id"]))
+    activity = session.scalar(
+        sa.select(Activity).where(Activity.expression_id == message["expression_id"])
+    )
     if activity is None:
         activity = Activity(
             id=str(uuid.uuid5(ACTIVITY_NAMESPACE, message["expression_id"])),
-            workshop_id=message["workshop_id"], expression_id=message["expression_id"],
-            state=domain.PROPOSED, scores={}, proposed_at=message["submitted_at"], updated_at=now)
+            workshop_id=message["workshop_id"],
+            expression_id=message["expression_id"],
+            state=domain.PROPOSED,
+            scores={},
+            proposed_at=message["submitted_at"],
+            updated_at=now,
+        )
         _apply_expression(activity, message)
         activity.owner_staff_id = default_owner(session, activity.workshop_id)
         session.add(activity)
         reset_follow_up(session, activity, now)
-        audit(session, activity, kind="created", actor=actor, now=now, to_state=domain.PROPOSED,
-              reason="expression of interest signed",
-              details={"expression_version": message["version"]})
+        audit(
+            session,
+            activity,
+            kind="created",
+            actor=actor,
+            now=now,
+            to_state=domain.PROPOSED,
+            reason="expression of interest signed",
+            details={"expression_version": message["version"]},
+        )
         uow.publish(_proposed_event(session, activity))
         return activity
     _apply_expression(activity, message)
     activity.updated_at = now
-    audit(session, activity, kind="expression_revised", actor=actor, now=now,
-          details={"expression_version": message["version"]})
+    audit(
+        session,
+        activity,
+        kind="expression_revised",
+        actor=actor,
+        now=now,
+        details={"expression_version": message["version"]},
+    )
     if activity.state == domain.WITHDRAWN:
         # the parties signed again after withdrawing: the activity is back
         activity.state = domain.PROPOSED
         reset_follow_up(session, activity, now)
         reason = f"expression of interest re-submitted (version {message['version']})"
-        audit(session, activity, kind="transition", actor=actor, now=now, reason=reason,
-              from_state=domain.WITHDRAWN, to_state=domain.PROPOSED)
-        uow.publish(_status_event(session, activity, domain.WITHDRAWN, reason=reason,
-                                  actor=actor, now=now))
+        audit(
+            session,
+            activity,
+            kind="transition",
+            actor=actor,
+            now=now,
+            reason=reason,
+            from_state=domain.WITHDRAWN,
+            to_state=domain.PROPOSED,
+        )
+        uow.publish(
+            _status_event(session, activity, domain.WITHDRAWN, reason=reason, actor=actor, now=now)
+        )
     return activity
 
 
@@ -122,12 +175,15 @@ def withdraw_expression(message: dict, *, uow, now: datetime) -> Activity | None
     """intake's expression_of_interest_withdrawn: its open activity is withdrawn."""
     session = uow.session
     expression = _expression(session, message)
-    if message["version"] < expression.version or (
-            expression.withdrawn_version or 0) >= message["version"]:
+    if (
+        message["version"] < expression.version
+        or (expression.withdrawn_version or 0) >= message["version"]
+    ):
         return None  # a later version re-opened it, or this withdrawal was seen
     expression.withdrawn_version = message["version"]
-    activity = session.scalar(sa.select(Activity).where(
-        Activity.expression_id == message["expression_id"]))
+    activity = session.scalar(
+        sa.select(Activity).where(Activity.expression_id == message["expression_id"])
+    )
     if activity is None or activity.state not in domain.OPEN_STATES:
         return activity
     actor = Actor("intake", uow.origin)
@@ -136,13 +192,22 @@ def withdraw_expression(message: dict, *, uow, now: datetime) -> Activity | None
     activity.state = domain.WITHDRAWN
     activity.follow_up_on = None
     activity.updated_at = now
-    audit(session, activity, kind="transition", actor=actor, now=now, reason=reason,
-          from_state=from_state, to_state=domain.WITHDRAWN)
+    audit(
+        session,
+        activity,
+        kind="transition",
+        actor=actor,
+        now=now,
+        reason=reason,
+        from_state=from_state,
+        to_state=domain.WITHDRAWN,
+    )
     uow.publish(_status_event(session, activity, from_state, reason=reason, actor=actor, now=now))
     return activity
 
 
 # -- staff ----------------------------------------------------------------------------
+
 
 def check_workshop(session, workshop_id: str) -> Workshop:
     """The workshop, refused (404 naming `workshop_id`) unless intake published it."""
@@ -165,12 +230,19 @@ def check_delegation(session, delegation_id: str, workshop_id: str, path: str) -
     return delegation
 
 
-def check_supplying(session, ids: list[str], *, demanding: str, workshop_id: str,
-                    path: str = "supplying_delegation_ids") -> None:
+def check_supplying(
+    session,
+    ids: list[str],
+    *,
+    demanding: str,
+    workshop_id: str,
+    path: str = "supplying_delegation_ids",
+) -> None:
     for index, delegation_id in enumerate(ids):
         if delegation_id == demanding:
-            raise FieldRefused(f"{path}[{index}]",
-                               "the demanding delegation cannot also be the supplying side")
+            raise FieldRefused(
+                f"{path}[{index}]", "the demanding delegation cannot also be the supplying side"
+            )
         check_delegation(session, delegation_id, workshop_id, f"{path}[{index}]")
 
 
@@ -179,32 +251,57 @@ def create_activity(command: dict, *, uow, now: datetime) -> dict:
     the workshop and every delegation it names must be known."""
     session = uow.session
     check_workshop(session, command["workshop_id"])
-    check_delegation(session, command["demanding_delegation_id"], command["workshop_id"],
-                     "demanding_delegation_id")
+    check_delegation(
+        session,
+        command["demanding_delegation_id"],
+        command["workshop_id"],
+        "demanding_delegation_id",
+    )
     supplying = list(dict.fromkeys(command["supplying_delegation_ids"]))
-    check_supplying(session, supplying, demanding=command["demanding_delegation_id"],
-                    workshop_id=command["workshop_id"])
+    check_supplying(
+        session,
+        supplying,
+        demanding=command["demanding_delegation_id"],
+        workshop_id=command["workshop_id"],
+    )
     if command.get("owner_staff_id"):
         check_staff(session, command["owner_staff_id"], "owner_staff_id")
     activity = Activity(
-        id=str(uuid.uuid4()), workshop_id=command["workshop_id"], title=command.get("title"),
+        id=str(uuid.uuid4()),
+        workshop_id=command["workshop_id"],
+        title=command.get("title"),
         demanding_delegation_id=command["demanding_delegation_id"],
         supplying_delegation_ids=supplying,
         supplier_status=domain.supplier_status(command.get("supplier_status"), supplying),
-        program_id=command.get("program_id"), topic=command.get("topic"),
+        program_id=command.get("program_id"),
+        topic=command.get("topic"),
         other_topic=command.get("other_topic"),
         activity_types=list(dict.fromkeys(command["activity_types"])),
-        mechanism=command.get("mechanism"), focus=command.get("focus"),
-        description=command.get("description"), contact_delegate_ids=[], state=domain.PROPOSED,
-        scores={}, proposed_at=now, updated_at=now)
-    activity.owner_staff_id = (command.get("owner_staff_id")
-                               or default_owner(session, command["workshop_id"]))
+        mechanism=command.get("mechanism"),
+        focus=command.get("focus"),
+        description=command.get("description"),
+        contact_delegate_ids=[],
+        state=domain.PROPOSED,
+        scores={},
+        proposed_at=now,
+        updated_at=now,
+    )
+    activity.owner_staff_id = command.get("owner_staff_id") or default_owner(
+        session, command["workshop_id"]
+    )
     session.add(activity)
     reset_follow_up(session, activity, now)
     if command.get("follow_up_on"):
         activity.follow_up_on = command["follow_up_on"]
-    audit(session, activity, kind="created", actor=acting(command, uow), now=now,
-          to_state=domain.PROPOSED, reason="recorded by staff")
+    audit(
+        session,
+        activity,
+        kind="created",
+        actor=acting(command, uow),
+        now=now,
+        to_state=domain.PROPOSED,
+        reason="recorded by staff",
+    )
     uow.publish(_proposed_event(session, activity))
     return describe(session, activity, now, with_trail=True)
 
@@ -218,21 +315,31 @@ def get_activity(query: dict, *, uow, now: datetime) -> dict:
 def list_activities(query: dict, *, uow, now: datetime) -> dict:
     """The activities matching the query's filters (`workshop_id`, `states`,
     `owner_staff_id`, `delegation_id`, `overdue`; each optional)."""
-    return {"activities": activity_views(
-        uow.session, now=now, workshop_id=query.get("workshop_id"), states=query.get("states"),
-        owner_staff_id=query.get("owner_staff_id"), delegation_id=query.get("delegation_id"),
-        overdue=query.get("overdue"))}
+    return {
+        "activities": activity_views(
+            uow.session,
+            now=now,
+            workshop_id=query.get("workshop_id"),
+            states=query.get("states"),
+            owner_staff_id=query.get("owner_staff_id"),
+            delegation_id=query.get("delegation_id"),
+            overdue=query.get("overdue"),
+        )
+    }
 
 
 def move(session, activity: Activity, change: dict, *, uow, actor: Actor, now: datetime) -> None:
     """Move an activity in its lifecycle, or refuse with the reason; kept in
     the trail and published."""
     try:
-        domain.check_transition(activity.state, change["to"],
-                                funding_source=change.get("funding_source"),
-                                planned_start=change.get("planned_start"),
-                                planned_end=change.get("planned_end"),
-                                terms_of_reference=change.get("terms_of_reference"))
+        domain.check_transition(
+            activity.state,
+            change["to"],
+            funding_source=change.get("funding_source"),
+            planned_start=change.get("planned_start"),
+            planned_end=change.get("planned_end"),
+            terms_of_reference=change.get("terms_of_reference"),
+        )
     except domain.IllegalTransition as exc:
         raise Conflict(str(exc), [{"path": "to", "message": str(exc)}]) from None
     except domain.MissingForTransition as exc:
@@ -247,12 +354,25 @@ def move(session, activity: Activity, change: dict, *, uow, actor: Actor, now: d
         activity.terms_of_reference = change["terms_of_reference"]
     activity.updated_at = now
     reset_follow_up(session, activity, now)
-    details = {k: str(change[k]) for k in ("funding_source", "planned_start", "planned_end")
-               if change.get(k) is not None}
-    audit(session, activity, kind="transition", actor=actor, now=now, reason=change["reason"],
-          from_state=from_state, to_state=activity.state, details=details)
-    uow.publish(_status_event(session, activity, from_state, reason=change["reason"],
-                              actor=actor, now=now))
+    details = {
+        k: str(change[k])
+        for k in ("funding_source", "planned_start", "planned_end")
+        if change.get(k) is not None
+    }
+    audit(
+        session,
+        activity,
+        kind="transition",
+        actor=actor,
+        now=now,
+        reason=change["reason"],
+        from_state=from_state,
+        to_state=activity.state,
+        details=details,
+    )
+    uow.publish(
+        _status_event(session, activity, from_state, reason=change["reason"], actor=actor, now=now)
+    )
 
 
 def transition(command: dict, *, uow, now: datetime) -> dict:
@@ -269,12 +389,20 @@ def resolve_supplying(command: dict, *, uow, now: datetime) -> dict:
     session = uow.session
     activity = find_activity(session, command["activity_id"], for_update=True)
     ids = list(dict.fromkeys(command["supplying_delegation_ids"]))
-    check_supplying(session, ids, demanding=activity.demanding_delegation_id,
-                    workshop_id=activity.workshop_id)
+    check_supplying(
+        session, ids, demanding=activity.demanding_delegation_id, workshop_id=activity.workshop_id
+    )
     before = list(activity.supplying_delegation_ids)
     activity.supplying_delegation_ids = ids
     activity.supplier_status = domain.NAMED
     activity.updated_at = now
-    audit(session, activity, kind="supplying_resolved", actor=acting(command, uow), now=now,
-          reason=command.get("reason"), details={"from": before, "to": ids})
+    audit(
+        session,
+        activity,
+        kind="supplying_resolved",
+        actor=acting(command, uow),
+        now=now,
+        reason=command.get("reason"),
+        details={"from": before, "to": ids},
+    )
     return describe(session, activity, now, with_trail=True)

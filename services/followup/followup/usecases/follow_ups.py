@@ -1,5 +1,6 @@
 """Who follows each activity and when: owners, follow-up dates and the
 workshop's cadence, and the timer's scan for follow-ups that fell due."""
+
 from __future__ import annotations
 
 import contextlib
@@ -57,8 +58,9 @@ def reset_follow_up(session, activity: Activity, now: datetime) -> None:
 
 
 def staff_with_role(session, role: str) -> list[str]:
-    staff = session.scalars(sa.select(StaffMember).where(StaffMember.active.is_(True))
-                            .order_by(StaffMember.id)).all()
+    staff = session.scalars(
+        sa.select(StaffMember).where(StaffMember.active.is_(True)).order_by(StaffMember.id)
+    ).all()
     return [s.id for s in staff if role in (s.roles or [])]
 
 
@@ -68,10 +70,13 @@ def default_owner(session, workshop_id: str) -> str | None:
     candidates = staff_with_role(session, "secretariat")
     if not candidates:
         return None
-    load = dict(session.execute(
-        sa.select(Activity.owner_staff_id, sa.func.count()).where(
-            Activity.workshop_id == workshop_id,
-            Activity.state.in_(domain.FOLLOWED_STATES)).group_by(Activity.owner_staff_id)).all())
+    load = dict(
+        session.execute(
+            sa.select(Activity.owner_staff_id, sa.func.count())
+            .where(Activity.workshop_id == workshop_id, Activity.state.in_(domain.FOLLOWED_STATES))
+            .group_by(Activity.owner_staff_id)
+        ).all()
+    )
     return min(candidates, key=lambda staff_id: (load.get(staff_id, 0), staff_id))
 
 
@@ -89,8 +94,15 @@ def assign_owner(command: dict, *, uow, now: datetime) -> dict:
     before = activity.owner_staff_id
     activity.owner_staff_id = command["owner_staff_id"]
     activity.updated_at = now
-    audit(session, activity, kind="owner_assigned", actor=acting(command, uow), now=now,
-          reason=command.get("reason"), details={"from": before, "to": command["owner_staff_id"]})
+    audit(
+        session,
+        activity,
+        kind="owner_assigned",
+        actor=acting(command, uow),
+        now=now,
+        reason=command.get("reason"),
+        details={"from": before, "to": command["owner_staff_id"]},
+    )
     return describe(session, activity, now, with_trail=True)
 
 
@@ -103,10 +115,15 @@ def set_follow_up(command: dict, *, uow, now: datetime) -> dict:
     before = activity.follow_up_on
     activity.follow_up_on = command["follow_up_on"]
     activity.updated_at = now
-    audit(session, activity, kind="follow_up_set", actor=acting(command, uow), now=now,
-          reason=command.get("reason"),
-          details={"from": before and before.isoformat(),
-                   "to": command["follow_up_on"].isoformat()})
+    audit(
+        session,
+        activity,
+        kind="follow_up_set",
+        actor=acting(command, uow),
+        now=now,
+        reason=command.get("reason"),
+        details={"from": before and before.isoformat(), "to": command["follow_up_on"].isoformat()},
+    )
     return describe(session, activity, now, with_trail=True)
 
 
@@ -126,8 +143,7 @@ def set_follow_up_settings(command: dict, *, uow, now: datetime) -> dict:
     return describe_settings(workshop)
 
 
-def scan_follow_ups(*, uow, now: datetime, skip: Container = (),
-                    failed: dict | None = None) -> int:
+def scan_follow_ups(*, uow, now: datetime, skip: Container = (), failed: dict | None = None) -> int:
     """The timer: publish `activity_follow_up_due` for every activity whose
     follow-up is near or late in its workshop's time zone; once per activity,
     level and date. Returns how many were published.
@@ -136,9 +152,11 @@ def scan_follow_ups(*, uow, now: datetime, skip: Container = (),
     into `failed` under `("follow_up", activity id, follow-up date)` and the
     others are told; keys in `skip` (given up on by the timer) are not tried."""
     session = uow.session
-    activities = session.scalars(sa.select(Activity).where(
-        Activity.state.in_(domain.FOLLOWED_STATES), Activity.follow_up_on.is_not(None))
-        .order_by(Activity.id)).all()
+    activities = session.scalars(
+        sa.select(Activity)
+        .where(Activity.state.in_(domain.FOLLOWED_STATES), Activity.follow_up_on.is_not(None))
+        .order_by(Activity.id)
+    ).all()
     workshops: dict = {}
     coordinators = None
     published = 0
@@ -155,15 +173,30 @@ def scan_follow_ups(*, uow, now: datetime, skip: Container = (),
                 continue
             if coordinators is None:
                 coordinators = staff_with_role(session, "coordinator")
-            event = schemas.PUBLISHED.event("activity_follow_up_due", {
-                "activity_id": activity.id, "workshop_id": activity.workshop_id,
-                "title": title_of(session, activity), "state": activity.state,
-                "level": late.level, "follow_up_on": activity.follow_up_on,
-                "days_overdue": late.days_overdue, "owner_staff_id": activity.owner_staff_id,
-                "escalation_staff_ids": coordinators if late.level == domain.ESCALATION else [],
-                "counterpart_delegation_ids": counterparts(activity), "detected_at": now})
-            session.add(FollowUpNotice(activity_id=activity.id, level=late.level,
-                                       follow_up_on=activity.follow_up_on, detected_at=now))
+            event = schemas.PUBLISHED.event(
+                "activity_follow_up_due",
+                {
+                    "activity_id": activity.id,
+                    "workshop_id": activity.workshop_id,
+                    "title": title_of(session, activity),
+                    "state": activity.state,
+                    "level": late.level,
+                    "follow_up_on": activity.follow_up_on,
+                    "days_overdue": late.days_overdue,
+                    "owner_staff_id": activity.owner_staff_id,
+                    "escalation_staff_ids": coordinators if late.level == domain.ESCALATION else [],
+                    "counterpart_delegation_ids": counterparts(activity),
+                    "detected_at": now,
+                },
+            )
+            session.add(
+                FollowUpNotice(
+                    activity_id=activity.id,
+                    level=late.level,
+                    follow_up_on=activity.follow_up_on,
+                    detected_at=now,
+                )
+            )
             session.flush()
             uow.publish(event)
             published += 1

@@ -1,6 +1,7 @@
 """What followup learns from intake and matching: workshops, delegations,
 programs, staff and schedules, kept at their latest version whatever the
 order and number of deliveries."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -51,11 +52,15 @@ def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     delegation.country = None if delegation.region else message.get("country")
     delegation.kind = message["kind"]
     delegation.focal_point_delegate_id = next(
-        (d["delegate_id"] for d in message["delegates"] if d["is_focal_point"]), None)
+        (d["delegate_id"] for d in message["delegates"] if d["is_focal_point"]), None
+    )
     delegation.registered_at = message["registered_at"]
     delegation.workshop_id = message.get("workshop_id") or delegation.workshop_id
     delegation.version = max(version, delegation.version or 0)
-    if delegation.withdrawn_version is not None and delegation.version > delegation.withdrawn_version:
+    if (
+        delegation.withdrawn_version is not None
+        and delegation.version > delegation.withdrawn_version
+    ):
         delegation.withdrawn_version = None
     uow.session.add(delegation)
     return delegation
@@ -113,11 +118,18 @@ def record_schedule(message: dict, *, uow, now: datetime) -> Workshop:
     if message["revision"] <= workshop.schedule_revision:
         return workshop
     workshop.schedule_revision = message["revision"]
-    uow.session.execute(sa.delete(ScheduleRound).where(
-        ScheduleRound.workshop_id == message["workshop_id"]))
+    uow.session.execute(
+        sa.delete(ScheduleRound).where(ScheduleRound.workshop_id == message["workshop_id"])
+    )
     for round_ in message["rounds"]:
-        uow.session.add(ScheduleRound(
-            workshop_id=message["workshop_id"], round_id=round_["round_id"],
-            session=round_["session"], table=round_["table"],
-            program_id=round_["program_id"], starts_at=round_["starts_at"]))
+        uow.session.add(
+            ScheduleRound(
+                workshop_id=message["workshop_id"],
+                round_id=round_["round_id"],
+                session=round_["session"],
+                table=round_["table"],
+                program_id=round_["program_id"],
+                starts_at=round_["starts_at"],
+            )
+        )
     return workshop

@@ -3,6 +3,7 @@
 Who is the staff member named with `by` in the body, else the API client
 the request came with; from where is the unit of work's origin
 ("http:<client>@<address>", "event:<producer>/<type>", "job:<loop>")."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from ..models import Activity, ActivityChange
 @dataclass(frozen=True)
 class Actor:
     """Who acts and through which channel."""
+
     name: str
     origin: str
 
@@ -30,13 +32,31 @@ def acting(command: dict, uow) -> Actor:
     """The actor of a staff request: `by`, else the person the console acts for
     (`uow.actor`, "staff:<id> (<name>)"), else the API client."""
     actor = getattr(uow, "actor", None)
-    return Actor(command.get("by") or (str(actor) if actor else client_of(uow.origin)),
-                 uow.origin)
+    return Actor(command.get("by") or (str(actor) if actor else client_of(uow.origin)), uow.origin)
 
 
-def audit(session, activity: Activity, *, kind: str, actor: Actor, now: datetime,
-          reason: str | None = None, from_state: str | None = None,
-          to_state: str | None = None, details: dict | None = None) -> None:
-    session.add(ActivityChange(activity_id=activity.id, at=now, kind=kind, actor=actor.name,
-                               origin=actor.origin, reason=reason, from_state=from_state,
-                               to_state=to_state, details=details or {}))
+def audit(
+    session,
+    activity: Activity,
+    *,
+    kind: str,
+    actor: Actor,
+    now: datetime,
+    reason: str | None = None,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    details: dict | None = None,
+) -> None:
+    session.add(
+        ActivityChange(
+            activity_id=activity.id,
+            at=now,
+            kind=kind,
+            actor=actor.name,
+            origin=actor.origin,
+            reason=reason,
+            from_state=from_state,
+            to_state=to_state,
+            details=details or {},
+        )
+    )

@@ -1,5 +1,6 @@
 """Counterparts' status updates on an activity, over HTTP or published by the
 portal as `activity_update_submitted`: the same rules for both."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,26 +27,41 @@ def post_update(command: dict, *, uow, now: datetime) -> dict:
     if update_id is not None:
         # the inbox only drops a re-delivered event; a sender re-sending the
         # same update under a new event id is caught here
-        earlier = session.scalar(sa.select(CounterpartUpdate).where(
-            CounterpartUpdate.update_id == update_id))
+        earlier = session.scalar(
+            sa.select(CounterpartUpdate).where(CounterpartUpdate.update_id == update_id)
+        )
         if earlier is not None:
             if earlier.activity_id != activity.id:
-                raise FieldRefused("update_id", f"{update_id} already names an update of "
-                                   f"activity {earlier.activity_id}")
+                raise FieldRefused(
+                    "update_id",
+                    f"{update_id} already names an update of activity {earlier.activity_id}",
+                )
             return describe(session, activity, now, with_trail=True)
     if command["delegation_id"] not in counterparts(activity):
         raise NotACounterpart(command["delegation_id"])
     # a sender's clock running ahead must not date an update in the future
     at = min(command["submitted_at"], now) if command.get("submitted_at") else now
-    session.add(CounterpartUpdate(activity_id=activity.id, update_id=update_id,
-                                  delegation_id=command["delegation_id"],
-                                  delegate_id=command.get("delegate_id"), text=command["text"],
-                                  at=at))
+    session.add(
+        CounterpartUpdate(
+            activity_id=activity.id,
+            update_id=update_id,
+            delegation_id=command["delegation_id"],
+            delegate_id=command.get("delegate_id"),
+            text=command["text"],
+            at=at,
+        )
+    )
     reset_follow_up(session, activity, now)
     activity.updated_at = now
-    audit(session, activity, kind="update_posted", actor=Actor(command["delegation_id"], uow.origin),
-          now=now, reason=command["text"][:200],
-          details={"update_id": update_id} if update_id else None)
+    audit(
+        session,
+        activity,
+        kind="update_posted",
+        actor=Actor(command["delegation_id"], uow.origin),
+        now=now,
+        reason=command["text"][:200],
+        details={"update_id": update_id} if update_id else None,
+    )
     return describe(session, activity, now, with_trail=True)
 
 

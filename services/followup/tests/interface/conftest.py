@@ -1,6 +1,7 @@
 """followup in a real container on the real broker and database (both SQLite
 and PostgreSQL), with an HTTP client holding an API key and a spy queue on
 followup's exchange."""
+
 import json
 
 import pytest
@@ -32,8 +33,11 @@ def spy(followup_config):
 
         def bind(*event_types):
             for event_type in event_types:
-                queue = Queue(f"spy.{event_type}", Exchange("followup.events", "topic", durable=True),
-                              routing_key=event_type)
+                queue = Queue(
+                    f"spy.{event_type}",
+                    Exchange("followup.events", "topic", durable=True),
+                    routing_key=event_type,
+                )
                 queue.bind(connection.channel()).declare()
                 queues[event_type] = queue
 
@@ -45,6 +49,7 @@ def spy(followup_config):
                     out.append(json.loads(message.body))
                     message.ack()
             return out
+
         received.bind = bind
         yield received
 
@@ -53,6 +58,7 @@ def spy(followup_config):
 def start(container_factory, followup_config):
     def start_service(**overrides):
         container_factory(FollowupService, {**followup_config, **overrides}).start()
+
     return start_service
 
 
@@ -62,12 +68,18 @@ def http(followup_config):
     base = f"http://{followup_config['WEB_SERVER_ADDRESS']}"
 
     def call(method, path, body=None, **params):
-        response = requests.request(method, base + path, timeout=10, params=params,
-                                    data=None if body is None else json.dumps(body),
-                                    headers={"Content-Type": "application/json", "X-API-Key": key})
+        response = requests.request(
+            method,
+            base + path,
+            timeout=10,
+            params=params,
+            data=None if body is None else json.dumps(body),
+            headers={"Content-Type": "application/json", "X-API-Key": key},
+        )
         # every answer of every test is held to the published document
         assert oas.response_problems(DOCUMENT, method, path, response) == []
         return response
+
     return call
 
 
@@ -82,14 +94,37 @@ def known(followup_config):
         now = datetime.fromisoformat(NOW)
         with Store.for_url(followup_config["DATABASE_URL"]).transaction() as session:
             uow = UnitOfWork(session, producer="followup", correlation_id="test", origin="test")
-            usecases.record_workshop(inbound.WorkshopPublished().load({
-                "workshop_id": workshop_id, "version": 1, "title": "Santa Marta",
-                "time_zone": "America/Bogota"}), uow=uow, now=now)
+            usecases.record_workshop(
+                inbound.WorkshopPublished().load(
+                    {
+                        "workshop_id": workshop_id,
+                        "version": 1,
+                        "title": "Santa Marta",
+                        "time_zone": "America/Bogota",
+                    }
+                ),
+                uow=uow,
+                now=now,
+            )
             for delegation_id, country in delegations:
-                usecases.record_delegation(inbound.DelegationRegisteredV2().load({
-                    "delegation_id": delegation_id, "institution": f"Ministry {delegation_id}",
-                    "acronym": None, "country": country, "kind": "ministry",
-                    "registered_at": NOW, "workshop_id": workshop_id, "version": 1,
-                    "delegates": [{"delegate_id": f"{delegation_id}-1", "is_focal_point": True}]}),
-                    uow=uow, now=now)
+                usecases.record_delegation(
+                    inbound.DelegationRegisteredV2().load(
+                        {
+                            "delegation_id": delegation_id,
+                            "institution": f"Ministry {delegation_id}",
+                            "acronym": None,
+                            "country": country,
+                            "kind": "ministry",
+                            "registered_at": NOW,
+                            "workshop_id": workshop_id,
+                            "version": 1,
+                            "delegates": [
+                                {"delegate_id": f"{delegation_id}-1", "is_focal_point": True}
+                            ],
+                        }
+                    ),
+                    uow=uow,
+                    now=now,
+                )
+
     return tell

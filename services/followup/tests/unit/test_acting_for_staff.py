@@ -1,5 +1,6 @@
 """Who acts on an activity: `by` from the body, else the person the console
 acts for (`uow.actor`), else the API client of the request's origin."""
+
 from types import SimpleNamespace
 
 from followup.usecases.trail import acting

@@ -1,4 +1,5 @@
 """`rueda-followup`: the Santa Marta example and a workshop's report files."""
+
 import csv
 import json
 from pathlib import Path
@@ -23,7 +24,8 @@ def test_the_santa_marta_example_has_46_activities_and_two_funded(tmp_path, caps
     # labelled for people, in English unless --lang says otherwise
     assert len(rows) == 46 and "Activity id" in rows[0]
     assert sum(r["Supplying delegations"] == "not yet defined" for r in rows) == len(
-        example.TOPIC_ONLY)
+        example.TOPIC_ONLY
+    )
     topics = json.loads((tmp_path / "report.json").read_text())["demand_by_topic"]
     # the most demanded, as in 2012
     assert topics[0] == {"Topic": "food_security", "Activities": 13}
@@ -38,26 +40,39 @@ def test_the_santa_marta_example_has_46_activities_and_two_funded(tmp_path, caps
 
 
 def test_the_example_in_spanish_labels_headers_states_types_and_dates(tmp_path, capsys):
-    assert cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path),
-                     "--lang", "es"]) == 0
+    assert (
+        cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path), "--lang", "es"])
+        == 0
+    )
     with open(tmp_path / "supply_demand.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0])[:3] == ["Id de la actividad", "Título", "Delegación demandante"]
     assert sum(r["Delegaciones oferentes"] == "aún no definido" for r in rows) == len(
-        example.TOPIC_ONLY)
+        example.TOPIC_ONLY
+    )
     assert {r["Estado"] for r in rows} <= {
-        "propuesta", "en revisión", "seleccionada", "rechazada", "planificada", "en curso",
-        "finalizada", "evaluada", "retirada"}
+        "propuesta",
+        "en revisión",
+        "seleccionada",
+        "rechazada",
+        "planificada",
+        "en curso",
+        "finalizada",
+        "evaluada",
+        "retirada",
+    }
     built = json.loads((tmp_path / "report.json").read_text())
     assert {r["Dimensión"] for r in built["counts"]} == {
-        "tipo de actividad", "mecanismo", "enfoque"}
+        "tipo de actividad",
+        "mecanismo",
+        "enfoque",
+    }
     assert "Brasil" in {r["País"] for r in built["demand_by_country"]}
     dates = {r["Fecha de seguimiento"] for r in built["status_by_delegation"]} - {""}
     assert dates and all(d.endswith(" 2013") or d.endswith(" 2012") for d in dates)
     assert {r["Atrasada"] for r in built["status_by_delegation"]} <= {"sí", "no"}
     with pytest.raises(SystemExit):  # es, en, pt or fr
-        cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path),
-                  "--lang", "de"])
+        cli.main(["example", "--example", str(SANTA_MARTA), "--out", str(tmp_path), "--lang", "de"])
 
 
 def test_report_writes_the_files_of_a_workshop_from_the_services_database(tmp_path, capsys):
@@ -66,8 +81,22 @@ def test_report_writes_the_files_of_a_workshop_from_the_services_database(tmp_pa
     config = tmp_path / "config.yml"
     config.write_text(f"DATABASE_URL: sqlite:///{database}\n")
     out = tmp_path / "out"
-    assert cli.main(["report", "--config", str(config), "--workshop", "w-none", "--out", str(out),
-                     "--as-of", "2026-05-20T12:00:00+00:00"]) == 0
+    assert (
+        cli.main(
+            [
+                "report",
+                "--config",
+                str(config),
+                "--workshop",
+                "w-none",
+                "--out",
+                str(out),
+                "--as-of",
+                "2026-05-20T12:00:00+00:00",
+            ]
+        )
+        == 0
+    )
     assert json.loads((out / "report.json").read_text())["supply_demand"] == []
     assert (out / "demand_by_topic.png").is_file()
     assert str(out / "status_by_delegation.csv") in capsys.readouterr().out
@@ -82,18 +111,34 @@ def test_iati_writes_the_file_of_a_workshop_from_the_services_database(tmp_path,
     upgrade(ALEMBIC_INI, f"sqlite:///{database}")
     store = Store(f"sqlite:///{database}")
     with store.transaction() as session:
-        example.build(UnitOfWork(session, producer="followup", correlation_id="t",
-                                 origin="test"), SANTA_MARTA)
+        example.build(
+            UnitOfWork(session, producer="followup", correlation_id="t", origin="test"), SANTA_MARTA
+        )
     store.engine.dispose()
     config = tmp_path / "config.yml"
     config.write_text(f"DATABASE_URL: sqlite:///{database}\nIATI_REPORTING_ORG_REF: XM-TEST\n")
     out = tmp_path / "out" / "santa-marta.xml"
-    assert cli.main(["iati", "--config", str(config), "--workshop", example.WORKSHOP_ID,
-                     "--out", str(out), "--as-of", "2013-02-15T10:00:00-05:00"]) == 0
+    assert (
+        cli.main(
+            [
+                "iati",
+                "--config",
+                str(config),
+                "--workshop",
+                example.WORKSHOP_ID,
+                "--out",
+                str(out),
+                "--as-of",
+                "2013-02-15T10:00:00-05:00",
+            ]
+        )
+        == 0
+    )
     root = etree.parse(str(out)).getroot()
     assert root.get("generated-datetime") == "2013-02-15T10:00:00-05:00"
     assert root.find("iati-activity/reporting-org").get("ref") == "XM-TEST"
     assert str(out) in capsys.readouterr().out
-    assert cli.main(["iati", "--config", str(config), "--workshop", "nowhere",
-                     "--out", str(out)]) == 1
+    assert (
+        cli.main(["iati", "--config", str(config), "--workshop", "nowhere", "--out", str(out)]) == 1
+    )
     assert "no workshop nowhere" in capsys.readouterr().err

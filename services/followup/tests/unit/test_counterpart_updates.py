@@ -1,6 +1,7 @@
 """A counterpart's status update sent by the portal as `activity_update_submitted`:
 read like the HTTP body, applied by the same use case, recorded once per
 `update_id`, refused with the payload field at fault."""
+
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,8 +16,12 @@ from rueda_backbone.envelope import Envelope
 
 from .conftest import NOW
 
-EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "events" / \
-    "activity_update_submitted.v1.example.json"
+EXAMPLE = (
+    Path(__file__).resolve().parents[4]
+    / "docs"
+    / "events"
+    / "activity_update_submitted.v1.example.json"
+)
 PORTAL = "event:portal/activity_update_submitted"
 
 
@@ -26,21 +31,43 @@ def documented() -> Envelope:
 
 def add_activity(uow, activity_id, demanding="d-pe", supplying=("d-br",), **extra) -> Activity:
     activity = Activity(
-        id=activity_id, workshop_id="w1", demanding_delegation_id=demanding,
-        supplying_delegation_ids=list(supplying), topic="food_security", activity_types=[],
-        contact_delegate_ids=[], state="proposed", scores={}, proposed_at=NOW,
-        updated_at=NOW, follow_up_on=date(2026, 5, 10), **extra)
+        id=activity_id,
+        workshop_id="w1",
+        demanding_delegation_id=demanding,
+        supplying_delegation_ids=list(supplying),
+        topic="food_security",
+        activity_types=[],
+        contact_delegate_ids=[],
+        state="proposed",
+        scores={},
+        proposed_at=NOW,
+        updated_at=NOW,
+        follow_up_on=date(2026, 5, 10),
+        **extra,
+    )
     uow.session.add(activity)
     uow.session.flush()
     return activity
 
 
-def update(activity_id="a1", *, update_id="7e7bd921-5a1c-4f71-80fd-3ad45b9c9f21",
-           delegation_id="d-pe", **extra) -> dict:
-    return inbound.ActivityUpdateSubmitted().load({
-        "update_id": update_id, "activity_id": activity_id, "delegation_id": delegation_id,
-        "delegate_id": None, "text": "dates agreed", "submitted_at": "2026-05-19T09:30:00-05:00",
-        **extra})
+def update(
+    activity_id="a1",
+    *,
+    update_id="7e7bd921-5a1c-4f71-80fd-3ad45b9c9f21",
+    delegation_id="d-pe",
+    **extra,
+) -> dict:
+    return inbound.ActivityUpdateSubmitted().load(
+        {
+            "update_id": update_id,
+            "activity_id": activity_id,
+            "delegation_id": delegation_id,
+            "delegate_id": None,
+            "text": "dates agreed",
+            "submitted_at": "2026-05-19T09:30:00-05:00",
+            **extra,
+        }
+    )
 
 
 def post(uow, form: dict) -> dict:
@@ -55,15 +82,20 @@ def updates(uow) -> list[CounterpartUpdate]:
 
 # -- the reader ---------------------------------------------------------------------
 
+
 def test_the_documented_update_is_recorded_on_its_activity(uow):
     envelope = documented()
     form = inbound.CONSUMES.read(envelope)
-    activity = add_activity(uow, envelope.payload["activity_id"],
-                            demanding=envelope.payload["delegation_id"])
+    activity = add_activity(
+        uow, envelope.payload["activity_id"], demanding=envelope.payload["delegation_id"]
+    )
     post(uow, form)
     [recorded] = updates(uow)
     assert (recorded.update_id, recorded.delegate_id, recorded.text) == (
-        envelope.payload["update_id"], envelope.payload["delegate_id"], envelope.payload["text"])
+        envelope.payload["update_id"],
+        envelope.payload["delegate_id"],
+        envelope.payload["text"],
+    )
     assert recorded.activity_id == activity.id
 
 
@@ -78,11 +110,16 @@ def test_the_reader_takes_the_http_rules_and_ignores_what_it_does_not_know(uow):
     assert set(refused.value.messages) == {"text", "update_id", "delegation_id"}
     with pytest.raises(ValidationError) as refused:
         inbound.ActivityUpdateSubmitted().load({"text": "x"})
-    assert set(refused.value.messages) == {"update_id", "activity_id", "delegation_id",
-                                           "submitted_at"}
+    assert set(refused.value.messages) == {
+        "update_id",
+        "activity_id",
+        "delegation_id",
+        "submitted_at",
+    }
 
 
 # -- the use case ----------------------------------------------------------------------
+
 
 def test_an_update_moves_the_follow_up_on_and_is_dated_when_it_was_written(uow):
     activity = add_activity(uow, "a1")
@@ -91,8 +128,11 @@ def test_an_update_moves_the_follow_up_on_and_is_dated_when_it_was_written(uow):
     [recorded] = updates(uow)
     assert recorded.at == datetime(2026, 5, 19, 14, 30, tzinfo=UTC)
     view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
-    assert (view["trail"][-1]["kind"], view["trail"][-1]["actor"], view["trail"][-1]["origin"]) \
-        == ("update_posted", "d-pe", PORTAL)
+    assert (view["trail"][-1]["kind"], view["trail"][-1]["actor"], view["trail"][-1]["origin"]) == (
+        "update_posted",
+        "d-pe",
+        PORTAL,
+    )
     assert view["updates"][0]["text"] == "dates agreed"
 
 
@@ -139,6 +179,7 @@ def test_a_foreign_delegation_or_an_unknown_activity_is_refused_with_the_field(u
 
 # -- which systems may send them ------------------------------------------------------------
 
+
 def receive(uow, form: dict, producer: str, settings=None):
     uow.origin = f"event:{producer}/activity_update_submitted"
     kwargs = {} if settings is None else {"settings": settings}
@@ -154,12 +195,17 @@ def test_updates_come_from_portal_unless_the_configuration_names_others(uow):
         receive(uow, update(update_id="0b7f3f8e-52a4-4a39-9a4e-6f1c2d3e4f50"), "portal-a")
     allowed = Settings.from_config({"COUNTERPART_PRODUCERS": "portal, portal-a"})
     assert allowed.counterpart_producers == ("portal", "portal-a")
-    view = receive(uow, update(update_id="0b7f3f8e-52a4-4a39-9a4e-6f1c2d3e4f50",
-                               text="from portal-a"), "portal-a", allowed)
+    view = receive(
+        uow,
+        update(update_id="0b7f3f8e-52a4-4a39-9a4e-6f1c2d3e4f50", text="from portal-a"),
+        "portal-a",
+        allowed,
+    )
     assert [u["text"] for u in view["updates"]] == ["dates agreed", "from portal-a"]
     assert view["trail"][-1]["origin"] == "event:portal-a/activity_update_submitted"
-    assert Settings.from_config({"COUNTERPART_PRODUCERS": ["portal-b"]}).counterpart_producers \
-        == ("portal-b",)
+    assert Settings.from_config({"COUNTERPART_PRODUCERS": ["portal-b"]}).counterpart_producers == (
+        "portal-b",
+    )
     assert Settings.from_config({}).counterpart_producers == ("portal",)
 
 
@@ -172,9 +218,11 @@ def test_an_unknown_producer_and_an_unknown_activity_are_different_reasons(uow):
         receive(uow, update("no-such-activity"), "portal")
     assert describe_failure(stranger.value) == (
         "refused: producer_not_allowed: 'portal-b' may not post counterpart updates; the "
-        "systems that may are portal (COUNTERPART_PRODUCERS)")
+        "systems that may are portal (COUNTERPART_PRODUCERS)"
+    )
     assert describe_failure(unknown.value) == (
-        "refused: not_found: payload.activity_id: no activity no-such-activity")
+        "refused: not_found: payload.activity_id: no activity no-such-activity"
+    )
     # neither can resolve itself: both are parked at once, not retried for minutes
     assert not exceptions.ERRORS.is_retried(stranger.value)
     assert not exceptions.ERRORS.is_retried(unknown.value)

@@ -1,13 +1,22 @@
 """followup remembers the delegations intake registers, and each only once."""
+
 from followup import inbound, usecases
 from followup.models import Delegation
 
 from .conftest import NOW
 
-EVENT = {"delegation_id": "d1", "institution": "MIDIS", "country": "Peru", "kind": "ministry",
-         "registered_at": "2026-03-01T10:00:00+00:00", "unknown_future_field": 1,
-         "delegates": [{"delegate_id": "a", "is_focal_point": False},
-                       {"delegate_id": "b", "is_focal_point": True}]}
+EVENT = {
+    "delegation_id": "d1",
+    "institution": "MIDIS",
+    "country": "Peru",
+    "kind": "ministry",
+    "registered_at": "2026-03-01T10:00:00+00:00",
+    "unknown_future_field": 1,
+    "delegates": [
+        {"delegate_id": "a", "is_focal_point": False},
+        {"delegate_id": "b", "is_focal_point": True},
+    ],
+}
 
 
 def test_the_focal_point_is_remembered_as_the_counterpart(uow):

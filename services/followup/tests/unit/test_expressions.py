@@ -1,5 +1,6 @@
 """Expressions of interest become activities: once, whatever the order and
 number of deliveries."""
+
 import itertools
 
 import pytest
@@ -39,8 +40,11 @@ def test_a_late_older_version_changes_nothing(uow):
 
 
 # every order of: v1 submitted, v1 withdrawn, v2 submitted (re-signed), each twice
-MESSAGES = [("submitted", expression(version=1)), ("withdrawn", withdrawal(version=1)),
-            ("submitted", expression(version=2, supplying=("d-br", "d-uy")))]
+MESSAGES = [
+    ("submitted", expression(version=1)),
+    ("withdrawn", withdrawal(version=1)),
+    ("submitted", expression(version=2, supplying=("d-br", "d-uy"))),
+]
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
@@ -65,8 +69,11 @@ def test_an_expression_before_its_delegations_is_named_when_they_arrive(uow):
     [activity] = activities(uow)
     view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
     assert view["demanding"]["name"] is None and view["supplying_defined"] is False
-    usecases.record_delegation(delegation("d-pe", "Ministerio de Desarrollo e Inclusión Social",
-                                          "Peru", acronym="MIDIS"), uow=uow, now=NOW)
+    usecases.record_delegation(
+        delegation("d-pe", "Ministerio de Desarrollo e Inclusión Social", "Peru", acronym="MIDIS"),
+        uow=uow,
+        now=NOW,
+    )
     view = usecases.get_activity({"activity_id": activity.id}, uow=uow, now=NOW)
     assert (view["demanding"]["name"], view["demanding"]["country"]) == ("MIDIS", "Peru")
 
@@ -77,11 +84,20 @@ def test_staff_resolve_an_undefined_supplying_side(uow):
     [activity] = activities(uow)
     assert activity.supplier_status == "not_yet_defined"
     uow.origin = "http:secretariat-app@127.0.0.1"
-    view = usecases.resolve_supplying({"activity_id": activity.id,
-                                       "supplying_delegation_ids": ["d-br", "d-br"],
-                                       "reason": "Brazil offered"}, uow=uow, now=NOW)
-    assert activity.supplying_delegation_ids == ["d-br"] == [d["delegation_id"]
-                                                             for d in view["supplying"]]
+    view = usecases.resolve_supplying(
+        {
+            "activity_id": activity.id,
+            "supplying_delegation_ids": ["d-br", "d-br"],
+            "reason": "Brazil offered",
+        },
+        uow=uow,
+        now=NOW,
+    )
+    assert (
+        activity.supplying_delegation_ids
+        == ["d-br"]
+        == [d["delegation_id"] for d in view["supplying"]]
+    )
     trail = view["trail"]
     assert [c["kind"] for c in trail] == ["created", "supplying_resolved"]
     assert trail[1]["details"] == {"from": [], "to": ["d-br"]}
@@ -99,8 +115,12 @@ def test_new_activities_spread_over_the_secretariat(uow):
     usecases.record_staff_member(staff("ana", "secretariat"), uow=uow, now=NOW)
     usecases.record_staff_member(staff("bea", "secretariat"), uow=uow, now=NOW)
     usecases.record_staff_member(staff("carlos", "coordinator"), uow=uow, now=NOW)
-    usecases.record_staff_member(staff("bea", "secretariat", version=2, active=False), uow=uow, now=NOW)
-    usecases.record_staff_member(staff("bea", "secretariat", version=1), uow=uow, now=NOW)  # late, ignored
+    usecases.record_staff_member(
+        staff("bea", "secretariat", version=2, active=False), uow=uow, now=NOW
+    )
+    usecases.record_staff_member(
+        staff("bea", "secretariat", version=1), uow=uow, now=NOW
+    )  # late, ignored
     usecases.record_staff_member(staff("dora", "secretariat"), uow=uow, now=NOW)
     for n in range(4):
         apply(uow, ("submitted", expression(f"x{n}")))

@@ -2,6 +2,7 @@
 official schema (read from ../shared/schemas/iati-2.03, never copied here),
 and says what IATI readers look for: roles, status codes, dates, sectors, the
 workshop as the parent."""
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -30,22 +31,26 @@ def schema():
 
 @pytest.fixture
 def santa_marta(uow):
-    example.build(UnitOfWork(uow.session, producer="followup", correlation_id="t",
-                             origin="test"), SANTA_MARTA)
+    example.build(
+        UnitOfWork(uow.session, producer="followup", correlation_id="t", origin="test"), SANTA_MARTA
+    )
     uow.session.flush()
     return uow
 
 
 def export(uow, workshop_id=example.WORKSHOP_ID, **settings):
-    xml = usecases.get_iati({"workshop_id": workshop_id}, uow=uow, now=example.AS_OF,
-                            settings=Settings(**settings))
+    xml = usecases.get_iati(
+        {"workshop_id": workshop_id}, uow=uow, now=example.AS_OF, settings=Settings(**settings)
+    )
     return etree.fromstring(xml)
 
 
 def by_id(root) -> dict:
     """The exported activities by followup's id (the identifier's last five parts)."""
-    return {"-".join(a.findtext("iati-identifier").split("-")[-5:]): a
-            for a in root.iter("iati-activity")}
+    return {
+        "-".join(a.findtext("iati-identifier").split("-")[-5:]): a
+        for a in root.iter("iati-activity")
+    }
 
 
 def test_the_santa_marta_export_is_valid_iati_2_03(santa_marta, schema):
@@ -62,9 +67,11 @@ def test_every_activity_is_a_child_of_the_workshop_under_the_reporting_org(santa
         assert activity.get("hierarchy") == "2"
         assert activity.findtext("iati-identifier").startswith("XM-OAS-IASPN-")
         reporting = activity.find("reporting-org")
-        assert (reporting.get("ref"), reporting.get("type"),
-                reporting.findtext("narrative")) == ("XM-OAS-IASPN", "40",
-                                                     "IASPN technical secretariat")
+        assert (reporting.get("ref"), reporting.get("type"), reporting.findtext("narrative")) == (
+            "XM-OAS-IASPN",
+            "40",
+            "IASPN technical secretariat",
+        )
         [parent] = activity.findall("related-activity")
         assert (parent.get("type"), parent.get("ref")) == ("1", "XM-OAS-IASPN-santa-marta-2012")
 
@@ -74,8 +81,9 @@ def test_participating_organisations_have_their_roles(santa_marta):
     activities = by_id(root)
     for activity in santa_marta.session.query(Activity):
         element = activities[activity.id]
-        roles = [(p.get("role"), p.findtext("narrative"))
-                 for p in element.findall("participating-org")]
+        roles = [
+            (p.get("role"), p.findtext("narrative")) for p in element.findall("participating-org")
+        ]
         assert sum(r == "2" for r, _ in roles) == 1  # the demanding delegation
         assert sum(r == "4" for r, _ in roles) == len(activity.supplying_delegation_ids)
         assert ("3", "Technical secretariat of the cooperation network") in roles
@@ -87,8 +95,14 @@ def test_participating_organisations_have_their_roles(santa_marta):
 
 def test_status_follows_the_iati_activity_status_code_list(santa_marta):
     activities = by_id(export(santa_marta))
-    expected = {"proposed": "1", "under_review": "1", "selected": "1", "planned": "1",
-                "declined": "5", "withdrawn": "5"}
+    expected = {
+        "proposed": "1",
+        "under_review": "1",
+        "selected": "1",
+        "planned": "1",
+        "declined": "5",
+        "withdrawn": "5",
+    }
     seen = set()
     for activity in santa_marta.session.query(Activity):
         code = activities[activity.id].find("activity-status").get("code")
@@ -105,8 +119,10 @@ def test_dates_sectors_and_budgets(santa_marta):
         element = activities[activity.id]
         dates = {d.get("type"): d.get("iso-date") for d in element.findall("activity-date")}
         if activity.planned_start:
-            assert dates == {"1": activity.planned_start.isoformat(),
-                             "3": activity.planned_end.isoformat()}
+            assert dates == {
+                "1": activity.planned_start.isoformat(),
+                "3": activity.planned_end.isoformat(),
+            }
             if activity.estimated_cost:
                 value = element.find("budget/value")
                 assert Decimal(value.text) * 100 == activity.estimated_cost
@@ -124,19 +140,28 @@ def test_food_security_is_household_food_security_and_a_region_is_a_region(santa
     root = export(santa_marta)
     codes = [s.get("code") for s in root.iter("sector")]
     assert codes.count("43072") == 13  # the 13 activities on food security, as in 2012
-    mercosur = [a for a in root.iter("iati-activity")
-                if "ISM" in a.find("participating-org[@role='2']/narrative").text]
+    mercosur = [
+        a
+        for a in root.iter("iati-activity")
+        if "ISM" in a.find("participating-org[@role='2']/narrative").text
+    ]
     assert mercosur and all(a.find("recipient-country") is None for a in mercosur)
     assert {a.find("recipient-region").get("code") for a in mercosur} == {"489"}
-    countries = {a.find("recipient-country").get("code") for a in root.iter("iati-activity")
-                 if a.find("recipient-country") is not None}
+    countries = {
+        a.find("recipient-country").get("code")
+        for a in root.iter("iati-activity")
+        if a.find("recipient-country") is not None
+    }
     assert {"BR", "CO", "PE", "UY"} <= countries
 
 
 def test_the_dac_codes_are_social_protection_ones():
     assert iati.sectors(["conditional_cash_transfers"]) == [("16010", Decimal("100.00"))]
     assert iati.sectors(["food_security", "productive_inclusion", "care_economy"]) == [
-        ("43072", Decimal("33.34")), ("16020", Decimal("33.33")), ("16015", Decimal("33.33"))]
+        ("43072", Decimal("33.34")),
+        ("16020", Decimal("33.33")),
+        ("16015", Decimal("33.33")),
+    ]
     # a topic outside the vocabulary ("other", under its label) is social protection
     assert iati.sectors(["More than 1 option"]) == [("16010", Decimal("100.00"))]
     assert iati.country_code("Perú") == "PE" and iati.country_code("BR") == "BR"
@@ -149,9 +174,18 @@ def test_an_activity_in_progress_and_completed_gives_its_actual_dates(uow, schem
     for args in (("d-pe", "MIDIS", "Peru"), ("d-br", "MDS", "Brazil")):
         usecases.record_delegation(delegation(*args, acronym=args[1]), uow=uow, now=NOW)
     made = usecases.record_expression(expression("x1"), uow=uow, now=NOW)
-    steps = [{"to": "under_review"}, {"to": "selected", "funding_source": "own_resources"},
-             {"to": "planned", "planned_start": NOW.date(), "planned_end": NOW.date(),
-              "terms_of_reference": "a week"}, {"to": "in_progress"}, {"to": "completed"}]
+    steps = [
+        {"to": "under_review"},
+        {"to": "selected", "funding_source": "own_resources"},
+        {
+            "to": "planned",
+            "planned_start": NOW.date(),
+            "planned_end": NOW.date(),
+            "terms_of_reference": "a week",
+        },
+        {"to": "in_progress"},
+        {"to": "completed"},
+    ]
     for step in steps:
         usecases.transition({"activity_id": made.id, "reason": "ok", **step}, uow=uow, now=NOW)
     root = etree.fromstring(usecases.get_iati({"workshop_id": "w1"}, uow=uow, now=NOW))

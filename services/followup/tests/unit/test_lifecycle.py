@@ -1,29 +1,41 @@
 """The activity's state machine: every legal and every illegal transition."""
+
 from datetime import date
 
 import pytest
-from rueda_backbone import Conflict
 
 from followup import domain, exceptions, usecases
 from followup.exceptions import FieldRefused
 from followup.models import Activity, ActivityChange
+from rueda_backbone import Conflict
 
 from .conftest import NOW, expression, published
 
 LEGAL = [(a, b) for a in domain.STATES for b in domain.TRANSITIONS[a]]
 ILLEGAL = [(a, b) for a in domain.STATES for b in domain.STATES if (a, b) not in LEGAL]
-NEEDS = {"funding_source": "network_fund", "planned_start": date(2026, 8, 3),
-         "planned_end": date(2026, 8, 7), "terms_of_reference": "two experts, one week"}
+NEEDS = {
+    "funding_source": "network_fund",
+    "planned_start": date(2026, 8, 3),
+    "planned_end": date(2026, 8, 7),
+    "terms_of_reference": "two experts, one week",
+}
 # the way from proposed to each state, so a use-case test can start anywhere
-PATH = {domain.PROPOSED: [], domain.UNDER_REVIEW: [domain.UNDER_REVIEW],
-        domain.SELECTED: [domain.UNDER_REVIEW, domain.SELECTED],
-        domain.DECLINED: [domain.UNDER_REVIEW, domain.DECLINED],
-        domain.PLANNED: [domain.UNDER_REVIEW, domain.SELECTED, domain.PLANNED],
-        domain.IN_PROGRESS: [domain.UNDER_REVIEW, domain.SELECTED, domain.PLANNED,
-                             domain.IN_PROGRESS],
-        domain.COMPLETED: [domain.UNDER_REVIEW, domain.SELECTED, domain.PLANNED,
-                           domain.IN_PROGRESS, domain.COMPLETED],
-        domain.WITHDRAWN: [domain.WITHDRAWN]}
+PATH = {
+    domain.PROPOSED: [],
+    domain.UNDER_REVIEW: [domain.UNDER_REVIEW],
+    domain.SELECTED: [domain.UNDER_REVIEW, domain.SELECTED],
+    domain.DECLINED: [domain.UNDER_REVIEW, domain.DECLINED],
+    domain.PLANNED: [domain.UNDER_REVIEW, domain.SELECTED, domain.PLANNED],
+    domain.IN_PROGRESS: [domain.UNDER_REVIEW, domain.SELECTED, domain.PLANNED, domain.IN_PROGRESS],
+    domain.COMPLETED: [
+        domain.UNDER_REVIEW,
+        domain.SELECTED,
+        domain.PLANNED,
+        domain.IN_PROGRESS,
+        domain.COMPLETED,
+    ],
+    domain.WITHDRAWN: [domain.WITHDRAWN],
+}
 PATH[domain.EVALUATED] = PATH[domain.COMPLETED] + [domain.EVALUATED]
 ORIGIN = "http:test@127.0.0.1"
 
@@ -32,7 +44,10 @@ def test_the_lifecycle_has_the_stages_of_the_domain():
     assert len(LEGAL) == 12 and len(LEGAL) + len(ILLEGAL) == len(domain.STATES) ** 2
     assert all(domain.WITHDRAWN in domain.TRANSITIONS[s] for s in domain.OPEN_STATES)
     assert [s for s in domain.STATES if not domain.TRANSITIONS[s]] == [
-        domain.DECLINED, domain.EVALUATED, domain.WITHDRAWN]
+        domain.DECLINED,
+        domain.EVALUATED,
+        domain.WITHDRAWN,
+    ]
 
 
 @pytest.mark.parametrize("from_state,to_state", LEGAL)
@@ -47,19 +62,27 @@ def test_an_illegal_transition_is_refused_with_what_is_allowed(from_state, to_st
     assert f"{from_state} cannot become {to_state}" in str(refused.value)
 
 
-@pytest.mark.parametrize("missing,field", [
-    ({"funding_source": None}, "funding_source"),
-    ({"funding_source": "lottery"}, "funding_source")])
+@pytest.mark.parametrize(
+    "missing,field",
+    [
+        ({"funding_source": None}, "funding_source"),
+        ({"funding_source": "lottery"}, "funding_source"),
+    ],
+)
 def test_selection_needs_a_known_funding_source(missing, field):
     with pytest.raises(domain.MissingForTransition) as refused:
         domain.check_transition(domain.UNDER_REVIEW, domain.SELECTED, **{**NEEDS, **missing})
     assert refused.value.field == field
 
 
-@pytest.mark.parametrize("missing,field", [
-    ({"planned_start": None}, "planned_start"),
-    ({"planned_end": date(2026, 8, 1)}, "planned_end"),
-    ({"terms_of_reference": "  "}, "terms_of_reference")])
+@pytest.mark.parametrize(
+    "missing,field",
+    [
+        ({"planned_start": None}, "planned_start"),
+        ({"planned_end": date(2026, 8, 1)}, "planned_end"),
+        ({"terms_of_reference": "  "}, "terms_of_reference"),
+    ],
+)
 def test_planning_needs_dates_in_order_and_terms_of_reference(missing, field):
     with pytest.raises(domain.MissingForTransition) as refused:
         domain.check_transition(domain.SELECTED, domain.PLANNED, **{**NEEDS, **missing})
@@ -76,8 +99,11 @@ def _activity_in(uow, state) -> Activity:
 
 
 def transition(uow, activity, to_state, reason, **extra) -> dict:
-    return usecases.transition({"activity_id": activity.id, "to": to_state, "reason": reason,
-                                "by": "ana", **extra}, uow=uow, now=NOW)
+    return usecases.transition(
+        {"activity_id": activity.id, "to": to_state, "reason": reason, "by": "ana", **extra},
+        uow=uow,
+        now=NOW,
+    )
 
 
 @pytest.mark.parametrize("from_state,to_state", LEGAL)
@@ -90,10 +116,16 @@ def test_a_legal_transition_is_kept_in_the_trail_and_published(uow, from_state, 
     assert (event.payload["from_state"], event.payload["to_state"]) == (from_state, to_state)
     assert event.payload["changed_by"] == "ana"
     assert event.payload["funding_source"] == (
-        "network_fund" if domain.SELECTED in PATH[from_state] + [to_state] else None)
+        "network_fund" if domain.SELECTED in PATH[from_state] + [to_state] else None
+    )
     last = uow.session.query(ActivityChange).order_by(ActivityChange.id.desc()).first()
     assert (last.from_state, last.to_state, last.actor, last.origin, last.reason) == (
-        from_state, to_state, "ana", "http:test@127.0.0.1", "why not")
+        from_state,
+        to_state,
+        "ana",
+        "http:test@127.0.0.1",
+        "why not",
+    )
     assert (activity.follow_up_on is None) == (to_state not in domain.FOLLOWED_STATES)
 
 

@@ -1,6 +1,7 @@
 """What the background planner has to do: workshops whose interest deadline
 passed without a schedule, and published schedules a change touched once
 the changes stopped (the debounce delay, a setting read at the edge)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,14 +23,22 @@ def due_work(query: dict, *, uow, now: datetime, debounce_seconds: float) -> lis
     """Workshops whose interest deadline passed without a schedule, and
     published schedules a change touched at least `debounce_seconds` ago."""
     due = []
-    deadlines = uow.session.scalars(sa.select(Workshop).where(
-        Workshop.interests_deadline.is_not(None), Workshop.interests_deadline <= now,
-        Workshop.deadline_planned_at.is_(None)))
+    deadlines = uow.session.scalars(
+        sa.select(Workshop).where(
+            Workshop.interests_deadline.is_not(None),
+            Workshop.interests_deadline <= now,
+            Workshop.deadline_planned_at.is_(None),
+        )
+    )
     due += [Due(w.id, "deadline") for w in deadlines]
-    replans = uow.session.scalars(sa.select(Workshop).where(
-        Workshop.replan_requested_at.is_not(None)))
-    due += [Due(w.id, "replan", w.replan_requested_at) for w in replans
-            if (now - w.replan_requested_at).total_seconds() >= debounce_seconds]
+    replans = uow.session.scalars(
+        sa.select(Workshop).where(Workshop.replan_requested_at.is_not(None))
+    )
+    due += [
+        Due(w.id, "replan", w.replan_requested_at)
+        for w in replans
+        if (now - w.replan_requested_at).total_seconds() >= debounce_seconds
+    ]
     return due
 
 

@@ -3,6 +3,7 @@ fairness only as a tie-break) or {"price": p} (give up at most p of the best
 total to raise the worst-served delegation's share; 0.05 by default). It
 applies to every later computation and re-plan; a published schedule is not
 re-planned because the policy changed (staff compute and publish)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,6 +26,8 @@ def set_fairness(command: dict, *, uow, now: datetime) -> dict:
 
 
 def fairness_view(workshop) -> dict:
-    return {"workshop_id": workshop.id,
-            "fairness": domain.fairness_policy(workshop.fairness),
-            "default": workshop.fairness is None}
+    return {
+        "workshop_id": workshop.id,
+        "fairness": domain.fairness_policy(workshop.fairness),
+        "default": workshop.fairness is None,
+    }

@@ -1,5 +1,6 @@
 """The rows several use cases look up: a workshop matching knows, and its
 latest computed and latest published schedules."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -18,12 +19,17 @@ def known_workshop(uow, workshop_id: str) -> Workshop:
 
 def latest_published(uow, workshop_id: str) -> Schedule | None:
     return uow.session.scalar(
-        sa.select(Schedule).where(Schedule.workshop_id == workshop_id,
-                                  Schedule.revision.is_not(None))
-        .order_by(Schedule.revision.desc()).limit(1))
+        sa.select(Schedule)
+        .where(Schedule.workshop_id == workshop_id, Schedule.revision.is_not(None))
+        .order_by(Schedule.revision.desc())
+        .limit(1)
+    )
 
 
 def latest_computed(uow, workshop_id: str) -> Schedule | None:
     return uow.session.scalar(
-        sa.select(Schedule).where(Schedule.workshop_id == workshop_id)
-        .order_by(Schedule.computed_at.desc()).limit(1))
+        sa.select(Schedule)
+        .where(Schedule.workshop_id == workshop_id)
+        .order_by(Schedule.computed_at.desc())
+        .limit(1)
+    )

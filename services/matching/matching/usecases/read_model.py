@@ -5,6 +5,7 @@ the highest version seen so duplicates and late deliveries change nothing.
 A change that touches a published schedule asks for a re-plan
 (`request_replan`); the planner runs it once the changes stop.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,8 +25,10 @@ def record_workshop(message: dict, *, uow, now: datetime) -> Workshop:
     workshop.version = message["version"]
     workshop.title = message["title"]
     workshop.time_zone = message["time_zone"]
-    workshop.sessions = [{"number": s["number"], "starts_at": s["starts_at"].isoformat()}
-                         for s in sorted(message["sessions"], key=lambda s: s["number"])]
+    workshop.sessions = [
+        {"number": s["number"], "starts_at": s["starts_at"].isoformat()}
+        for s in sorted(message["sessions"], key=lambda s: s["number"])
+    ]
     workshop.tables_per_session = message["tables_per_session"]
     workshop.table_capacity = message["table_capacity"]
     workshop.round_minutes = message["round_minutes"]
@@ -47,8 +50,14 @@ def record_workshop(message: dict, *, uow, now: datetime) -> Workshop:
 
 
 def _grid(workshop: Workshop) -> tuple:
-    return (workshop.sessions, workshop.tables_per_session, workshop.table_capacity,
-            workshop.round_minutes, workshop.max_runs_per_program, workshop.rank_weights)
+    return (
+        workshop.sessions,
+        workshop.tables_per_session,
+        workshop.table_capacity,
+        workshop.round_minutes,
+        workshop.max_runs_per_program,
+        workshop.rank_weights,
+    )
 
 
 def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
@@ -61,10 +70,16 @@ def record_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     if delegation is not None and delegation.version >= message["version"]:
         return delegation
     people = _people(message["delegates"])
-    fewer = (delegation is not None and delegation.delegates is not None
-             and len(message["delegates"]) < delegation.delegates)
-    moved = (delegation is not None and delegation.people is not None
-             and _presence(delegation.people) != _presence(people or ()))
+    fewer = (
+        delegation is not None
+        and delegation.delegates is not None
+        and len(message["delegates"]) < delegation.delegates
+    )
+    moved = (
+        delegation is not None
+        and delegation.people is not None
+        and _presence(delegation.people) != _presence(people or ())
+    )
     delegation = delegation or Delegation(id=message["delegation_id"])
     delegation.workshop_id = message["workshop_id"] or delegation.workshop_id
     delegation.version = message["version"]
@@ -85,10 +100,14 @@ def _people(delegates: list[dict]) -> list[dict] | None:
     sessions and languages); None for a version that only counts them."""
     if not all("languages" in d for d in delegates):
         return None
-    return [{"delegate_id": d["delegate_id"],
-             "sessions": sorted(set(d["sessions"])) if d["sessions"] is not None else None,
-             "languages": list(dict.fromkeys(d["languages"]))}
-            for d in delegates]
+    return [
+        {
+            "delegate_id": d["delegate_id"],
+            "sessions": sorted(set(d["sessions"])) if d["sessions"] is not None else None,
+            "languages": list(dict.fromkeys(d["languages"])),
+        }
+        for d in delegates
+    ]
 
 
 def _presence(people) -> dict:
@@ -98,8 +117,7 @@ def _presence(people) -> dict:
 def withdraw_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     """Withdrawn at its version; only a later registration brings it back."""
     delegation = uow.session.get(Delegation, message["delegation_id"])
-    if delegation is not None and (delegation.version > message["version"]
-                                   or delegation.withdrawn):
+    if delegation is not None and (delegation.version > message["version"] or delegation.withdrawn):
         return delegation
     delegation = delegation or Delegation(id=message["delegation_id"])
     delegation.workshop_id = message["workshop_id"]
@@ -150,8 +168,9 @@ def review_program(message: dict, *, uow, now: datetime) -> Program | None:
         return program
     if program is None:
         # the review overtook the submission: remember it on an empty row
-        program = Program(id=message["program_id"], version=0, withdrawn=False,
-                          workshop_id=message["workshop_id"])
+        program = Program(
+            id=message["program_id"], version=0, withdrawn=False, workshop_id=message["workshop_id"]
+        )
     if program.returned_version is not None and program.returned_version >= message["version"]:
         return program
     program.returned_version = message["version"]

@@ -1,6 +1,7 @@
 """Each workshop's re-planning setting, set by staff: whether a re-plan
 after a withdrawal publishes on its own or waits for a coordinator to
 publish it. Unset, the service's REPLAN_AUTOPUBLISH decides."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,5 +23,8 @@ def set_replanning(command: dict, *, uow, now: datetime, default: bool) -> dict:
 
 def replanning_view(workshop, default: bool) -> dict:
     own = workshop.replan_autopublish
-    return {"workshop_id": workshop.id, "autopublish": default if own is None else own,
-            "default": own is None}
+    return {
+        "workshop_id": workshop.id,
+        "autopublish": default if own is None else own,
+        "default": own is None,
+    }

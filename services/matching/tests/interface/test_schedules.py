@@ -1,5 +1,6 @@
 """matching in a real container: intake's events in, staff's HTTP calls, the
 schedule_published events out, on the real broker and on both databases."""
+
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -28,39 +29,87 @@ DOCUMENT = api.openapi()
 
 
 def workshop(deadline):
-    return {"workshop_id": WORKSHOP, "version": 1, "title": "Santa Marta", "place": "Santa Marta",
-            "time_zone": "America/Bogota", "starts_on": "2030-05-04", "ends_on": "2030-05-04",
-            "languages": ["es"],
-            "sessions": [{"number": n, "starts_at": (T0 + timedelta(hours=n)).isoformat()}
-                         for n in (1, 2)],
-            "tables_per_session": 2, "table_capacity": 3, "round_minutes": 45,
-            "max_runs_per_program": 1, "rank_weights": [2, 1],
-            "deadlines": {"programs": deadline, "interests": deadline,
-                          "expressions_of_interest": deadline},
-            "late_windows": []}
+    return {
+        "workshop_id": WORKSHOP,
+        "version": 1,
+        "title": "Santa Marta",
+        "place": "Santa Marta",
+        "time_zone": "America/Bogota",
+        "starts_on": "2030-05-04",
+        "ends_on": "2030-05-04",
+        "languages": ["es"],
+        "sessions": [
+            {"number": n, "starts_at": (T0 + timedelta(hours=n)).isoformat()} for n in (1, 2)
+        ],
+        "tables_per_session": 2,
+        "table_capacity": 3,
+        "round_minutes": 45,
+        "max_runs_per_program": 1,
+        "rank_weights": [2, 1],
+        "deadlines": {
+            "programs": deadline,
+            "interests": deadline,
+            "expressions_of_interest": deadline,
+        },
+        "late_windows": [],
+    }
 
 
 def delegation(delegation_id, name, seats):
-    return {"delegation_id": delegation_id, "workshop_id": WORKSHOP, "version": 1,
-            "country": name, "institution": f"Ministry of {name}", "acronym": None,
-            "kind": "ministry", "working_languages": ["es"],
-            "registered_at": T0.isoformat(),
-            "delegates": [{"delegate_id": str(uuid.uuid4()), "name": "n", "role": None,
-                           "language": "es", "is_focal_point": i == 0} for i in range(seats)]}
+    return {
+        "delegation_id": delegation_id,
+        "workshop_id": WORKSHOP,
+        "version": 1,
+        "country": name,
+        "institution": f"Ministry of {name}",
+        "acronym": None,
+        "kind": "ministry",
+        "working_languages": ["es"],
+        "registered_at": T0.isoformat(),
+        "delegates": [
+            {
+                "delegate_id": str(uuid.uuid4()),
+                "name": "n",
+                "role": None,
+                "language": "es",
+                "is_focal_point": i == 0,
+            }
+            for i in range(seats)
+        ],
+    }
 
 
 def program(program_id, host, title):
-    return {"program_id": program_id, "workshop_id": WORKSHOP, "delegation_id": host,
-            "version": 1, "title": title, "country": "x", "topics": ["food_security"],
-            "areas_of_influence": [], "target_populations": [], "statuses": [],
-            "exchange_methods": [], "starts_on": None, "ends_on": None, "missing_fields": [],
-            "submitted_at": T0.isoformat()}
+    return {
+        "program_id": program_id,
+        "workshop_id": WORKSHOP,
+        "delegation_id": host,
+        "version": 1,
+        "title": title,
+        "country": "x",
+        "topics": ["food_security"],
+        "areas_of_influence": [],
+        "target_populations": [],
+        "statuses": [],
+        "exchange_methods": [],
+        "starts_on": None,
+        "ends_on": None,
+        "missing_fields": [],
+        "submitted_at": T0.isoformat(),
+    }
 
 
 def interest(delegation_id, programs):
-    return {"interest_id": str(uuid.uuid4()), "workshop_id": WORKSHOP,
-            "delegation_id": delegation_id, "version": 1, "programs": programs, "topics": [],
-            "attending_delegate_ids": [], "submitted_at": T0.isoformat()}
+    return {
+        "interest_id": str(uuid.uuid4()),
+        "workshop_id": WORKSHOP,
+        "delegation_id": delegation_id,
+        "version": 1,
+        "programs": programs,
+        "topics": [],
+        "attending_delegate_ids": [],
+        "submitted_at": T0.isoformat(),
+    }
 
 
 @pytest.fixture
@@ -71,9 +120,15 @@ def extra_config(request):
 
 @pytest.fixture
 def matching(container_factory, config, extra_config):
-    config = {**config, "REPLAN_DEBOUNCE_SECONDS": 0, "PLANNER_POLL_SECONDS": 0.2,
-              "SOLVER_TIME_LIMIT": 5, "SOLVE_JOB_POLL_SECONDS": 0.2,
-              "SOLVE_JOB_PROGRESS_SECONDS": 0.2, **extra_config}
+    config = {
+        **config,
+        "REPLAN_DEBOUNCE_SECONDS": 0,
+        "PLANNER_POLL_SECONDS": 0.2,
+        "SOLVER_TIME_LIMIT": 5,
+        "SOLVE_JOB_POLL_SECONDS": 0.2,
+        "SOLVE_JOB_PROGRESS_SECONDS": 0.2,
+        **extra_config,
+    }
     container_factory(MatchingService, config).start()
     key = create_api_key(Store.for_url(config["DATABASE_URL"]), "staff")
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
@@ -82,11 +137,17 @@ def matching(container_factory, config, extra_config):
         headers = {"X-API-Key": key} if key else {}
         if body is not None:
             headers["Content-Type"] = "application/json"
-        response = requests.request(method, base + path, headers=headers, timeout=30,
-                                    data=None if body is None else json.dumps(body))
+        response = requests.request(
+            method,
+            base + path,
+            headers=headers,
+            timeout=30,
+            data=None if body is None else json.dumps(body),
+        )
         # every answer of every test is held to the published document
         assert oas.response_problems(DOCUMENT, method, path, response) == []
         return response
+
     call.config = config
     return call
 
@@ -95,8 +156,11 @@ def matching(container_factory, config, extra_config):
 def published(config):
     """A queue bound to matching's schedule_published events."""
     with Connection(config["AMQP_URI"]) as connection:
-        queue = Queue("spy", Exchange("matching.events", "topic", durable=True),
-                      routing_key="schedule_published")
+        queue = Queue(
+            "spy",
+            Exchange("matching.events", "topic", durable=True),
+            routing_key="schedule_published",
+        )
         queue.bind(connection.channel()).declare()
 
         def received(count):
@@ -107,6 +171,7 @@ def published(config):
                     out.append(json.loads(message.body))
                     message.ack()
             return out
+
         yield received
 
 
@@ -115,8 +180,11 @@ def feed(config, deadline):
     uri = config["AMQP_URI"]
     for d, name, seats in ((A, "Bolivia", 1), (B, "Brazil", 2), (C, "Colombia", 2)):
         publish_event(uri, "intake", "delegation_registered", delegation(d, name, seats), version=2)
-    for p, host, title in ((PA, A, "Juancito Pinto"), (PB, B, "Bolsa Familia"),
-                           (PC, C, "Red Unidos")):
+    for p, host, title in (
+        (PA, A, "Juancito Pinto"),
+        (PB, B, "Bolsa Familia"),
+        (PC, C, "Red Unidos"),
+    ):
         publish_event(uri, "intake", "program_submitted", program(p, host, title), version=2)
     for d, wanted in ((A, [PB]), (B, [PA, PC]), (C, [PA, PB])):
         publish_event(uri, "intake", "interest_submitted", interest(d, wanted))
@@ -125,6 +193,7 @@ def feed(config, deadline):
     def interests():
         with store.transaction() as session:
             return session.scalar(sa.select(sa.func.count()).select_from(Interest)) == 3
+
     # last, so a deadline already past plans the whole workshop, not part of it
     wait_for(interests, what="the interests")
     publish_event(uri, "intake", "workshop_published", workshop(deadline))
@@ -132,14 +201,17 @@ def feed(config, deadline):
     def ready():
         with store.transaction() as session:
             return session.get(Workshop, WORKSHOP) is not None
+
     wait_for(ready, what="the workshop")
 
 
 def finished(matching, job):
     """The job once it ended, polled as a client would."""
+
     def done():
         current = matching("GET", job["href"]).json()
         return current if current["state"] not in ("queued", "running") else None
+
     return wait_for(done, timeout=30, interval=0.1, what=f"job {job['job_id']}")
 
 
@@ -150,13 +222,16 @@ def test_staff_compute_and_publish_and_a_withdrawal_is_re_planned(matching, publ
     job = response.json()
     assert (job["state"], job["trigger"], job["schedule_id"]) == ("queued", "staff", None)
     job = finished(matching, job)
-    assert (job["state"], job["objective"], job["bound"], job["gap"]) == (
-        "succeeded", 8, 8, 0.0)
+    assert (job["state"], job["objective"], job["bound"], job["gap"]) == ("succeeded", 8, 8, 0.0)
     assert job["started_at"] and job["finished_at"] and job["error"] is None
     computed = matching("GET", f"/workshops/{WORKSHOP}/schedule").json()
     assert computed["schedule_id"] == job["schedule_id"]
     assert (computed["state"], computed["status"], computed["gap"], computed["unmet"]) == (
-        "provisional", "optimal", 0.0, [])
+        "provisional",
+        "optimal",
+        0.0,
+        [],
+    )
     assert computed["fairness"]["policy"] == {"price": 0.05}
     assert {s["delegation_id"] for s in computed["fairness"]["shares"]} == {A, B, C}
     assert len(computed["rounds"]) == 3
@@ -168,66 +243,120 @@ def test_staff_compute_and_publish_and_a_withdrawal_is_re_planned(matching, publ
     assert first["payload"]["schedule_id"] == computed["schedule_id"]
     rounds = {r["program_id"]: r for r in first["payload"]["rounds"]}
 
-    publish_event(matching.config["AMQP_URI"], "intake", "program_withdrawn", {
-        "program_id": PB, "workshop_id": WORKSHOP, "delegation_id": B, "version": 1,
-        "withdrawn_at": T0.isoformat()})
+    publish_event(
+        matching.config["AMQP_URI"],
+        "intake",
+        "program_withdrawn",
+        {
+            "program_id": PB,
+            "workshop_id": WORKSHOP,
+            "delegation_id": B,
+            "version": 1,
+            "withdrawn_at": T0.isoformat(),
+        },
+    )
     (second,) = published(1)
     payload = second["payload"]
     assert payload["revision"] == 2
     assert {r["program_id"] for r in payload["rounds"]} == {PA, PC}
-    changed = {c["delegation_id"]: [(i["change"], i["program_id"]) for i in c["items"]]
-               for c in payload["changes"]}
+    changed = {
+        c["delegation_id"]: [(i["change"], i["program_id"]) for i in c["items"]]
+        for c in payload["changes"]
+    }
     assert changed[B] == [("removed", PB)]
     assert ("removed", PB) in changed[A] and ("removed", PB) in changed[C]
     assert {(u["delegation_id"], u["reason_code"]) for u in payload["unmet"]} == {
-        (A, "program_withdrawn"), (C, "program_withdrawn")}
+        (A, "program_withdrawn"),
+        (C, "program_withdrawn"),
+    }
     for r in payload["rounds"]:  # what stayed did not move and kept its id
         before = rounds[r["program_id"]]
         assert (r["round_id"], r["session"], r["table"]) == (
-            before["round_id"], before["session"], before["table"])
+            before["round_id"],
+            before["session"],
+            before["table"],
+        )
     view = matching("GET", f"/workshops/{WORKSHOP}/schedule").json()
     assert (view["state"], view["revision"], view["trigger"]) == ("published", 2, "replan")
 
 
 def people(delegation_id, name, present):
     """delegation_registered v3: `present` is [(delegate_id, sessions or None, languages)]."""
-    return {**delegation(delegation_id, name, 0), "region": None, "imported": False,
-            "delegates": [{"delegate_id": q, "name": f"Delegate {n}", "role": None,
-                           "language": languages[0], "languages": languages,
-                           "sessions": sessions, "is_focal_point": n == 0}
-                          for n, (q, sessions, languages) in enumerate(present)]}
+    return {
+        **delegation(delegation_id, name, 0),
+        "region": None,
+        "imported": False,
+        "delegates": [
+            {
+                "delegate_id": q,
+                "name": f"Delegate {n}",
+                "role": None,
+                "language": languages[0],
+                "languages": languages,
+                "sessions": sessions,
+                "is_focal_point": n == 0,
+            }
+            for n, (q, sessions, languages) in enumerate(present)
+        ],
+    }
 
 
 def test_a_published_schedule_v2_names_the_presenter_and_the_attending_delegates(
-        matching, published):
+    matching, published
+):
     """Brazil's two delegates are each there for one session; Brazil hosts PB
     (presented by its second delegate) and asks for PA and PC."""
     uri = matching.config["AMQP_URI"]
     a1, b1, b2, c1, c2 = (str(uuid.uuid4()) for _ in range(5))
-    for d, name, present in ((A, "Bolivia", [(a1, None, ["es"])]),
-                             (B, "Brazil", [(b1, [1], ["pt", "es"]), (b2, [2], ["pt"])]),
-                             (C, "Colombia", [(c1, None, ["es"]), (c2, None, ["es"])])):
-        publish_event(uri, "intake", "delegation_registered", people(d, name, present),
-                      version=3)
-    for p, host, title, presenters in ((PA, A, "Juancito Pinto", []),
-                                       (PB, B, "Bolsa Familia", [b2]),
-                                       (PC, C, "Red Unidos", [c2])):
-        publish_event(uri, "intake", "program_submitted",
-                      {**program(p, host, title), "region": None, "other_topic": None,
-                       "presenting_delegate_ids": presenters, "imported": False}, version=3)
+    for d, name, present in (
+        (A, "Bolivia", [(a1, None, ["es"])]),
+        (B, "Brazil", [(b1, [1], ["pt", "es"]), (b2, [2], ["pt"])]),
+        (C, "Colombia", [(c1, None, ["es"]), (c2, None, ["es"])]),
+    ):
+        publish_event(uri, "intake", "delegation_registered", people(d, name, present), version=3)
+    for p, host, title, presenters in (
+        (PA, A, "Juancito Pinto", []),
+        (PB, B, "Bolsa Familia", [b2]),
+        (PC, C, "Red Unidos", [c2]),
+    ):
+        publish_event(
+            uri,
+            "intake",
+            "program_submitted",
+            {
+                **program(p, host, title),
+                "region": None,
+                "other_topic": None,
+                "presenting_delegate_ids": presenters,
+                "imported": False,
+            },
+            version=3,
+        )
     for d, wanted, attendees in ((A, [PB], [a1]), (B, [PA, PC], []), (C, [PA, PB], [c1])):
-        publish_event(uri, "intake", "interest_submitted",
-                      {**interest(d, wanted), "attending_delegate_ids": attendees,
-                       "other_topic": None, "imported": False}, version=2)
+        publish_event(
+            uri,
+            "intake",
+            "interest_submitted",
+            {
+                **interest(d, wanted),
+                "attending_delegate_ids": attendees,
+                "other_topic": None,
+                "imported": False,
+            },
+            version=2,
+        )
     store = Store.for_url(matching.config["DATABASE_URL"])
 
     def interests():
         with store.transaction() as session:
             return session.scalar(sa.select(sa.func.count()).select_from(Interest)) == 3
+
     wait_for(interests, what="the interests")
     publish_event(uri, "intake", "workshop_published", workshop("2099-01-01T00:00:00+00:00"))
-    wait_for(lambda: matching("GET", f"/workshops/{WORKSHOP}/pins").status_code == 200,
-             what="the workshop")
+    wait_for(
+        lambda: matching("GET", f"/workshops/{WORKSHOP}/pins").status_code == 200,
+        what="the workshop",
+    )
     view = matching("POST", f"/workshops/{WORKSHOP}/schedule?wait=true", {"time_limit": 5})
     assert view.status_code == 201, view.text
     assert matching("POST", f"/workshops/{WORKSHOP}/schedule/publish").status_code == 201
@@ -252,10 +381,12 @@ def test_a_published_schedule_v2_names_the_presenter_and_the_attending_delegates
     assert payload["fairness"]["policy"] == {"kind": "price", "price": 0.05}
     assert {s["delegation_id"] for s in payload["fairness"]["shares"]} == {A, B, C}
     assert {"session": 2, "languages": ["pt", "es"], "round_ids": [rounds[PB]["round_id"]]} in (
-        payload["interpretation"])
+        payload["interpretation"]
+    )
     # the staff view shows the same people
-    assert matching("GET", f"/workshops/{WORKSHOP}/schedule").json()["rounds"] == (
-        payload["rounds"])
+    assert (
+        matching("GET", f"/workshops/{WORKSHOP}/schedule").json()["rounds"] == (payload["rounds"])
+    )
 
 
 def test_the_interest_deadline_computes_a_provisional_schedule_by_itself(matching):
@@ -264,6 +395,7 @@ def test_the_interest_deadline_computes_a_provisional_schedule_by_itself(matchin
     def scheduled():
         response = matching("GET", f"/workshops/{WORKSHOP}/schedule")
         return response.json() if response.status_code == 200 else None
+
     view = wait_for(scheduled, timeout=20, what="the deadline's schedule")
     assert (view["trigger"], view["state"], view["objective"]) == ("deadline", "provisional", 8)
     explained = {e["delegation_id"]: e for e in view["explanations"]}
@@ -279,8 +411,9 @@ def test_pins_are_kept_and_bad_requests_get_field_level_errors(matching):
     response = matching("POST", f"{base}/schedule", {"time_limit": "soon", "pinz": []})
     assert response.status_code == 422
     assert {f["path"] for f in response.json()["fields"]} == {"time_limit", "pinz"}
-    response = matching("POST", f"{base}/schedule",
-                        {"pins": [{"program_id": str(uuid.uuid4()), "session": 1}]})
+    response = matching(
+        "POST", f"{base}/schedule", {"pins": [{"program_id": str(uuid.uuid4()), "session": 1}]}
+    )
     assert response.status_code == 422
     assert response.json()["fields"][0]["path"] == "pins[0].program_id"
     response = matching("PUT", f"{base}/pins/{PC}", {"session": 9, "table": 1})
@@ -288,9 +421,11 @@ def test_pins_are_kept_and_bad_requests_get_field_level_errors(matching):
     assert response.json()["fields"][0]["path"] == "session"
     assert matching("PUT", f"{base}/pins/{PC}", {"session": 2, "table": 2}).status_code == 200
     assert matching("GET", f"{base}/pins").json()["pins"] == [
-        {"program_id": PC, "session": 2, "table": 2}]
-    response = matching("POST", f"{base}/schedule",
-                        {"pins": [{"program_id": PB, "session": 2, "table": 2}]})
+        {"program_id": PC, "session": 2, "table": 2}
+    ]
+    response = matching(
+        "POST", f"{base}/schedule", {"pins": [{"program_id": PB, "session": 2, "table": 2}]}
+    )
     assert response.status_code == 409 and response.json()["error"] == "pins_conflict"
     assert matching("POST", f"{base}/schedule?wait=soon").status_code == 400
     response = matching("POST", f"{base}/schedule?wait=true", {})
@@ -314,8 +449,9 @@ FIXED_AT = "2030-05-01T12:00:00+00:00"
 @pytest.mark.parametrize("extra_config", [{"CLOCK_FIXED_AT": FIXED_AT}], indirect=True)
 def test_schedules_are_computed_and_published_at_the_services_clock(matching):
     feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
-    computed = matching("POST", f"/workshops/{WORKSHOP}/schedule?wait=true",
-                        {"time_limit": 5}).json()
+    computed = matching(
+        "POST", f"/workshops/{WORKSHOP}/schedule?wait=true", {"time_limit": 5}
+    ).json()
     published = matching("POST", f"/workshops/{WORKSHOP}/schedule/publish").json()
     assert computed["computed_at"] == published["published_at"] == FIXED_AT
     (job,) = matching("GET", f"/workshops/{WORKSHOP}/schedule/jobs").json()["jobs"]
@@ -334,10 +470,11 @@ def test_a_queued_job_is_cancelled_at_once_and_stays_cancelled(matching):
     again = matching("POST", f"{job['href']}/cancel")
     assert (again.status_code, again.json()["state"]) == (200, "cancelled")
     assert matching("GET", f"{base}/jobs/{uuid.uuid4()}").status_code == 404
-    assert matching("GET", f"/workshops/{uuid.uuid4()}/schedule/jobs/{job['job_id']}"
-                    ).status_code == 404
-    assert [j["job_id"] for j in matching("GET", f"{base}/jobs").json()["jobs"]] == [
-        job["job_id"]]
+    assert (
+        matching("GET", f"/workshops/{uuid.uuid4()}/schedule/jobs/{job['job_id']}").status_code
+        == 404
+    )
+    assert [j["job_id"] for j in matching("GET", f"{base}/jobs").json()["jobs"]] == [job["job_id"]]
 
 
 @pytest.mark.parametrize("extra_config", [{"SOLVE_JOBS_ENABLED": "false"}], indirect=True)
@@ -345,9 +482,15 @@ def test_a_retried_compute_with_its_idempotency_key_queues_one_job(matching):
     feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
     base = f"http://{matching.config['WEB_SERVER_ADDRESS']}/workshops/{WORKSHOP}/schedule"
     key = create_api_key(Store.for_url(matching.config["DATABASE_URL"]), "script")
-    answers = [requests.post(base, json={"time_limit": 5}, timeout=30,
-                             headers={"X-API-Key": key, "Idempotency-Key": "demo-1"})
-               for _ in range(2)]
+    answers = [
+        requests.post(
+            base,
+            json={"time_limit": 5},
+            timeout=30,
+            headers={"X-API-Key": key, "Idempotency-Key": "demo-1"},
+        )
+        for _ in range(2)
+    ]
     assert [a.status_code for a in answers] == [202, 202]
     assert answers[0].json()["job_id"] == answers[1].json()["job_id"]
     assert len(matching("GET", f"/workshops/{WORKSHOP}/schedule/jobs").json()["jobs"]) == 1
@@ -357,32 +500,49 @@ def test_staff_set_the_fairness_policy_and_the_schedule_reports_it(matching):
     feed(matching.config, deadline="2099-01-01T00:00:00+00:00")
     path = f"/workshops/{WORKSHOP}/fairness"
     assert matching("GET", path).json() == {
-        "workshop_id": WORKSHOP, "fairness": {"price": 0.05}, "default": True}
-    for bad in ({"fairness": "fair"}, {"fairness": {"price": 2}}, {"fairness": {"cost": 1}},
-                {}, {"fairness": "total", "extra": 1}):
+        "workshop_id": WORKSHOP,
+        "fairness": {"price": 0.05},
+        "default": True,
+    }
+    for bad in (
+        {"fairness": "fair"},
+        {"fairness": {"price": 2}},
+        {"fairness": {"cost": 1}},
+        {},
+        {"fairness": "total", "extra": 1},
+    ):
         response = matching("PUT", path, bad)
         assert response.status_code == 422, (bad, response.text)
-    assert matching("PUT", f"/workshops/{uuid.uuid4()}/fairness",
-                    {"fairness": "total"}).status_code == 404
+    assert (
+        matching("PUT", f"/workshops/{uuid.uuid4()}/fairness", {"fairness": "total"}).status_code
+        == 404
+    )
     assert matching("PUT", path, {"fairness": "total"}).json() == {
-        "workshop_id": WORKSHOP, "fairness": "total", "default": False}
+        "workshop_id": WORKSHOP,
+        "fairness": "total",
+        "default": False,
+    }
     view = matching("POST", f"/workshops/{WORKSHOP}/schedule?wait=true", {"time_limit": 5})
     assert view.status_code == 201, view.text
     fairness = view.json()["fairness"]
     assert fairness["policy"] == "total" and fairness["worst_share"] == 1.0
     assert fairness["best_total"] == view.json()["objective"] == 8
     assert fairness["price_paid"] == 0.0
-    assert matching("PUT", path, {"fairness": {"price": 0.1}}).json()["fairness"] == {
-        "price": 0.1}
+    assert matching("PUT", path, {"fairness": {"price": 0.1}}).json()["fairness"] == {"price": 0.1}
     assert matching("PUT", path, {"fairness": None}).json()["default"] is True
 
 
 def test_two_matching_replicas_run_one_solve(container_factory, config):
     if not config["DATABASE_URL"].startswith("postgresql"):
         pytest.skip("two replicas share a PostgreSQL database (SQLite: one process)")
-    settings = {**config, "REPLAN_DEBOUNCE_SECONDS": 0, "PLANNER_POLL_SECONDS": 0.1,
-                "SOLVER_TIME_LIMIT": 2, "SOLVE_JOB_POLL_SECONDS": 0.1,
-                "SOLVE_JOB_PROGRESS_SECONDS": 0.2}
+    settings = {
+        **config,
+        "REPLAN_DEBOUNCE_SECONDS": 0,
+        "PLANNER_POLL_SECONDS": 0.1,
+        "SOLVER_TIME_LIMIT": 2,
+        "SOLVE_JOB_POLL_SECONDS": 0.1,
+        "SOLVE_JOB_PROGRESS_SECONDS": 0.2,
+    }
     replicas = []
     for _ in range(2):
         replica = {**settings, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}"}
@@ -393,9 +553,18 @@ def test_two_matching_replicas_run_one_solve(container_factory, config):
 
     def jobs():
         with store.transaction() as session:
-            return list(session.execute(sa.select(
-                SolveJob.trigger, SolveJob.state, SolveJob.attempts, SolveJob.claimed_by,
-                SolveJob.started_at, SolveJob.finished_at).order_by(SolveJob.created_at)))
+            return list(
+                session.execute(
+                    sa.select(
+                        SolveJob.trigger,
+                        SolveJob.state,
+                        SolveJob.attempts,
+                        SolveJob.claimed_by,
+                        SolveJob.started_at,
+                        SolveJob.finished_at,
+                    ).order_by(SolveJob.created_at)
+                )
+            )
 
     def schedules():
         with store.transaction() as session:
@@ -411,8 +580,9 @@ def test_two_matching_replicas_run_one_solve(container_factory, config):
 
     # staff ask both replicas at once: each job runs once, one after the other
     for base in replicas:
-        response = requests.post(f"{base}/workshops/{WORKSHOP}/schedule",
-                                 headers={"X-API-Key": key}, timeout=30)
+        response = requests.post(
+            f"{base}/workshops/{WORKSHOP}/schedule", headers={"X-API-Key": key}, timeout=30
+        )
         assert response.status_code == 202, response.text
     wait_for(lambda: len(schedules()) == 3, timeout=60, what="both staff schedules")
     eventlet.sleep(1.0)

@@ -1,4 +1,5 @@
 """The benchmark's medium workshop, for tests that need a solve that takes its time."""
+
 import importlib.util
 from pathlib import Path
 

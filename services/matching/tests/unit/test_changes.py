@@ -1,18 +1,25 @@
 """Stable round ids and the per-delegation list of what a revision changed."""
+
 from matching import domain
 
 W = "0b0b0b0b-0000-4000-8000-000000000001"
 
 
 def solved(*rounds):
-    return [{"session": s, "table": t, "program": p, "host": "h", "attendees": []}
-            for s, t, p in rounds]
+    return [
+        {"session": s, "table": t, "program": p, "host": "h", "attendees": []} for s, t, p in rounds
+    ]
 
 
 def published(program, session, table, run=1, host="h", attendees=()):
-    return {"round_id": domain.round_id(W, program, run), "session": session, "table": table,
-            "program_id": program, "host_delegation_id": host,
-            "attendee_delegation_ids": list(attendees)}
+    return {
+        "round_id": domain.round_id(W, program, run),
+        "session": session,
+        "table": table,
+        "program_id": program,
+        "host_delegation_id": host,
+        "attendee_delegation_ids": list(attendees),
+    }
 
 
 def test_round_ids_are_the_same_on_every_replica_and_revision():
@@ -31,19 +38,28 @@ def test_a_new_program_starts_at_run_1():
 
 
 def test_changes_name_what_each_delegation_gained_lost_or_saw_move():
-    before = [published("p", 1, 1, host="H", attendees=["x", "y"]),
-              published("q", 2, 1, host="K", attendees=["x"]),
-              published("r", 1, 2, host="L", attendees=["z"])]
-    after = [published("p", 1, 1, host="H", attendees=["y", "z"]),
-             published("q", 3, 2, host="K", attendees=["x"]),
-             published("r", 1, 2, host="L", attendees=["z"])]
-    changes = {c["delegation_id"]: [(i["change"], i["program_id"], i["before"], i["after"])
-                                    for i in c["items"]]
-               for c in domain.changes(before, after)}
+    before = [
+        published("p", 1, 1, host="H", attendees=["x", "y"]),
+        published("q", 2, 1, host="K", attendees=["x"]),
+        published("r", 1, 2, host="L", attendees=["z"]),
+    ]
+    after = [
+        published("p", 1, 1, host="H", attendees=["y", "z"]),
+        published("q", 3, 2, host="K", attendees=["x"]),
+        published("r", 1, 2, host="L", attendees=["z"]),
+    ]
+    changes = {
+        c["delegation_id"]: [
+            (i["change"], i["program_id"], i["before"], i["after"]) for i in c["items"]
+        ]
+        for c in domain.changes(before, after)
+    }
     assert changes == {
         "H": [("attendees_changed", "p", {"session": 1, "table": 1}, {"session": 1, "table": 1})],
-        "x": [("removed", "p", {"session": 1, "table": 1}, None),
-              ("moved", "q", {"session": 2, "table": 1}, {"session": 3, "table": 2})],
+        "x": [
+            ("removed", "p", {"session": 1, "table": 1}, None),
+            ("moved", "q", {"session": 2, "table": 1}, {"session": 3, "table": 2}),
+        ],
         "z": [("added", "p", None, {"session": 1, "table": 1})],
         "K": [("moved", "q", {"session": 2, "table": 1}, {"session": 3, "table": 2})],
     }

@@ -1,6 +1,7 @@
 """One workshop whose solve fails, or whose problem cannot be read, does not
 stop the others; the planner gives up on a due plan whose automatic jobs
 failed MAX_FAILED_RUNS times in a row instead of retrying it every minute."""
+
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,12 @@ OTHER = "w-other"
 
 
 def failures(loop):
-    return metrics.REGISTRY.get_sample_value(
-        "rueda_loop_item_failures_total", {"service": "matching", "loop": loop}) or 0
+    return (
+        metrics.REGISTRY.get_sample_value(
+            "rueda_loop_item_failures_total", {"service": "matching", "loop": loop}
+        )
+        or 0
+    )
 
 
 def add_other_workshop(db):
@@ -59,8 +64,7 @@ def test_one_failure_then_a_success_starts_the_count_again(db, workshop):
     assert len(queue_due(db, later)) == 1  # retried: one failure is not a permanent one
 
 
-def test_one_workshop_that_cannot_be_queued_does_not_stop_the_others(db, workshop,
-                                                                       monkeypatch):
+def test_one_workshop_that_cannot_be_queued_does_not_stop_the_others(db, workshop, monkeypatch):
     add_other_workshop(db)
     real = jobs.queue_solve
 
@@ -102,8 +106,7 @@ def test_one_workshop_whose_problem_cannot_be_read_fails_alone(db, workshop, mon
         assert "KeyError" in failed.error["message"]
 
 
-def test_a_database_that_cannot_be_reached_stops_the_planner_instead(db, workshop,
-                                                                     monkeypatch):
+def test_a_database_that_cannot_be_reached_stops_the_planner_instead(db, workshop, monkeypatch):
     def queue_solve(command, *, uow, now):
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 

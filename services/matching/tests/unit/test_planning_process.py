@@ -1,5 +1,6 @@
 """The solver runs in a child process, so the service's eventlet hub keeps
 serving while CP-SAT works."""
+
 import eventlet
 
 from matching import planning

@@ -1,5 +1,6 @@
 """matching's copy of intake's workshops, delegations, programs and interests:
 the highest version wins, so duplicates and out-of-order deliveries change nothing."""
+
 from datetime import UTC, datetime
 from itertools import permutations
 
@@ -31,9 +32,15 @@ def uow(tmp_path):
 
 
 def program(version, title):
-    return {"program_id": "p1", "workshop_id": None, "delegation_id": "d1", "title": title,
-            "topics": [], "version": version,
-            "submitted_at": datetime(2026, 1, version, tzinfo=UTC)}
+    return {
+        "program_id": "p1",
+        "workshop_id": None,
+        "delegation_id": "d1",
+        "title": title,
+        "topics": [],
+        "version": version,
+        "submitted_at": datetime(2026, 1, version, tzinfo=UTC),
+    }
 
 
 def test_a_late_older_revision_does_not_overwrite_a_newer_one(uow):
@@ -87,9 +94,17 @@ def test_a_withdrawal_that_overtakes_its_submission_keeps_the_program_out(uow):
 
 
 def test_a_returned_program_is_scheduled_again_from_its_next_revision(uow):
-    review = inbound.ProgramReviewed().load({
-        "program_id": PA, "workshop_id": WORKSHOP, "delegation_id": A, "version": 1,
-        "decision": "returned", "reason": "no objectives", "reviewed_at": T0.isoformat()})
+    review = inbound.ProgramReviewed().load(
+        {
+            "program_id": PA,
+            "workshop_id": WORKSHOP,
+            "delegation_id": A,
+            "version": 1,
+            "decision": "returned",
+            "reason": "no objectives",
+            "reviewed_at": T0.isoformat(),
+        }
+    )
     usecases.review_program(review, uow=uow, now=T0)  # before its submission, even
     usecases.record_program(program_event(PA, A, "first", version=1), uow=uow, now=T0)
     assert not domain.schedulable_program(uow.session.get(Program, PA))
@@ -99,9 +114,17 @@ def test_a_returned_program_is_scheduled_again_from_its_next_revision(uow):
 
 def test_an_accepted_review_changes_nothing(uow):
     usecases.record_program(program_event(PA, A, "first"), uow=uow, now=T0)
-    review = inbound.ProgramReviewed().load({
-        "program_id": PA, "workshop_id": WORKSHOP, "delegation_id": A, "version": 1,
-        "decision": "accepted", "reason": None, "reviewed_at": T0.isoformat()})
+    review = inbound.ProgramReviewed().load(
+        {
+            "program_id": PA,
+            "workshop_id": WORKSHOP,
+            "delegation_id": A,
+            "version": 1,
+            "decision": "accepted",
+            "reason": None,
+            "reviewed_at": T0.isoformat(),
+        }
+    )
     usecases.review_program(review, uow=uow, now=T0)
     assert domain.schedulable_program(uow.session.get(Program, PA))
 
@@ -117,11 +140,26 @@ def test_a_delegation_withdrawn_at_its_version_stays_out_until_a_later_registrat
 
 
 def test_a_version_1_registration_without_workshop_is_still_read(uow):
-    v1 = inbound.DelegationRegistered().load({
-        "delegation_id": A, "country": "Bolivia", "institution": "Ministerio", "acronym": None,
-        "kind": "ministry", "working_languages": ["es"], "registered_at": T0.isoformat(),
-        "delegates": [{"delegate_id": "x", "name": "n", "role": None, "language": "es",
-                       "is_focal_point": True}]})
+    v1 = inbound.DelegationRegistered().load(
+        {
+            "delegation_id": A,
+            "country": "Bolivia",
+            "institution": "Ministerio",
+            "acronym": None,
+            "kind": "ministry",
+            "working_languages": ["es"],
+            "registered_at": T0.isoformat(),
+            "delegates": [
+                {
+                    "delegate_id": "x",
+                    "name": "n",
+                    "role": None,
+                    "language": "es",
+                    "is_focal_point": True,
+                }
+            ],
+        }
+    )
     usecases.record_delegation(v1, uow=uow, now=T0)
     delegation = uow.session.get(Delegation, A)
     assert (delegation.version, delegation.workshop_id, delegation.delegates) == (1, None, 1)
@@ -158,18 +196,29 @@ def test_bad_payloads_are_refused_field_by_field():
 
 def test_the_automatic_plan_waits_for_the_last_late_window_for_interests(uow):
     event = workshop_event()
-    event["late_windows"] = inbound.WorkshopPublished().load({**_raw_workshop(), "late_windows": [
-        {"delegation_id": A, "form": "interests", "until": "2026-04-25T00:00:00+00:00"},
-        {"delegation_id": A, "form": "programs", "until": "2026-04-30T00:00:00+00:00"}]}
+    event["late_windows"] = inbound.WorkshopPublished().load(
+        {
+            **_raw_workshop(),
+            "late_windows": [
+                {"delegation_id": A, "form": "interests", "until": "2026-04-25T00:00:00+00:00"},
+                {"delegation_id": A, "form": "programs", "until": "2026-04-30T00:00:00+00:00"},
+            ],
+        }
     )["late_windows"]
     usecases.record_workshop(event, uow=uow, now=T0)
     assert uow.session.get(Workshop, WORKSHOP).interests_deadline == datetime(
-        2026, 4, 25, tzinfo=UTC)
+        2026, 4, 25, tzinfo=UTC
+    )
 
 
 def _raw_workshop():
     event = workshop_event()
-    raw = {**event, "sessions": [{"number": s["number"], "starts_at": s["starts_at"].isoformat()}
-                                 for s in event["sessions"]],
-           "deadlines": {"interests": event["deadlines"]["interests"].isoformat()}}
+    raw = {
+        **event,
+        "sessions": [
+            {"number": s["number"], "starts_at": s["starts_at"].isoformat()}
+            for s in event["sessions"]
+        ],
+        "deadlines": {"interests": event["deadlines"]["interests"].isoformat()},
+    }
     return raw

@@ -116,16 +116,19 @@ def test_the_reported_bound_is_never_above_the_lp_relaxation():
 
 
 @pytest.mark.parametrize(
-    "policy,stages", [("total", ["interests", "fairness", "people"]),
-                      ({"price": 0.2}, ["interests", "fairness", "total", "people"])])
+    "policy,stages",
+    [
+        ("total", ["interests", "fairness", "people"]),
+        ({"price": 0.2}, ["interests", "fairness", "total", "people"]),
+    ],
+)
 def test_progress_names_each_stage_with_the_total_its_bound_and_the_worst_share(
     contested, policy, stages
 ):
     heard = []
     result = plan(load_scenario(contested(policy)), time_limit=5, on_progress=heard.append)
     assert list(dict.fromkeys(m["stage"] for m in heard)) == stages
-    assert all(set(m) == {"stage", "objective", "bound", "worst_share", "solutions"}
-               for m in heard)
+    assert all(set(m) == {"stage", "objective", "bound", "worst_share", "solutions"} for m in heard)
     ended = {m["stage"]: m for m in heard if m["objective"] is not None}
     # the first stage finds the most weight (A takes both) and proves it
     assert (ended["interests"]["objective"], ended["interests"]["bound"]) == (5, 5)
