@@ -41,7 +41,7 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 # what no path or query value may hold: controls (NUL included) and line breaks
-_UNSAFE_IN_URL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNSAFE_IN_URL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")  # a tab may stay
 CONTROL_MESSAGE = "must not contain control characters or line breaks"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")

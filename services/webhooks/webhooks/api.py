@@ -91,10 +91,7 @@ def _operations() -> dict:
         ("POST", "/subscriptions"): oas.operation(
             "create_subscription", "Register a receiver's URL; the answer holds its secret",
             path="/subscriptions", status=201, request=schemas.SubscriptionForm,
-            response=NewSubscriptionView, parameters=[{
-                "name": "Idempotency-Key", "in": "header", "required": False,
-                "schema": {"type": "string", "maxLength": 200},
-                "description": "retry safely: the same key answers the same subscription"}],
+            response=NewSubscriptionView,
             description="The URL must be https on a public address (loopback, private and "
                         "link-local networks are refused with `url_refused`)."),
         ("GET", "/subscriptions"): oas.operation(
@@ -132,7 +129,10 @@ def openapi() -> dict:
         )},
         servers=[{"url": "http://127.0.0.1:8006"}],
     )
-    return oas.document(spec, _operations())
+    from .service import WebhooksService  # the entrypoints declare each operation's scope
+
+    # states each scope and the HTTP layer's rules (the Idempotency-Key's shape among them)
+    return oas.apply_scopes(oas.document(spec, _operations()), WebhooksService)
 
 
 def write(path: Path = DOCUMENT) -> None:
