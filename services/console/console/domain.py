@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "edit_workshop": RUNS_WORKSHOPS,
     "review_program": RUNS_WORKSHOPS,
     "grant_late_window": RUNS_WORKSHOPS,
+    "remind_delegations": RUNS_WORKSHOPS,
     "compute_rounds": RUNS_WORKSHOPS,
     "publish_schedule": frozenset({COORDINATOR}),
     "move_activity": RUNS_WORKSHOPS,
@@ -29,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "propose_selection": RUNS_WORKSHOPS | {FUNDER_LIAISON},
     "score_activities": RUNS_WORKSHOPS | {FUNDER_LIAISON},
     "confirm_selection": frozenset({COORDINATOR}),
+    "resend_delivery": RUNS_WORKSHOPS,
 }
 
 # followup's activity lifecycle as its guide documents it (docs/followup.md);

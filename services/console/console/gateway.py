@@ -34,7 +34,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
                  "matching:act-for-staff"),
     "followup": ("followup:read", "followup:write", "followup:funding:confirm",
                  "followup:act-for-staff"),
-    "notify": ("notify:read", "notify:act-for-staff"),
+    "notify": ("notify:read", "notify:deliveries:resend", "notify:act-for-staff"),
 }
 
 

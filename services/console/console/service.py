@@ -90,6 +90,10 @@ class ConsoleService:
         return workshops.grant_late_window(self.visits.open(request, "grant_late_window"),
                                            workshop_id)
 
+    @page("POST", f"{W}/reminders")
+    def remind_delegations(self, request, workshop_id):
+        return workshops.remind(self.visits.open(request, "remind_delegations"), workshop_id)
+
     # -- rounds -------------------------------------------------------------------------
 
     @page("GET", f"{W}/rounds")
@@ -193,5 +197,9 @@ class ConsoleService:
     @page("GET", "/mail")
     def mail(self, request):
         return mail.index(self.visits.open(request))
+
+    @page("POST", "/mail/<string:email_id>/resend")
+    def resend_delivery(self, request, email_id):
+        return mail.resend(self.visits.open(request, "resend_delivery"), email_id)
 
     health = probes()

@@ -45,6 +45,9 @@ def _routes():
     yield "POST", "/workshops/{workshop_id}/late-windows", "grant_late_window", \
         "Let a delegation submit one form after its deadline", schemas.LateWindowForm, 201, \
         schemas.WorkshopView
+    yield "POST", "/workshops/{workshop_id}/reminders", "request_reminders", \
+        "Remind delegations that have not submitted (one submission_reminder_requested each)", \
+        schemas.ReminderForm, 202, schemas.ReminderView
     yield "POST", "/workshops/{workshop_id}/archive-imports", "import_archive", \
         "Load a past workshop's records (no deadlines; every revision kept as imported)", \
         schemas.ArchiveImportForm, 201, schemas.ArchiveImportView

@@ -46,6 +46,7 @@ TITLES = {
     "program_submitted": "A revision of a program profile (supply) was submitted.",
     "program_withdrawn": "A program profile was withdrawn.",
     "program_reviewed": "The secretariat accepted or returned a revision of a program profile.",
+    "submission_reminder_requested": "The secretariat asks a delegation to submit the forms it has not submitted yet.",
     "interest_submitted": "A revision of a programmatic interest form (demand) was submitted.",
     "interest_withdrawn": "A programmatic interest form was withdrawn.",
     "expression_of_interest_submitted": "An expression of interest (a proposed cooperation activity) was submitted or revised.",

@@ -82,6 +82,9 @@ def scenario(uow, now: datetime = NOW) -> None:
     run(usecases.register_staff, StaffForm().load({
         "name": "María Fernández", "email": "maria.fernandez@example.org", "language": "es",
         "roles": ["secretariat", "coordinator"]}))
+    # the secretariat reminds Bolivia, which has submitted nothing yet
+    run(usecases.request_reminders, {"workshop_id": workshop.id, "form": None,
+                                     "delegation_ids": [bolivia.id]})
     paa = run(usecases.submit_form, {"kind": "program", **ProgramProfileForm().load(_program(
         brazil.id, "Food Acquisition Program (PAA)", ["food_security", "other"],
         other_topic="Public procurement from family farming",

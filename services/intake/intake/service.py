@@ -30,6 +30,7 @@ LATE_WINDOW_FORM = schemas.LateWindowForm()
 STAFF_FORM = schemas.StaffForm()
 REGISTRATION_FORM = schemas.DelegationRegistrationForm()
 REVIEW_FORM = schemas.ReviewForm()
+REMINDER_FORM = schemas.ReminderForm()
 ARCHIVE_IMPORT_FORM = schemas.ArchiveImportForm()
 FORMS = {kind: form() for kind, form in schemas.FORMS.items()}
 LISTING = {"workshops": listing_schemas.WorkshopQuery(), "staff": listing_schemas.StaffQuery(),
@@ -93,6 +94,12 @@ class IntakeService:
         return self._run(usecases.grant_late_window,
                          {**LATE_WINDOW_FORM.load(read_json(request)), "workshop_id": workshop_id},
                          views.workshop_view, 201)
+
+    @change("POST", "/workshops/<string:workshop_id>/reminders", scope="intake:workshops:write")
+    def request_reminders(self, request, workshop_id):
+        return self._run(usecases.request_reminders,
+                         {**REMINDER_FORM.load(read_json(request)), "workshop_id": workshop_id},
+                         views.reminder_view, 202)
 
     @change("POST", "/workshops/<string:workshop_id>/archive-imports", scope="intake:archive:import",
             max_body_bytes=MAX_ARCHIVE_BYTES)

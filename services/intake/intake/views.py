@@ -53,6 +53,10 @@ def archive_import_view(made: dict) -> dict:
         "counts": record.counts, "ids": made["ids"]})
 
 
+def reminder_view(answer: dict) -> dict:
+    return schemas.ReminderView().dump(answer)
+
+
 # -- read-only lists (the staff console) ---------------------------------------------
 
 def _paged(page: dict, items: list) -> dict:

@@ -31,9 +31,10 @@ FOLLOW_UP_DUE = "follow_up_due"
 WEEKLY_DIGEST = "weekly_digest"
 FUNDING_SELECTION = "funding_selection"
 ACTIVITY_STATUS_CHANGED = "activity_status_changed"
+SUBMISSION_REMINDER = "submission_reminder"
 KINDS = (PROGRAM_RECEIVED, PROGRAM_REVIEWED, INTEREST_RECEIVED, EXPRESSION_RECEIVED, AGENDA,
          SCHEDULE_CHANGED, FOLLOW_UP_DUE, WEEKLY_DIGEST, FUNDING_SELECTION,
-         ACTIVITY_STATUS_CHANGED)
+         ACTIVITY_STATUS_CHANGED, SUBMISSION_REMINDER)
 
 # subjects are fixed per kind and never contain user-supplied text, so
 # nothing a delegate or staff member types can reach a mail header
@@ -48,6 +49,7 @@ SUBJECTS = {
     WEEKLY_DIGEST: N_("Weekly follow-up digest"),
     FUNDING_SELECTION: N_("Funding selection confirmed"),
     ACTIVITY_STATUS_CHANGED: N_("The status of a cooperation activity has changed"),
+    SUBMISSION_REMINDER: N_("Reminder: your delegation still has forms to submit"),
 }
 
 # optional categories a person may opt out of; everything else (receipts,

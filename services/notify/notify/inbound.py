@@ -323,6 +323,18 @@ class FundingSelectionConfirmedV2(FundingSelectionConfirmed):
 # that key emails by their event take its id (`event_id`), and the one that
 # writes calendars and opens notice windows takes notify's settings.
 
+class MissingForm(Reader):
+    form = fields.String(required=True, validate=validate.OneOf(("program", "interest")))
+    deadline = policy.AwareDateTime(required=True, allow_none=True)
+
+
+class SubmissionReminderRequested(Reader):
+    workshop_id = _id()
+    delegation_id = _id()
+    missing = fields.List(fields.Nested(MissingForm), required=True,
+                          validate=validate.Length(min=1))
+
+
 CONSUMES = Inbound(
     # the directory
     consumes("intake", "delegation_contacts_updated",
@@ -349,6 +361,8 @@ CONSUMES = Inbound(
     consumes("intake", "expression_of_interest_submitted",
              {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
              use_case=usecases.acknowledge_expression, wakes="mailbox", uses="event_id"),
+    consumes("intake", "submission_reminder_requested", SubmissionReminderRequested,
+             use_case=usecases.remind_submission, wakes="mailbox", uses="event_id"),
     # agendas and change notices
     consumes("matching", "schedule_published", {1: SchedulePublished, 2: SchedulePublishedV2},
              use_case=usecases.record_schedule, wakes="mailbox", uses=("event_id", "settings")),

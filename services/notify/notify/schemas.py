@@ -12,6 +12,9 @@ from . import domain
 
 # the scope an API key needs to see full addresses in the delivery log
 ADDRESSES_SCOPE = "notify:addresses"
+# the scope an API key needs to send a failed email again (the staff console's
+# key has it without notify:write, which also changes people's opt-outs)
+RESEND_SCOPE = "notify:deliveries:resend"
 
 
 # what the input policy refuses, stated in the document (JSON Schema cannot

@@ -13,7 +13,7 @@ from rueda_backbone.web import ApiError, read_json
 
 from . import api, exceptions, inbound, usecases
 from .dependencies import EventId, Mailbox, Settings
-from .schemas import ADDRESSES_SCOPE, DeliveryQuery, OptOutsBody, ResendBody
+from .schemas import ADDRESSES_SCOPE, RESEND_SCOPE, DeliveryQuery, OptOutsBody, ResendBody
 
 # the pages' address is their credential: never cached by a shared cache nor
 # sent on as a Referer; the page loads nothing from anywhere
@@ -50,7 +50,7 @@ class NotifyService:
         with self.db.transaction() as uow:
             return 200, usecases.list_deliveries(query, uow=uow, now=self.clock())
 
-    @json_http("POST", "/deliveries/<string:email_id>/resend")
+    @json_http("POST", "/deliveries/<string:email_id>/resend", scope=RESEND_SCOPE)
     def resend_delivery(self, request, email_id):
         body = ResendBody().load(read_json(request) if request.get_data() else {})
         command = {**body, "email_id": email_id,

@@ -3,11 +3,14 @@ failed ones with the SMTP server's reply. Paged with a cursor (`until` =
 the oldest shown), since notify answers newest first."""
 from __future__ import annotations
 
+from .. import domain
+from ..exceptions import Upstream
+from ..gateway import path
 from ..web import Visit
 
 KINDS = ("program_received", "program_reviewed", "interest_received", "expression_received",
          "agenda", "schedule_changed", "follow_up_due", "weekly_digest", "funding_selection",
-         "activity_status_changed")
+         "activity_status_changed", "submission_reminder")
 STATUSES = ("pending", "sent", "failed")
 PAGE_SIZE = 50
 
@@ -31,3 +34,18 @@ def index(visit: Visit):
                         recipient_id=recipient or "", more=more,
                         next_until=deliveries[-1]["created_at"] if more else None,
                         failed_count=len(failed["deliveries"]))
+
+
+def resend(visit: Visit, email_id: str):
+    """Send a failed email again (notify keeps its Message-ID and notes it in the log)."""
+    visit.require("resend_delivery")
+    back = domain.safe_next(visit.form("back"), "/mail")
+    back = back if back.startswith("/mail") else "/mail"
+    try:
+        visit.gateway.notify.post(path("deliveries", email_id, "resend"), {
+            "note": visit.gettext("resent from the console by %(name)s",
+                                  name=visit.person["name"])})
+    except Upstream as refused:
+        return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
+    return visit.redirect(back, text=visit.gettext(
+        "The email will be sent again in a moment; its state shows here once it is."))

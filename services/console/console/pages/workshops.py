@@ -217,3 +217,49 @@ def grant_late_window(visit: Visit, workshop_id: str):
     except Upstream as refused:
         return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
     return visit.redirect(back, text=visit.gettext("Late window granted."))
+
+
+def _name(delegation: dict | None, fallback: str) -> str:
+    """Acronym with country (or region), as the pages and the emails write it."""
+    if not delegation:
+        return fallback
+    place = delegation.get("country") or delegation.get("region") or ""
+    name = delegation.get("acronym") or delegation.get("institution") or fallback
+    return f"{name} ({place})" if place else name
+
+
+def remind(visit: Visit, workshop_id: str):
+    """Ask intake to remind the chosen delegations (or every one that has
+    not submitted) of the form chosen (or both); intake says who it will
+    remind, notify emails every delegate of each in their language."""
+    visit.require("remind_delegations")
+    back = f"/workshops/{workshop_id}#remind"
+    body: dict = {}
+    if visit.form("form") in ("program", "interest"):
+        body["form"] = visit.form("form")
+    if visit.form("scope") != "all":
+        chosen = list(dict.fromkeys(
+            i.strip() for i in visit.request.form.getlist("delegation_id") if i.strip()))
+        if not chosen:
+            return visit.redirect(back, kind="error", text=visit.gettext(
+                "Choose the delegations to remind, or remind all who have not submitted."))
+        body["delegation_ids"] = chosen[:500]
+    try:
+        answer = visit.gateway.intake.post(path("workshops", workshop_id, "reminders"), body)
+    except Upstream as refused:
+        return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
+    names = {d["id"]: d for d in all_delegations(visit, workshop_id)}
+    reminded = [_name(names.get(r["delegation_id"]), r["delegation_id"])
+                for r in answer.get("reminded", [])]
+    skipped = [_name(names.get(r["delegation_id"]), r["delegation_id"])
+               for r in answer.get("not_reminded", [])]
+    if reminded:
+        text = visit.gettext("Reminder sent to %(count)s delegation(s): %(names)s.",
+                             count=len(reminded), names=", ".join(reminded))
+    else:
+        text = visit.gettext("Nobody was reminded: no delegation chosen is missing a form it "
+                             "can still submit.")
+    if skipped:
+        text += " " + visit.gettext("Not reminded (already submitted, or past the deadline): "
+                                    "%(names)s.", names=", ".join(skipped))
+    return visit.redirect(back, text=text, kind="success" if reminded else "error")

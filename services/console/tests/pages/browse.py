@@ -313,8 +313,43 @@ def mail(page, context, spec):
     expect(page.get_by_text("No delivery matches.")).to_be_visible()
 
 
-SCENARIOS = {f.__name__: f for f in (sign_in_and_out, workshops, forms_and_review, rounds,
-                                     replan, followup, funding, reports, languages, mail)}
+def remind(page, context, spec):
+    """The delegations without an interest form: one ticked and reminded, then all who have not."""
+    sign_in(page, spec, spec["ana"])
+    page.goto(f"{spec['base']}/workshops/{spec['workshop_id']}?missing=interest")
+    rows = page.locator("#delegation-table tbody tr")
+    expect(rows).to_have_count(3)
+    name = rows.nth(0).locator("th").inner_text().splitlines()[0]
+    rows.nth(0).get_by_role("checkbox", name=re.compile("^Remind")).check()
+    page.locator("#remind-which").select_option("interest")
+    page.get_by_role("button", name="Remind the delegations ticked").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Reminder sent to 1 delegation(s): {name}.")
+    check(page, "workshop-reminded", spec)
+    page.get_by_role("button", name="Remind the delegations ticked").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose the delegations to remind")
+    page.locator("#remind-which").select_option("interest")
+    page.get_by_role("button", name="Remind all who have not submitted").click()
+    expect(page.get_by_role("status")).to_contain_text("Reminder sent to 3 delegation(s)")
+    REPORT["first_reminded"] = name
+
+
+def resend(page, context, spec):
+    """A failed delivery, with the server's reply, sent again from the mail page."""
+    sign_in(page, spec, spec["ana"])
+    page.goto(spec["base"] + "/mail?status=failed")
+    rows = page.locator("table tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Simulated permanent failure")
+    check(page, "mail-failed", spec)
+    rows.first.get_by_role("button", name=re.compile("^Resend")).click()
+    expect(page.get_by_role("status")).to_contain_text("The email will be sent again")
+    expect(page).to_have_url(re.compile(r"/mail\?status=failed$"))
+    expect(page.get_by_text("No delivery matches.")).to_be_visible()
+
+
+SCENARIOS = {f.__name__: f for f in (sign_in_and_out, workshops, forms_and_review, remind, rounds,
+                                     replan, followup, funding, reports, languages, mail, resend)}
 
 
 def main() -> int:

@@ -84,7 +84,8 @@ def site(tmp_path_factory):
         base = f"http://127.0.0.1:{port}"
         story.wait_for(lambda: _healthy(base), 60, "the console to answer")
         yield {"base": base, "workshop": workshop, "logins": logins, "password": PASSWORD,
-               "stack": stack, "client": client, "mail": data / "mail", "data": data}
+               "stack": stack, "client": client, "mail": data / "mail", "data": data,
+               "sink": sink}
     finally:
         if console is not None:
             console.terminate()

@@ -32,6 +32,30 @@ def test_delegations_who_has_not_submitted_and_the_review_queue(browse, spec):
     accessible(browse("forms_and_review", **spec))
 
 
+def test_delegations_that_have_not_submitted_are_reminded_in_their_language(browse, spec, site):
+    from rueda_devkit import mailsink
+    from rueda_devkit.demo import kind_of
+
+    client, workshop = site["client"], site["workshop"]
+    chased = client.call("intake", "GET", f"/workshops/{workshop.id}/delegations"
+                                          "?missing=interest")["items"]
+    report = accessible(browse("remind", **spec))
+    assert report["first_reminded"]
+    # every delegate of the three delegations: the first one twice (ticked, then
+    # with all who have not submitted), the others once
+    expected = {workshop.addresses[d["id"]] for item in chased for d in item["delegates"]}
+
+    def reminders():
+        return [m for _, m in mailsink.read_messages(site["mail"])
+                if kind_of(m) == "submission_reminder"]
+    story.wait_for(lambda: {str(m["To"]) for m in reminders()} == expected, 60,
+                   "the reminders in the sink")
+    first = next(item for item in chased if report["first_reminded"] == (
+        f"{item.get('acronym') or item['institution']} ({item.get('country') or item.get('region')})"))
+    story.wait_for(lambda: len(reminders()) == len(expected) + len(first["delegates"]), 30,
+                   "one reminder per delegate per request")
+
+
 def test_rounds_are_computed_with_progress_pinned_and_published_by_a_coordinator(browse, spec, site):
     report = accessible(browse("rounds", **spec))
     assert report["rounds"] >= 14
@@ -113,6 +137,30 @@ def test_portuguese_and_french(browse, spec):
 def test_mail_deliveries_by_kind_and_state(browse, spec):
     report = accessible(browse("mail", **spec))
     assert report["program_receipts"] >= 16
+
+
+def test_a_failed_delivery_is_resent_from_the_mail_page(browse, spec, site):
+    client, workshop = site["client"], site["workshop"]
+    delegation = client.call("intake", "GET", f"/workshops/{workshop.id}/delegations"
+                                              "?status=registered&missing=interest&limit=1")["items"][0]
+    handler = site["sink"].handler
+    handler.fail_code, handler.fail_left = 550, 1   # the next message is refused for good
+    client.call("intake", "POST", f"/workshops/{workshop.id}/reminders",
+                {"delegation_ids": [delegation["id"]], "form": "interest"}, expect=(202,))
+
+    def failed():
+        return client.call("notify", "GET", "/deliveries?status=failed")["deliveries"]
+    story.wait_for(lambda: len(failed()) == 1, 60, "one failed delivery")
+    (email,) = failed()
+    accessible(browse("resend", **spec))
+
+    def logged():
+        found = [d for d in client.call("notify", "GET", "/deliveries?limit=1000")["deliveries"]
+                 if d["id"] == email["id"]]
+        return found[0] if found and found[0]["status"] == "sent" else None
+    story.wait_for(logged, 60, "the resent email sent")
+    ana = workshop.staff["ana"]["name"]
+    assert f"resent from the console by {ana}" in logged()["note"]
 
 
 def test_the_console_reports_the_services_it_reaches(site):

@@ -66,6 +66,7 @@ from .forms import (
                           RoundRef,
 )
 from .history import VersionsView, VersionView
+from .reminders import ReminderForm, ReminderView, SubmissionReminderRequested
 from .review import ProgramReviewed, ReviewForm, ReviewView
 from .staff import StaffContactsUpdated, StaffForm, StaffMemberRegistered, StaffView
 from .workshops import (
@@ -102,6 +103,7 @@ PUBLISHED = Published({
     ("expression_of_interest_submitted", 1): ExpressionOfInterestSubmittedV1,
     ("expression_of_interest_submitted", 2): ExpressionOfInterestSubmitted,
     ("expression_of_interest_withdrawn", 1): ExpressionOfInterestWithdrawn,
+    ("submission_reminder_requested", 1): SubmissionReminderRequested,
 }, retired={
     # no longer published; kept for the contract tests and for consumers that
     # may still hold them (their docs/events files were written by hand)
@@ -122,9 +124,10 @@ __all__ = [
     "ExpressionOfInterestWithdrawn", "Form", "FormListView", "FormView", "InterestForm",
     "InterestSubmitted", "InterestSubmittedV1", "InterestWithdrawn", "Language", "LateWindow",
     "LateWindowForm", "Line", "ProgramProfileForm", "ProgramReviewed", "ProgramSubmitted",
-    "ProgramSubmittedV1", "ProgramSubmittedV2", "ProgramWithdrawn", "Ref", "ReviewForm",
+    "ProgramSubmittedV1", "ProgramSubmittedV2", "ProgramWithdrawn", "Ref", "ReminderForm",
+    "ReminderView", "ReviewForm",
     "ReviewView", "RoundForm", "RoundRef", "SessionForm", "SessionRef", "Set",
-    "StaffContactsUpdated", "StaffForm", "StaffMemberRegistered", "StaffView", "Text",
+    "StaffContactsUpdated", "StaffForm", "SubmissionReminderRequested", "StaffMemberRegistered", "StaffView", "Text",
     "VersionView", "VersionsView", "WorkshopForm", "WorkshopPublished", "WorkshopView",
     "no_repeats",
 ]

@@ -23,6 +23,7 @@ from .published import (
                           accept_interest_form,
                           accept_program_form,
 )
+from .reminders import request_reminders
 from .review import review_program
 from .staff import register_staff, revise_staff
 from .workshops import create_workshop, get_workshop, grant_late_window, revise_workshop
@@ -31,7 +32,8 @@ __all__ = [
     "KINDS", "accept_delegation_form", "accept_expression_of_interest_form",
     "accept_interest_form", "accept_program_form", "create_workshop", "delegation_versions",
     "erase_delegate", "form_versions", "get_delegation", "get_form", "get_workshop",
-    "grant_late_window", "import_archive", "register_delegation", "register_staff", "review_program",
+    "grant_late_window", "import_archive", "register_delegation", "register_staff", "request_reminders",
+    "review_program",
     "revise_delegation", "revise_form", "revise_staff", "revise_workshop", "save_draft",
     "submit_draft", "submit_form", "withdraw_delegation", "withdraw_form", "workshop_programs",
 ]

@@ -30,11 +30,12 @@ from .receipts import (
     acknowledge_program,
     acknowledge_review,
 )
+from .reminders import remind_submission
 
 __all__ = [
     "acknowledge_expression", "acknowledge_interest", "acknowledge_program",
     "acknowledge_review", "agenda_feed", "agenda_page", "announce_funding", "announce_status_change", "erase_delegate",
     "flush_due_notices", "list_deliveries", "opt_outs", "publish_workshop", "queue_email",
-    "record_schedule", "register_delegation", "remind_follow_up", "resend_delivery", "send_digest", "set_opt_outs", "update_contacts",
+    "record_schedule", "register_delegation", "remind_follow_up", "remind_submission", "resend_delivery", "send_digest", "set_opt_outs", "update_contacts",
     "update_staff", "withdraw_delegation",
 ]

@@ -197,3 +197,13 @@ def test_the_served_openapi_document_is_the_committed_one_and_needs_no_key(notif
     response = call("GET", "/openapi.json", api_key="")
     assert response.status_code == 200
     assert response.json() == json.loads(api.DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_a_resend_needs_its_own_scope_not_notify_write(notify, config):
+    """The staff console's key resends without notify:write (which also changes opt-outs)."""
+    call, _folder = notify
+    store = Store.for_url(config["DATABASE_URL"])
+    writer = create_api_key(store, "writer", scopes=("notify:write",))
+    resender = create_api_key(store, "console", scopes=("notify:deliveries:resend",))
+    assert call("POST", "/deliveries/nope/resend", api_key=writer).status_code == 403
+    assert call("POST", "/deliveries/nope/resend", api_key=resender).status_code == 404

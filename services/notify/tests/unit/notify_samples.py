@@ -42,4 +42,7 @@ SAMPLES = {
     "activity_status_changed": {"title": "Expert visit", "from_state": "under_review",
                                 "to_state": "selected", "funding_source": "network_fund",
                                 "reason": "Selected in the June round", "why": "counterpart"},
+    "submission_reminder": {"workshop": "Santa Marta", "delegation": "MIDIS (Peru)",
+                            "missing": [{"form": "program", "deadline": "2026-03-05 23:59"},
+                                        {"form": "interest", "deadline": None}]},
 }
