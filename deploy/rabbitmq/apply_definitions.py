@@ -19,6 +19,7 @@ Importing is idempotent, so the Job can run again after every change of the
 file; it never deletes anything (a queue a new version no longer uses is
 removed by hand once empty, see deploy/README.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,10 +36,14 @@ def api(method: str, path: str, body=None):
     base = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672").rstrip("/")
     credentials = f"{os.environ['RABBITMQ_ADMIN_USER']}:{os.environ['RABBITMQ_ADMIN_PASSWORD']}"
     request = urllib.request.Request(
-        f"{base}/api/{path}", method=method,
+        f"{base}/api/{path}",
+        method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json",
-                 "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()})
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
@@ -52,8 +57,7 @@ def retarget(definitions: dict, vhost: str | None, user_prefix: str) -> dict:
     for key in ("vhosts",):
         for item in definitions.get(key, []):
             item["name"] = vhost or item["name"]
-    for key in ("permissions", "topic_permissions", "policies", "exchanges", "queues",
-                "bindings"):
+    for key in ("permissions", "topic_permissions", "policies", "exchanges", "queues", "bindings"):
         for item in definitions.get(key, []):
             if vhost:
                 item["vhost"] = vhost
@@ -67,15 +71,22 @@ def retarget(definitions: dict, vhost: str | None, user_prefix: str) -> dict:
 
 def apply(definitions: dict) -> list[str]:
     users = definitions.pop("users", [])
-    missing = [u["service"] for u in users
-               if not os.environ.get(f"RUEDA_BROKER_PASSWORD_{u['service'].upper()}")]
+    missing = [
+        u["service"]
+        for u in users
+        if not os.environ.get(f"RUEDA_BROKER_PASSWORD_{u['service'].upper()}")
+    ]
     if missing:
-        raise SystemExit(f"no password given for {', '.join(missing)} "
-                         f"(RUEDA_BROKER_PASSWORD_<SERVICE>)")
+        raise SystemExit(
+            f"no password given for {', '.join(missing)} (RUEDA_BROKER_PASSWORD_<SERVICE>)"
+        )
     for user in users:
         password = os.environ[f"RUEDA_BROKER_PASSWORD_{user['service'].upper()}"]
-        api("PUT", f"users/{urllib.parse.quote(user['name'], safe='')}",
-            {"password": password, "tags": ""})
+        api(
+            "PUT",
+            f"users/{urllib.parse.quote(user['name'], safe='')}",
+            {"password": password, "tags": ""},
+        )
     api("POST", "definitions", definitions)
     return [user["name"] for user in users]
 

@@ -27,6 +27,7 @@ crash in between leaves a copy twice, which every consumer's inbox drops;
 never none. The routing key is kept because a retry queue's messages find
 their way back to their handler queue by it when they expire.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,10 +48,14 @@ def api(method: str, path: str, body=None, *, ok_missing: bool = False):
     base = os.environ.get("RABBITMQ_MANAGEMENT_URL", "http://127.0.0.1:15672").rstrip("/")
     credentials = f"{os.environ['RABBITMQ_ADMIN_USER']}:{os.environ['RABBITMQ_ADMIN_PASSWORD']}"
     request = urllib.request.Request(
-        f"{base}/api/{path}", method=method,
+        f"{base}/api/{path}",
+        method=method,
         data=None if body is None else json.dumps(body).encode(),
-        headers={"Content-Type": "application/json",
-                 "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()})
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode(),
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             text = response.read().decode()
@@ -80,27 +85,39 @@ def legacy_queues(definitions: dict, vhost: str, services=(), names=()) -> list[
 
 
 def bindings_to(definitions: dict, queue: str) -> list[dict]:
-    return [b for b in definitions["bindings"]
-            if b["destination"] == queue and b["destination_type"] == "queue"]
+    return [
+        b
+        for b in definitions["bindings"]
+        if b["destination"] == queue and b["destination_type"] == "queue"
+    ]
 
 
 def bind(vhost: str, source: str, queue: str, routing_key: str) -> None:
-    api("POST", f"bindings/{q(vhost)}/e/{q(source)}/q/{q(queue)}",
-        {"routing_key": routing_key, "arguments": {}})
+    api(
+        "POST",
+        f"bindings/{q(vhost)}/e/{q(source)}/q/{q(queue)}",
+        {"routing_key": routing_key, "arguments": {}},
+    )
 
 
 def unbind(vhost: str, source: str, queue: str, routing_key: str) -> None:
     for existing in api("GET", f"bindings/{q(vhost)}/e/{q(source)}/q/{q(queue)}") or []:
         if existing["routing_key"] == routing_key:
-            api("DELETE", f"bindings/{q(vhost)}/e/{q(source)}/q/{q(queue)}/"
-                          f"{q(existing['properties_key'])}", ok_missing=True)
+            api(
+                "DELETE",
+                f"bindings/{q(vhost)}/e/{q(source)}/q/{q(queue)}/{q(existing['properties_key'])}",
+                ok_missing=True,
+            )
 
 
 def delete_if_empty(vhost: str, queue: str) -> None:
     # quorum queues refuse queue.delete with if-empty (3.10): look, then delete;
     # nothing is bound to the queue any more and nobody consumes it
-    left = api("POST", f"queues/{q(vhost)}/{q(queue)}/get",
-               {"count": 1, "ackmode": "reject_requeue_true", "encoding": "base64"})
+    left = api(
+        "POST",
+        f"queues/{q(vhost)}/{q(queue)}/get",
+        {"count": 1, "ackmode": "reject_requeue_true", "encoding": "base64"},
+    )
     if left:
         raise SystemExit(f"{queue} is not empty; nothing was deleted")
     api("DELETE", f"queues/{q(vhost)}/{q(queue)}")
@@ -112,25 +129,40 @@ def move(vhost: str, source_queue: str, exchange: str, routing_key: str | None) 
     when None, then taken off the source."""
     moved = 0
     while True:
-        peeked = api("POST", f"queues/{q(vhost)}/{q(source_queue)}/get",
-                     {"count": 1, "ackmode": "reject_requeue_true", "encoding": "base64"})
+        peeked = api(
+            "POST",
+            f"queues/{q(vhost)}/{q(source_queue)}/get",
+            {"count": 1, "ackmode": "reject_requeue_true", "encoding": "base64"},
+        )
         if not peeked:
             return moved
         message = peeked[0]
         properties = dict(message.get("properties") or {})
-        headers = {k: v for k, v in (properties.get("headers") or {}).items()
-                   if k != "x-delivery-count"}
+        headers = {
+            k: v for k, v in (properties.get("headers") or {}).items() if k != "x-delivery-count"
+        }
         properties["headers"] = headers
-        routed = api("POST", f"exchanges/{q(vhost)}/{q(exchange)}/publish", {
-            "properties": properties, "routing_key": (message["routing_key"] if routing_key is None
-                                                     else routing_key),
-            "payload": message["payload"], "payload_encoding": message["payload_encoding"]})
+        routed = api(
+            "POST",
+            f"exchanges/{q(vhost)}/{q(exchange)}/publish",
+            {
+                "properties": properties,
+                "routing_key": (message["routing_key"] if routing_key is None else routing_key),
+                "payload": message["payload"],
+                "payload_encoding": message["payload_encoding"],
+            },
+        )
         if not routed or not routed.get("routed"):
-            raise SystemExit(f"a message of {source_queue} could not be routed through "
-                             f"{exchange}; nothing was lost: "
-                             f"it is still in {source_queue}")
-        api("POST", f"queues/{q(vhost)}/{q(source_queue)}/get",
-            {"count": 1, "ackmode": "ack_requeue_false", "encoding": "base64"})
+            raise SystemExit(
+                f"a message of {source_queue} could not be routed through "
+                f"{exchange}; nothing was lost: "
+                f"it is still in {source_queue}"
+            )
+        api(
+            "POST",
+            f"queues/{q(vhost)}/{q(source_queue)}/get",
+            {"count": 1, "ackmode": "ack_requeue_false", "encoding": "base64"},
+        )
         moved += 1
 
 
@@ -144,37 +176,49 @@ def recreate(definitions: dict, vhost: str, queue: dict, log=print) -> None:
     # reach other services' queues too), a retry queue's own fanout with the
     # message's routing key (the handler queue it returns to on expiry)
     redeliver = next((b for b in routes if b["source"].endswith(".redeliver")), None)
-    via, key = ((redeliver["source"], redeliver["routing_key"]) if redeliver
-                else (routes[0]["source"], None))
+    via, key = (
+        (redeliver["source"], redeliver["routing_key"])
+        if redeliver
+        else (routes[0]["source"], None)
+    )
     consumers = (api("GET", f"queues/{q(vhost)}/{q(name)}") or {}).get("consumers") or 0
     if consumers:
         raise SystemExit(f"{name} has {consumers} consumer(s): scale its service to 0 first")
-    api("PUT", f"queues/{q(vhost)}/{q(hold)}",
-        {"durable": True, "auto_delete": False, "arguments": {"x-queue-type": "quorum"}})
+    api(
+        "PUT",
+        f"queues/{q(vhost)}/{q(hold)}",
+        {"durable": True, "auto_delete": False, "arguments": {"x-queue-type": "quorum"}},
+    )
     for b in routes:
         bind(vhost, b["source"], hold, b["routing_key"])
     for b in routes:
         unbind(vhost, b["source"], name, b["routing_key"])
     held = move(vhost, name, via, key)
     delete_if_empty(vhost, name)
-    api("PUT", f"queues/{q(vhost)}/{q(name)}",
-        {"durable": True, "auto_delete": False, "arguments": queue["arguments"]})
+    api(
+        "PUT",
+        f"queues/{q(vhost)}/{q(name)}",
+        {"durable": True, "auto_delete": False, "arguments": queue["arguments"]},
+    )
     for b in routes:
         bind(vhost, b["source"], name, b["routing_key"])
     for b in routes:
         unbind(vhost, b["source"], hold, b["routing_key"])
     back = move(vhost, hold, via, key)
     delete_if_empty(vhost, hold)
-    log(f"{name}: recreated with {json.dumps(queue['arguments'])}; "
-        f"{held} message(s) held and {back} moved back")
+    log(
+        f"{name}: recreated with {json.dumps(queue['arguments'])}; "
+        f"{held} message(s) held and {back} moved back"
+    )
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("definitions")
     parser.add_argument("--vhost", help="the vhost (default: the file's)")
-    parser.add_argument("--service", action="append", default=[],
-                        help="only this service's queues (repeat)")
+    parser.add_argument(
+        "--service", action="append", default=[], help="only this service's queues (repeat)"
+    )
     parser.add_argument("--queue", action="append", default=[], help="only this queue (repeat)")
     parser.add_argument("--dry-run", action="store_true", help="list them only")
     args = parser.parse_args(argv)

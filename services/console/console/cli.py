@@ -8,6 +8,7 @@
 The staff member must exist and be active in intake (read through intake's
 API with the console's key), unless --offline is given.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,12 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", required=True, help="the console's config.yml")
     areas = parser.add_subparsers(dest="area", required=True)
     password = areas.add_parser("password", help="staff sign-in records").add_subparsers(
-        dest="command", required=True)
+        dest="command", required=True
+    )
     setting = password.add_parser("set", help="create or replace a staff member's password")
     setting.add_argument("staff_id", help="intake's id for the staff member")
     setting.add_argument("--login", required=True, help="what they type to sign in (their email)")
-    setting.add_argument("--offline", action="store_true",
-                         help="do not check the staff member in intake")
+    setting.add_argument(
+        "--offline", action="store_true", help="do not check the staff member in intake"
+    )
     password.add_parser("remove").add_argument("staff_id")
     sessions = areas.add_parser("sessions").add_subparsers(dest="command", required=True)
     sessions.add_parser("end").add_argument("staff_id")
@@ -69,20 +72,26 @@ def main(argv=None) -> int:
                     raise ValueError(f"{staff['name']} is not active in intake")
             password = _read_password()
             with store.transaction() as session:
-                usecases.set_password({"staff_id": args.staff_id, "login": args.login,
-                                       "password": password}, uow=UnitOfWork(session), now=now)
+                usecases.set_password(
+                    {"staff_id": args.staff_id, "login": args.login, "password": password},
+                    uow=UnitOfWork(session),
+                    now=now,
+                )
             print(f"password set for {args.staff_id}; sign in as {args.login.strip().lower()}")
         elif args.area == "password":
             with store.transaction() as session:
-                session.execute(sa.delete(ConsoleSession).where(
-                    ConsoleSession.staff_id == args.staff_id))
-                gone = session.execute(sa.delete(SignInRecord).where(
-                    SignInRecord.staff_id == args.staff_id)).rowcount
+                session.execute(
+                    sa.delete(ConsoleSession).where(ConsoleSession.staff_id == args.staff_id)
+                )
+                gone = session.execute(
+                    sa.delete(SignInRecord).where(SignInRecord.staff_id == args.staff_id)
+                ).rowcount
             print(f"removed {gone} sign-in record(s)")
         else:
             with store.transaction() as session:
-                ended = session.execute(sa.delete(ConsoleSession).where(
-                    ConsoleSession.staff_id == args.staff_id)).rowcount
+                ended = session.execute(
+                    sa.delete(ConsoleSession).where(ConsoleSession.staff_id == args.staff_id)
+                ).rowcount
             print(f"ended {ended} session(s)")
         return 0
     except (ValueError, PageError) as exc:

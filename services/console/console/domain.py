@@ -1,6 +1,7 @@
 """The console's own rules: who may do what, when a session ends, when
 sign-in is refused for too many failures, and which redirects are safe.
 No I/O, no nameko, no session."""
+
 from __future__ import annotations
 
 import hmac

@@ -1,5 +1,6 @@
 """The console's errors: what a page raises, and what the entrypoint turns
 each into (a redirect to sign in, a 403 page, a message on the page)."""
+
 from __future__ import annotations
 
 
@@ -14,18 +15,21 @@ class PageError(Exception):
 
 class SignInRequired(PageError):
     """No session, or an expired one: the browser goes to the sign-in page."""
+
     status = 303
     code = "sign_in_required"
 
 
 class Refused(PageError):
     """Signed in, but the person's roles do not allow this."""
+
     status = 403
     code = "forbidden"
 
 
 class CsrfRefused(PageError):
     """A form posted without its session's token (or with another's)."""
+
     status = 403
     code = "csrf"
 
@@ -37,6 +41,7 @@ class PageNotFound(PageError):
 
 class SignInRefused(PageError):
     """Wrong login or password, too many tries, or no active staff member."""
+
     status = 401
     code = "sign_in_refused"
 
@@ -47,6 +52,7 @@ class SignInRefused(PageError):
 
 class Upstream(PageError):
     """A service answered with an error (4xx): its message is shown on the page."""
+
     code = "upstream"
 
     def __init__(self, service: str, status: int, body: dict | None):
@@ -61,6 +67,7 @@ class Upstream(PageError):
 
 class UpstreamUnavailable(PageError):
     """A service did not answer (down, timed out, 5xx)."""
+
     status = 502
     code = "unavailable"
 

@@ -7,6 +7,7 @@ ignored). Every call carries the correlation id of the page and the
 signed-in person (`X-Rueda-Staff-Id`, `X-Rueda-Staff-Name`) so a service
 that records who acted can; followup takes the person in its bodies' `by`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,12 +29,24 @@ SERVICES = ("intake", "matching", "followup", "notify")
 # role narrows this further (domain.PERMISSIONS): only a coordinator's page
 # publishes or confirms.
 SCOPES: dict[str, tuple[str, ...]] = {
-    "intake": ("intake:read", "intake:workshops:write", "intake:forms:review",
-               "intake:act-for-staff"),
-    "matching": ("matching:read", "matching:write", "matching:schedules:publish",
-                 "matching:act-for-staff"),
-    "followup": ("followup:read", "followup:write", "followup:funding:confirm",
-                 "followup:act-for-staff"),
+    "intake": (
+        "intake:read",
+        "intake:workshops:write",
+        "intake:forms:review",
+        "intake:act-for-staff",
+    ),
+    "matching": (
+        "matching:read",
+        "matching:write",
+        "matching:schedules:publish",
+        "matching:act-for-staff",
+    ),
+    "followup": (
+        "followup:read",
+        "followup:write",
+        "followup:funding:confirm",
+        "followup:act-for-staff",
+    ),
     "notify": ("notify:read", "notify:deliveries:resend", "notify:act-for-staff"),
 }
 
@@ -42,6 +55,8 @@ def key_command(service: str) -> list[str]:
     """The rueda-ops arguments that create the console's key for `service`."""
     scopes = [arg for scope in SCOPES[service] for arg in ("--scope", scope)]
     return ["api-key", "create", "console", *scopes]
+
+
 STAFF_ID_HEADER = "X-Rueda-Staff-Id"
 STAFF_NAME_HEADER = "X-Rueda-Staff-Name"
 
@@ -54,9 +69,14 @@ class Endpoint:
 
 
 def endpoints_from_config(config: dict) -> dict[str, Endpoint]:
-    return {name: Endpoint(name, str(config.get(f"{name.upper()}_URL") or "").rstrip("/"),
-                           str(config.get(f"{name.upper()}_API_KEY") or ""))
-            for name in SERVICES}
+    return {
+        name: Endpoint(
+            name,
+            str(config.get(f"{name.upper()}_URL") or "").rstrip("/"),
+            str(config.get(f"{name.upper()}_API_KEY") or ""),
+        )
+        for name in SERVICES
+    }
 
 
 def path(*parts: str) -> str:
@@ -67,28 +87,46 @@ def path(*parts: str) -> str:
 class Service:
     """One upstream service, for one page's worker."""
 
-    def __init__(self, endpoint: Endpoint, http: requests.Session, *, timeout: float,
-                 headers: dict):
+    def __init__(
+        self, endpoint: Endpoint, http: requests.Session, *, timeout: float, headers: dict
+    ):
         self.endpoint = endpoint
         self.http = http
         self.timeout = timeout
         self.headers = headers
 
-    def call(self, method: str, url: str, *, body=None, params=None, raw: bool = False,
-             missing_is_none: bool = False):
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        body=None,
+        params=None,
+        raw: bool = False,
+        missing_is_none: bool = False,
+    ):
         headers = {"X-API-Key": self.endpoint.key, **self.headers}
         try:
             response = self.http.request(
-                method, self.endpoint.url + url, json=body if method != "GET" else None,
+                method,
+                self.endpoint.url + url,
+                json=body if method != "GET" else None,
                 params={k: v for k, v in (params or {}).items() if v not in (None, "")},
-                headers=headers, timeout=self.timeout)
+                headers=headers,
+                timeout=self.timeout,
+            )
         except requests.RequestException as exc:
-            log.warning("upstream.unreachable", service=self.endpoint.name, path=url,
-                        error=type(exc).__name__)
+            log.warning(
+                "upstream.unreachable",
+                service=self.endpoint.name,
+                path=url,
+                error=type(exc).__name__,
+            )
             raise UpstreamUnavailable(self.endpoint.name, type(exc).__name__) from None
         if response.status_code >= 500:
-            log.warning("upstream.failed", service=self.endpoint.name, path=url,
-                        status=response.status_code)
+            log.warning(
+                "upstream.failed", service=self.endpoint.name, path=url, status=response.status_code
+            )
             raise UpstreamUnavailable(self.endpoint.name, f"HTTP {response.status_code}")
         if response.status_code == 404 and missing_is_none:
             return None
@@ -121,8 +159,14 @@ class Gateway:
     """`gateway.intake.get(...)`, `gateway.followup.post(...)`: the services
     as one page sees them, acting for `person` (or for nobody, at sign-in)."""
 
-    def __init__(self, endpoints: dict[str, Endpoint], *, timeout: float = 15.0,
-                 correlation_id: str | None = None, person: dict | None = None):
+    def __init__(
+        self,
+        endpoints: dict[str, Endpoint],
+        *,
+        timeout: float = 15.0,
+        correlation_id: str | None = None,
+        person: dict | None = None,
+    ):
         self._http = requests.Session()
         headers = {}
         if correlation_id:

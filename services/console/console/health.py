@@ -2,6 +2,7 @@
 process answers), ready (its own database answers; the services it calls
 are reported, not required, so one service down does not take every page
 out of the load balancer) and metrics. The console uses no broker."""
+
 from __future__ import annotations
 
 import requests

@@ -2,6 +2,7 @@
 their sessions, their preferences, and the sign-in attempts that rate-limit
 guessing). Everything a page shows lives in the other services and is read
 through their HTTP APIs. The backbone's tables sit beside these."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ class Base(DeclarativeBase):
 class SignInRecord(Base):
     """How a staff member of intake's registry signs in: a login (their
     email address, as they type it) and an Argon2id hash of their password."""
+
     __tablename__ = "sign_in_record"
 
     staff_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -30,6 +32,7 @@ class SignInRecord(Base):
 class ConsoleSession(Base):
     """A signed-in browser. The cookie holds a random token; only its SHA-256
     is stored, so a copy of this table signs nobody in."""
+
     __tablename__ = "console_session"
 
     token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
@@ -49,6 +52,7 @@ class ConsoleSession(Base):
 
 class Preference(Base):
     """A staff member's choices that outlive a session (their language)."""
+
     __tablename__ = "preference"
 
     staff_id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -58,6 +62,7 @@ class Preference(Base):
 
 class SignInAttempt(Base):
     """One try at signing in, kept for the rate limit's window (and pruned after)."""
+
     __tablename__ = "sign_in_attempt"
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)

@@ -9,6 +9,7 @@ Update the catalogues after changing a template or a marked string:
     pybabel extract -F babel.cfg -o console/locale/messages.pot .
     pybabel update -i console/locale/messages.pot -d console/locale
 """
+
 from __future__ import annotations
 
 import io
@@ -48,8 +49,9 @@ def _instant(value) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(str(value).replace(" ", "T", 1) if "T" not in str(value)
-                                  else str(value))
+    return datetime.fromisoformat(
+        str(value).replace(" ", "T", 1) if "T" not in str(value) else str(value)
+    )
 
 
 def formatters(language: str) -> dict:
@@ -86,8 +88,13 @@ def formatters(language: str) -> dict:
         name = delegation.get("acronym") or delegation.get("institution") or delegation.get("id")
         return f"{name} ({place})" if place else name
 
-    return {"when": when, "day": day, "money": money, "number": number,
-            "delegation_name": delegation_name}
+    return {
+        "when": when,
+        "day": day,
+        "money": money,
+        "number": number,
+        "delegation_name": delegation_name,
+    }
 
 
 @cache
@@ -103,8 +110,9 @@ def environment(language: str) -> Environment:
     # newstyle gettext escapes what is substituted into a translated sentence
     env.install_gettext_translations(translations(language), newstyle=True)
     env.globals.update(formatters(language))
-    env.globals["label"] = lambda key: translations(language).gettext(LABELS.get(key, key)) \
-        if key is not None else "—"
+    env.globals["label"] = lambda key: (
+        translations(language).gettext(LABELS.get(key, key)) if key is not None else "—"
+    )
     env.globals["may"] = domain.may
     env.globals["LANGUAGES"] = domain.LANGUAGES
     return env
@@ -127,29 +135,58 @@ def N_(text: str) -> str:  # noqa: N802 - the gettext marker's usual name
 
 LABELS = {
     # activity states
-    "proposed": N_("proposed"), "under_review": N_("under review"), "selected": N_("selected"),
-    "declined": N_("declined"), "planned": N_("planned"), "in_progress": N_("in progress"),
-    "completed": N_("completed"), "evaluated": N_("evaluated"), "withdrawn": N_("withdrawn"),
+    "proposed": N_("proposed"),
+    "under_review": N_("under review"),
+    "selected": N_("selected"),
+    "declined": N_("declined"),
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "completed": N_("completed"),
+    "evaluated": N_("evaluated"),
+    "withdrawn": N_("withdrawn"),
     # forms
-    "program": N_("program profile"), "interest": N_("interest form"),
+    "program": N_("program profile"),
+    "interest": N_("interest form"),
     "expression_of_interest": N_("expression of interest"),
-    "draft": N_("draft"), "submitted": N_("submitted"), "registered": N_("registered"),
-    "pending": N_("pending"), "accepted": N_("accepted"), "returned": N_("returned"),
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "registered": N_("registered"),
+    "pending": N_("pending"),
+    "accepted": N_("accepted"),
+    "returned": N_("returned"),
     # schedules and jobs
-    "provisional": N_("provisional"), "published": N_("published"), "queued": N_("queued"),
-    "running": N_("running"), "succeeded": N_("succeeded"), "failed": N_("failed"),
-    "cancelled": N_("cancelled"), "optimal": N_("optimal"), "feasible": N_("feasible"),
+    "provisional": N_("provisional"),
+    "published": N_("published"),
+    "queued": N_("queued"),
+    "running": N_("running"),
+    "succeeded": N_("succeeded"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible"),
     "sent": N_("sent"),
     # what changed between two revisions, and the email it means
-    "added": N_("added"), "removed": N_("removed"), "moved": N_("moved"),
-    "people_changed": N_("other people"), "delegations_changed": N_("other delegations"), "presents": N_("presents"), "attends": N_("attends"),
-    "agenda": N_("agenda"), "change_notice": N_("change notice"),
+    "added": N_("added"),
+    "removed": N_("removed"),
+    "moved": N_("moved"),
+    "people_changed": N_("other people"),
+    "delegations_changed": N_("other delegations"),
+    "presents": N_("presents"),
+    "attends": N_("attends"),
+    "agenda": N_("agenda"),
+    "change_notice": N_("change notice"),
     # lateness
-    "due_soon": N_("due soon"), "overdue": N_("overdue"), "escalation": N_("escalation"),
+    "due_soon": N_("due soon"),
+    "overdue": N_("overdue"),
+    "escalation": N_("escalation"),
     # funding sources
-    "network_fund": N_("network fund"), "subregional_mechanism": N_("subregional mechanism"),
-    "bilateral_cooperation": N_("bilateral cooperation"), "own_resources": N_("own resources"),
+    "network_fund": N_("network fund"),
+    "subregional_mechanism": N_("subregional mechanism"),
+    "bilateral_cooperation": N_("bilateral cooperation"),
+    "own_resources": N_("own resources"),
     # roles
-    "secretariat": N_("secretariat"), "coordinator": N_("coordinator"),
-    "focal_point_liaison": N_("focal point liaison"), "funder_liaison": N_("funder liaison"),
+    "secretariat": N_("secretariat"),
+    "coordinator": N_("coordinator"),
+    "focal_point_liaison": N_("focal point liaison"),
+    "funder_liaison": N_("funder liaison"),
 }

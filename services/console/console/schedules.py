@@ -8,6 +8,7 @@ does not send them yet) name no presenter and no attending delegate: the
 grid then shows delegations only, and a delegation's change counts for
 each of its delegates.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,9 +24,11 @@ def delegates_of(delegation: dict | None) -> dict[str, dict]:
 
 def has_people(schedule: dict | None) -> bool:
     """Whether the schedule names presenters and attending delegates."""
-    return any(r.get("presenter_delegate_id") or any(
-        a.get("delegate_id") for a in r.get("attendees") or ())
-        for r in (schedule or {}).get("rounds") or ())
+    return any(
+        r.get("presenter_delegate_id")
+        or any(a.get("delegate_id") for a in r.get("attendees") or ())
+        for r in (schedule or {}).get("rounds") or ()
+    )
 
 
 def _attending(round_: dict) -> dict[str, list[str]]:
@@ -48,17 +51,25 @@ def grid(schedule: dict | None, delegations: dict[str, dict]) -> dict[tuple[int,
         attending = []
         for delegation_id, people in _attending(r).items():
             named = delegates_of(delegations.get(delegation_id))
-            attending.append({"delegation_id": delegation_id,
-                              "delegation": delegations.get(delegation_id),
-                              "delegates": [named[p]["name"] for p in people if p in named]})
+            attending.append(
+                {
+                    "delegation_id": delegation_id,
+                    "delegation": delegations.get(delegation_id),
+                    "delegates": [named[p]["name"] for p in people if p in named],
+                }
+            )
         cells[(r["session"], r["table"])] = {
-            **r, "host": host, "presenter": presenter["name"] if presenter else None,
-            "attending": attending}
+            **r,
+            "host": host,
+            "presenter": presenter["name"] if presenter else None,
+            "attending": attending,
+        }
     return cells
 
 
-def delegation_rounds(schedule: dict | None, delegation_id: str,
-                      delegations: dict[str, dict]) -> dict:
+def delegation_rounds(
+    schedule: dict | None, delegation_id: str, delegations: dict[str, dict]
+) -> dict:
     """What one delegation got (rounds it presents and attends, with its
     people) and why it missed the rest (its unmet interests with the reason)."""
     mine = delegates_of(delegations.get(delegation_id))
@@ -69,8 +80,13 @@ def delegation_rounds(schedule: dict | None, delegation_id: str,
             presents.append({**r, "people": [presenter["name"]] if presenter else []})
         people = _attending(r).get(delegation_id)
         if people is not None:
-            attends.append({**r, "host": delegations.get(r["host_delegation_id"]),
-                            "people": [mine[p]["name"] for p in people if p in mine]})
+            attends.append(
+                {
+                    **r,
+                    "host": delegations.get(r["host_delegation_id"]),
+                    "people": [mine[p]["name"] for p in people if p in mine],
+                }
+            )
     unmet = [u for u in (schedule or {}).get("unmet") or () if u["delegation_id"] == delegation_id]
     return {"presents": presents, "attends": attends, "unmet": unmet}
 
@@ -79,16 +95,26 @@ def _seats(schedule: dict | None) -> dict[str, dict[tuple[str, str], dict]]:
     """delegation id -> (program id, "presents" | "attends") -> where and who."""
     seats: dict[str, dict[tuple[str, str], dict]] = {}
     for r in (schedule or {}).get("rounds") or ():
-        where = {"session": r["session"], "table": r["table"], "program_id": r["program_id"],
-                 "program_title": r.get("program_title"), "starts_at": r.get("starts_at"),
-                 "at_table": sorted({r["host_delegation_id"],
-                                     *(r.get("attendee_delegation_ids") or ())})}
+        where = {
+            "session": r["session"],
+            "table": r["table"],
+            "program_id": r["program_id"],
+            "program_title": r.get("program_title"),
+            "starts_at": r.get("starts_at"),
+            "at_table": sorted(
+                {r["host_delegation_id"], *(r.get("attendee_delegation_ids") or ())}
+            ),
+        }
         presenter = r.get("presenter_delegate_id")
         seats.setdefault(r["host_delegation_id"], {})[(r["program_id"], "presents")] = {
-            **where, "people": [presenter] if presenter else []}
+            **where,
+            "people": [presenter] if presenter else [],
+        }
         for delegation_id, people in _attending(r).items():
             seats.setdefault(delegation_id, {})[(r["program_id"], "attends")] = {
-                **where, "people": list(people)}
+                **where,
+                "people": list(people),
+            }
     return seats
 
 
@@ -118,8 +144,10 @@ def compare(before: dict | None, after: dict | None) -> list[DelegationChanges]:
         was, now = old.get(delegation_id, {}), new.get(delegation_id, {})
         changes = []
         # in the order of the day: by the earliest session the round had
-        for key in sorted(set(was) | set(now), key=lambda k: (
-                min(s["session"] for s in (was.get(k), now.get(k)) if s), k[1], k[0])):
+        for key in sorted(
+            set(was) | set(now),
+            key=lambda k: (min(s["session"] for s in (was.get(k), now.get(k)) if s), k[1], k[0]),
+        ):
             a, b = was.get(key), now.get(key)
             title = (b or a).get("program_title")
             if a is None:
@@ -140,8 +168,9 @@ def compare(before: dict | None, after: dict | None) -> list[DelegationChanges]:
     return result
 
 
-def _person_rounds(schedule: dict | None, delegation_id: str, delegate: dict,
-                   named: bool) -> set[tuple]:
+def _person_rounds(
+    schedule: dict | None, delegation_id: str, delegate: dict, named: bool
+) -> set[tuple]:
     """The rounds a delegate sits in (where, when, with which delegations at
     the table): their own when the schedule names people, else every round
     of their delegation in a session they attend."""
@@ -153,8 +182,16 @@ def _person_rounds(schedule: dict | None, delegation_id: str, delegate: dict,
                 continue
         elif present_at is not None and seat["session"] not in present_at:
             continue
-        seats.add((seat["session"], seat["table"], seat["starts_at"], program_id, role,
-                   tuple(seat["at_table"])))
+        seats.add(
+            (
+                seat["session"],
+                seat["table"],
+                seat["starts_at"],
+                program_id,
+                role,
+                tuple(seat["at_table"]),
+            )
+        )
     return seats
 
 
@@ -168,8 +205,9 @@ class Recipient:
     changes: list[Change]
 
 
-def publish_preview(before: dict | None, after: dict, delegations: dict[str, dict]
-                    ) -> list[Recipient]:
+def publish_preview(
+    before: dict | None, after: dict, delegations: dict[str, dict]
+) -> list[Recipient]:
     """Who publishing `after` over the published `before` emails, and what
     changes for each. The first publication emails every delegate of every
     registered delegation their agenda; a later one a change notice only to
@@ -179,8 +217,13 @@ def publish_preview(before: dict | None, after: dict, delegations: dict[str, dic
     by_delegation = {c.delegation_id: c.changes for c in compare(before, after)}
     named_before, named_after = has_people(before), has_people(after)
     recipients = []
-    for delegation_id, delegation in sorted(delegations.items(), key=lambda kv: (
-            kv[1].get("country") or kv[1].get("region") or "", kv[1].get("acronym") or "")):
+    for delegation_id, delegation in sorted(
+        delegations.items(),
+        key=lambda kv: (
+            kv[1].get("country") or kv[1].get("region") or "",
+            kv[1].get("acronym") or "",
+        ),
+    ):
         if delegation.get("status", "registered") != "registered":
             continue
         for delegate in delegation.get("delegates") or ():
@@ -193,11 +236,21 @@ def publish_preview(before: dict | None, after: dict, delegations: dict[str, dic
                 if was == now:
                     continue
                 kind = "change_notice"
-                changes = [c for c in by_delegation.get(delegation_id, [])
-                           if _concerns(c, delegate, named_before or named_after)] \
-                    or by_delegation.get(delegation_id, [])
-            recipients.append(Recipient(delegation_id, delegate["id"], delegate.get("name", ""),
-                                        delegate.get("language"), kind, changes))
+                changes = [
+                    c
+                    for c in by_delegation.get(delegation_id, [])
+                    if _concerns(c, delegate, named_before or named_after)
+                ] or by_delegation.get(delegation_id, [])
+            recipients.append(
+                Recipient(
+                    delegation_id,
+                    delegate["id"],
+                    delegate.get("name", ""),
+                    delegate.get("language"),
+                    kind,
+                    changes,
+                )
+            )
     return recipients
 
 
@@ -205,5 +258,6 @@ def _concerns(change: Change, delegate: dict, named: bool) -> bool:
     if not named:
         return True
     people = set((change.before or {}).get("people") or ()) | set(
-        (change.after or {}).get("people") or ())
+        (change.after or {}).get("people") or ()
+    )
     return delegate["id"] in people

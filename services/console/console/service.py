@@ -1,6 +1,7 @@
 """console's nameko entrypoints: pages only. Each opens the visit (session,
 CSRF, roles), calls its view in `console.pages` and answers; every read and
 write goes through the other services' HTTP APIs (`console.gateway`)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,8 +15,10 @@ from .pages import activities, funding, mail, reports, rounds, signin, workshops
 from .web import VisitProvider, page, redirect
 
 STATIC = Path(__file__).parent / "pages" / "static"
-STATIC_TYPES = {"console.css": "text/css; charset=utf-8",
-                "console.js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+}
 W = "/workshops/<string:workshop_id>"
 
 
@@ -51,8 +54,11 @@ class ConsoleService:
     def static(self, request, filename):
         if filename not in STATIC_TYPES:
             return Response("not found", status=404, mimetype="text/plain")
-        return Response((STATIC / filename).read_bytes(), content_type=STATIC_TYPES[filename],
-                        headers={"Cache-Control": "public, max-age=300"})
+        return Response(
+            (STATIC / filename).read_bytes(),
+            content_type=STATIC_TYPES[filename],
+            headers={"Cache-Control": "public, max-age=300"},
+        )
 
     # -- workshops, delegations and forms --------------------------------------------
 
@@ -82,13 +88,15 @@ class ConsoleService:
 
     @page("POST", f"{W}/programs/<string:program_id>/review")
     def review_program(self, request, workshop_id, program_id):
-        return workshops.review(self.visits.open(request, "review_program"), workshop_id,
-                                program_id)
+        return workshops.review(
+            self.visits.open(request, "review_program"), workshop_id, program_id
+        )
 
     @page("POST", f"{W}/late-windows")
     def grant_late_window(self, request, workshop_id):
-        return workshops.grant_late_window(self.visits.open(request, "grant_late_window"),
-                                           workshop_id)
+        return workshops.grant_late_window(
+            self.visits.open(request, "grant_late_window"), workshop_id
+        )
 
     @page("POST", f"{W}/reminders")
     def remind_delegations(self, request, workshop_id):
@@ -148,13 +156,13 @@ class ConsoleService:
 
     @page("POST", f"{W}/activities/<string:activity_id>/moves")
     def move_activity(self, request, workshop_id, activity_id):
-        return activities.move(self.visits.open(request, "move_activity"), workshop_id,
-                               activity_id)
+        return activities.move(self.visits.open(request, "move_activity"), workshop_id, activity_id)
 
     @page("POST", f"{W}/activities/<string:activity_id>/owner")
     def assign_activity(self, request, workshop_id, activity_id):
-        return activities.assign(self.visits.open(request, "assign_activity"), workshop_id,
-                                 activity_id)
+        return activities.assign(
+            self.visits.open(request, "assign_activity"), workshop_id, activity_id
+        )
 
     # -- funding ------------------------------------------------------------------------
 
@@ -168,8 +176,9 @@ class ConsoleService:
 
     @page("POST", f"{W}/funding/activities/<string:activity_id>/scores")
     def save_scores(self, request, workshop_id, activity_id):
-        return funding.save_scores(self.visits.open(request, "score_activities"), workshop_id,
-                                   activity_id)
+        return funding.save_scores(
+            self.visits.open(request, "score_activities"), workshop_id, activity_id
+        )
 
     @page("POST", f"{W}/funding/selections")
     def propose_selection(self, request, workshop_id):
@@ -181,8 +190,9 @@ class ConsoleService:
 
     @page("POST", f"{W}/funding/selections/<string:selection_id>/confirm")
     def confirm_selection(self, request, workshop_id, selection_id):
-        return funding.confirm(self.visits.open(request, "confirm_selection"), workshop_id,
-                               selection_id)
+        return funding.confirm(
+            self.visits.open(request, "confirm_selection"), workshop_id, selection_id
+        )
 
     # -- reports and mail --------------------------------------------------------------
 

@@ -9,6 +9,7 @@ message on the page; a service that is down -> 502 page. Every answer has
 security headers (CSP without inline scripts or styles, no framing, no
 caching of pages with personal data).
 """
+
 from __future__ import annotations
 
 import secrets
@@ -47,9 +48,11 @@ SESSION_COOKIE = "rueda_console_session"
 SIGN_IN_CSRF_COOKIE = "rueda_console_signin"
 MAX_FORM_BYTES = 256_000
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
-                                "script-src 'self'; frame-ancestors 'none'; form-action 'self'; "
-                                "base-uri 'none'"),
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
@@ -68,8 +71,12 @@ def redirect(location: str, status: int = 303) -> Response:
 
 def download(content: bytes, *, filename: str, content_type: str) -> Response:
     safe = "".join(c for c in filename if c.isalnum() or c in "._-") or "download"
-    return Response(content, status=200, content_type=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{safe}"'})
+    return Response(
+        content,
+        status=200,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
 
 
 def preferred_language(request, default: str) -> str:
@@ -101,10 +108,15 @@ class Page(HttpRequestHandler):
             self.check_signature(args, kwargs)
             done = Event()
             self.container.spawn_worker(
-                self, args, kwargs,
-                context_data={"correlation_id": correlation_id,
-                              "origin": f"http:console@{request.remote_addr or '-'}"},
-                handle_result=partial(self.handle_result, done))
+                self,
+                args,
+                kwargs,
+                context_data={
+                    "correlation_id": correlation_id,
+                    "origin": f"http:console@{request.remote_addr or '-'}",
+                },
+                handle_result=partial(self.handle_result, done),
+            )
             result = done.wait()
             response = result if isinstance(result, Response) else html(str(result))
         except Exception as exc:
@@ -119,7 +131,8 @@ class Page(HttpRequestHandler):
             target = request.full_path.rstrip("?") if request.method == "GET" else "/workshops"
             return redirect(f"/sign-in?next={quote(target, safe='/')}")
         language = getattr(exc, "language", None) or preferred_language(
-            request, self.default_language)
+            request, self.default_language
+        )
         if isinstance(exc, (Refused, CsrfRefused)):
             status, title = 403, "Not allowed"
         elif isinstance(exc, PageNotFound):
@@ -129,16 +142,31 @@ class Page(HttpRequestHandler):
         elif isinstance(exc, Upstream):
             status, title = (exc.status if 400 <= exc.status < 500 else 502), "Refused"
         else:
-            log.error("page.failed", path=request.path, correlation_id=correlation_id,
-                      error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+            log.error(
+                "page.failed",
+                path=request.path,
+                correlation_id=correlation_id,
+                error=f"{type(exc).__name__}: {exc}",
+                exc_info=exc,
+            )
             status, title = 500, "Something went wrong"
         message = exc.message if isinstance(exc, PageError) else ""
         if isinstance(exc, CsrfRefused):
             message = "This form expired or did not come from this console: go back, reload the page and send it again."
-        body = rendering.render("error.html", language, {
-            "status": status, "title": title, "message": message,
-            "correlation_id": correlation_id, "person": None, "csrf": "", "flash": None,
-            "nav": None})
+        body = rendering.render(
+            "error.html",
+            language,
+            {
+                "status": status,
+                "title": title,
+                "message": message,
+                "correlation_id": correlation_id,
+                "person": None,
+                "csrf": "",
+                "flash": None,
+                "nav": None,
+            },
+        )
         return html(body, status)
 
 
@@ -168,17 +196,31 @@ class Visit:
 
     def render(self, template: str, status: int = 200, **context) -> Response:
         context.setdefault("nav", None)
-        body = rendering.render(template, self.language, {
-            "person": self.person, "csrf": self.csrf, "flash": self.flash,
-            "csrf_field": rendering.csrf_field(self.csrf), "path": self.request.path,
-            "visit": self, **context})
+        body = rendering.render(
+            template,
+            self.language,
+            {
+                "person": self.person,
+                "csrf": self.csrf,
+                "flash": self.flash,
+                "csrf_field": rendering.csrf_field(self.csrf),
+                "path": self.request.path,
+                "visit": self,
+                **context,
+            },
+        )
         return self._finish(html(body, status))
 
-    def redirect(self, location: str, *, text: str | None = None, kind: str = "success",
-                 fields: list | None = None) -> Response:
+    def redirect(
+        self,
+        location: str,
+        *,
+        text: str | None = None,
+        kind: str = "success",
+        fields: list | None = None,
+    ) -> Response:
         if text is not None and self.visits is not None and self.token_hash:
-            self.visits.flash(self.token_hash, {"kind": kind, "text": text,
-                                                "fields": fields or []})
+            self.visits.flash(self.token_hash, {"kind": kind, "text": text, "fields": fields or []})
         return self._finish(redirect(location))
 
     def _finish(self, response: Response) -> Response:
@@ -213,30 +255,43 @@ class Visits:
         return self.provider.storage.transaction()
 
     def gateway(self, person: dict | None = None) -> Gateway:
-        return Gateway(self.provider.endpoints, timeout=self.provider.timeout,
-                       correlation_id=self.worker_ctx.data.get("correlation_id"), person=person)
+        return Gateway(
+            self.provider.endpoints,
+            timeout=self.provider.timeout,
+            correlation_id=self.worker_ctx.data.get("correlation_id"),
+            person=person,
+        )
 
     def cookie_kwargs(self, max_age: int | None) -> dict:
-        return {"max_age": max_age, "httponly": True, "samesite": "Lax", "path": "/",
-                "secure": self.provider.secure}
+        return {
+            "max_age": max_age,
+            "httponly": True,
+            "samesite": "Lax",
+            "path": "/",
+            "secure": self.provider.secure,
+        }
 
     def anonymous(self, request) -> Visit:
         """The sign-in page: no session, a CSRF token in a cookie of its own
         (double submit) so the sign-in form is protected too."""
         token = request.cookies.get(SIGN_IN_CSRF_COOKIE)
-        visit = Visit(request=request, language=preferred_language(
-            request, self.provider.default_language), csrf="", gateway=self.gateway(),
-            visits=self)
+        visit = Visit(
+            request=request,
+            language=preferred_language(request, self.provider.default_language),
+            csrf="",
+            gateway=self.gateway(),
+            visits=self,
+        )
         if not token or len(token) > 100:
             token = secrets.token_urlsafe(32)
-            visit.set_cookies.append(((SIGN_IN_CSRF_COOKIE, token),
-                                      self.cookie_kwargs(3600)))
+            visit.set_cookies.append(((SIGN_IN_CSRF_COOKIE, token), self.cookie_kwargs(3600)))
         visit.csrf = token
         return visit
 
     def check_anonymous_csrf(self, request) -> None:
-        if not domain.same_token(request.cookies.get(SIGN_IN_CSRF_COOKIE),
-                                 request.form.get("csrf_token")):
+        if not domain.same_token(
+            request.cookies.get(SIGN_IN_CSRF_COOKIE), request.form.get("csrf_token")
+        ):
             raise CsrfRefused()
 
     def open(self, request, action: str = "read") -> Visit:
@@ -245,44 +300,63 @@ class Visits:
         token = request.cookies.get(SESSION_COOKIE)
         now = self.now()
         with self.transaction() as uow:
-            record = usecases.open_session({"token": token}, uow=uow, now=now,
-                                           policy=self.provider.policy)
-            found = None if record is None else {
-                "token_hash": record.token_hash, "staff_id": record.staff_id,
-                "name": record.name, "roles": list(record.roles), "language": record.language,
-                "csrf": record.csrf_token, "roles_checked_at": record.roles_checked_at}
+            record = usecases.open_session(
+                {"token": token}, uow=uow, now=now, policy=self.provider.policy
+            )
+            found = (
+                None
+                if record is None
+                else {
+                    "token_hash": record.token_hash,
+                    "staff_id": record.staff_id,
+                    "name": record.name,
+                    "roles": list(record.roles),
+                    "language": record.language,
+                    "csrf": record.csrf_token,
+                    "roles_checked_at": record.roles_checked_at,
+                }
+            )
         if found is None:
             raise SignInRequired()
-        if request.method == "POST" and not domain.same_token(found["csrf"],
-                                                              request.form.get("csrf_token")):
+        if request.method == "POST" and not domain.same_token(
+            found["csrf"], request.form.get("csrf_token")
+        ):
             raise CsrfRefused()
         if self.provider.policy.roles_stale(found["roles_checked_at"], now):
-            staff = self.gateway().intake.get(f"/staff/{quote(found['staff_id'], safe='')}",
-                                              missing_is_none=True)
+            staff = self.gateway().intake.get(
+                f"/staff/{quote(found['staff_id'], safe='')}", missing_is_none=True
+            )
             with self.transaction() as uow:
-                record = usecases.refresh_person({"token_hash": found["token_hash"],
-                                                  "staff": staff}, uow=uow, now=now)
+                record = usecases.refresh_person(
+                    {"token_hash": found["token_hash"], "staff": staff}, uow=uow, now=now
+                )
                 if record is None:
                     raise SignInRequired()
                 found["roles"], found["name"] = list(record.roles), record.name
         person = {"staff_id": found["staff_id"], "name": found["name"], "roles": found["roles"]}
-        visit = Visit(request=request, language=found["language"], csrf=found["csrf"],
-                      gateway=self.gateway(person), person=person,
-                      token_hash=found["token_hash"], visits=self)
+        visit = Visit(
+            request=request,
+            language=found["language"],
+            csrf=found["csrf"],
+            gateway=self.gateway(person),
+            person=person,
+            token_hash=found["token_hash"],
+            visits=self,
+        )
         if not domain.may(person["roles"], action):
             error = Refused(f"your roles do not allow this ({action})")
             error.language = visit.language
             raise error
         if request.method == "GET":
             with self.transaction() as uow:
-                visit.flash = usecases.pop_flash({"token_hash": found["token_hash"]}, uow=uow,
-                                                 now=now)
+                visit.flash = usecases.pop_flash(
+                    {"token_hash": found["token_hash"]}, uow=uow, now=now
+                )
         return visit
 
     def flash(self, token_hash: str, flash: dict) -> None:
         with self.transaction() as uow:
-            usecases.set_flash({"token_hash": token_hash, "flash": flash}, uow=uow,
-                               now=self.now())
+            usecases.set_flash({"token_hash": token_hash, "flash": flash}, uow=uow, now=self.now())
 
     # -- signing in and out ---------------------------------------------------------
 
@@ -296,16 +370,28 @@ class Visits:
         with self.transaction() as uow:
             staff_id, reason = usecases.check_password(
                 {"login": login, "password": password, "address": address},
-                uow=uow, now=now, limit=self.provider.limit)
+                uow=uow,
+                now=now,
+                limit=self.provider.limit,
+            )
         if staff_id is None:
             log.info("sign_in.refused", reason=reason, address=address)
             raise SignInRefused(reason)
-        staff = visit.gateway.intake.get(f"/staff/{quote(staff_id, safe='')}",
-                                         missing_is_none=True) or {}
+        staff = (
+            visit.gateway.intake.get(f"/staff/{quote(staff_id, safe='')}", missing_is_none=True)
+            or {}
+        )
         with self.transaction() as uow:
             token, _record = usecases.start_session(
-                {"staff": {"id": staff_id, **staff}, "address": address,
-                 "fallback": visit.language}, uow=uow, now=now, policy=self.provider.policy)
+                {
+                    "staff": {"id": staff_id, **staff},
+                    "address": address,
+                    "fallback": visit.language,
+                },
+                uow=uow,
+                now=now,
+                policy=self.provider.policy,
+            )
         log.info("sign_in.succeeded", staff_id=staff_id)
         response = redirect(domain.safe_next(request.args.get("next")))
         lifetime = int(self.provider.policy.lifetime.total_seconds())
@@ -324,18 +410,23 @@ class Visits:
     def sign_out(self, request) -> Response:
         visit = self.open(request)
         with self.transaction() as uow:
-            usecases.end_session({"token": request.cookies.get(SESSION_COOKIE)}, uow=uow,
-                                 now=self.now())
+            usecases.end_session(
+                {"token": request.cookies.get(SESSION_COOKIE)}, uow=uow, now=self.now()
+            )
         response = redirect("/sign-in")
-        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax",
-                               secure=self.provider.secure)
+        response.delete_cookie(
+            SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=self.provider.secure
+        )
         del visit
         return response
 
     def set_language(self, visit: Visit, language: str) -> None:
         with self.transaction() as uow:
-            usecases.set_language({"staff_id": visit.person["staff_id"], "language": language},
-                                  uow=uow, now=self.now())
+            usecases.set_language(
+                {"staff_id": visit.person["staff_id"], "language": language},
+                uow=uow,
+                now=self.now(),
+            )
 
 
 class VisitProvider(DependencyProvider):
@@ -355,11 +446,13 @@ class VisitProvider(DependencyProvider):
         self.policy = domain.SessionPolicy(
             idle=timedelta(minutes=_setting(config, "SESSION_IDLE_MINUTES", 60)),
             lifetime=timedelta(hours=_setting(config, "SESSION_MAX_HOURS", 12)),
-            roles_refresh=timedelta(seconds=_setting(config, "ROLES_REFRESH_SECONDS", 300)))
+            roles_refresh=timedelta(seconds=_setting(config, "ROLES_REFRESH_SECONDS", 300)),
+        )
         self.limit = domain.SignInLimit(
             window=timedelta(minutes=_setting(config, "SIGN_IN_WINDOW_MINUTES", 15)),
             per_account=int(_setting(config, "SIGN_IN_MAX_FAILURES_PER_ACCOUNT", 5)),
-            per_address=int(_setting(config, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20)))
+            per_address=int(_setting(config, "SIGN_IN_MAX_FAILURES_PER_ADDRESS", 20)),
+        )
 
     def get_dependency(self, worker_ctx):
         return Visits(self, worker_ctx)
@@ -389,4 +482,5 @@ class Storage:
         def unit():
             with self.store.transaction() as session:
                 yield UnitOfWork(session)
+
         return unit()

@@ -12,6 +12,7 @@ differs from what this module generates, so the documents cannot drift.
 `python -m intake.contracts --examples` also rewrites the example messages,
 from a real run of the use cases on a throw-away database.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,8 +33,11 @@ ASYNCAPI = ROOT / "docs" / "api" / "asyncapi.json"
 RETIRED = schemas.PUBLISHED.retired
 
 # (event type, version) -> (producer, reader) for every version of every row
-CONSUMED = {(row.event_type, version): (row.producer, reader)
-            for row in inbound.CONSUMES for version, reader in row.readers.items()}
+CONSUMED = {
+    (row.event_type, version): (row.producer, reader)
+    for row in inbound.CONSUMES
+    for version, reader in row.readers.items()
+}
 
 TITLES = {
     "workshop_published": "A workshop's grid and deadlines, re-published whole on every change.",
@@ -68,8 +72,11 @@ def _close(node):
     """Producers are strict: every object documents all its properties."""
     if isinstance(node, dict):
         types = node.get("type")
-        if types == "object" or (isinstance(types, list) and "object" in types) \
-                or "properties" in node:
+        if (
+            types == "object"
+            or (isinstance(types, list) and "object" in types)
+            or "properties" in node
+        ):
             node["additionalProperties"] = False
         for value in node.values():
             _close(value)
@@ -93,10 +100,13 @@ def event_json_schema(event_type: str, version: int) -> dict:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:rueda:events:{producer}:{event_type}:v{version}",
         "title": f"{event_type} v{version} (payload)",
-        "description": TITLES[event_type] + (
-            "" if producer == "intake" else
-            f" Published by other systems to the exchange {producer}.events; intake reads it "
-            "with the same rules as its HTTP API."),
+        "description": TITLES[event_type]
+        + (
+            ""
+            if producer == "intake"
+            else f" Published by other systems to the exchange {producer}.events; intake reads it "
+            "with the same rules as its HTTP API."
+        ),
         **body,
     }
 
@@ -123,43 +133,75 @@ def asyncapi() -> dict:
         example = _load(EVENTS_DIR / f"{name}.example.json")
         message_schema = copy.deepcopy({k: v for k, v in envelope.items() if not k.startswith("$")})
         message_schema["properties"]["payload"] = {
-            k: v for k, v in payload_schema.items() if not k.startswith("$")}
+            k: v for k, v in payload_schema.items() if not k.startswith("$")
+        }
         message_schema["properties"]["event_type"] = {"const": event_type}
         message_schema["properties"]["schema_version"] = {"const": version}
         messages[name] = {
-            "name": event_type, "title": payload_schema["title"],
-            "summary": payload_schema["description"], "contentType": "application/json",
-            "headers": {"type": "object", "properties": {
-                "schema_version": {"type": "integer", "const": version}}},
+            "name": event_type,
+            "title": payload_schema["title"],
+            "summary": payload_schema["description"],
+            "contentType": "application/json",
+            "headers": {
+                "type": "object",
+                "properties": {"schema_version": {"type": "integer", "const": version}},
+            },
             "payload": message_schema,
             "examples": [{"name": "example", "payload": example}],
-            "bindings": {"amqp": {"contentEncoding": "utf-8", "messageType": event_type,
-                                  "bindingVersion": "0.2.0"}},
+            "bindings": {
+                "amqp": {
+                    "contentEncoding": "utf-8",
+                    "messageType": event_type,
+                    "bindingVersion": "0.2.0",
+                }
+            },
         }
         operation = "subscribe" if producer == "intake" else "publish"
         channels[f"{producer}.events/{event_type}"] = {
             "description": f"Exchange {producer}.events, routing key {event_type}.",
             operation: {
                 "operationId": f"{'publish' if producer == 'intake' else 'consume'}_{event_type}",
-                "summary": ("intake publishes this; subscribe with a queue bound by the routing key"
-                            if producer == "intake" else
-                            "other systems publish this; intake consumes it (invalid ones are parked)"),
+                "summary": (
+                    "intake publishes this; subscribe with a queue bound by the routing key"
+                    if producer == "intake"
+                    else "other systems publish this; intake consumes it (invalid ones are parked)"
+                ),
                 "message": {"$ref": f"#/components/messages/{name}"},
             },
-            "bindings": {"amqp": {"is": "routingKey", "bindingVersion": "0.2.0", "exchange": {
-                "name": f"{producer}.events", "type": "topic", "durable": True,
-                "autoDelete": False, "vhost": "/"}}},
+            "bindings": {
+                "amqp": {
+                    "is": "routingKey",
+                    "bindingVersion": "0.2.0",
+                    "exchange": {
+                        "name": f"{producer}.events",
+                        "type": "topic",
+                        "durable": True,
+                        "autoDelete": False,
+                        "vhost": "/",
+                    },
+                }
+            },
         }
     return {
         "asyncapi": "2.6.0",
         "id": "urn:rueda:intake",
-        "info": {"title": "rueda intake events", "version": api.VERSION, "description": (
-            "Every event intake publishes (exchange intake.events) and every form other systems "
-            "may publish to it (exchange portal.events). Each message is a rueda envelope "
-            "(docs/events/envelope.schema.json) whose payload is described per event type; "
-            "docs/events/README.md explains the fields.")},
-        "servers": {"rabbitmq": {"url": "amqp://127.0.0.1:5672/", "protocol": "amqp",
-                                 "protocolVersion": "0-9-1"}},
+        "info": {
+            "title": "rueda intake events",
+            "version": api.VERSION,
+            "description": (
+                "Every event intake publishes (exchange intake.events) and every form other systems "
+                "may publish to it (exchange portal.events). Each message is a rueda envelope "
+                "(docs/events/envelope.schema.json) whose payload is described per event type; "
+                "docs/events/README.md explains the fields."
+            ),
+        },
+        "servers": {
+            "rabbitmq": {
+                "url": "amqp://127.0.0.1:5672/",
+                "protocol": "amqp",
+                "protocolVersion": "0-9-1",
+            }
+        },
         "defaultContentType": "application/json",
         "channels": channels,
         "components": {"messages": messages},
@@ -173,14 +215,17 @@ def _dump(path: Path, document) -> None:
 
 def write_schemas() -> None:
     for event_type, version in _schemas():
-        _dump(EVENTS_DIR / f"{event_type}.v{version}.schema.json",
-              event_json_schema(event_type, version))
+        _dump(
+            EVENTS_DIR / f"{event_type}.v{version}.schema.json",
+            event_json_schema(event_type, version),
+        )
 
 
 def main(argv: list[str]) -> int:
     write_schemas()
     if "--examples" in argv:
         from .examples import write_examples
+
         write_examples(EVENTS_DIR)
     _dump(ASYNCAPI, asyncapi())
     api.write()

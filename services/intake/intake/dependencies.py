@@ -1,5 +1,6 @@
 """intake's own DependencyProviders (the database, clock and logging context
 come from the backbone)."""
+
 from __future__ import annotations
 
 import structlog

@@ -1,5 +1,6 @@
 """Intake's vocabularies and rules; no I/O here. A rule refuses with a domain
 error (`exceptions`), never with an HTTP status."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +10,11 @@ from .exceptions import DeadlinePassed
 LANGUAGES = ("es", "en", "pt", "fr")
 
 DELEGATION_KINDS = (
-    "ministry", "agency", "subregional_mechanism", "international_organisation", "civil_society",
+    "ministry",
+    "agency",
+    "subregional_mechanism",
+    "international_organisation",
+    "civil_society",
 )
 
 # kinds that are not from one country: they give a region instead (MERCOSUR's
@@ -18,14 +23,30 @@ REGIONAL_KINDS = ("subregional_mechanism", "international_organisation")
 
 # the topics seen in real workshops (DOMAIN.md), as stable slugs
 TOPICS = (
-    "conditional_cash_transfers", "social_assistance", "eradicating_extreme_poverty",
-    "evaluation_and_monitoring", "food_security", "productive_inclusion", "income_generation",
-    "financial_inclusion", "early_childhood_development", "children_and_youth_services",
-    "youth_employability", "pensions_and_elderly_care", "care_economy", "housing_and_habitability",
-    "multidimensional_poverty_measurement", "targeting_and_beneficiary_registries",
-    "social_information_systems", "interinstitutional_coordination", "rights_based_approach",
-    "differential_approach", "social_inclusion", "prevention_of_child_recruitment",
-    "family_support", "graduation_programs",
+    "conditional_cash_transfers",
+    "social_assistance",
+    "eradicating_extreme_poverty",
+    "evaluation_and_monitoring",
+    "food_security",
+    "productive_inclusion",
+    "income_generation",
+    "financial_inclusion",
+    "early_childhood_development",
+    "children_and_youth_services",
+    "youth_employability",
+    "pensions_and_elderly_care",
+    "care_economy",
+    "housing_and_habitability",
+    "multidimensional_poverty_measurement",
+    "targeting_and_beneficiary_registries",
+    "social_information_systems",
+    "interinstitutional_coordination",
+    "rights_based_approach",
+    "differential_approach",
+    "social_inclusion",
+    "prevention_of_child_recruitment",
+    "family_support",
+    "graduation_programs",
 )
 
 # a topic outside the vocabulary: said with a free-text label (`other_topic`),
@@ -39,22 +60,39 @@ NOT_YET_KNOWN = "not_yet_known"
 AREAS_OF_INFLUENCE = ("national", "departmental", "municipal", "community")
 
 TARGET_POPULATIONS = (
-    "children", "adolescents", "youth", "women", "adults", "elderly", "families",
-    "ethnic_groups", "persons_with_disabilities", "other",
+    "children",
+    "adolescents",
+    "youth",
+    "women",
+    "adults",
+    "elderly",
+    "families",
+    "ethnic_groups",
+    "persons_with_disabilities",
+    "other",
 )
 
 PROGRAM_STATUSES = ("design", "implementation", "monitoring", "evaluation")
 
 EXCHANGE_METHODS = (
-    "information_sharing", "study_tour", "expert_visits", "internships", "workshops",
-    "seminars", "videoconferences",
+    "information_sharing",
+    "study_tour",
+    "expert_visits",
+    "internships",
+    "workshops",
+    "seminars",
+    "videoconferences",
 )
 
-ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour",
-                  NOT_YET_KNOWN)
+ACTIVITY_TYPES = ("academic", "expert_visit", "virtual", "internship", "study_tour", NOT_YET_KNOWN)
 
-MECHANISMS = ("inter_institutional_agreement", "bilateral_agreement", "regional_program", "other",
-              NOT_YET_KNOWN)
+MECHANISMS = (
+    "inter_institutional_agreement",
+    "bilateral_agreement",
+    "regional_program",
+    "other",
+    NOT_YET_KNOWN,
+)
 
 FOCUS = ("general", "specific_components", NOT_YET_KNOWN)
 
@@ -72,8 +110,13 @@ DEADLINE_FORMS = ("programs", "interests", "expressions_of_interest")
 
 # a program profile is accepted without these, but the receipt asks for them
 RECOMMENDED_PROGRAM_FIELDS = (
-    "areas_of_influence", "target_populations", "statuses", "starts_on", "objectives",
-    "achievements", "exchange_methods",
+    "areas_of_influence",
+    "target_populations",
+    "statuses",
+    "starts_on",
+    "objectives",
+    "achievements",
+    "exchange_methods",
 )
 
 
@@ -87,16 +130,20 @@ def focal_point_index(delegates: list[dict], focal_point_email: str | None) -> i
     return 0
 
 
-def check_deadline(form: str, *, deadlines: dict, late_windows: list[dict], delegation_id: str,
-                   now: datetime) -> None:
+def check_deadline(
+    form: str, *, deadlines: dict, late_windows: list[dict], delegation_id: str, now: datetime
+) -> None:
     """Refuse a submission after the form's deadline, unless the secretariat
     granted this delegation a late window for this form that is still open."""
     deadline = deadlines.get(form)
     if deadline is None or now <= deadline:
         return
     for window in late_windows:
-        if window["delegation_id"] == delegation_id and window["form"] == form \
-                and now <= window["until"]:
+        if (
+            window["delegation_id"] == delegation_id
+            and window["form"] == form
+            and now <= window["until"]
+        ):
             return
     raise DeadlinePassed(form, deadline)
 

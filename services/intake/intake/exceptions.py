@@ -6,6 +6,7 @@ message with its reason for a form published as an event. Messages are
 written in English and translated at the edge (`messages`), for the HTTP
 answer's fields too.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,7 +29,8 @@ class DeadlinePassed(Conflict):
         self.deadline = deadline
         super().__init__(
             f"the deadline for {form.replace('_', ' ')} of this workshop passed at "
-            f"{deadline.isoformat()}; ask the secretariat for a late window")
+            f"{deadline.isoformat()}; ask the secretariat for a late window"
+        )
 
 
 def invalid_fields(errors: dict | ValidationError) -> Invalid:
@@ -37,8 +39,10 @@ def invalid_fields(errors: dict | ValidationError) -> Invalid:
     shape, as the domain error they are."""
     if isinstance(errors, ValidationError):
         errors = errors.messages
-    return Invalid("some fields are invalid", [{"path": path, "message": message}
-                                               for path, message in flatten_errors(errors)])
+    return Invalid(
+        "some fields are invalid",
+        [{"path": path, "message": message} for path, message in flatten_errors(errors)],
+    )
 
 
 ERRORS = ErrorMapping(

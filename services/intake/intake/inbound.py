@@ -14,6 +14,7 @@ producer an envelope claims or a CloudEvent's `source` (a peer publishing as
 `portal-a` is taken like the portal). What admits a system is its broker
 user's write permission on `portal.events` (deploy/rabbitmq/systems.json).
 """
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, fields, validate
@@ -26,24 +27,28 @@ PORTAL = "portal"  # the exchange other systems write to: portal.events
 
 
 def _sender_id(description: str):
-    return fields.String(validate=validate.Length(min=1, max=36), metadata={
-        "format": "uuid", "description": description})
+    return fields.String(
+        validate=validate.Length(min=1, max=36),
+        metadata={"format": "uuid", "description": description},
+    )
 
 
 class DelegationFormSubmitted(schemas.DelegationRegistrationForm):
     class Meta:
         unknown = EXCLUDE
 
-    delegation_id = _sender_id("the sender's id for the delegation: registers it the first "
-                               "time, revises it afterwards")
+    delegation_id = _sender_id(
+        "the sender's id for the delegation: registers it the first time, revises it afterwards"
+    )
 
 
 class ProgramFormSubmitted(schemas.ProgramProfileForm):
     class Meta:
         unknown = EXCLUDE
 
-    program_id = _sender_id("the sender's id for the program: submits it the first time, "
-                            "revises it afterwards")
+    program_id = _sender_id(
+        "the sender's id for the program: submits it the first time, revises it afterwards"
+    )
 
 
 class InterestFormSubmitted(schemas.InterestForm):
@@ -61,13 +66,28 @@ class ExpressionOfInterestFormSubmitted(schemas.ExpressionOfInterestForm):
 
 
 CONSUMES = Inbound(
-    consumes(PORTAL, "delegation_form_submitted", {1: DelegationFormSubmitted},
-             use_case=usecases.accept_delegation_form),
-    consumes(PORTAL, "program_form_submitted", {1: ProgramFormSubmitted},
-             use_case=usecases.accept_program_form),
-    consumes(PORTAL, "interest_form_submitted", {1: InterestFormSubmitted},
-             use_case=usecases.accept_interest_form),
-    consumes(PORTAL, "expression_of_interest_form_submitted",
-             {1: ExpressionOfInterestFormSubmitted},
-             use_case=usecases.accept_expression_of_interest_form),
+    consumes(
+        PORTAL,
+        "delegation_form_submitted",
+        {1: DelegationFormSubmitted},
+        use_case=usecases.accept_delegation_form,
+    ),
+    consumes(
+        PORTAL,
+        "program_form_submitted",
+        {1: ProgramFormSubmitted},
+        use_case=usecases.accept_program_form,
+    ),
+    consumes(
+        PORTAL,
+        "interest_form_submitted",
+        {1: InterestFormSubmitted},
+        use_case=usecases.accept_interest_form,
+    ),
+    consumes(
+        PORTAL,
+        "expression_of_interest_form_submitted",
+        {1: ExpressionOfInterestFormSubmitted},
+        use_case=usecases.accept_expression_of_interest_form,
+    ),
 )

@@ -1,5 +1,6 @@
 """Intake's own tables (the backbone's outbox, inbox, parked and
 idempotent_request tables sit beside them)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -47,7 +48,8 @@ class Delegation(Base):
     updated_at = mapped_column(UtcDateTime())
     withdrawn_at = mapped_column(UtcDateTime())
     delegates: Mapped[list[Delegate]] = relationship(
-        back_populates="delegation", order_by="Delegate.position", cascade="all, delete-orphan")
+        back_populates="delegation", order_by="Delegate.position", cascade="all, delete-orphan"
+    )
 
     @property
     def country_of_its_own(self) -> str | None:
@@ -76,6 +78,7 @@ class Delegate(Base):
 class ErasedDelegate(Base):
     """A delegate erased on request: ids only, so a late revision naming the
     same person again is told rather than silently re-creating them."""
+
     __tablename__ = "erased_delegate"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -86,6 +89,7 @@ class ErasedDelegate(Base):
 class FormRecord(Base):
     """A program profile, interest form or expression of interest: its latest
     submitted revision, its draft and its state."""
+
     __tablename__ = "form"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -106,6 +110,7 @@ class FormRecord(Base):
 
 class FormVersion(Base):
     """Every revision of every form, delegation registrations included, as submitted."""
+
     __tablename__ = "form_version"
     __table_args__ = (sa.UniqueConstraint("subject_id", "version", "action"),)
 
@@ -126,6 +131,7 @@ class FormVersion(Base):
 class ArchiveImport(Base):
     """A past workshop's records loaded by the secretariat: who, when, from
     what, and how many of each; deadlines were not applied to them."""
+
     __tablename__ = "archive_import"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -149,4 +155,3 @@ class StaffMember(Base):
     active: Mapped[bool] = mapped_column(sa.Boolean)
     created_at = mapped_column(UtcDateTime(), nullable=False)
     updated_at = mapped_column(UtcDateTime(), nullable=False)
-

@@ -1,5 +1,6 @@
 """What the HTTP API answers: the use cases' results dumped through the view
 schemas (never an email address: those stay in intake)."""
+
 from __future__ import annotations
 
 from . import schemas
@@ -7,10 +8,17 @@ from .models import Delegation, FormRecord, FormVersion, StaffMember, Workshop
 
 
 def workshop_view(workshop: Workshop) -> dict:
-    return schemas.WorkshopView().dump({
-        "id": workshop.id, "version": workshop.version, "form": workshop.form,
-        "late_windows": workshop.late_windows, "created_at": workshop.created_at,
-        "updated_at": workshop.updated_at, "updated_by": workshop.updated_by})
+    return schemas.WorkshopView().dump(
+        {
+            "id": workshop.id,
+            "version": workshop.version,
+            "form": workshop.form,
+            "late_windows": workshop.late_windows,
+            "created_at": workshop.created_at,
+            "updated_at": workshop.updated_at,
+            "updated_by": workshop.updated_by,
+        }
+    )
 
 
 def delegation_view(delegation: Delegation) -> dict:
@@ -26,12 +34,23 @@ def erasure_view(erasure: dict) -> dict:
 
 
 def form_view(record: FormRecord) -> dict:
-    return schemas.FormView().dump({
-        "id": record.id, "kind": record.kind, "workshop_id": record.workshop_id,
-        "delegation_id": record.delegation_id, "status": record.status,
-        "version": record.version, "title": record.title, "submitted_at": record.submitted_at,
-        "withdrawn_at": record.withdrawn_at, "review": record.review, "form": record.data,
-        "draft": record.draft, "updated_at": record.updated_at})
+    return schemas.FormView().dump(
+        {
+            "id": record.id,
+            "kind": record.kind,
+            "workshop_id": record.workshop_id,
+            "delegation_id": record.delegation_id,
+            "status": record.status,
+            "version": record.version,
+            "title": record.title,
+            "submitted_at": record.submitted_at,
+            "withdrawn_at": record.withdrawn_at,
+            "review": record.review,
+            "form": record.data,
+            "draft": record.draft,
+            "updated_at": record.updated_at,
+        }
+    )
 
 
 def form_list_view(records: list[FormRecord]) -> dict:
@@ -39,18 +58,37 @@ def form_list_view(records: list[FormRecord]) -> dict:
 
 
 def versions_view(subject_id: str, versions: list[FormVersion]) -> dict:
-    return schemas.VersionsView().dump({"id": subject_id, "versions": [
-        {"version": v.version, "action": v.action, "recorded_at": v.recorded_at, "form": v.data,
-         "import_id": v.import_id, "by": v.changed_by}
-        for v in versions]})
+    return schemas.VersionsView().dump(
+        {
+            "id": subject_id,
+            "versions": [
+                {
+                    "version": v.version,
+                    "action": v.action,
+                    "recorded_at": v.recorded_at,
+                    "form": v.data,
+                    "import_id": v.import_id,
+                    "by": v.changed_by,
+                }
+                for v in versions
+            ],
+        }
+    )
 
 
 def archive_import_view(made: dict) -> dict:
     record = made["import"]
-    return schemas.ArchiveImportView().dump({
-        "id": record.id, "workshop_id": record.workshop_id, "source": record.source,
-        "imported_by": record.origin, "imported_at": record.imported_at,
-        "counts": record.counts, "ids": made["ids"]})
+    return schemas.ArchiveImportView().dump(
+        {
+            "id": record.id,
+            "workshop_id": record.workshop_id,
+            "source": record.source,
+            "imported_by": record.origin,
+            "imported_at": record.imported_at,
+            "counts": record.counts,
+            "ids": made["ids"],
+        }
+    )
 
 
 def reminder_view(answer: dict) -> dict:
@@ -59,9 +97,14 @@ def reminder_view(answer: dict) -> dict:
 
 # -- read-only lists (the staff console) ---------------------------------------------
 
+
 def _paged(page: dict, items: list) -> dict:
-    return {"items": items, "total": page["total"], "limit": page["limit"],
-            "offset": page["offset"]}
+    return {
+        "items": items,
+        "total": page["total"],
+        "limit": page["limit"],
+        "offset": page["offset"],
+    }
 
 
 def workshop_list_view(page: dict) -> dict:
@@ -76,9 +119,17 @@ def delegation_list_view(page: dict) -> dict:
     from .schemas.listing import FormSummary
 
     summary = FormSummary()
-    return _paged(page, [{**delegation_view(row["delegation"]),
-                          "forms": [summary.dump(record) for record in row["forms"]],
-                          "missing": row["missing"]} for row in page["items"]])
+    return _paged(
+        page,
+        [
+            {
+                **delegation_view(row["delegation"]),
+                "forms": [summary.dump(record) for record in row["forms"]],
+                "missing": row["missing"],
+            }
+            for row in page["items"]
+        ],
+    )
 
 
 def workshop_form_list_view(page: dict) -> dict:

@@ -1,5 +1,6 @@
 """The fixed clock and the scene the use case tests start from: a workshop,
 delegations and forms made through the use cases themselves."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -25,32 +26,55 @@ class Scene:
 
     def events(self) -> list[tuple[str, int, dict]]:
         """(type, version, payload) of every event published since the last call."""
-        new = self.uow.envelopes[self._seen:]
+        new = self.uow.envelopes[self._seen :]
         self._seen = len(self.uow.envelopes)
         return [(e.event_type, e.schema_version, e.payload) for e in new]
 
     def workshop(self, **changes):
-        return self.run(usecases.create_workshop,
-                        schemas.WorkshopForm().load(intake_forms.workshop(now=NOW, **changes)))
+        return self.run(
+            usecases.create_workshop,
+            schemas.WorkshopForm().load(intake_forms.workshop(now=NOW, **changes)),
+        )
 
     def delegation(self, workshop_id: str, country: str = "Bolivia", **changes):
-        return self.run(usecases.register_delegation, schemas.DelegationRegistrationForm().load(
-            intake_forms.registration(workshop_id, country, **changes)))
+        return self.run(
+            usecases.register_delegation,
+            schemas.DelegationRegistrationForm().load(
+                intake_forms.registration(workshop_id, country, **changes)
+            ),
+        )
 
     def program(self, delegation_id: str, now: datetime = NOW, **changes):
-        return self.run(usecases.submit_form, {"kind": "program", **schemas.ProgramProfileForm()
-                                               .load(intake_forms.program(delegation_id, **changes))},
-                        now=now)
+        return self.run(
+            usecases.submit_form,
+            {
+                "kind": "program",
+                **schemas.ProgramProfileForm().load(intake_forms.program(delegation_id, **changes)),
+            },
+            now=now,
+        )
 
     def interest(self, delegation_id: str, programs: list[str], **changes):
-        return self.run(usecases.submit_form, {"kind": "interest", **schemas.InterestForm().load(
-            intake_forms.interest(delegation_id, programs, **changes))})
+        return self.run(
+            usecases.submit_form,
+            {
+                "kind": "interest",
+                **schemas.InterestForm().load(
+                    intake_forms.interest(delegation_id, programs, **changes)
+                ),
+            },
+        )
 
-    def expression(self, demanding: str, supplying: list[str], program_id: str | None,
-                   **changes):
-        return self.run(usecases.submit_form, {
-            "kind": "expression_of_interest", **schemas.ExpressionOfInterestForm().load(
-                intake_forms.expression(demanding, supplying, program_id, **changes))})
+    def expression(self, demanding: str, supplying: list[str], program_id: str | None, **changes):
+        return self.run(
+            usecases.submit_form,
+            {
+                "kind": "expression_of_interest",
+                **schemas.ExpressionOfInterestForm().load(
+                    intake_forms.expression(demanding, supplying, program_id, **changes)
+                ),
+            },
+        )
 
 
 def fields_of(exc) -> dict[str, str]:

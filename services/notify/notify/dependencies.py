@@ -3,6 +3,7 @@ sender that, in the background, turns due change notices into emails and
 empties the outbox over SMTP; and what use cases take besides their message
 (named in the inbound table's `uses=`): the settings read from config here at
 the edge, and the id of the event being handled."""
+
 from __future__ import annotations
 
 import logging
@@ -61,15 +62,19 @@ class MailSender(BackgroundJob):
         self.poll_interval = float(config.get("MAIL_POLL_SECONDS") or 1.0)
         self.store = Store.for_url(config["DATABASE_URL"])
         self.notices = NoticeSettings(config)
-        self.sender = Sender(self.store, SmtpSettings.from_config(config),
-                             retry_delays=config.get("MAIL_RETRY_DELAYS") or (10, 60, 300, 1800, 7200),
-                             batch_size=int(config.get("MAIL_BATCH_SIZE") or 50))
+        self.sender = Sender(
+            self.store,
+            SmtpSettings.from_config(config),
+            retry_delays=config.get("MAIL_RETRY_DELAYS") or (10, 60, 300, 1800, 7200),
+            batch_size=int(config.get("MAIL_BATCH_SIZE") or 50),
+        )
 
     def flush_notices(self) -> int:
         """Queue the change notices whose window has closed."""
         with self.transaction() as uow:
-            return len(usecases.flush_due_notices({}, uow=uow, now=self.clock(),
-                                                  settings=self.notices))
+            return len(
+                usecases.flush_due_notices({}, uow=uow, now=self.clock(), settings=self.notices)
+            )
 
     def run_once(self) -> bool:
         self.flush_notices()

@@ -1,5 +1,6 @@
 """Rules of notify: who gets which email, how it is identified, what its
 fixed subject says, what changed between two plans. No I/O here."""
+
 from __future__ import annotations
 
 import uuid
@@ -32,9 +33,19 @@ WEEKLY_DIGEST = "weekly_digest"
 FUNDING_SELECTION = "funding_selection"
 ACTIVITY_STATUS_CHANGED = "activity_status_changed"
 SUBMISSION_REMINDER = "submission_reminder"
-KINDS = (PROGRAM_RECEIVED, PROGRAM_REVIEWED, INTEREST_RECEIVED, EXPRESSION_RECEIVED, AGENDA,
-         SCHEDULE_CHANGED, FOLLOW_UP_DUE, WEEKLY_DIGEST, FUNDING_SELECTION,
-         ACTIVITY_STATUS_CHANGED, SUBMISSION_REMINDER)
+KINDS = (
+    PROGRAM_RECEIVED,
+    PROGRAM_REVIEWED,
+    INTEREST_RECEIVED,
+    EXPRESSION_RECEIVED,
+    AGENDA,
+    SCHEDULE_CHANGED,
+    FOLLOW_UP_DUE,
+    WEEKLY_DIGEST,
+    FUNDING_SELECTION,
+    ACTIVITY_STATUS_CHANGED,
+    SUBMISSION_REMINDER,
+)
 
 # subjects are fixed per kind and never contain user-supplied text, so
 # nothing a delegate or staff member types can reach a mail header
@@ -130,8 +141,9 @@ TOPICS = {
     "care_economy": N_("care economy"),
     "housing_and_habitability": N_("public housing and habitability"),
     "multidimensional_poverty_measurement": N_("multidimensional poverty measurement"),
-    "targeting_and_beneficiary_registries": N_("targeting systems and single beneficiary "
-                                               "registries"),
+    "targeting_and_beneficiary_registries": N_(
+        "targeting systems and single beneficiary registries"
+    ),
     "social_information_systems": N_("social information systems"),
     "interinstitutional_coordination": N_("interinstitutional coordination"),
     "rights_based_approach": N_("rights-based approach"),
@@ -201,9 +213,11 @@ def ical_uid(round_id: str, domain: str) -> str:
 
 # -- schedules ------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Seat:
     """A round as one delegation sees it."""
+
     round_id: str
     session: int
     table: int
@@ -228,10 +242,17 @@ def seats_of(delegation_id: str, rounds: list[dict]) -> dict[str, Seat]:
         else:
             continue
         out[r["round_id"]] = Seat(
-            round_id=r["round_id"], session=r["session"], table=r["table"],
-            starts_at=r["starts_at"], ends_at=r["ends_at"], program_id=r["program_id"],
+            round_id=r["round_id"],
+            session=r["session"],
+            table=r["table"],
+            starts_at=r["starts_at"],
+            ends_at=r["ends_at"],
+            program_id=r["program_id"],
             program_title=r.get("program_title") or r["program_id"],
-            host_delegation_id=r["host_delegation_id"], attendee_delegation_ids=attendees, role=role)
+            host_delegation_id=r["host_delegation_id"],
+            attendee_delegation_ids=attendees,
+            role=role,
+        )
     return out
 
 
@@ -251,9 +272,14 @@ def net_changes(before: dict[str, Seat], after: dict[str, Seat]) -> list[NetChan
     the latest one: several revisions in a burst collapse into one answer,
     and a round moved away and back again is no change at all."""
     out = []
-    for round_id in sorted(before.keys() | after.keys(),
-                           key=lambda rid: ((after.get(rid) or before.get(rid)).session,
-                                            (after.get(rid) or before.get(rid)).table, rid)):
+    for round_id in sorted(
+        before.keys() | after.keys(),
+        key=lambda rid: (
+            (after.get(rid) or before.get(rid)).session,
+            (after.get(rid) or before.get(rid)).table,
+            rid,
+        ),
+    ):
         old, new = before.get(round_id), after.get(round_id)
         if old is None:
             out.append(NetChange("added", None, new))
@@ -261,8 +287,10 @@ def net_changes(before: dict[str, Seat], after: dict[str, Seat]) -> list[NetChan
             out.append(NetChange("removed", old, None))
         elif (old.session, old.table, old.starts_at) != (new.session, new.table, new.starts_at):
             out.append(NetChange("moved", old, new))
-        elif (old.host_delegation_id, set(old.attendee_delegation_ids)) != \
-                (new.host_delegation_id, set(new.attendee_delegation_ids)):
+        elif (old.host_delegation_id, set(old.attendee_delegation_ids)) != (
+            new.host_delegation_id,
+            set(new.attendee_delegation_ids),
+        ):
             out.append(NetChange("attendees_changed", old, new))
     return out
 
@@ -272,6 +300,7 @@ WHERE = N_("session %(session)s, table %(table)s")
 
 
 # -- people (schedule_published v2) ---------------------------------------------
+
 
 def places_people(rounds: list[dict]) -> bool:
     """Whether a revision names the delegate at each seat (v2); a v1 revision
@@ -290,8 +319,9 @@ def seat_holder(round_: dict, delegation_id: str) -> str | None:
     return None
 
 
-def personal_agenda(delegate_id: str, delegation_id: str, rounds: list[dict]
-                    ) -> tuple[dict[str, Seat], list[tuple[Seat, str | None]]]:
+def personal_agenda(
+    delegate_id: str, delegation_id: str, rounds: list[dict]
+) -> tuple[dict[str, Seat], list[tuple[Seat, str | None]]]:
     """A delegate's own rounds (presenting or attending) by round id, and the
     delegation's other rounds with the colleague who sits there (None when
     nobody was placed). A revision without people (v1) gives every round of
@@ -302,18 +332,23 @@ def personal_agenda(delegate_id: str, delegation_id: str, rounds: list[dict]
     by_id = {r["round_id"]: r for r in rounds}
     holders = {rid: seat_holder(by_id[rid], delegation_id) for rid in seats}
     own = {rid: seat for rid, seat in seats.items() if holders[rid] == delegate_id}
-    colleagues = [(seat, holders[rid]) for rid, seat in
-                  sorted(seats.items(), key=lambda kv: (kv[1].session, kv[1].table, kv[0]))
-                  if rid not in own]
+    colleagues = [
+        (seat, holders[rid])
+        for rid, seat in sorted(seats.items(), key=lambda kv: (kv[1].session, kv[1].table, kv[0]))
+        if rid not in own
+    ]
     return own, colleagues
 
 
 def seat_holders(delegation_id: str, rounds: list[dict]) -> dict[str, str | None]:
     """Who sits for a delegation at each of its rounds: what a re-plan can
     change for its people while its rounds stay put."""
-    return {r["round_id"]: seat_holder(r, delegation_id) for r in rounds
-            if r["host_delegation_id"] == delegation_id
-            or delegation_id in (r.get("attendee_delegation_ids") or ())}
+    return {
+        r["round_id"]: seat_holder(r, delegation_id)
+        for r in rounds
+        if r["host_delegation_id"] == delegation_id
+        or delegation_id in (r.get("attendee_delegation_ids") or ())
+    }
 
 
 # why an interest was not met (schedule_published's `unmet[].reason_code`), in
@@ -323,14 +358,18 @@ UNMET_REASONS = {
     "table_full": N_("the table was full"),
     "delegates_busy": N_("all your delegates are busy in the session where this program runs"),
     "program_withdrawn": N_("the program was withdrawn"),
-    "program_returned": N_("the program was returned to its host for changes and is not "
-                           "scheduled yet"),
+    "program_returned": N_(
+        "the program was returned to its host for changes and is not scheduled yet"
+    ),
     "host_unavailable": N_("the presenting delegation is not available"),
     "no_table_left": N_("it could not be scheduled: no table was left"),
-    "host_busy": N_("it could not be scheduled: the host's delegates are busy in every "
-                    "session with a free table"),
-    "delegates_busy_everywhere": N_("it could not be scheduled: all your delegates are busy "
-                                    "in every session where it could run"),
+    "host_busy": N_(
+        "it could not be scheduled: the host's delegates are busy in every "
+        "session with a free table"
+    ),
+    "delegates_busy_everywhere": N_(
+        "it could not be scheduled: all your delegates are busy in every session where it could run"
+    ),
     "never_available_with_host": N_("you are not available in any session when the host is"),
     "not_available": N_("you are not available in the session where this program runs"),
     "time_limit": N_("it was not placed before the planner's time limit ran out"),

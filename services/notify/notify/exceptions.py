@@ -8,6 +8,7 @@ cannot be rendered or sent fails alone, in the delivery log. Over HTTP only
 the backbone's own errors appear (an unknown person or email is a 404, a
 resend of an email that has not failed a 409).
 """
+
 from __future__ import annotations
 
 from rueda_backbone.errors import ErrorMapping, NotFound

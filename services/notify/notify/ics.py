@@ -8,6 +8,7 @@ imported an earlier file updates the same entry when a later one arrives; a
 round the delegation no longer sits at is sent again as STATUS:CANCELLED.
 Times carry the workshop's TZID with its VTIMEZONE.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -22,9 +23,18 @@ def _local(instant: str, zone: ZoneInfo) -> datetime:
     return datetime.fromisoformat(instant).astimezone(zone)
 
 
-def agenda_calendar(*, seats: list[domain.Seat], cancelled: list[domain.Seat], revision: int,
-                    time_zone: str, workshop_title: str, names: dict, uid_domain: str,
-                    stamp: datetime, feed_name: str | None = None) -> bytes:
+def agenda_calendar(
+    *,
+    seats: list[domain.Seat],
+    cancelled: list[domain.Seat],
+    revision: int,
+    time_zone: str,
+    workshop_title: str,
+    names: dict,
+    uid_domain: str,
+    stamp: datetime,
+    feed_name: str | None = None,
+) -> bytes:
     """The calendar of `seats` (and `cancelled` ones). With `feed_name` it is a
     subscribed feed: named, and asking clients to look again every hour."""
     zone = ZoneInfo(time_zone)
@@ -36,7 +46,10 @@ def agenda_calendar(*, seats: list[domain.Seat], cancelled: list[domain.Seat], r
         calendar.add("x-wr-calname", feed_name)
         calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", "PT1H")
-    for seat, status in [*((s, "CONFIRMED") for s in seats), *((s, "CANCELLED") for s in cancelled)]:
+    for seat, status in [
+        *((s, "CONFIRMED") for s in seats),
+        *((s, "CANCELLED") for s in cancelled),
+    ]:
         event = Event()
         event.add("uid", domain.ical_uid(seat.round_id, uid_domain))
         event.add("sequence", revision)

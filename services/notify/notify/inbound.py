@@ -6,6 +6,7 @@ backbone derives the handlers, queues and broker permissions from it.
 Each reader takes only the fields notify uses and ignores the rest; an event
 whose newer version brought fields notify wants has a reader per version.
 """
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -27,6 +28,7 @@ def _ids(**kwargs):
 
 
 # -- directory ----------------------------------------------------------------------
+
 
 class Contact(Reader):
     delegate_id = _id()
@@ -58,6 +60,7 @@ class StaffContactsUpdated(Reader):
 
 class DelegationRegistered(Reader):
     """What emails call a delegation: its acronym (or institution) and country."""
+
     delegation_id = _id()
     institution = fields.String(required=True, validate=validate.Length(min=1, max=300))
     acronym = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=50))
@@ -72,6 +75,7 @@ class DelegationRegisteredV2(DelegationRegistered):
 class DelegationRegisteredV3(DelegationRegisteredV2):
     """v3: a subregional mechanism or international organisation gives a
     region instead of a country (`country` then repeats the region)."""
+
     region = fields.String(required=True, allow_none=True, validate=validate.Length(max=100))
 
 
@@ -103,6 +107,7 @@ class WorkshopPublished(Reader):
 
 # -- forms ------------------------------------------------------------------------------
 
+
 class ProgramSubmitted(Reader):
     program_id = _id()
     delegation_id = _id()
@@ -119,6 +124,7 @@ class ProgramSubmittedV2(ProgramSubmitted):
 class ProgramSubmittedV3(ProgramSubmittedV2):
     """v3 adds `imported`: loaded from a past workshop's records, so nobody
     is to be sent a receipt for it."""
+
     imported = fields.Boolean(required=True)
 
 
@@ -142,6 +148,7 @@ class InterestSubmitted(Reader):
 
 class InterestSubmittedV2(InterestSubmitted):
     """v2 adds the label of a topic "other" and `imported` (no receipt for it)."""
+
     other_topic = fields.String(required=True, allow_none=True)
     imported = fields.Boolean(required=True)
 
@@ -161,12 +168,14 @@ class ExpressionOfInterestSubmitted(Reader):
 class ExpressionOfInterestSubmittedV2(ExpressionOfInterestSubmitted):
     """v2 adds the label of a topic "other", who supplies when nobody is named
     (`supplier_status`) and `imported` (no receipt for it)."""
+
     other_topic = fields.String(required=True, allow_none=True)
     supplier_status = fields.String(required=True)
     imported = fields.Boolean(required=True)
 
 
 # -- matching ---------------------------------------------------------------------------
+
 
 class ScheduledDelegation(Reader):
     delegation_id = _id()
@@ -209,31 +218,38 @@ class SchedulePublished(Reader):
 
 class Attendee(Reader):
     delegation_id = _id()
-    delegate_id = fields.String(required=True, allow_none=True,
-                                validate=validate.Length(min=1, max=64))
+    delegate_id = fields.String(
+        required=True, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
 
 
 class RoundV2(Round):
     """v2 names the people: the host's presenting delegate and, per attending
     delegation, the delegate at the table (null when nobody was placed)."""
-    presenter_delegate_id = fields.String(required=True, allow_none=True,
-                                          validate=validate.Length(min=1, max=64))
+
+    presenter_delegate_id = fields.String(
+        required=True, allow_none=True, validate=validate.Length(min=1, max=64)
+    )
     attendees = fields.List(fields.Nested(Attendee), required=True)
 
 
 class SchedulePublishedV2(SchedulePublished):
     """v2: rounds with people, so each delegate gets only their own rounds."""
+
     rounds = fields.List(fields.Nested(RoundV2), required=True)
 
 
 # -- followup ---------------------------------------------------------------------------
+
 
 class ActivityFollowUpDue(Reader):
     activity_id = _id()
     workshop_id = fields.String(required=True, allow_none=True)
     title = fields.String(required=True)
     state = fields.String(required=True)
-    level = fields.String(required=True, validate=validate.OneOf(("due_soon", "overdue", "escalation")))
+    level = fields.String(
+        required=True, validate=validate.OneOf(("due_soon", "overdue", "escalation"))
+    )
     follow_up_on = policy.Date(required=True)
     days_overdue = fields.Integer(required=True, allow_none=True)
     owner_staff_id = fields.String(required=True, allow_none=True)
@@ -299,6 +315,7 @@ class FundingSelectionConfirmed(Reader):
 
 class SelectedDelegation(Reader):
     """A delegation as followup names it in v2: enough to label it "MDS (Brazil)"."""
+
     delegation_id = _id()
     acronym = fields.String(load_default=None, allow_none=True)
     institution = fields.String(load_default=None, allow_none=True)
@@ -307,14 +324,16 @@ class SelectedDelegation(Reader):
 
 
 class SelectedActivityV2(SelectedActivity):
-    currency = fields.String(load_default=None, allow_none=True,
-                             validate=validate.Length(min=1, max=10))
+    currency = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(min=1, max=10)
+    )
     demanding = fields.Nested(SelectedDelegation, required=True)
     supplying = fields.List(fields.Nested(SelectedDelegation), load_default=list)
 
 
 class FundingSelectionConfirmedV2(FundingSelectionConfirmed):
     """v2: each activity with its delegations and its cost's currency."""
+
     selected = fields.List(fields.Nested(SelectedActivityV2), required=True)
 
 
@@ -322,6 +341,7 @@ class FundingSelectionConfirmedV2(FundingSelectionConfirmed):
 # Rows that queue emails wake the sender once they committed; the use cases
 # that key emails by their event take its id (`event_id`), and the one that
 # writes calendars and opens notice windows takes notify's settings.
+
 
 class MissingForm(Reader):
     form = fields.String(required=True, validate=validate.OneOf(("program", "interest")))
@@ -331,49 +351,114 @@ class MissingForm(Reader):
 class SubmissionReminderRequested(Reader):
     workshop_id = _id()
     delegation_id = _id()
-    missing = fields.List(fields.Nested(MissingForm), required=True,
-                          validate=validate.Length(min=1))
+    missing = fields.List(
+        fields.Nested(MissingForm), required=True, validate=validate.Length(min=1)
+    )
 
 
 CONSUMES = Inbound(
     # the directory
-    consumes("intake", "delegation_contacts_updated",
-             {1: DelegationContactsUpdated, 2: DelegationContactsUpdatedV2},
-             use_case=usecases.update_contacts),
-    consumes("intake", "delegation_registered",
-             {1: DelegationRegistered, 2: DelegationRegisteredV2, 3: DelegationRegisteredV3},
-             use_case=usecases.register_delegation),
-    consumes("intake", "staff_contacts_updated", StaffContactsUpdated,
-             use_case=usecases.update_staff),
+    consumes(
+        "intake",
+        "delegation_contacts_updated",
+        {1: DelegationContactsUpdated, 2: DelegationContactsUpdatedV2},
+        use_case=usecases.update_contacts,
+    ),
+    consumes(
+        "intake",
+        "delegation_registered",
+        {1: DelegationRegistered, 2: DelegationRegisteredV2, 3: DelegationRegisteredV3},
+        use_case=usecases.register_delegation,
+    ),
+    consumes(
+        "intake", "staff_contacts_updated", StaffContactsUpdated, use_case=usecases.update_staff
+    ),
     consumes("intake", "delegate_erased", DelegateErased, use_case=usecases.erase_delegate),
-    consumes("intake", "delegation_withdrawn", DelegationWithdrawn,
-             use_case=usecases.withdraw_delegation),
-    consumes("intake", "workshop_published", WorkshopPublished,
-             use_case=usecases.publish_workshop),
+    consumes(
+        "intake", "delegation_withdrawn", DelegationWithdrawn, use_case=usecases.withdraw_delegation
+    ),
+    consumes("intake", "workshop_published", WorkshopPublished, use_case=usecases.publish_workshop),
     # receipts
-    consumes("intake", "program_submitted",
-             {1: ProgramSubmitted, 2: ProgramSubmittedV2, 3: ProgramSubmittedV3},
-             use_case=usecases.acknowledge_program, wakes="mailbox", uses="event_id"),
-    consumes("intake", "program_reviewed", ProgramReviewed,
-             use_case=usecases.acknowledge_review, wakes="mailbox", uses="event_id"),
-    consumes("intake", "interest_submitted", {1: InterestSubmitted, 2: InterestSubmittedV2},
-             use_case=usecases.acknowledge_interest, wakes="mailbox", uses="event_id"),
-    consumes("intake", "expression_of_interest_submitted",
-             {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
-             use_case=usecases.acknowledge_expression, wakes="mailbox", uses="event_id"),
-    consumes("intake", "submission_reminder_requested", SubmissionReminderRequested,
-             use_case=usecases.remind_submission, wakes="mailbox", uses="event_id"),
+    consumes(
+        "intake",
+        "program_submitted",
+        {1: ProgramSubmitted, 2: ProgramSubmittedV2, 3: ProgramSubmittedV3},
+        use_case=usecases.acknowledge_program,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "intake",
+        "program_reviewed",
+        ProgramReviewed,
+        use_case=usecases.acknowledge_review,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "intake",
+        "interest_submitted",
+        {1: InterestSubmitted, 2: InterestSubmittedV2},
+        use_case=usecases.acknowledge_interest,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "intake",
+        "expression_of_interest_submitted",
+        {1: ExpressionOfInterestSubmitted, 2: ExpressionOfInterestSubmittedV2},
+        use_case=usecases.acknowledge_expression,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "intake",
+        "submission_reminder_requested",
+        SubmissionReminderRequested,
+        use_case=usecases.remind_submission,
+        wakes="mailbox",
+        uses="event_id",
+    ),
     # agendas and change notices
-    consumes("matching", "schedule_published", {1: SchedulePublished, 2: SchedulePublishedV2},
-             use_case=usecases.record_schedule, wakes="mailbox", uses=("event_id", "settings")),
+    consumes(
+        "matching",
+        "schedule_published",
+        {1: SchedulePublished, 2: SchedulePublishedV2},
+        use_case=usecases.record_schedule,
+        wakes="mailbox",
+        uses=("event_id", "settings"),
+    ),
     # cooperation activities
-    consumes("followup", "activity_follow_up_due", ActivityFollowUpDue,
-             use_case=usecases.remind_follow_up, wakes="mailbox", uses="event_id"),
-    consumes("followup", "activity_status_changed", ActivityStatusChanged,
-             use_case=usecases.announce_status_change, wakes="mailbox", uses="event_id"),
-    consumes("followup", "weekly_digest_prepared", WeeklyDigestPrepared,
-             use_case=usecases.send_digest, wakes="mailbox", uses="event_id"),
-    consumes("followup", "funding_selection_confirmed",
-             {1: FundingSelectionConfirmed, 2: FundingSelectionConfirmedV2},
-             use_case=usecases.announce_funding, wakes="mailbox", uses="event_id"),
+    consumes(
+        "followup",
+        "activity_follow_up_due",
+        ActivityFollowUpDue,
+        use_case=usecases.remind_follow_up,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "followup",
+        "activity_status_changed",
+        ActivityStatusChanged,
+        use_case=usecases.announce_status_change,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "followup",
+        "weekly_digest_prepared",
+        WeeklyDigestPrepared,
+        use_case=usecases.send_digest,
+        wakes="mailbox",
+        uses="event_id",
+    ),
+    consumes(
+        "followup",
+        "funding_selection_confirmed",
+        {1: FundingSelectionConfirmed, 2: FundingSelectionConfirmedV2},
+        use_case=usecases.announce_funding,
+        wakes="mailbox",
+        uses="event_id",
+    ),
 )

@@ -8,6 +8,7 @@ which handles every service's parked events, outbox and keys):
 again with the same Message-ID, and the delivery log keeps a note of it. The
 running service's sender picks it up at its next poll.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ from . import domain, usecases
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m notify.ops",
-                                     description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m notify.ops", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--config", required=True, help="notify's config.yml")
     commands = parser.add_subparsers(dest="command", required=True)
     failed = commands.add_parser("failed", help="the failed emails, newest first")
@@ -47,14 +49,16 @@ def main(argv=None, *, now=None) -> int:
             with store.transaction() as session:
                 uow = UnitOfWork(session, producer="notify", correlation_id="rueda-ops")
                 rows = usecases.list_deliveries(
-                    {"status": domain.FAILED, "limit": args.limit}, uow=uow,
-                    now=moment)["deliveries"]
+                    {"status": domain.FAILED, "limit": args.limit}, uow=uow, now=moment
+                )["deliveries"]
             if args.json:
                 print(json.dumps(rows, indent=2, default=str))
             else:
                 for row in rows:
-                    print(f"{row['id']}  {row['created_at']:%Y-%m-%d %H:%M}  {row['kind']:<24} "
-                          f"{row['address'] or '-'}  {row['last_error']}")
+                    print(
+                        f"{row['id']}  {row['created_at']:%Y-%m-%d %H:%M}  {row['kind']:<24} "
+                        f"{row['address'] or '-'}  {row['last_error']}"
+                    )
                 print(f"{len(rows)} failed email(s)")
             return 0
         code = 0
@@ -62,8 +66,11 @@ def main(argv=None, *, now=None) -> int:
             try:
                 with store.transaction() as session:
                     uow = UnitOfWork(session, producer="notify", correlation_id="rueda-ops")
-                    usecases.resend_delivery({"email_id": email_id, "note": args.note,
-                                              "by": "ops (notify.ops)"}, uow=uow, now=moment)
+                    usecases.resend_delivery(
+                        {"email_id": email_id, "note": args.note, "by": "ops (notify.ops)"},
+                        uow=uow,
+                        now=moment,
+                    )
                 print(f"{email_id}: queued to resend")
             except DomainError as exc:
                 print(f"{email_id}: {exc.describe()}", file=sys.stderr)

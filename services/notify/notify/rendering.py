@@ -11,6 +11,7 @@ Update the catalogues after changing a template or a marked string:
     pybabel extract -F babel.cfg -o notify/locale/messages.pot .
     pybabel update -i notify/locale/messages.pot -d notify/locale
 """
+
 from __future__ import annotations
 
 import io
@@ -80,12 +81,14 @@ _VOWEL = re.compile(r"[aeiouyhàâäéèêëîïôöûüAEIOUYHÀÂÄÉÈÊËÎ�
 
 def elide(sentence: str, values: dict) -> str:
     """French elision where a sentence composes a word with a value."""
+
     def fold(match):
         word, name = match.groups()
         value = str(values.get(name, ""))
         if value and _VOWEL.match(value):
             return f"{word[0]}'%({name})s"
         return match.group(0)
+
     return _ELIDED.sub(fold, sentence)
 
 
@@ -100,6 +103,7 @@ def _eliding_gettext(gettext):
     @pass_context
     def translate(context, __string, **variables):
         return _substitute(context, gettext(__string), variables)
+
     return translate
 
 
@@ -108,10 +112,12 @@ def _eliding_ngettext(ngettext):
     def translate(context, __singular, __plural, __num, **variables):
         variables.setdefault("num", __num)
         return _substitute(context, ngettext(__singular, __plural, __num), variables)
+
     return translate
 
 
 # -- what people read: labels, money, dates, in the reader's language -----------------
+
 
 def label(key: str, language: str) -> str:
     """A code (a state, a level, a topic) in words of `language`; a code
@@ -156,16 +162,17 @@ def when(instant: datetime, time_zone: str | None, language: str) -> str:
     writes it, with the zone: "2 nov 2027, 14:00 (America/Bogota)"."""
     zone = ZoneInfo(time_zone or "UTC")
     local = instant.astimezone(zone)
-    return f"{format_date(local, format='medium', locale=language)}, " \
-           f"{format_time(local, format='short', locale=language)} ({time_zone or 'UTC'})"
+    return (
+        f"{format_date(local, format='medium', locale=language)}, "
+        f"{format_time(local, format='short', locale=language)} ({time_zone or 'UTC'})"
+    )
 
 
 def clock(instant: datetime, zone: ZoneInfo, language: str, *, with_date: bool) -> str:
     """The start or end of a round in the workshop's zone: date and time, or time only."""
     local = instant.astimezone(zone)
     time = format_time(local, format="short", locale=language)
-    return f"{format_date(local, format='medium', locale=language)}, {time}" if with_date \
-        else time
+    return f"{format_date(local, format='medium', locale=language)}, {time}" if with_date else time
 
 
 def render(kind: str, language: str, context: dict) -> tuple[str, str]:
@@ -182,8 +189,9 @@ def render_page(name: str, language: str, context: dict) -> str:
     """The HTML page `<name>.html.j2` (autoescaped) in `language`."""
     if language not in domain.LANGUAGES:
         language = domain.LAST_RESORT_LANGUAGE
-    return environment(language).get_template(f"{name}.html.j2").render(language=language,
-                                                                          **context)
+    return (
+        environment(language).get_template(f"{name}.html.j2").render(language=language, **context)
+    )
 
 
 def subject(kind: str, language: str) -> str:

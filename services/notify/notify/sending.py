@@ -177,7 +177,9 @@ class Sender:
             if start is not None:
                 started = (
                     connection.execute(
-                        sa.update(table).where(table.c.id == start.id, mine).values(handoff_at=_now())
+                        sa.update(table)
+                        .where(table.c.id == start.id, mine)
+                        .values(handoff_at=_now())
                     ).rowcount
                     == 1
                 )

@@ -9,6 +9,7 @@ It reads the service's own database (the config's DATABASE_URL, with the
 same `${VAR:default}` substitution nameko uses). A replayed delivery goes out
 at the running sender's next pass (within DELIVERY_POLL_SECONDS).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=100)
     listing.add_argument("--json", action="store_true")
     deliveries.add_parser("replay").add_argument("ids", nargs="+")
-    subscriptions = areas.add_parser("subscriptions").add_subparsers(dest="command",
-                                                                     required=True)
+    subscriptions = areas.add_parser("subscriptions").add_subparsers(dest="command", required=True)
     subs = subscriptions.add_parser("list")
     subs.add_argument("--all", action="store_true", help="removed ones too")
     subs.add_argument("--json", action="store_true")
@@ -51,8 +51,12 @@ def main(argv=None) -> int:
     store = Store(config["DATABASE_URL"])
     try:
         with store.transaction() as session:
-            uow = UnitOfWork(session, producer="webhooks", correlation_id="cli",
-                             origin=f"cli:{args.area} {args.command}")
+            uow = UnitOfWork(
+                session,
+                producer="webhooks",
+                correlation_id="cli",
+                origin=f"cli:{args.area} {args.command}",
+            )
             return _run(args, uow, now)
     finally:
         store.engine.dispose()
@@ -65,18 +69,24 @@ def _run(args, uow, now) -> int:
             print(json.dumps(rows, indent=2))
         for row in [] if args.json else rows:
             state = "active" if row["active"] else "removed"
-            print(f"{row['id']}  {state:8} {row['name']}  {row['url']}  "
-                  f"{','.join(row['event_types'])}")
+            print(
+                f"{row['id']}  {state:8} {row['name']}  {row['url']}  "
+                f"{','.join(row['event_types'])}"
+            )
         return 0
     if args.command == "list":
-        rows = usecases.list_deliveries({"status": args.status, "limit": args.limit,
-                                         "subscription_id": args.subscription},
-                                        uow=uow, now=now)["deliveries"]
+        rows = usecases.list_deliveries(
+            {"status": args.status, "limit": args.limit, "subscription_id": args.subscription},
+            uow=uow,
+            now=now,
+        )["deliveries"]
         if args.json:
             print(json.dumps(rows, indent=2))
         for row in [] if args.json else rows:
-            print(f"{row['id']}  {row['status']:9} {row['event_type']:28} "
-                  f"attempts={row['attempts']} {row['last_error'] or ''}")
+            print(
+                f"{row['id']}  {row['status']:9} {row['event_type']:28} "
+                f"attempts={row['attempts']} {row['last_error'] or ''}"
+            )
         return 0
     failed = 0
     for delivery_id in args.ids:

@@ -1,6 +1,7 @@
 """webhooks' DependencyProviders and its background job: the sender that
 posts due deliveries (woken by the inbound rows once a delivery committed),
 the settings read from config, and the envelope of the event being handled."""
+
 from __future__ import annotations
 
 from nameko.extensions import DependencyProvider
@@ -25,11 +26,16 @@ class DeliverySender(BackgroundJob):
         settings = SettingsValue.from_config(config)
         self.poll_interval = float(config.get("DELIVERY_POLL_SECONDS") or 1.0)
         self._enabled = str(config.get("DELIVERY_SENDER_ENABLED", True)).lower() != "false"
-        self.sender = Sender(self.store,
-                             posting.session(allow_private=settings.allow_private_urls,
-                                             pool_size=settings.concurrency),
-                             delays=settings.retry_delays, concurrency=settings.concurrency,
-                             connect_timeout=settings.connect_timeout, timeout=settings.timeout)
+        self.sender = Sender(
+            self.store,
+            posting.session(
+                allow_private=settings.allow_private_urls, pool_size=settings.concurrency
+            ),
+            delays=settings.retry_delays,
+            concurrency=settings.concurrency,
+            connect_timeout=settings.connect_timeout,
+            timeout=settings.timeout,
+        )
 
     @property
     def enabled(self) -> bool:

@@ -1,5 +1,6 @@
 """What outside systems may be sent, how long a failing delivery is retried,
 and which URLs may receive: rules only (no I/O, no nameko, no session)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -12,8 +13,12 @@ from urllib.parse import urlsplit
 OFFERED = {
     "intake": ("workshop_published", "program_submitted", "program_withdrawn"),
     "matching": ("schedule_published",),
-    "followup": ("activity_proposed", "activity_status_changed", "activity_follow_up_due",
-                 "funding_selection_confirmed"),
+    "followup": (
+        "activity_proposed",
+        "activity_status_changed",
+        "activity_follow_up_due",
+        "funding_selection_confirmed",
+    ),
 }
 EVENT_TYPES = tuple(sorted(t for types in OFFERED.values() for t in types))
 PRODUCER_OF = {t: producer for producer, types in OFFERED.items() for t in types}
@@ -78,16 +83,21 @@ def url_refusal(url: str, *, resolve, allow_private: bool, require_https: bool) 
     if allow_private:
         return None
     try:
-        addresses = [parts.hostname] if _is_literal(parts.hostname) else resolve(
-            parts.hostname, port or (443 if parts.scheme == "https" else 80))
+        addresses = (
+            [parts.hostname]
+            if _is_literal(parts.hostname)
+            else resolve(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+        )
     except OSError as exc:
         return f"host {parts.hostname!r} does not resolve: {exc}"
     if not addresses:
         return f"host {parts.hostname!r} does not resolve"
     for address in addresses:
         if not is_public_address(address):
-            return (f"host {parts.hostname!r} is {address}, not a public address "
-                    "(loopback, private and link-local networks are refused)")
+            return (
+                f"host {parts.hostname!r} is {address}, not a public address "
+                "(loopback, private and link-local networks are refused)"
+            )
     return None
 
 

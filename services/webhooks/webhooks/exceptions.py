@@ -1,18 +1,29 @@
 """webhooks' domain errors and its one mapping of them to HTTP answers and
 parked reasons (`WebhooksService.errors`)."""
+
 from __future__ import annotations
 
 from rueda_backbone.errors import Conflict, DomainError, ErrorMapping, Invalid, NotFound
 
-__all__ = ["DeliveryNotFound", "ERRORS", "NotFound", "ReplayRefused", "SubscriptionNotFound", "UrlRefused"]
+__all__ = [
+    "DeliveryNotFound",
+    "ERRORS",
+    "NotFound",
+    "ReplayRefused",
+    "SubscriptionNotFound",
+    "UrlRefused",
+]
 
 
 class UrlRefused(Invalid):
     """A receiver's URL the sender may not post to (SSRF, no TLS, credentials)."""
 
     def __init__(self, reason: str):
-        super().__init__("the URL cannot receive webhooks",
-                         [{"path": "url", "message": reason}], code="url_refused")
+        super().__init__(
+            "the URL cannot receive webhooks",
+            [{"path": "url", "message": reason}],
+            code="url_refused",
+        )
 
 
 class SubscriptionNotFound(NotFound):

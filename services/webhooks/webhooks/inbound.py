@@ -6,6 +6,7 @@ The readers check the payload the way every consumer does (no control
 characters, one-line strings unless the producer declares free text) and
 name only the ids; the delivery's body is the whole event as published,
 as a CloudEvent, read from the envelope (`uses="event"`)."""
+
 from __future__ import annotations
 
 from marshmallow import fields
@@ -57,19 +58,26 @@ class FundingSelectionConfirmed(Reader):
 
 
 def _row(producer: str, event_type: str, readers):
-    return consumes(producer, event_type, readers, use_case=usecases.record_event,
-                    uses="event", wakes="sender")
+    return consumes(
+        producer, event_type, readers, use_case=usecases.record_event, uses="event", wakes="sender"
+    )
 
 
 CONSUMES = Inbound(
     _row("intake", "workshop_published", WorkshopPublished),
-    _row("intake", "program_submitted",
-         {1: ProgramSubmitted, 2: ProgramSubmitted, 3: ProgramSubmitted}),
+    _row(
+        "intake",
+        "program_submitted",
+        {1: ProgramSubmitted, 2: ProgramSubmitted, 3: ProgramSubmitted},
+    ),
     _row("intake", "program_withdrawn", ProgramWithdrawn),
     _row("matching", "schedule_published", {1: SchedulePublished, 2: SchedulePublished}),
     _row("followup", "activity_proposed", ActivityProposed),
     _row("followup", "activity_status_changed", ActivityStatusChanged),
     _row("followup", "activity_follow_up_due", ActivityFollowUpDue),
-    _row("followup", "funding_selection_confirmed",
-         {1: FundingSelectionConfirmed, 2: FundingSelectionConfirmed}),
+    _row(
+        "followup",
+        "funding_selection_confirmed",
+        {1: FundingSelectionConfirmed, 2: FundingSelectionConfirmed},
+    ),
 )

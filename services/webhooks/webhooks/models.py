@@ -1,6 +1,7 @@
 """webhooks' own tables: the subscriptions outside systems registered and the
 deliveries, its outbox toward their URLs (one row per event and subscription,
 written in the transaction that records the event in the inbox)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,6 +19,7 @@ class Base(DeclarativeBase):
 class Subscription(Base):
     """An outside system's URL and what it wants posted there. The secret
     signs every delivery; it is shown once, when the subscription is made."""
+
     __tablename__ = "subscription"
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
@@ -31,10 +33,12 @@ class Subscription(Base):
 
 class SubscribedEventType(Base):
     """One event type a subscription wants: the index the use case matches on."""
+
     __tablename__ = "subscribed_event_type"
 
     subscription_id: Mapped[str] = mapped_column(
-        sa.String(36), sa.ForeignKey("subscription.id", ondelete="CASCADE"), primary_key=True)
+        sa.String(36), sa.ForeignKey("subscription.id", ondelete="CASCADE"), primary_key=True
+    )
     event_type: Mapped[str] = mapped_column(sa.String(100), primary_key=True, index=True)
 
 
@@ -42,6 +46,7 @@ class Delivery(Base):
     """One event for one subscription. `id` is the `webhook-id` of every try
     and replay (the receiver drops a copy it already has); `body` is fixed
     when the event arrives, so every try posts the same bytes."""
+
     __tablename__ = "delivery"
     __table_args__ = (
         # the inbox already keeps an event to one pass; this keeps it to one row too
@@ -51,7 +56,8 @@ class Delivery(Base):
 
     id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     subscription_id: Mapped[str] = mapped_column(
-        sa.String(36), sa.ForeignKey("subscription.id", ondelete="CASCADE"), index=True)
+        sa.String(36), sa.ForeignKey("subscription.id", ondelete="CASCADE"), index=True
+    )
     event_id: Mapped[str] = mapped_column(sa.String(64))
     event_type: Mapped[str] = mapped_column(sa.String(100))
     producer: Mapped[str] = mapped_column(sa.String(64))

@@ -1,5 +1,6 @@
 """What webhooks accepts over HTTP (request schemas refuse unknown fields)
 and what it publishes: nothing, its deliveries leave over HTTP."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates
@@ -16,15 +17,24 @@ SUBSCRIPTION_ID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 
 class SubscriptionForm(InputSchema):
-    name = fields.String(required=True, validate=validate.Regexp(NAME, error=(
-        "1-100 letters, digits, spaces, dots, dashes or underscores")), metadata={
-        "description": "the outside system, as ops call it (e.g. funder-grants)"})
-    url = fields.String(required=True, validate=validate.Length(min=1, max=domain.MAX_URL_LENGTH),
-                        metadata={"description": "where deliveries are POSTed: https, on a "
-                                                 "public address"})
+    name = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            NAME, error=("1-100 letters, digits, spaces, dots, dashes or underscores")
+        ),
+        metadata={"description": "the outside system, as ops call it (e.g. funder-grants)"},
+    )
+    url = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=domain.MAX_URL_LENGTH),
+        metadata={"description": "where deliveries are POSTed: https, on a public address"},
+    )
     event_types = fields.List(
-        fields.String(validate=validate.OneOf(domain.EVENT_TYPES)), required=True,
-        validate=validate.Length(min=1), metadata={"description": "what to send there"})
+        fields.String(validate=validate.OneOf(domain.EVENT_TYPES)),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "what to send there"},
+    )
 
     @validates("event_types")
     def _distinct(self, value, **kwargs):
@@ -36,15 +46,19 @@ class DeliveryQuery(InputSchema):
     status = fields.String(validate=validate.OneOf(domain.STATUSES))
     # a subscription's id, as the service makes them: its shape is in the document,
     # so no generated or hand-written filter meets a refusal the document hides
-    subscription_id = fields.String(validate=validate.Regexp(SUBSCRIPTION_ID, error=(
-        "a subscription id (a lower-case UUID)")))
+    subscription_id = fields.String(
+        validate=validate.Regexp(SUBSCRIPTION_ID, error=("a subscription id (a lower-case UUID)"))
+    )
     event_type = fields.String(validate=validate.OneOf(domain.EVENT_TYPES))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
 class SubscriptionListQuery(InputSchema):
-    all = fields.String(validate=validate.OneOf(["true", "false"]), load_default="false",
-                        metadata={"description": "true: removed subscriptions too"})
+    all = fields.String(
+        validate=validate.OneOf(["true", "false"]),
+        load_default="false",
+        metadata={"description": "true: removed subscriptions too"},
+    )
 
 
 SUBSCRIPTION_FORM = SubscriptionForm()

@@ -14,6 +14,7 @@ once with the reason; an unexpected error while posting one counts as a
 failed try of that delivery alone; each is counted in
 `rueda_loop_item_failures_total{loop="delivery_sender"}`.
 """
+
 from __future__ import annotations
 
 import socket
@@ -50,8 +51,17 @@ class Claimed:
 
 
 class Sender:
-    def __init__(self, store, http, *, delays: tuple[float, ...], concurrency: int = 8,
-                 connect_timeout: float = 5.0, timeout: float = 15.0, clock=_utcnow):
+    def __init__(
+        self,
+        store,
+        http,
+        *,
+        delays: tuple[float, ...],
+        concurrency: int = 8,
+        connect_timeout: float = 5.0,
+        timeout: float = 15.0,
+        clock=_utcnow,
+    ):
         self.store = store
         self.http = http
         self.delays = tuple(delays)
@@ -78,8 +88,9 @@ class Sender:
         except Exception as exc:  # noqa: BLE001 - this delivery only
             # not even its outcome could be recorded: the claim runs out and
             # it goes again; the others in the batch are not affected
-            log.error("webhook.send_failed", delivery_id=delivery.id,
-                      error=f"{type(exc).__name__}: {exc}")
+            log.error(
+                "webhook.send_failed", delivery_id=delivery.id, error=f"{type(exc).__name__}: {exc}"
+            )
 
     def _failed_alone(self, delivery: Claimed, what: str, exc: Exception) -> posting.Outcome:
         metrics.LOOP_ITEM_FAILURES.labels(service="webhooks", loop="delivery_sender").inc()
@@ -87,20 +98,25 @@ class Sender:
 
     def _try(self, delivery: Claimed) -> None:
         if not delivery.active:
-            self._record(delivery, posting.Outcome(False, None, "subscription removed"),
-                         final=True)
+            self._record(delivery, posting.Outcome(False, None, "subscription removed"), final=True)
             return
         try:
             timestamp = int(self.clock().timestamp())
-            headers = signing.headers(delivery.secret, webhook_id=delivery.id,
-                                      timestamp=timestamp, body=delivery.body)
+            headers = signing.headers(
+                delivery.secret, webhook_id=delivery.id, timestamp=timestamp, body=delivery.body
+            )
         except Exception as exc:  # noqa: BLE001 - it will never be built: park it now
-            self._record(delivery, self._failed_alone(delivery, "cannot be built", exc),
-                         final=True)
+            self._record(delivery, self._failed_alone(delivery, "cannot be built", exc), final=True)
             return
         try:
-            outcome = posting.post(self.http, delivery.url, body=delivery.body, headers=headers,
-                                   connect_timeout=self.connect_timeout, timeout=self.timeout)
+            outcome = posting.post(
+                self.http,
+                delivery.url,
+                body=delivery.body,
+                headers=headers,
+                connect_timeout=self.connect_timeout,
+                timeout=self.timeout,
+            )
         except Exception as exc:  # noqa: BLE001 - a failed try, with the backoff
             outcome = self._failed_alone(delivery, "could not be posted", exc)
         self._record(delivery, outcome)
@@ -108,27 +124,49 @@ class Sender:
     def _record(self, delivery: Claimed, outcome: posting.Outcome, *, final: bool = False):
         now = self.clock()
         attempt = delivery.attempts + (0 if final else 1)
-        values = {"attempts": attempt, "claimed_by": None, "claimed_until": None,
-                  "last_status_code": outcome.status_code}
+        values = {
+            "attempts": attempt,
+            "claimed_by": None,
+            "claimed_until": None,
+            "last_status_code": outcome.status_code,
+        }
         if outcome.delivered:
             values.update(status=domain.DELIVERED, delivered_at=now, last_error=None)
         else:
             delay = None if final else domain.after_failure(attempt, self.delays)
             if delay is None:
-                reason = outcome.error if final else \
-                    f"gave up after {attempt} attempts; last: {outcome.error}"
-                values.update(status=domain.PARKED, parked_at=now,
-                              last_error=reason[:domain.MAX_ERROR_LENGTH])
+                reason = (
+                    outcome.error
+                    if final
+                    else f"gave up after {attempt} attempts; last: {outcome.error}"
+                )
+                values.update(
+                    status=domain.PARKED,
+                    parked_at=now,
+                    last_error=reason[: domain.MAX_ERROR_LENGTH],
+                )
             else:
-                values.update(next_attempt_at=now + timedelta(seconds=delay),
-                              last_error=(outcome.error or "")[:domain.MAX_ERROR_LENGTH])
+                values.update(
+                    next_attempt_at=now + timedelta(seconds=delay),
+                    last_error=(outcome.error or "")[: domain.MAX_ERROR_LENGTH],
+                )
         with self.store.transaction() as session:
-            recorded = session.execute(sa.update(Delivery).where(
-                Delivery.id == delivery.id, Delivery.claimed_by == self.sender_id,
-                Delivery.status == domain.PENDING).values(**values)).rowcount
-        bound = log.bind(delivery_id=delivery.id, subscription_id=delivery.subscription_id,
-                         correlation_id=delivery.correlation_id, attempt=attempt,
-                         status_code=outcome.status_code)
+            recorded = session.execute(
+                sa.update(Delivery)
+                .where(
+                    Delivery.id == delivery.id,
+                    Delivery.claimed_by == self.sender_id,
+                    Delivery.status == domain.PENDING,
+                )
+                .values(**values)
+            ).rowcount
+        bound = log.bind(
+            delivery_id=delivery.id,
+            subscription_id=delivery.subscription_id,
+            correlation_id=delivery.correlation_id,
+            attempt=attempt,
+            status_code=outcome.status_code,
+        )
         if not recorded:
             bound.warning("webhook.outcome_not_recorded", reason="the claim passed on")
         elif outcome.delivered:
@@ -136,26 +174,42 @@ class Sender:
         elif values.get("status") == domain.PARKED:
             bound.error("webhook.parked", reason=values["last_error"])
         else:
-            bound.warning("webhook.retry_scheduled", error=outcome.error,
-                          retry_at=values["next_attempt_at"].isoformat())
+            bound.warning(
+                "webhook.retry_scheduled",
+                error=outcome.error,
+                retry_at=values["next_attempt_at"].isoformat(),
+            )
 
     def _claim(self) -> list[Claimed]:
         now = self.clock()
         with self.store.transaction() as session:
-            query = (sa.select(Delivery, Subscription)
-                     .join(Subscription, Subscription.id == Delivery.subscription_id)
-                     .where(Delivery.status == domain.PENDING, Delivery.next_attempt_at <= now,
-                            sa.or_(Delivery.claimed_until.is_(None),
-                                   Delivery.claimed_until < now))
-                     .order_by(Delivery.next_attempt_at, Delivery.created_at)
-                     .limit(self.batch_size))
+            query = (
+                sa.select(Delivery, Subscription)
+                .join(Subscription, Subscription.id == Delivery.subscription_id)
+                .where(
+                    Delivery.status == domain.PENDING,
+                    Delivery.next_attempt_at <= now,
+                    sa.or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+                )
+                .order_by(Delivery.next_attempt_at, Delivery.created_at)
+                .limit(self.batch_size)
+            )
             if not self.store.is_sqlite:
                 query = query.with_for_update(skip_locked=True, of=Delivery)
             claimed = []
             for delivery, subscription in session.execute(query):
                 delivery.claimed_by = self.sender_id
                 delivery.claimed_until = now + self.lease
-                claimed.append(Claimed(delivery.id, subscription.id, subscription.url,
-                                       subscription.secret, subscription.active, delivery.body,
-                                       delivery.attempts, delivery.correlation_id))
+                claimed.append(
+                    Claimed(
+                        delivery.id,
+                        subscription.id,
+                        subscription.url,
+                        subscription.secret,
+                        subscription.active,
+                        delivery.body,
+                        delivery.attempts,
+                        delivery.correlation_id,
+                    )
+                )
             return claimed

@@ -4,6 +4,7 @@ Events are handled by the entrypoints `inbound.CONSUMES` declares (one per
 event type outside systems may subscribe to); this class holds the HTTP
 ones: subscriptions for the systems' operators, the delivery log and replay
 for ops. Domain errors become answers through `exceptions.ERRORS`."""
+
 from __future__ import annotations
 
 from rueda_backbone import Clock, Database, LoggingContext, event_handlers, json_http, read_json
@@ -45,10 +46,15 @@ class WebhooksService:
     def create_subscription(self, request):
         form = schemas.SUBSCRIPTION_FORM.load(read_json(request))
         # DNS before the transaction, not inside it
-        view = self._run(usecases.create_subscription, form,
-                         settings=self.settings.resolved_for(form["url"]))
-        self.log.info("subscription.created", subscription_id=view["id"], name=view["name"],
-                      event_types=view["event_types"])
+        view = self._run(
+            usecases.create_subscription, form, settings=self.settings.resolved_for(form["url"])
+        )
+        self.log.info(
+            "subscription.created",
+            subscription_id=view["id"],
+            name=view["name"],
+            event_types=view["event_types"],
+        )
         return 201, view
 
     @json_http("GET", "/subscriptions")
@@ -71,8 +77,9 @@ class WebhooksService:
 
     @json_http("GET", "/deliveries")
     def list_deliveries(self, request):
-        return self._run(usecases.list_deliveries,
-                         schemas.DELIVERY_QUERY.load(request.args.to_dict()))
+        return self._run(
+            usecases.list_deliveries, schemas.DELIVERY_QUERY.load(request.args.to_dict())
+        )
 
     @json_http("GET", "/deliveries/<string:delivery_id>")
     def get_delivery(self, request, delivery_id):

@@ -1,5 +1,6 @@
 """webhooks' settings, read once from config.yml at the edge
 (`dependencies.Settings`, the CLI) and passed to the use cases and the sender."""
+
 from __future__ import annotations
 
 import socket
@@ -11,8 +12,7 @@ from . import domain
 
 def resolve(host: str, port: int) -> list[str]:
     """Every address `host` stands for (A and AAAA records)."""
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port,
-                                                              type=socket.SOCK_STREAM)})
+    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
 
 def _flag(value, default: bool) -> bool:
@@ -35,9 +35,11 @@ class Settings:
 
     @property
     def retry_delays(self) -> tuple[float, ...]:
-        return domain.retry_delays(max_attempts=self.max_attempts,
-                                   first_seconds=self.first_retry_seconds,
-                                   factor=self.backoff_factor)
+        return domain.retry_delays(
+            max_attempts=self.max_attempts,
+            first_seconds=self.first_retry_seconds,
+            factor=self.backoff_factor,
+        )
 
     def resolved_for(self, url: str) -> Settings:
         """These settings with the URL's host resolved now, once: the use case
@@ -60,6 +62,7 @@ class Settings:
             if failure is not None:
                 raise failure
             return found
+
         return replace(self, resolve=cached)
 
     @classmethod
@@ -78,7 +81,8 @@ class Settings:
             backoff_factor=number("DELIVERY_BACKOFF_FACTOR", d.backoff_factor),
             concurrency=number("DELIVERY_CONCURRENCY", d.concurrency, int),
             connect_timeout=number("DELIVERY_CONNECT_TIMEOUT_SECONDS", d.connect_timeout),
-            timeout=number("DELIVERY_TIMEOUT_SECONDS", d.timeout))
+            timeout=number("DELIVERY_TIMEOUT_SECONDS", d.timeout),
+        )
 
 
 DEFAULT = Settings()

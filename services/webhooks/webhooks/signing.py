@@ -6,6 +6,7 @@ and replay: receivers deduplicate on it), `webhook-timestamp` (Unix seconds
 of this try) and `webhook-signature`: `v1,<base64 HMAC-SHA256>` of
 `{id}.{timestamp}.{body}` under the secret (`whsec_` + base64 of 32 random bytes).
 """
+
 from __future__ import annotations
 
 import base64
@@ -31,6 +32,10 @@ def signature(secret: str, *, webhook_id: str, timestamp: int, body: str) -> str
 
 def headers(secret: str, *, webhook_id: str, timestamp: int, body: str) -> dict[str, str]:
     """The three headers of one try."""
-    return {"webhook-id": webhook_id, "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(secret, webhook_id=webhook_id,
-                                           timestamp=timestamp, body=body)}
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(
+            secret, webhook_id=webhook_id, timestamp=timestamp, body=body
+        ),
+    }

@@ -2,6 +2,7 @@
 estimated cost, propose the exact selection of activities a budget funds best
 (followup's knapsack), see what it leaves out, and confirm it
 (coordinators only)."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,12 @@ from ..rendering import N_
 from ..web import Visit
 from .activities import acting
 
-FUNDING_SOURCES = ("network_fund", "subregional_mechanism", "bilateral_cooperation",
-                   "own_resources")
+FUNDING_SOURCES = (
+    "network_fund",
+    "subregional_mechanism",
+    "bilateral_cooperation",
+    "own_resources",
+)
 
 
 SCORED_STATES = ("proposed", "under_review")
@@ -24,14 +29,26 @@ EMPTY_ROWS = 2
 
 def show(visit: Visit, workshop_id: str):
     workshop = visit.gateway.intake.get(path("workshops", workshop_id))
-    criteria = visit.gateway.followup.get(path("workshops", workshop_id, "criteria"),
-                                          missing_is_none=True)
-    activities = [a for state in SCORED_STATES for a in visit.gateway.followup.get(
-        "/activities", params={"workshop_id": workshop_id, "state": state})["activities"]]
+    criteria = visit.gateway.followup.get(
+        path("workshops", workshop_id, "criteria"), missing_is_none=True
+    )
+    activities = [
+        a
+        for state in SCORED_STATES
+        for a in visit.gateway.followup.get(
+            "/activities", params={"workshop_id": workshop_id, "state": state}
+        )["activities"]
+    ]
     rows = list((criteria or {}).get("criteria") or ())
-    return visit.render("funding/show.html", workshop=workshop, criteria=criteria,
-                        rows=rows + [{"key": "", "label": "", "weight": ""}] * EMPTY_ROWS,
-                        activities=activities, sources=FUNDING_SOURCES, nav="funding")
+    return visit.render(
+        "funding/show.html",
+        workshop=workshop,
+        criteria=criteria,
+        rows=rows + [{"key": "", "label": "", "weight": ""}] * EMPTY_ROWS,
+        activities=activities,
+        sources=FUNDING_SOURCES,
+        nav="funding",
+    )
 
 
 def criteria_of(form) -> tuple[list[dict], dict[str, str]]:
@@ -93,12 +110,16 @@ def save_criteria(visit: Visit, workshop_id: str):
     back = f"/workshops/{workshop_id}/funding"
     criteria, errors = criteria_of(visit.request.form)
     if errors:
-        return visit.redirect(back, text=visit.gettext("Some criteria are not right."),
-                              kind="error", fields=[{"path": k, "message": visit.gettext(v)}
-                                                    for k, v in errors.items()])
+        return visit.redirect(
+            back,
+            text=visit.gettext("Some criteria are not right."),
+            kind="error",
+            fields=[{"path": k, "message": visit.gettext(v)} for k, v in errors.items()],
+        )
     try:
-        visit.gateway.followup.put(path("workshops", workshop_id, "criteria"),
-                                   {"criteria": criteria, "by": acting(visit)})
+        visit.gateway.followup.put(
+            path("workshops", workshop_id, "criteria"), {"criteria": criteria, "by": acting(visit)}
+        )
     except Upstream as refused:
         return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
     return visit.redirect(back, text=visit.gettext("Criteria and weights saved."))
@@ -107,17 +128,22 @@ def save_criteria(visit: Visit, workshop_id: str):
 def save_scores(visit: Visit, workshop_id: str, activity_id: str):
     visit.require("score_activities")
     back = f"/workshops/{workshop_id}/funding"
-    criteria = visit.gateway.followup.get(path("workshops", workshop_id, "criteria"),
-                                          missing_is_none=True) or {}
-    body, errors = scores_of(visit.request.form,
-                             [c["key"] for c in criteria.get("criteria") or ()])
+    criteria = (
+        visit.gateway.followup.get(path("workshops", workshop_id, "criteria"), missing_is_none=True)
+        or {}
+    )
+    body, errors = scores_of(visit.request.form, [c["key"] for c in criteria.get("criteria") or ()])
     if errors:
-        return visit.redirect(back, text=visit.gettext("Some scores are not right."),
-                              kind="error", fields=[{"path": k, "message": visit.gettext(v)}
-                                                    for k, v in errors.items()])
+        return visit.redirect(
+            back,
+            text=visit.gettext("Some scores are not right."),
+            kind="error",
+            fields=[{"path": k, "message": visit.gettext(v)} for k, v in errors.items()],
+        )
     try:
-        visit.gateway.followup.put(path("activities", activity_id, "scores"),
-                                   {**body, "by": acting(visit)})
+        visit.gateway.followup.put(
+            path("activities", activity_id, "scores"), {**body, "by": acting(visit)}
+        )
     except Upstream as refused:
         return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
     return visit.redirect(back, text=visit.gettext("Scores saved."))
@@ -129,10 +155,15 @@ def propose(visit: Visit, workshop_id: str):
     try:
         budget = int(visit.form("budget").replace(",", "").replace(".", ""))
     except ValueError:
-        return visit.redirect(back, text=visit.gettext("Give the budget as a whole amount."),
-                              kind="error")
-    body = {"budget": budget, "currency": visit.form("currency", "USD").upper(),
-            "funding_source": visit.form("funding_source", "network_fund"), "by": acting(visit)}
+        return visit.redirect(
+            back, text=visit.gettext("Give the budget as a whole amount."), kind="error"
+        )
+    body = {
+        "budget": budget,
+        "currency": visit.form("currency", "USD").upper(),
+        "funding_source": visit.form("funding_source", "network_fund"),
+        "by": acting(visit),
+    }
     try:
         selection = visit.gateway.followup.post(path("workshops", workshop_id, "selections"), body)
     except Upstream as refused:
@@ -144,19 +175,27 @@ def selection(visit: Visit, workshop_id: str, selection_id: str):
     workshop = visit.gateway.intake.get(path("workshops", workshop_id))
     found = visit.gateway.followup.get(path("selections", selection_id))
     chosen = {item["activity_id"] for item in found["selected"]}
-    candidates = visit.gateway.followup.get("/activities", params={
-        "workshop_id": workshop_id, "state": "under_review"})["activities"]
+    candidates = visit.gateway.followup.get(
+        "/activities", params={"workshop_id": workshop_id, "state": "under_review"}
+    )["activities"]
     left_out = [a for a in candidates if a["id"] not in chosen]
-    return visit.render("funding/selection.html", workshop=workshop, selection=found,
-                        left_out=left_out, zone=workshop["form"]["time_zone"], nav="funding")
+    return visit.render(
+        "funding/selection.html",
+        workshop=workshop,
+        selection=found,
+        left_out=left_out,
+        zone=workshop["form"]["time_zone"],
+        nav="funding",
+    )
 
 
 def confirm(visit: Visit, workshop_id: str, selection_id: str):
     visit.require("confirm_selection")
     back = f"/workshops/{workshop_id}/funding/selections/{selection_id}"
     try:
-        visit.gateway.followup.post(path("selections", selection_id, "confirm"),
-                                    {"by": acting(visit)})
+        visit.gateway.followup.post(
+            path("selections", selection_id, "confirm"), {"by": acting(visit)}
+        )
     except Upstream as refused:
         return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
     return visit.redirect(back, text=visit.gettext("Selection confirmed."))

@@ -2,6 +2,7 @@
 session times and deadlines; a workshop's delegations with the state of
 their forms (who has not submitted), the program review queue and late
 windows. Everything is read from and written to intake."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,12 +24,14 @@ def offset_of(visit: Visit) -> int:
 
 
 def index(visit: Visit):
-    page = visit.gateway.intake.get("/workshops", params={"limit": PAGE_SIZE,
-                                                          "offset": offset_of(visit)})
+    page = visit.gateway.intake.get(
+        "/workshops", params={"limit": PAGE_SIZE, "offset": offset_of(visit)}
+    )
     return visit.render("workshops/list.html", page=page, query="")
 
 
 # -- the workshop form ---------------------------------------------------------------
+
 
 def _local(instant: str, zone: ZoneInfo) -> str:
     return datetime.fromisoformat(instant).astimezone(zone).strftime("%Y-%m-%dT%H:%M")
@@ -37,29 +40,59 @@ def _local(instant: str, zone: ZoneInfo) -> str:
 def values_of(workshop: dict | None) -> dict:
     """The form's fields as the page shows them (times local to the workshop)."""
     if workshop is None:
-        return {"title": "", "place": "", "time_zone": "America/Bogota", "starts_on": "",
-                "ends_on": "", "languages": ["es", "en"], "sessions": "",
-                "tables_per_session": 4, "table_capacity": 8, "round_minutes": 45,
-                **{f"deadline_{name}": "" for name in DEADLINES}}
+        return {
+            "title": "",
+            "place": "",
+            "time_zone": "America/Bogota",
+            "starts_on": "",
+            "ends_on": "",
+            "languages": ["es", "en"],
+            "sessions": "",
+            "tables_per_session": 4,
+            "table_capacity": 8,
+            "round_minutes": 45,
+            **{f"deadline_{name}": "" for name in DEADLINES},
+        }
     form = workshop["form"]
     zone = ZoneInfo(form["time_zone"])
-    return {**{name: form[name] for name in ("title", "place", "time_zone", "starts_on",
-                                             "ends_on", "languages", "tables_per_session",
-                                             "table_capacity", "round_minutes")},
-            "sessions": "\n".join(_local(s["starts_at"], zone).replace("T", " ")
-                                  for s in form["sessions"]),
-            **{f"deadline_{name}": _local(form["deadlines"][name], zone) for name in DEADLINES}}
+    return {
+        **{
+            name: form[name]
+            for name in (
+                "title",
+                "place",
+                "time_zone",
+                "starts_on",
+                "ends_on",
+                "languages",
+                "tables_per_session",
+                "table_capacity",
+                "round_minutes",
+            )
+        },
+        "sessions": "\n".join(
+            _local(s["starts_at"], zone).replace("T", " ") for s in form["sessions"]
+        ),
+        **{f"deadline_{name}": _local(form["deadlines"][name], zone) for name in DEADLINES},
+    }
 
 
 def _posted(visit: Visit) -> dict:
     form = visit.request.form
-    return {"title": visit.form("title"), "place": visit.form("place"),
-            "time_zone": visit.form("time_zone"), "starts_on": visit.form("starts_on"),
-            "ends_on": visit.form("ends_on"), "languages": form.getlist("languages"),
-            "sessions": visit.form("sessions"),
-            **{name: visit.form(name) for name in ("tables_per_session", "table_capacity",
-                                                    "round_minutes")},
-            **{f"deadline_{name}": visit.form(f"deadline_{name}") for name in DEADLINES}}
+    return {
+        "title": visit.form("title"),
+        "place": visit.form("place"),
+        "time_zone": visit.form("time_zone"),
+        "starts_on": visit.form("starts_on"),
+        "ends_on": visit.form("ends_on"),
+        "languages": form.getlist("languages"),
+        "sessions": visit.form("sessions"),
+        **{
+            name: visit.form(name)
+            for name in ("tables_per_session", "table_capacity", "round_minutes")
+        },
+        **{f"deadline_{name}": visit.form(f"deadline_{name}") for name in DEADLINES},
+    }
 
 
 def body_of(values: dict, previous: dict | None) -> tuple[dict, dict]:
@@ -87,17 +120,24 @@ def body_of(values: dict, previous: dict | None) -> tuple[dict, dict]:
             errors[field] = ["a whole number"]
             return None
 
-    sessions = [instant(line, "sessions") for line in values["sessions"].splitlines()
-                if line.strip()]
-    body = {"title": values["title"], "place": values["place"],
-            "time_zone": values["time_zone"], "starts_on": values["starts_on"],
-            "ends_on": values["ends_on"], "languages": values["languages"],
-            "sessions": [{"starts_at": s} for s in sessions],
-            "tables_per_session": integer("tables_per_session"),
-            "table_capacity": integer("table_capacity"),
-            "round_minutes": integer("round_minutes"),
-            "deadlines": {name: instant(values[f"deadline_{name}"], f"deadline_{name}")
-                          for name in DEADLINES}}
+    sessions = [
+        instant(line, "sessions") for line in values["sessions"].splitlines() if line.strip()
+    ]
+    body = {
+        "title": values["title"],
+        "place": values["place"],
+        "time_zone": values["time_zone"],
+        "starts_on": values["starts_on"],
+        "ends_on": values["ends_on"],
+        "languages": values["languages"],
+        "sessions": [{"starts_at": s} for s in sessions],
+        "tables_per_session": integer("tables_per_session"),
+        "table_capacity": integer("table_capacity"),
+        "round_minutes": integer("round_minutes"),
+        "deadlines": {
+            name: instant(values[f"deadline_{name}"], f"deadline_{name}") for name in DEADLINES
+        },
+    }
     if previous:
         # what the page does not edit stays as it was
         for name in ("max_runs_per_program", "rank_weights"):
@@ -122,8 +162,9 @@ def new(visit: Visit):
 def edit(visit: Visit, workshop_id: str):
     visit.require("edit_workshop")
     workshop = visit.gateway.intake.get(path("workshops", workshop_id))
-    return visit.render("workshops/form.html", workshop=workshop, values=values_of(workshop),
-                        errors={}, nav="edit")
+    return visit.render(
+        "workshops/form.html", workshop=workshop, values=values_of(workshop), errors={}, nav="edit"
+    )
 
 
 def save(visit: Visit, workshop_id: str | None = None):
@@ -137,19 +178,31 @@ def save(visit: Visit, workshop_id: str | None = None):
         try:
             if previous:
                 saved = visit.gateway.intake.put(path("workshops", workshop_id), body)
-                return visit.redirect(f"/workshops/{saved['id']}", text=visit.gettext(
-                    "Workshop saved (version %(version)s).", version=saved["version"]))
+                return visit.redirect(
+                    f"/workshops/{saved['id']}",
+                    text=visit.gettext(
+                        "Workshop saved (version %(version)s).", version=saved["version"]
+                    ),
+                )
             saved = visit.gateway.intake.post("/workshops", body)
-            return visit.redirect(f"/workshops/{saved['id']}",
-                                  text=visit.gettext("Workshop created."))
+            return visit.redirect(
+                f"/workshops/{saved['id']}", text=visit.gettext("Workshop created.")
+            )
         except Upstream as refused:
             for f in refused.fields or [{"path": "$", "message": refused.message}]:
                 errors.setdefault(field_of(f["path"]), []).append(f["message"])
-    return visit.render("workshops/form.html", status=422, workshop=previous, values=values,
-                        errors=errors, nav="edit")
+    return visit.render(
+        "workshops/form.html",
+        status=422,
+        workshop=previous,
+        values=values,
+        errors=errors,
+        nav="edit",
+    )
 
 
 # -- a workshop's delegations, forms and review queue ------------------------------------
+
 
 def show(visit: Visit, workshop_id: str):
     intake = visit.gateway.intake
@@ -157,26 +210,39 @@ def show(visit: Visit, workshop_id: str):
     missing = visit.request.args.get("missing") or None
     if missing not in (None, "interest", "program"):
         missing = None
-    delegations = intake.get(path("workshops", workshop_id, "delegations"),
-                             params={"limit": PAGE_SIZE, "offset": offset_of(visit),
-                                     "missing": missing})
-    chased = intake.get(path("workshops", workshop_id, "delegations"),
-                        params={"limit": 1, "missing": "interest", "status": "registered"})
-    queue = intake.get(path("workshops", workshop_id, "forms"),
-                       params={"kind": "program", "review": "pending", "limit": 200})
+    delegations = intake.get(
+        path("workshops", workshop_id, "delegations"),
+        params={"limit": PAGE_SIZE, "offset": offset_of(visit), "missing": missing},
+    )
+    chased = intake.get(
+        path("workshops", workshop_id, "delegations"),
+        params={"limit": 1, "missing": "interest", "status": "registered"},
+    )
+    queue = intake.get(
+        path("workshops", workshop_id, "forms"),
+        params={"kind": "program", "review": "pending", "limit": 200},
+    )
     names = {d["id"]: d for d in all_delegations(visit, workshop_id)}
-    return visit.render("workshops/show.html", workshop=workshop, delegations=delegations,
-                        queue=queue, names=names, missing=missing or "",
-                        not_submitted=chased["total"], zone=workshop["form"]["time_zone"],
-                        nav="forms")
+    return visit.render(
+        "workshops/show.html",
+        workshop=workshop,
+        delegations=delegations,
+        queue=queue,
+        names=names,
+        missing=missing or "",
+        not_submitted=chased["total"],
+        zone=workshop["form"]["time_zone"],
+        nav="forms",
+    )
 
 
 def all_delegations(visit: Visit, workshop_id: str) -> list[dict]:
     """Every delegation of the workshop (to name them in grids and lists)."""
     found, offset = [], 0
     while True:
-        page = visit.gateway.intake.get(path("workshops", workshop_id, "delegations"),
-                                        params={"limit": 200, "offset": offset})
+        page = visit.gateway.intake.get(
+            path("workshops", workshop_id, "delegations"), params={"limit": 200, "offset": offset}
+        )
         found.extend(page["items"])
         offset += page["limit"]
         if offset >= page["total"] or not page["items"]:
@@ -205,15 +271,24 @@ def grant_late_window(visit: Visit, workshop_id: str):
     workshop = visit.gateway.intake.get(path("workshops", workshop_id))
     back = f"/workshops/{workshop_id}#late"
     try:
-        until = datetime.fromisoformat(visit.form("until")).replace(
-            tzinfo=ZoneInfo(workshop["form"]["time_zone"])).isoformat()
+        until = (
+            datetime.fromisoformat(visit.form("until"))
+            .replace(tzinfo=ZoneInfo(workshop["form"]["time_zone"]))
+            .isoformat()
+        )
     except ValueError:
-        return visit.redirect(back, text=visit.gettext("Give the date and time the window ends."),
-                              kind="error")
+        return visit.redirect(
+            back, text=visit.gettext("Give the date and time the window ends."), kind="error"
+        )
     try:
-        visit.gateway.intake.post(path("workshops", workshop_id, "late-windows"), {
-            "delegation_id": visit.form("delegation_id"), "form": visit.form("form"),
-            "until": until})
+        visit.gateway.intake.post(
+            path("workshops", workshop_id, "late-windows"),
+            {
+                "delegation_id": visit.form("delegation_id"),
+                "form": visit.form("form"),
+                "until": until,
+            },
+        )
     except Upstream as refused:
         return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
     return visit.redirect(back, text=visit.gettext("Late window granted."))
@@ -238,28 +313,45 @@ def remind(visit: Visit, workshop_id: str):
     if visit.form("form") in ("program", "interest"):
         body["form"] = visit.form("form")
     if visit.form("scope") != "all":
-        chosen = list(dict.fromkeys(
-            i.strip() for i in visit.request.form.getlist("delegation_id") if i.strip()))
+        chosen = list(
+            dict.fromkeys(
+                i.strip() for i in visit.request.form.getlist("delegation_id") if i.strip()
+            )
+        )
         if not chosen:
-            return visit.redirect(back, kind="error", text=visit.gettext(
-                "Choose the delegations to remind, or remind all who have not submitted."))
+            return visit.redirect(
+                back,
+                kind="error",
+                text=visit.gettext(
+                    "Choose the delegations to remind, or remind all who have not submitted."
+                ),
+            )
         body["delegation_ids"] = chosen[:500]
     try:
         answer = visit.gateway.intake.post(path("workshops", workshop_id, "reminders"), body)
     except Upstream as refused:
         return visit.redirect(back, text=refused.message, kind="error", fields=refused.fields)
     names = {d["id"]: d for d in all_delegations(visit, workshop_id)}
-    reminded = [_name(names.get(r["delegation_id"]), r["delegation_id"])
-                for r in answer.get("reminded", [])]
-    skipped = [_name(names.get(r["delegation_id"]), r["delegation_id"])
-               for r in answer.get("not_reminded", [])]
+    reminded = [
+        _name(names.get(r["delegation_id"]), r["delegation_id"]) for r in answer.get("reminded", [])
+    ]
+    skipped = [
+        _name(names.get(r["delegation_id"]), r["delegation_id"])
+        for r in answer.get("not_reminded", [])
+    ]
     if reminded:
-        text = visit.gettext("Reminder sent to %(count)s delegation(s): %(names)s.",
-                             count=len(reminded), names=", ".join(reminded))
+        text = visit.gettext(
+            "Reminder sent to %(count)s delegation(s): %(names)s.",
+            count=len(reminded),
+            names=", ".join(reminded),
+        )
     else:
-        text = visit.gettext("Nobody was reminded: no delegation chosen is missing a form it "
-                             "can still submit.")
+        text = visit.gettext(
+            "Nobody was reminded: no delegation chosen is missing a form it can still submit."
+        )
     if skipped:
-        text += " " + visit.gettext("Not reminded (already submitted, or past the deadline): "
-                                    "%(names)s.", names=", ".join(skipped))
+        text += " " + visit.gettext(
+            "Not reminded (already submitted, or past the deadline): %(names)s.",
+            names=", ".join(skipped),
+        )
     return visit.redirect(back, text=text, kind="success" if reminded else "error")

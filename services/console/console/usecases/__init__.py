@@ -2,6 +2,7 @@
 sessions, preferences. They touch only the console's own tables; reading
 and changing workshops goes through `console.gateway`, outside any
 transaction."""
+
 from .preferences import set_language
 from .signin import (
     check_password,
@@ -15,5 +16,15 @@ from .signin import (
     start_session,
 )
 
-__all__ = ["check_password", "end_session", "open_session", "pop_flash", "prune",
-           "refresh_person", "set_flash", "set_language", "set_password", "start_session"]
+__all__ = [
+    "check_password",
+    "end_session",
+    "open_session",
+    "pop_flash",
+    "prune",
+    "refresh_person",
+    "set_flash",
+    "set_language",
+    "set_password",
+    "start_session",
+]

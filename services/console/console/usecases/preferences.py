@@ -1,4 +1,5 @@
 """A staff member's preferences: the console's language, kept across sessions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,6 +22,9 @@ def set_language(command: dict, *, uow, now: datetime) -> str:
         uow.session.add(preference)
     preference.language = language
     preference.updated_at = now
-    uow.session.execute(sa.update(ConsoleSession).where(
-        ConsoleSession.staff_id == command["staff_id"]).values(language=language))
+    uow.session.execute(
+        sa.update(ConsoleSession)
+        .where(ConsoleSession.staff_id == command["staff_id"])
+        .values(language=language)
+    )
     return language

@@ -1,6 +1,7 @@
 """Signing in: a password checked against its Argon2id hash, under a rate
 limit per account and per address; sessions that expire after idle time
 and at the end of their lifetime; signing out."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,11 @@ def set_password(command: dict, *, uow, now: datetime) -> SignInRecord:
     login = domain.normal_login(command["login"])
     if not login:
         raise ValueError("a login is needed (the person's email address)")
-    taken = uow.session.scalars(sa.select(SignInRecord).where(
-        SignInRecord.login == login, SignInRecord.staff_id != command["staff_id"])).first()
+    taken = uow.session.scalars(
+        sa.select(SignInRecord).where(
+            SignInRecord.login == login, SignInRecord.staff_id != command["staff_id"]
+        )
+    ).first()
     if taken is not None:
         raise ValueError(f"the login {login} belongs to another staff member")
     record = uow.session.get(SignInRecord, command["staff_id"])
@@ -45,32 +49,36 @@ def set_password(command: dict, *, uow, now: datetime) -> SignInRecord:
     record.login = login
     record.password_hash = HASHER.hash(password)
     record.updated_at = now
-    uow.session.execute(sa.delete(ConsoleSession).where(
-        ConsoleSession.staff_id == command["staff_id"]))
+    uow.session.execute(
+        sa.delete(ConsoleSession).where(ConsoleSession.staff_id == command["staff_id"])
+    )
     return record
 
 
 def _failures(session, column, value, since) -> int:
-    return session.execute(sa.select(sa.func.count()).select_from(SignInAttempt).where(
-        column == value, SignInAttempt.succeeded.is_(False),
-        SignInAttempt.at >= since)).scalar_one()
+    return session.execute(
+        sa.select(sa.func.count())
+        .select_from(SignInAttempt)
+        .where(column == value, SignInAttempt.succeeded.is_(False), SignInAttempt.at >= since)
+    ).scalar_one()
 
 
-def check_password(command: dict, *, uow, now: datetime,
-                   limit: domain.SignInLimit) -> tuple[str | None, str | None]:
+def check_password(
+    command: dict, *, uow, now: datetime, limit: domain.SignInLimit
+) -> tuple[str | None, str | None]:
     """{"login", "password", "address"} -> (staff id, None), or (None,
     "rate_limited" | "wrong"). Every try is recorded (so a refusal is an
     answer, not an exception: the attempt must commit)."""
     login = domain.normal_login(command["login"])[:320]
     address = (command.get("address") or "-")[:64]
     since = now - limit.window
-    if limit.refused(account_failures=_failures(uow.session, SignInAttempt.login, login, since),
-                     address_failures=_failures(uow.session, SignInAttempt.address, address,
-                                                since)):
+    if limit.refused(
+        account_failures=_failures(uow.session, SignInAttempt.login, login, since),
+        address_failures=_failures(uow.session, SignInAttempt.address, address, since),
+    ):
         uow.session.add(SignInAttempt(login=login, address=address, succeeded=False, at=now))
         return None, "rate_limited"
-    record = uow.session.scalars(sa.select(SignInRecord).where(
-        SignInRecord.login == login)).first()
+    record = uow.session.scalars(sa.select(SignInRecord).where(SignInRecord.login == login)).first()
     try:
         HASHER.verify(record.password_hash if record else _DUMMY_HASH, command["password"] or "")
         good = record is not None
@@ -85,8 +93,9 @@ def check_password(command: dict, *, uow, now: datetime,
     return record.staff_id, None
 
 
-def start_session(command: dict, *, uow, now: datetime,
-                  policy: domain.SessionPolicy) -> tuple[str, ConsoleSession]:
+def start_session(
+    command: dict, *, uow, now: datetime, policy: domain.SessionPolicy
+) -> tuple[str, ConsoleSession]:
     """{"staff": intake's staff member, "address"} -> (cookie token, session).
     A member who left (inactive) or holds no role gets no session."""
     staff = command["staff"]
@@ -94,21 +103,29 @@ def start_session(command: dict, *, uow, now: datetime,
         raise SignInRefused("inactive")
     token = secrets.token_urlsafe(32)
     preference = uow.session.get(Preference, staff["id"])
-    language = (preference.language if preference and preference.language else None) \
-        or staff.get("language")
+    language = (preference.language if preference and preference.language else None) or staff.get(
+        "language"
+    )
     record = ConsoleSession(
-        token_hash=token_hash(token), staff_id=staff["id"], name=staff["name"],
+        token_hash=token_hash(token),
+        staff_id=staff["id"],
+        name=staff["name"],
         roles=list(staff.get("roles") or []),
         language=language if language in domain.LANGUAGES else command.get("fallback", "es"),
-        csrf_token=secrets.token_urlsafe(32), address=(command.get("address") or "")[:64],
-        created_at=now, last_seen_at=now, roles_checked_at=now,
-        expires_at=policy.expires_at(now, now))
+        csrf_token=secrets.token_urlsafe(32),
+        address=(command.get("address") or "")[:64],
+        created_at=now,
+        last_seen_at=now,
+        roles_checked_at=now,
+        expires_at=policy.expires_at(now, now),
+    )
     uow.session.add(record)
     return token, record
 
 
-def open_session(command: dict, *, uow, now: datetime,
-                 policy: domain.SessionPolicy) -> ConsoleSession | None:
+def open_session(
+    command: dict, *, uow, now: datetime, policy: domain.SessionPolicy
+) -> ConsoleSession | None:
     """{"token"} -> the live session (its idle time restarted), or None when
     there is none or it expired (an expired one is deleted)."""
     token = command.get("token")
@@ -145,8 +162,9 @@ def end_session(command: dict, *, uow, now: datetime) -> None:
     """{"token"}: signing out deletes the session; the cookie alone is worthless."""
     token = command.get("token")
     if token:
-        uow.session.execute(sa.delete(ConsoleSession).where(
-            ConsoleSession.token_hash == token_hash(token)))
+        uow.session.execute(
+            sa.delete(ConsoleSession).where(ConsoleSession.token_hash == token_hash(token))
+        )
 
 
 def set_flash(command: dict, *, uow, now: datetime) -> None:

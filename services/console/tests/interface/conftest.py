@@ -2,6 +2,7 @@
 and workshops) in another real container on the real broker; the other
 services are not started (their pages answer 502 here; tests/pages runs the
 whole stack)."""
+
 import re
 from pathlib import Path
 
@@ -27,8 +28,14 @@ def intake(container_factory, rabbit_config, tmp_path):
 
     url = f"sqlite:///{tmp_path / 'intake.sqlite3'}"
     upgrade(INTAKE / "alembic.ini", url)
-    config = {**rabbit_config, "DATABASE_URL": url, "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
-              "OUTBOX_POLL_SECONDS": 0.2, "LOG_FORMAT": "console", "LOG_LEVEL": "INFO"}
+    config = {
+        **rabbit_config,
+        "DATABASE_URL": url,
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{free_port()}",
+        "OUTBOX_POLL_SECONDS": 0.2,
+        "LOG_FORMAT": "console",
+        "LOG_LEVEL": "INFO",
+    }
     container_factory(IntakeService, config).start()
     store = Store.for_url(url)
     base = f"http://{config['WEB_SERVER_ADDRESS']}"
@@ -40,15 +47,25 @@ def intake(container_factory, rabbit_config, tmp_path):
 
         @staticmethod
         def call(method, path, body=None):
-            response = requests.request(method, base + path, json=body, timeout=10,
-                                        headers={"X-API-Key": portal})
+            response = requests.request(
+                method, base + path, json=body, timeout=10, headers={"X-API-Key": portal}
+            )
             assert response.status_code < 300, response.text
             return response.json()
 
         @staticmethod
         def staff(name, roles, active=True):
-            return Intake.call("POST", "/staff", {"name": name, "email": f"{name.lower()}@sec.example.org",
-                                                  "language": "en", "roles": roles, "active": active})
+            return Intake.call(
+                "POST",
+                "/staff",
+                {
+                    "name": name,
+                    "email": f"{name.lower()}@sec.example.org",
+                    "language": "en",
+                    "roles": roles,
+                    "active": active,
+                },
+            )
 
     Intake.url = base
     return Intake
@@ -56,12 +73,21 @@ def intake(container_factory, rabbit_config, tmp_path):
 
 @pytest.fixture
 def console_config(config, intake):
-    return {**config, "INTAKE_URL": intake.url, "INTAKE_API_KEY": intake.console_key,
-            "MATCHING_URL": f"http://127.0.0.1:{free_port()}", "MATCHING_API_KEY": "rk_none",
-            "FOLLOWUP_URL": f"http://127.0.0.1:{free_port()}", "FOLLOWUP_API_KEY": "rk_none",
-            "NOTIFY_URL": f"http://127.0.0.1:{free_port()}", "NOTIFY_API_KEY": "rk_none",
-            "UPSTREAM_TIMEOUT_SECONDS": 3, "DEFAULT_LANGUAGE": "en", "COOKIE_SECURE": "false",
-            "ROLES_REFRESH_SECONDS": 300}
+    return {
+        **config,
+        "INTAKE_URL": intake.url,
+        "INTAKE_API_KEY": intake.console_key,
+        "MATCHING_URL": f"http://127.0.0.1:{free_port()}",
+        "MATCHING_API_KEY": "rk_none",
+        "FOLLOWUP_URL": f"http://127.0.0.1:{free_port()}",
+        "FOLLOWUP_API_KEY": "rk_none",
+        "NOTIFY_URL": f"http://127.0.0.1:{free_port()}",
+        "NOTIFY_API_KEY": "rk_none",
+        "UPSTREAM_TIMEOUT_SECONDS": 3,
+        "DEFAULT_LANGUAGE": "en",
+        "COOKIE_SECURE": "false",
+        "ROLES_REFRESH_SECONDS": 300,
+    }
 
 
 class Browser(requests.Session):
@@ -96,6 +122,7 @@ def start_console(container_factory, console_config):
         config = {**console_config, **changes}
         container_factory(ConsoleService, config).start()
         return f"http://{config['WEB_SERVER_ADDRESS']}", config
+
     return start
 
 
@@ -111,7 +138,15 @@ def password_for(console_config):
 
     def give(staff, login=None):
         with store.transaction() as session:
-            usecases.set_password({"staff_id": staff["id"], "login": login or f"{staff['name'].lower()}@sec.example.org",
-                                   "password": PASSWORD}, uow=UnitOfWork(session), now=__import__("datetime").datetime.now(__import__("datetime").UTC))
+            usecases.set_password(
+                {
+                    "staff_id": staff["id"],
+                    "login": login or f"{staff['name'].lower()}@sec.example.org",
+                    "password": PASSWORD,
+                },
+                uow=UnitOfWork(session),
+                now=__import__("datetime").datetime.now(__import__("datetime").UTC),
+            )
         return login or f"{staff['name'].lower()}@sec.example.org"
+
     return give

@@ -6,6 +6,7 @@ plays one task as the secretariat would, asserts what the page shows, runs
 axe-core (no serious or critical violation allowed), saves a screenshot of
 each page, and prints one JSON line: the pages seen and what axe found.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,14 @@ from pathlib import Path
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE = Axe()
 REPORT: dict = {"pages": [], "violations": {}}
 
@@ -25,8 +32,11 @@ REPORT: dict = {"pages": [], "violations": {}}
 def check(page, name: str, spec: dict) -> None:
     """axe-core on the page as it is now, and a screenshot of it."""
     results = AXE.run(page)
-    bad = [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    bad = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
     REPORT["pages"].append(name)
     if bad:
         REPORT["violations"][name] = bad
@@ -48,6 +58,7 @@ def sign_out(page) -> None:
 
 
 # -- scenarios ----------------------------------------------------------------------
+
 
 def sign_in_and_out(page, context, spec):
     page.goto(spec["base"] + "/workshops")
@@ -87,7 +98,9 @@ def workshops(page, context, spec):
     page.get_by_label("Time zone").fill("America/Lima")
     page.get_by_label("First day").fill("2027-11-08")
     page.get_by_label("Last day").fill("2027-11-09")
-    page.get_by_label("Session start times").fill("2027-11-08 09:00\n2027-11-08 10:00\n2027-11-09 09:00")
+    page.get_by_label("Session start times").fill(
+        "2027-11-08 09:00\n2027-11-08 10:00\n2027-11-09 09:00"
+    )
     page.get_by_label("Tables per session").fill("3")
     page.get_by_label("Program profiles").fill("2027-10-01T23:59")
     page.get_by_label("Interest forms").fill("2027-10-15T23:59")
@@ -97,7 +110,8 @@ def workshops(page, context, spec):
     expect(page.get_by_role("heading", level=1)).to_have_text("Fifth Workshop on Social Protection")
     page.get_by_role("link", name="Edit the workshop").click()
     expect(page.get_by_label("Session start times")).to_have_value(
-        "2027-11-08 09:00\n2027-11-08 10:00\n2027-11-09 09:00")
+        "2027-11-08 09:00\n2027-11-08 10:00\n2027-11-09 09:00"
+    )
     page.get_by_label("Last day").fill("2027-11-07")
     page.get_by_role("button", name="Save the workshop").click()
     expect(page.get_by_role("alert")).to_contain_text("Some fields need another look.")
@@ -114,7 +128,9 @@ def workshops(page, context, spec):
 def forms_and_review(page, context, spec):
     sign_in(page, spec, spec["ana"])
     page.goto(f"{spec['base']}/workshops/{spec['workshop_id']}")
-    expect(page.get_by_text("3 delegation(s) have not submitted their interest form.")).to_be_visible()
+    expect(
+        page.get_by_text("3 delegation(s) have not submitted their interest form.")
+    ).to_be_visible()
     check(page, "workshop-forms", spec)
     page.get_by_label("Show").select_option("interest")
     page.get_by_role("button", name="Filter").click()
@@ -129,7 +145,9 @@ def forms_and_review(page, context, spec):
     first.get_by_role("button", name="Return").click()
     expect(page.get_by_role("status")).to_contain_text("Program returned to its delegation.")
     expect(page.locator("#review-table tbody tr")).to_have_count(15)
-    page.locator("#review-table tbody tr").nth(0).get_by_role("button", name=re.compile("^Accept")).click()
+    page.locator("#review-table tbody tr").nth(0).get_by_role(
+        "button", name=re.compile("^Accept")
+    ).click()
     expect(page.get_by_role("status")).to_contain_text("Program accepted.")
     expect(page.locator("#review-table tbody tr")).to_have_count(14)
     REPORT["returned"] = title
@@ -273,11 +291,15 @@ def reports(page, context, spec):
     expect(page.get_by_role("heading", name="Supply and demand of cooperation")).to_be_visible()
     check(page, "reports", spec)
     with page.expect_download() as info:
-        page.get_by_role("link", name=re.compile("Supply and demand of cooperation \\(CSV\\)")).click()
+        page.get_by_role(
+            "link", name=re.compile("Supply and demand of cooperation \\(CSV\\)")
+        ).click()
     content = Path(info.value.path()).read_text(encoding="utf-8-sig")
     REPORT["csv_header"] = content.splitlines()[0]
     REPORT["csv_lines"] = len(content.splitlines())
-    chart = page.request.get(f"{spec['base']}/workshops/{spec['workshop_id']}/reports/demand_by_topic.png")
+    chart = page.request.get(
+        f"{spec['base']}/workshops/{spec['workshop_id']}/reports/demand_by_topic.png"
+    )
     assert chart.ok and chart.body()[:4] == b"\x89PNG", chart.status
 
 
@@ -323,8 +345,7 @@ def remind(page, context, spec):
     rows.nth(0).get_by_role("checkbox", name=re.compile("^Remind")).check()
     page.locator("#remind-which").select_option("interest")
     page.get_by_role("button", name="Remind the delegations ticked").click()
-    expect(page.get_by_role("status")).to_contain_text(
-        f"Reminder sent to 1 delegation(s): {name}.")
+    expect(page.get_by_role("status")).to_contain_text(f"Reminder sent to 1 delegation(s): {name}.")
     check(page, "workshop-reminded", spec)
     page.get_by_role("button", name="Remind the delegations ticked").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose the delegations to remind")
@@ -348,24 +369,41 @@ def resend(page, context, spec):
     expect(page.get_by_text("No delivery matches.")).to_be_visible()
 
 
-SCENARIOS = {f.__name__: f for f in (sign_in_and_out, workshops, forms_and_review, remind, rounds,
-                                     replan, followup, funding, reports, languages, mail, resend)}
+SCENARIOS = {
+    f.__name__: f
+    for f in (
+        sign_in_and_out,
+        workshops,
+        forms_and_review,
+        remind,
+        rounds,
+        replan,
+        followup,
+        funding,
+        reports,
+        languages,
+        mail,
+        resend,
+    )
+}
 
 
 def main() -> int:
     scenario, spec = sys.argv[1], json.loads(sys.argv[2])
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        context = browser.new_context(locale="en-GB", accept_downloads=True,
-                                      viewport={"width": 1400, "height": 900})
+        context = browser.new_context(
+            locale="en-GB", accept_downloads=True, viewport={"width": 1400, "height": 900}
+        )
         page = context.new_page()
         page.set_default_timeout(20_000)
         try:
             SCENARIOS[scenario](page, context, spec)
         except Exception:
             Path(spec["screenshots"]).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(spec["screenshots"]) / f"failed-{scenario}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(Path(spec["screenshots"]) / f"failed-{scenario}.png"), full_page=True
+            )
             print(f"page: {page.url}", file=sys.stderr)
             raise
         finally:

@@ -1,6 +1,7 @@
 """Each page of the console as one task in a real Chromium, against the real
 stack (four services, the console, RabbitMQ, the mail sink), with axe-core
 on every page: no serious or critical violation."""
+
 import pytest
 import requests
 
@@ -37,8 +38,9 @@ def test_delegations_that_have_not_submitted_are_reminded_in_their_language(brow
     from rueda_devkit.demo import kind_of
 
     client, workshop = site["client"], site["workshop"]
-    chased = client.call("intake", "GET", f"/workshops/{workshop.id}/delegations"
-                                          "?missing=interest")["items"]
+    chased = client.call("intake", "GET", f"/workshops/{workshop.id}/delegations?missing=interest")[
+        "items"
+    ]
     report = accessible(browse("remind", **spec))
     assert report["first_reminded"]
     # every delegate of the three delegations: the first one twice (ticked, then
@@ -46,17 +48,33 @@ def test_delegations_that_have_not_submitted_are_reminded_in_their_language(brow
     expected = {workshop.addresses[d["id"]] for item in chased for d in item["delegates"]}
 
     def reminders():
-        return [m for _, m in mailsink.read_messages(site["mail"])
-                if kind_of(m) == "submission_reminder"]
-    story.wait_for(lambda: {str(m["To"]) for m in reminders()} == expected, 60,
-                   "the reminders in the sink")
-    first = next(item for item in chased if report["first_reminded"] == (
-        f"{item.get('acronym') or item['institution']} ({item.get('country') or item.get('region')})"))
-    story.wait_for(lambda: len(reminders()) == len(expected) + len(first["delegates"]), 30,
-                   "one reminder per delegate per request")
+        return [
+            m
+            for _, m in mailsink.read_messages(site["mail"])
+            if kind_of(m) == "submission_reminder"
+        ]
+
+    story.wait_for(
+        lambda: {str(m["To"]) for m in reminders()} == expected, 60, "the reminders in the sink"
+    )
+    first = next(
+        item
+        for item in chased
+        if report["first_reminded"]
+        == (
+            f"{item.get('acronym') or item['institution']} ({item.get('country') or item.get('region')})"
+        )
+    )
+    story.wait_for(
+        lambda: len(reminders()) == len(expected) + len(first["delegates"]),
+        30,
+        "one reminder per delegate per request",
+    )
 
 
-def test_rounds_are_computed_with_progress_pinned_and_published_by_a_coordinator(browse, spec, site):
+def test_rounds_are_computed_with_progress_pinned_and_published_by_a_coordinator(
+    browse, spec, site
+):
     report = accessible(browse("rounds", **spec))
     assert report["rounds"] >= 14
     # the first publication: every delegate of every delegation gets their agenda
@@ -70,7 +88,8 @@ def test_rounds_are_computed_with_progress_pinned_and_published_by_a_coordinator
 
 
 def test_peru_withdraws_and_the_re_plan_waits_is_compared_previewed_and_published(
-        browse, spec, site):
+    browse, spec, site
+):
     from rueda_devkit import mailsink
     from rueda_devkit.demo import kind_of
 
@@ -79,10 +98,18 @@ def test_peru_withdraws_and_the_re_plan_waits_is_compared_previewed_and_publishe
     before = client.call("matching", "GET", path + "?state=published")
     # the console set this workshop to wait for a coordinator
     assert client.call("matching", "GET", f"/workshops/{workshop.id}/replanning") == {
-        "workshop_id": workshop.id, "autopublish": False, "default": False}
+        "workshop_id": workshop.id,
+        "autopublish": False,
+        "default": False,
+    }
     story.withdraw_program(client, workshop, "PE-QALIWARMA")
-    story.wait_for(lambda: (lambda s: s["trigger"] == "replan" and s["state"] == "provisional")(
-        client.call("matching", "GET", path)), 120, "the re-plan, kept provisional")
+    story.wait_for(
+        lambda: (lambda s: s["trigger"] == "replan" and s["state"] == "provisional")(
+            client.call("matching", "GET", path)
+        ),
+        120,
+        "the re-plan, kept provisional",
+    )
     assert client.call("matching", "GET", path + "?state=published")["revision"] == 1
     report = accessible(browse("replan", **spec))
     after = client.call("matching", "GET", path + "?state=published")
@@ -91,37 +118,68 @@ def test_peru_withdraws_and_the_re_plan_waits_is_compared_previewed_and_publishe
     changed = story.people_whose_rounds_changed(before, after, workshop)
     assert report["notified"] == len(changed), "the preview names who notify emails"
     expected = {workshop.addresses[d] for d in changed}
-    story.wait_for(lambda: {str(m["To"]) for _, m in mailsink.read_messages(site["mail"])
-                            if kind_of(m) == "schedule_changed"} >= expected, 60,
-                   "the change notices")
+    story.wait_for(
+        lambda: (
+            {
+                str(m["To"])
+                for _, m in mailsink.read_messages(site["mail"])
+                if kind_of(m) == "schedule_changed"
+            }
+            >= expected
+        ),
+        60,
+        "the change notices",
+    )
 
 
 def test_the_follow_up_board_and_an_activitys_allowed_moves(browse, spec, site):
     client, workshop = site["client"], site["workshop"]
     story.make_overdue(client, story.activities(client, workshop)[0])
-    story.wait_for(lambda: any(a["lateness"] in ("overdue", "escalation")
-                               for a in story.activities(client, workshop)), 30,
-                   "followup to mark the activity overdue")
+    story.wait_for(
+        lambda: any(
+            a["lateness"] in ("overdue", "escalation") for a in story.activities(client, workshop)
+        ),
+        30,
+        "followup to mark the activity overdue",
+    )
     accessible(browse("followup", **spec))
 
 
 def test_a_funding_selection_is_proposed_and_confirmed_by_a_coordinator(browse, spec, site):
     client, workshop = site["client"], site["workshop"]
-    client.call("followup", "PUT", f"/workshops/{workshop.id}/criteria", {"criteria": [
-        {"key": "impact", "label": "Expected impact", "weight": 3},
-        {"key": "feasibility", "label": "Feasibility", "weight": 1}]})
+    client.call(
+        "followup",
+        "PUT",
+        f"/workshops/{workshop.id}/criteria",
+        {
+            "criteria": [
+                {"key": "impact", "label": "Expected impact", "weight": 3},
+                {"key": "feasibility", "label": "Feasibility", "weight": 1},
+            ]
+        },
+    )
     for activity in story.activities(client, workshop):
         if activity["state"] == "proposed":
-            client.call("followup", "POST", f"/activities/{activity['id']}/transitions",
-                        {"to": "under_review", "reason": "complete", "by": "portal"})
-        client.call("followup", "PUT", f"/activities/{activity['id']}/scores",
-                    {"scores": {"impact": 4, "feasibility": 3}, "estimated_cost": 15000,
-                     "currency": "USD"})
+            client.call(
+                "followup",
+                "POST",
+                f"/activities/{activity['id']}/transitions",
+                {"to": "under_review", "reason": "complete", "by": "portal"},
+            )
+        client.call(
+            "followup",
+            "PUT",
+            f"/activities/{activity['id']}/scores",
+            {"scores": {"impact": 4, "feasibility": 3}, "estimated_cost": 15000, "currency": "USD"},
+        )
     report = accessible(browse("funding", **spec))
     assert report["selected"] == 2 and report["scored"] == 3
     criteria = client.call("followup", "GET", f"/workshops/{workshop.id}/criteria")["criteria"]
     assert sorted((c["key"], c["weight"]) for c in criteria) == [
-        ("feasibility", 1), ("impact", 3), ("reach", 2)]
+        ("feasibility", 1),
+        ("impact", 3),
+        ("reach", 2),
+    ]
     assert {a["scores"].get("reach") for a in story.activities(client, workshop)} == {5, 4, 3}
 
 
@@ -141,23 +199,36 @@ def test_mail_deliveries_by_kind_and_state(browse, spec):
 
 def test_a_failed_delivery_is_resent_from_the_mail_page(browse, spec, site):
     client, workshop = site["client"], site["workshop"]
-    delegation = client.call("intake", "GET", f"/workshops/{workshop.id}/delegations"
-                                              "?status=registered&missing=interest&limit=1")["items"][0]
+    delegation = client.call(
+        "intake",
+        "GET",
+        f"/workshops/{workshop.id}/delegations?status=registered&missing=interest&limit=1",
+    )["items"][0]
     handler = site["sink"].handler
-    handler.fail_code, handler.fail_left = 550, 1   # the next message is refused for good
-    client.call("intake", "POST", f"/workshops/{workshop.id}/reminders",
-                {"delegation_ids": [delegation["id"]], "form": "interest"}, expect=(202,))
+    handler.fail_code, handler.fail_left = 550, 1  # the next message is refused for good
+    client.call(
+        "intake",
+        "POST",
+        f"/workshops/{workshop.id}/reminders",
+        {"delegation_ids": [delegation["id"]], "form": "interest"},
+        expect=(202,),
+    )
 
     def failed():
         return client.call("notify", "GET", "/deliveries?status=failed")["deliveries"]
+
     story.wait_for(lambda: len(failed()) == 1, 60, "one failed delivery")
     (email,) = failed()
     accessible(browse("resend", **spec))
 
     def logged():
-        found = [d for d in client.call("notify", "GET", "/deliveries?limit=1000")["deliveries"]
-                 if d["id"] == email["id"]]
+        found = [
+            d
+            for d in client.call("notify", "GET", "/deliveries?limit=1000")["deliveries"]
+            if d["id"] == email["id"]
+        ]
         return found[0] if found and found[0]["status"] == "sent" else None
+
     story.wait_for(logged, 60, "the resent email sent")
     ana = workshop.staff["ana"]["name"]
     assert f"resent from the console by {ana}" in logged()["note"]
@@ -166,5 +237,6 @@ def test_a_failed_delivery_is_resent_from_the_mail_page(browse, spec, site):
 def test_the_console_reports_the_services_it_reaches(site):
     response = requests.get(site["base"] + "/health", timeout=5)
     assert response.status_code == 200
-    assert response.json()["services"] == {s: "ok" for s in ("intake", "matching", "followup",
-                                                              "notify")}
+    assert response.json()["services"] == {
+        s: "ok" for s in ("intake", "matching", "followup", "notify")
+    }

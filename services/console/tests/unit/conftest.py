@@ -1,4 +1,5 @@
 """The console's use cases on a throw-away SQLite store, with a fixed clock."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,8 +10,9 @@ from console.web import UnitOfWork
 from rueda_backbone.database import Store
 
 NOW = datetime(2027, 10, 20, 9, 0, tzinfo=UTC)
-POLICY = domain.SessionPolicy(idle=timedelta(minutes=60), lifetime=timedelta(hours=12),
-                              roles_refresh=timedelta(minutes=5))
+POLICY = domain.SessionPolicy(
+    idle=timedelta(minutes=60), lifetime=timedelta(hours=12), roles_refresh=timedelta(minutes=5)
+)
 LIMIT = domain.SignInLimit(window=timedelta(minutes=15), per_account=5, per_address=20)
 
 
@@ -25,7 +27,9 @@ def store(tmp_path):
 @pytest.fixture
 def run(store):
     """run(use_case, command, **deps): the use case in its own transaction."""
+
     def call(use_case, command, now=NOW, **deps):
         with store.transaction() as session:
             return use_case(command, uow=UnitOfWork(session), now=now, **deps)
+
     return call

@@ -1,5 +1,6 @@
 """The console in Spanish, Portuguese and French: every sentence translated,
 with the same placeholders as the English one, and each language offered."""
+
 import re
 
 import pytest
@@ -19,8 +20,12 @@ def test_every_sentence_is_translated_with_its_placeholders(language):
     assert ids <= {m.id for m in catalog if m.id}, "run pybabel update"
     untranslated = [m.id for m in catalog if m.id in ids and (not m.string or m.fuzzy)]
     assert untranslated == []
-    wrong = [m.id for m in catalog if m.id in ids
-             and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))]
+    wrong = [
+        m.id
+        for m in catalog
+        if m.id in ids
+        and sorted(PLACEHOLDER.findall(m.id)) != sorted(PLACEHOLDER.findall(m.string))
+    ]
     assert wrong == []
 
 
@@ -28,7 +33,20 @@ def test_portuguese_and_french_are_offered_and_spoken():
     assert {"pt", "fr"} <= set(domain.LANGUAGES)
     assert rendering.translations("pt").gettext("Sign in") == "Entrar"
     assert rendering.translations("fr").gettext("Sign in") == "Se connecter"
-    page = rendering.render("sign_in.html", "fr", {
-        "person": None, "csrf": "t", "flash": None, "csrf_field": rendering.csrf_field("t"),
-        "path": "/", "visit": None, "nav": None, "refused": None, "login": "", "next": ""})
+    page = rendering.render(
+        "sign_in.html",
+        "fr",
+        {
+            "person": None,
+            "csrf": "t",
+            "flash": None,
+            "csrf_field": rendering.csrf_field("t"),
+            "path": "/",
+            "visit": None,
+            "nav": None,
+            "refused": None,
+            "login": "",
+            "next": "",
+        },
+    )
     assert "Mot de passe" in page and 'lang="fr"' in page

@@ -1,4 +1,5 @@
 """Who may do what, when sessions end, when sign-in is refused, safe redirects."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -38,16 +39,19 @@ def test_sign_in_is_refused_at_the_limit_per_account_or_per_address():
     assert LIMIT.refused(account_failures=0, address_failures=20)
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/workshops/1/rounds", "/workshops/1/rounds"),
-    ("/mail?status=failed", "/mail?status=failed"),
-    ("//evil.example/x", "/workshops"),
-    ("https://evil.example/", "/workshops"),
-    ("/\\evil.example", "/workshops"),
-    ("javascript:alert(1)", "/workshops"),
-    ("", "/workshops"),
-    (None, "/workshops"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/workshops/1/rounds", "/workshops/1/rounds"),
+        ("/mail?status=failed", "/mail?status=failed"),
+        ("//evil.example/x", "/workshops"),
+        ("https://evil.example/", "/workshops"),
+        ("/\\evil.example", "/workshops"),
+        ("javascript:alert(1)", "/workshops"),
+        ("", "/workshops"),
+        (None, "/workshops"),
+    ],
+)
 def test_after_sign_in_only_a_path_of_this_site_is_followed(target, expected):
     assert domain.safe_next(target) == expected
 
@@ -68,5 +72,6 @@ def test_an_activity_offers_only_the_moves_its_state_allows():
 def test_the_console_lifecycle_is_followups_lifecycle():
     """The gateway redefines followup's table: they must not drift apart."""
     followup = pytest.importorskip("followup.domain")
-    assert domain.ACTIVITY_MOVES == {state: tuple(moves)
-                                     for state, moves in followup.TRANSITIONS.items()}
+    assert domain.ACTIVITY_MOVES == {
+        state: tuple(moves) for state, moves in followup.TRANSITIONS.items()
+    }

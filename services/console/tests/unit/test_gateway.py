@@ -1,5 +1,6 @@
 """The gateway: ids quoted into paths, the console's key and the acting
 person on every call, a service's refusal or absence told apart."""
+
 import pytest
 import requests
 from console.exceptions import PageNotFound, Upstream, UpstreamUnavailable
@@ -30,8 +31,11 @@ class Recorder(requests.Session):
 
 
 def gateway(answer):
-    made = Gateway({"intake": Endpoint("intake", "http://intake", "rk_console")},
-                   correlation_id="c1", person={"staff_id": "s1", "name": "Ana Secretaría"})
+    made = Gateway(
+        {"intake": Endpoint("intake", "http://intake", "rk_console")},
+        correlation_id="c1",
+        person={"staff_id": "s1", "name": "Ana Secretaría"},
+    )
     made._http = recorder = Recorder(answer)
     made.intake.http = recorder
     return made, recorder
@@ -55,8 +59,16 @@ def test_every_call_carries_the_key_the_correlation_id_and_the_person():
 
 
 def test_a_refusal_keeps_the_services_message_and_fields():
-    made, _ = gateway(Answer(422, {"error": "invalid", "message": "some fields are invalid",
-                                   "fields": [{"path": "title", "message": "too short"}]}))
+    made, _ = gateway(
+        Answer(
+            422,
+            {
+                "error": "invalid",
+                "message": "some fields are invalid",
+                "fields": [{"path": "title", "message": "too short"}],
+            },
+        )
+    )
     with pytest.raises(Upstream) as refused:
         made.intake.post("/workshops", {})
     assert refused.value.status == 422 and refused.value.fields[0]["path"] == "title"

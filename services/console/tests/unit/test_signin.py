@@ -1,4 +1,5 @@
 """Passwords, the sign-in rate limit, sessions and their expiry, sign-out."""
+
 from datetime import timedelta
 
 import pytest
@@ -9,21 +10,32 @@ from console.models import ConsoleSession, SignInRecord
 
 from .conftest import LIMIT, NOW, POLICY
 
-ANA = {"id": "staff-ana", "name": "Ana Secretaría", "roles": ["secretariat"], "language": "es",
-       "active": True}
+ANA = {
+    "id": "staff-ana",
+    "name": "Ana Secretaría",
+    "roles": ["secretariat"],
+    "language": "es",
+    "active": True,
+}
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def ana(run):
-    run(usecases.set_password, {"staff_id": ANA["id"], "login": " Ana@Sec.example.org ",
-                                "password": PASSWORD})
+    run(
+        usecases.set_password,
+        {"staff_id": ANA["id"], "login": " Ana@Sec.example.org ", "password": PASSWORD},
+    )
     return ANA
 
 
 def attempt(run, password, login="ana@sec.example.org", address="10.0.0.1", now=NOW):
-    staff_id, refused = run(usecases.check_password, {"login": login, "password": password,
-                                                      "address": address}, now=now, limit=LIMIT)
+    staff_id, refused = run(
+        usecases.check_password,
+        {"login": login, "password": password, "address": address},
+        now=now,
+        limit=LIMIT,
+    )
     if refused:
         raise SignInRefused(refused)
     return staff_id
@@ -32,7 +44,9 @@ def attempt(run, password, login="ana@sec.example.org", address="10.0.0.1", now=
 def test_a_password_is_stored_as_an_argon2id_hash_and_checked(run, store, ana):
     with store.transaction() as session:
         record = session.get(SignInRecord, ana["id"])
-        assert record.password_hash.startswith("$argon2id$") and PASSWORD not in record.password_hash
+        assert (
+            record.password_hash.startswith("$argon2id$") and PASSWORD not in record.password_hash
+        )
         assert record.login == "ana@sec.example.org"
     assert attempt(run, PASSWORD, login="ANA@sec.example.org") == ana["id"]
     with pytest.raises(SignInRefused) as refused:
@@ -44,8 +58,10 @@ def test_a_short_password_or_a_login_taken_by_someone_else_is_refused(run, ana):
     with pytest.raises(ValueError):
         run(usecases.set_password, {"staff_id": "x", "login": "x@y.org", "password": "short"})
     with pytest.raises(ValueError):
-        run(usecases.set_password, {"staff_id": "other", "login": "ana@sec.example.org",
-                                    "password": PASSWORD})
+        run(
+            usecases.set_password,
+            {"staff_id": "other", "login": "ana@sec.example.org", "password": PASSWORD},
+        )
 
 
 def test_an_unknown_login_is_refused_like_a_wrong_password(run):
@@ -54,7 +70,9 @@ def test_an_unknown_login_is_refused_like_a_wrong_password(run):
     assert refused.value.reason == "wrong"
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password_until_the_window_passes(run, ana):
+def test_five_failures_lock_the_account_even_for_the_right_password_until_the_window_passes(
+    run, ana
+):
     for n in range(5):
         with pytest.raises(SignInRefused):
             attempt(run, f"guess {n}", address=f"10.0.0.{n}")
@@ -75,18 +93,33 @@ def test_twenty_failures_from_one_address_lock_it_for_every_account(run, ana):
 
 
 def test_a_session_is_stored_by_hash_and_ends_after_idle_time(run, store, ana):
-    token, record = run(usecases.start_session, {"staff": ana, "address": "10.0.0.1"},
-                        policy=POLICY)
+    token, record = run(
+        usecases.start_session, {"staff": ana, "address": "10.0.0.1"}, policy=POLICY
+    )
     with store.transaction() as session:
         stored = session.scalars(sa.select(ConsoleSession)).one()
         assert stored.token_hash != token and len(stored.csrf_token) >= 32
     later = NOW + timedelta(minutes=59)
     assert run(usecases.open_session, {"token": token}, now=later, policy=POLICY) is not None
     # idle time restarted at the last request
-    assert run(usecases.open_session, {"token": token}, now=later + timedelta(minutes=59),
-               policy=POLICY) is not None
-    assert run(usecases.open_session, {"token": token}, now=later + timedelta(minutes=119),
-               policy=POLICY) is None
+    assert (
+        run(
+            usecases.open_session,
+            {"token": token},
+            now=later + timedelta(minutes=59),
+            policy=POLICY,
+        )
+        is not None
+    )
+    assert (
+        run(
+            usecases.open_session,
+            {"token": token},
+            now=later + timedelta(minutes=119),
+            policy=POLICY,
+        )
+        is None
+    )
     with store.transaction() as session:
         assert session.scalars(sa.select(ConsoleSession)).first() is None
 
@@ -108,11 +141,14 @@ def test_a_member_who_left_or_has_no_role_gets_no_session(run):
 def test_refreshed_roles_replace_the_sessions_and_leaving_ends_it(run, ana):
     token, record = run(usecases.start_session, {"staff": ana}, policy=POLICY)
     hashed = usecases.signin.token_hash(token)
-    refreshed = run(usecases.refresh_person, {"token_hash": hashed,
-                                              "staff": {**ana, "roles": ["coordinator"]}})
+    refreshed = run(
+        usecases.refresh_person, {"token_hash": hashed, "staff": {**ana, "roles": ["coordinator"]}}
+    )
     assert refreshed.roles == ["coordinator"]
-    assert run(usecases.refresh_person, {"token_hash": hashed,
-                                         "staff": {**ana, "active": False}}) is None
+    assert (
+        run(usecases.refresh_person, {"token_hash": hashed, "staff": {**ana, "active": False}})
+        is None
+    )
     assert run(usecases.open_session, {"token": token}, policy=POLICY) is None
 
 

@@ -3,6 +3,7 @@ take the suite's one input policy (`rueda_backbone.fields`: unknown fields,
 control characters, line breaks in one-line text, instants and dates out of
 range and addresses that cannot go into a header are refused), event
 payloads load exactly what they document."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -76,19 +77,32 @@ class Form(policy.InputSchema):
 
 # -- published events (payload schemas) -------------------------------------------
 
+
 def Id(description: str, **kw):  # noqa: N802
-    return fields.String(required=True, metadata={"format": "uuid", "description": description}, **kw)
+    return fields.String(
+        required=True, metadata={"format": "uuid", "description": description}, **kw
+    )
 
 
 def Version(description="revision of the entity: 1, 2, ...; readers keep the highest seen"):  # noqa: N802
-    return fields.Integer(required=True, strict=True, validate=validate.Range(min=1),
-                          metadata={"description": description})
+    return fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1),
+        metadata={"description": description},
+    )
 
 
 def Imported():  # noqa: N802
-    return fields.Boolean(required=True, metadata={"description": (
-        "true when the secretariat loaded it from a past workshop's records (an archive "
-        "import): deadlines were not applied and nobody should be sent a receipt for it")})
+    return fields.Boolean(
+        required=True,
+        metadata={
+            "description": (
+                "true when the secretariat loaded it from a past workshop's records (an archive "
+                "import): deadlines were not applied and nobody should be sent a receipt for it"
+            )
+        },
+    )
 
 
 def Slugs(description: str, **kw):  # noqa: N802
@@ -102,6 +116,7 @@ class Event(Schema):
 
 
 # -- errors (HTTP answers) ----------------------------------------------------------
+
 
 class ErrorField(Schema):
     path = fields.String(metadata={"description": "where in the body, e.g. delegates[0].email"})

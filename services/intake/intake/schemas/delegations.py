@@ -1,5 +1,6 @@
 """The delegation registration form, its HTTP views (the erasure's too) and
 the events about delegations and their delegates."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -28,40 +29,76 @@ class DelegateForm(Form):
     name = Line(1, 200, required=True)
     email = Email(required=True)
     role = Line(1, 200, allow_none=True)
-    language = Language(required=True, metadata={
-        "description": "the language to write to them in; one of `languages`"})
-    languages = Set(Language(), 1, 4, metadata={
-        "description": "the languages they speak at a table; only `language` when absent"})
-    sessions = Set(SESSION_NUMBER, 1, 20, allow_none=True, load_default=None, metadata={
-        "description": "numbers (1, 2, ... in time order) of the workshop's sessions they are "
-                       "present at; absent or null = every session"})
+    language = Language(
+        required=True,
+        metadata={"description": "the language to write to them in; one of `languages`"},
+    )
+    languages = Set(
+        Language(),
+        1,
+        4,
+        metadata={
+            "description": "the languages they speak at a table; only `language` when absent"
+        },
+    )
+    sessions = Set(
+        SESSION_NUMBER,
+        1,
+        20,
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "numbers (1, 2, ... in time order) of the workshop's sessions they are "
+            "present at; absent or null = every session"
+        },
+    )
 
     @validates_schema
     def _speaks_their_language(self, data, **_kwargs):
         no_repeats(data, "languages", "sessions")
-        if data.get("languages") and data.get("language") \
-                and data["language"] not in data["languages"]:
-            raise ValidationError(f"must include the delegate's language ({data['language']})",
-                                  "languages")
+        if (
+            data.get("languages")
+            and data.get("language")
+            and data["language"] not in data["languages"]
+        ):
+            raise ValidationError(
+                f"must include the delegate's language ({data['language']})", "languages"
+            )
 
 
 class DelegationRegistrationForm(Form):
-    workshop_id = Ref(required=True, metadata={"description": "the workshop the delegation registers for"})
-    country = Line(2, 100, metadata={
-        "description": "required, except for a subregional mechanism or an international "
-                       "organisation, which gives `region` instead (a country such a "
-                       "delegation sends without a region, as clients written before regions "
-                       "did, is taken as its region)"})
-    region = Line(2, 100, metadata={
-        "description": "the region a subregional mechanism or an international organisation "
-                       "covers (e.g. Central America), instead of a country; only for those kinds"})
+    workshop_id = Ref(
+        required=True, metadata={"description": "the workshop the delegation registers for"}
+    )
+    country = Line(
+        2,
+        100,
+        metadata={
+            "description": "required, except for a subregional mechanism or an international "
+            "organisation, which gives `region` instead (a country such a "
+            "delegation sends without a region, as clients written before regions "
+            "did, is taken as its region)"
+        },
+    )
+    region = Line(
+        2,
+        100,
+        metadata={
+            "description": "the region a subregional mechanism or an international organisation "
+            "covers (e.g. Central America), instead of a country; only for those kinds"
+        },
+    )
     institution = Line(2, 300, required=True)
     acronym = Line(1, 50, allow_none=True)
     kind = Choice(domain.DELEGATION_KINDS, required=True)
-    delegates = fields.List(fields.Nested(DelegateForm), required=True,
-                            validate=validate.Length(min=1, max=50))
-    focal_point_email = Email(metadata={
-        "description": "email of the delegate who is the focal point; the first delegate when absent"})
+    delegates = fields.List(
+        fields.Nested(DelegateForm), required=True, validate=validate.Length(min=1, max=50)
+    )
+    focal_point_email = Email(
+        metadata={
+            "description": "email of the delegate who is the focal point; the first delegate when absent"
+        }
+    )
     working_languages = Set(Language(), 1, 4)
 
     @validates_schema
@@ -78,8 +115,11 @@ class DelegationRegistrationForm(Form):
     @post_load
     def _region_of_a_regional_kind(self, data, **_kwargs):
         # clients written before regions existed send the place as `country`
-        if data.get("kind") in domain.REGIONAL_KINDS and data.get("country") \
-                and not data.get("region"):
+        if (
+            data.get("kind") in domain.REGIONAL_KINDS
+            and data.get("country")
+            and not data.get("region")
+        ):
             data["region"] = data.pop("country")
         return data
 
@@ -91,20 +131,24 @@ class DelegationRegistrationForm(Form):
             if data.get("country") and data.get("region"):
                 raise ValidationError(
                     "a subregional mechanism or an international organisation gives its region, "
-                    "not a country", "country")
+                    "not a country",
+                    "country",
+                )
             if not data.get("country") and not data.get("region") and not partial:
-                raise ValidationError("say which region it covers (e.g. Central America)",
-                                      "region")
+                raise ValidationError("say which region it covers (e.g. Central America)", "region")
         else:
             if data.get("region"):
                 raise ValidationError(
                     "only a subregional mechanism or an international organisation gives a "
-                    "region; give the country", "region")
+                    "region; give the country",
+                    "region",
+                )
             if not data.get("country") and not partial:
                 raise ValidationError("Missing data for required field.", "country")
 
 
 # -- views (HTTP responses) -------------------------------------------------
+
 
 class DelegateView(Schema):
     id = fields.String()
@@ -112,8 +156,11 @@ class DelegateView(Schema):
     role = fields.String(allow_none=True)
     language = fields.String()
     languages = fields.Method("_languages", metadata={"type": "array", "items": {"type": "string"}})
-    sessions = fields.List(fields.Integer(), allow_none=True, metadata={
-        "description": "the sessions they are present at; null = every session"})
+    sessions = fields.List(
+        fields.Integer(),
+        allow_none=True,
+        metadata={"description": "the sessions they are present at; null = every session"},
+    )
     is_focal_point = fields.Boolean()
 
     @staticmethod
@@ -126,10 +173,15 @@ class DelegationView(Schema):
     workshop_id = fields.String(allow_none=True)
     version = fields.Integer()
     status = fields.String(metadata={"enum": ["registered", "withdrawn"]})
-    country = fields.String(attribute="country_of_its_own", allow_none=True, metadata={
-        "description": "null when it gives a region"})
-    region = fields.String(allow_none=True, metadata={
-        "description": "for a subregional mechanism or an international organisation"})
+    country = fields.String(
+        attribute="country_of_its_own",
+        allow_none=True,
+        metadata={"description": "null when it gives a region"},
+    )
+    region = fields.String(
+        allow_none=True,
+        metadata={"description": "for a subregional mechanism or an international organisation"},
+    )
     institution = fields.String()
     acronym = fields.String(allow_none=True)
     kind = fields.String()
@@ -147,6 +199,7 @@ class ErasureView(Schema):
 
 # -- published events --------------------------------------------------------
 
+
 class DelegateRef(Event):
     delegate_id = fields.String(required=True)
     name = fields.String(required=True)
@@ -157,6 +210,7 @@ class DelegateRef(Event):
 
 class DelegationRegisteredV1(Event):
     """delegation_registered v1 (retired): who the delegation is; no email addresses."""
+
     delegation_id = fields.String(required=True)
     country = fields.String(required=True)
     institution = fields.String(required=True)
@@ -169,27 +223,47 @@ class DelegationRegisteredV1(Event):
 
 class DelegationRegisteredV2(DelegationRegisteredV1):
     """delegation_registered v2 (retired): v1 plus the workshop and the registration's revision."""
+
     workshop_id = Id("the workshop the delegation registered for")
     version = Version("revision of the registration; a revision re-publishes the whole delegation")
 
 
 class DelegatePresence(DelegateRef):
-    languages = fields.List(Language(), required=True, metadata={
-        "description": "the languages they speak at a table (`language` among them)"})
-    sessions = fields.List(fields.Integer(), required=True, allow_none=True, metadata={
-        "description": "numbers of the workshop's sessions they are present at; "
-                       "null = every session"})
+    languages = fields.List(
+        Language(),
+        required=True,
+        metadata={"description": "the languages they speak at a table (`language` among them)"},
+    )
+    sessions = fields.List(
+        fields.Integer(),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "numbers of the workshop's sessions they are present at; "
+            "null = every session"
+        },
+    )
 
 
 class DelegationRegistered(DelegationRegisteredV2):
     """delegation_registered v3: v2 plus each delegate's languages and sessions, the region of
     a delegation that gives one instead of a country, and whether it came from an archive."""
-    country = fields.String(required=True, metadata={
-        "description": "its country; for a delegation that gives a region instead (`region` "
-                       "set), that region, so readers of v1 and v2 still get a place name"})
-    region = fields.String(required=True, allow_none=True, metadata={
-        "description": "the region of a subregional mechanism or an international "
-                       "organisation; null for a delegation of one country"})
+
+    country = fields.String(
+        required=True,
+        metadata={
+            "description": "its country; for a delegation that gives a region instead (`region` "
+            "set), that region, so readers of v1 and v2 still get a place name"
+        },
+    )
+    region = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "the region of a subregional mechanism or an international "
+            "organisation; null for a delegation of one country"
+        },
+    )
     delegates = fields.List(fields.Nested(DelegatePresence), required=True)
     imported = Imported()
 
@@ -204,18 +278,21 @@ class DelegateContact(Event):
 
 class DelegationContactsUpdatedV1(Event):
     """delegation_contacts_updated v1 (retired): how to reach the delegates; for notify only."""
+
     delegation_id = fields.String(required=True)
     contacts = fields.List(fields.Nested(DelegateContact), required=True)
 
 
 class DelegationContactsUpdated(DelegationContactsUpdatedV1):
     """delegation_contacts_updated v2: v1 plus the workshop and the registration's revision."""
+
     workshop_id = Id("the workshop the delegation registered for")
     version = Version("revision of the registration these contacts belong to")
 
 
 class DelegationWithdrawn(Event):
     """delegation_withdrawn v1: the delegation no longer takes part in the workshop."""
+
     workshop_id = Id("the workshop")
     delegation_id = Id("the delegation")
     version = Version("the registration's revision it was withdrawn at")
@@ -224,6 +301,7 @@ class DelegationWithdrawn(Event):
 
 class DelegateErased(Event):
     """delegate_erased v1: forget this delegate's personal data (name, email)."""
+
     workshop_id = Id("the workshop of the delegate's delegation")
     delegation_id = Id("the delegation")
     delegate_id = Id("the delegate to forget")

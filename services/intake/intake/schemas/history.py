@@ -1,4 +1,5 @@
 """Every kept revision of a form or a registration, as `GET .../versions` answers."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields
@@ -6,15 +7,34 @@ from marshmallow import Schema, fields
 
 class VersionView(Schema):
     version = fields.Integer()
-    action = fields.String(metadata={"enum": ["submitted", "imported", "withdrawn", "erased",
-                                                        "created", "revised", "late_window"]})
+    action = fields.String(
+        metadata={
+            "enum": [
+                "submitted",
+                "imported",
+                "withdrawn",
+                "erased",
+                "created",
+                "revised",
+                "late_window",
+            ]
+        }
+    )
     recorded_at = fields.AwareDateTime()
-    import_id = fields.String(allow_none=True, metadata={
-        "description": "the archive import that made an \"imported\" revision; null otherwise"})
+    import_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": 'the archive import that made an "imported" revision; null otherwise'
+        },
+    )
     form = fields.Dict()
-    by = fields.String(allow_none=True, metadata={
-        "description": "who made it: \"staff:<id> (<name>)\" when the console acted for a "
-                       "person, else the API client's origin; null for revisions before 0006"})
+    by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": 'who made it: "staff:<id> (<name>)" when the console acted for a '
+            "person, else the API client's origin; null for revisions before 0006"
+        },
+    )
 
 
 class VersionsView(Schema):

@@ -1,5 +1,6 @@
 """The staff member form, its HTTP view and its two events: one without the
 email for everyone, one with it for notify only."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validates_schema
@@ -31,10 +32,14 @@ class StaffView(Schema):
 
 class StaffMemberRegistered(Event):
     """staff_member_registered v1: a member of the secretariat's staff; no email."""
+
     staff_id = Id("intake's id for the staff member")
     name = fields.String(required=True, metadata={"description": "full name"})
-    roles = fields.List(Choice(domain.STAFF_ROLES), required=True,
-                        metadata={"description": "what the member does for the network"})
+    roles = fields.List(
+        Choice(domain.STAFF_ROLES),
+        required=True,
+        metadata={"description": "what the member does for the network"},
+    )
     language = Language(required=True, metadata={"description": "the language to write to them in"})
     active = fields.Boolean(required=True, metadata={"description": "false once they left"})
     version = Version()
@@ -42,4 +47,5 @@ class StaffMemberRegistered(Event):
 
 class StaffContactsUpdated(StaffMemberRegistered):
     """staff_contacts_updated v1: how to reach a staff member; for notify only."""
+
     email = fields.Email(required=True, metadata={"description": "never log it"})

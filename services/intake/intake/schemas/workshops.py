@@ -1,5 +1,6 @@
 """The workshop form (its grid and deadlines), late windows, the workshop's
 HTTP view and its event, workshop_published."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -49,20 +50,33 @@ class DeadlinesForm(Form):
 class WorkshopForm(Form):
     title = Line(3, 300, required=True)
     place = Line(2, 200, required=True)
-    time_zone = Line(1, 64, required=True, metadata={"description": "IANA time zone, e.g. America/Bogota"})
+    time_zone = Line(
+        1, 64, required=True, metadata={"description": "IANA time zone, e.g. America/Bogota"}
+    )
     starts_on = Day(required=True)
     ends_on = Day(required=True)
-    languages = Set(Language(), 1, 4, required=True,
-                    metadata={"description": "the first is the workshop's default language"})
-    sessions = fields.List(fields.Nested(SessionForm), required=True,
-                           validate=validate.Length(min=1, max=20))
+    languages = Set(
+        Language(),
+        1,
+        4,
+        required=True,
+        metadata={"description": "the first is the workshop's default language"},
+    )
+    sessions = fields.List(
+        fields.Nested(SessionForm), required=True, validate=validate.Length(min=1, max=20)
+    )
     tables_per_session = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100))
     table_capacity = fields.Integer(required=True, strict=True, validate=validate.Range(2, 100))
     round_minutes = fields.Integer(required=True, strict=True, validate=validate.Range(10, 480))
-    max_runs_per_program = fields.Integer(strict=True, validate=validate.Range(1, 20), load_default=1)
-    rank_weights = fields.List(fields.Float(validate=validate.Range(0, 1000), allow_nan=False),
-                               validate=validate.Length(min=1, max=50), allow_none=True,
-                               load_default=None)
+    max_runs_per_program = fields.Integer(
+        strict=True, validate=validate.Range(1, 20), load_default=1
+    )
+    rank_weights = fields.List(
+        fields.Float(validate=validate.Range(0, 1000), allow_nan=False),
+        validate=validate.Length(min=1, max=50),
+        allow_none=True,
+        load_default=None,
+    )
     deadlines = fields.Nested(DeadlinesForm, required=True)
 
     @validates_schema
@@ -88,13 +102,17 @@ class WorkshopForm(Form):
                 day = session["starts_at"].astimezone(zone).date()
                 if not starts <= day <= ends:
                     errors.setdefault("sessions", {})[index] = {
-                        "starts_at": ["must fall between starts_on and ends_on, in the workshop's time zone"]}
+                        "starts_at": [
+                            "must fall between starts_on and ends_on, in the workshop's time zone"
+                        ]
+                    }
         minutes = data.get("round_minutes")
         for index in range(1, len(sessions)):
             gap = sessions[index]["starts_at"] - sessions[index - 1]["starts_at"]
             if gap <= timedelta(0) or (minutes and gap < timedelta(minutes=minutes)):
                 errors.setdefault("sessions", {}).setdefault(index, {})["starts_at"] = [
-                    "sessions must be in order, each at least round_minutes after the previous one"]
+                    "sessions must be in order, each at least round_minutes after the previous one"
+                ]
         if errors:
             raise ValidationError(errors)
 
@@ -112,9 +130,13 @@ class WorkshopView(Schema):
     late_windows = fields.List(fields.Dict())
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-    updated_by = fields.String(allow_none=True, metadata={
-        "description": "who made the latest revision: \"staff:<id> (<name>)\" when the console "
-                       "acted for a person, else the API client's origin"})
+    updated_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": 'who made the latest revision: "staff:<id> (<name>)" when the console '
+            "acted for a person, else the API client's origin"
+        },
+    )
 
 
 class SessionRef(Event):
@@ -136,6 +158,7 @@ class LateWindow(Event):
 
 class WorkshopPublished(Event):
     """workshop_published v1: the grid and deadlines of a workshop."""
+
     workshop_id = Id("intake's id for the workshop")
     version = Version()
     title = fields.String(required=True)
@@ -143,14 +166,21 @@ class WorkshopPublished(Event):
     time_zone = fields.String(required=True, metadata={"description": "IANA time zone"})
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
-    languages = fields.List(Language(), required=True,
-                            metadata={"description": "the first is the workshop's default"})
+    languages = fields.List(
+        Language(), required=True, metadata={"description": "the first is the workshop's default"}
+    )
     sessions = fields.List(fields.Nested(SessionRef), required=True)
     tables_per_session = fields.Integer(required=True)
     table_capacity = fields.Integer(required=True, metadata={"description": "seats per table"})
     round_minutes = fields.Integer(required=True)
     max_runs_per_program = fields.Integer(required=True)
-    rank_weights = fields.List(fields.Float(), required=True, allow_none=True, metadata={
-        "description": "weight of a delegation's 1st, 2nd, ... preference; null = the solver's default"})
+    rank_weights = fields.List(
+        fields.Float(),
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "weight of a delegation's 1st, 2nd, ... preference; null = the solver's default"
+        },
+    )
     deadlines = fields.Nested(Deadlines, required=True)
     late_windows = fields.List(fields.Nested(LateWindow), required=True)

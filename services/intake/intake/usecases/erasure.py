@@ -1,5 +1,6 @@
 """Erasure on request: a delegate is forgotten here and the suite is told to
 forget them too."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,11 @@ def erase_delegate(command: dict, *, uow, now: datetime) -> dict:
     was_focal = delegate.is_focal_point
     delegation.delegates.remove(delegate)
     uow.session.add(ErasedDelegate(id=delegate_id, delegation_id=delegation.id, erased_at=now))
-    versions = uow.session.scalars(sa.select(FormVersion).where(
-        FormVersion.subject_id == delegation.id, FormVersion.kind == "delegation")).all()
+    versions = uow.session.scalars(
+        sa.select(FormVersion).where(
+            FormVersion.subject_id == delegation.id, FormVersion.kind == "delegation"
+        )
+    ).all()
     for version in versions:
         # a copy: SQLAlchemy sees a JSON column change only when it is reassigned
         data = json.loads(json.dumps(version.data))
@@ -36,9 +40,17 @@ def erase_delegate(command: dict, *, uow, now: datetime) -> dict:
                 entry["name"] = "(erased)"
                 entry["role"] = None
         version.data = data
-    uow.publish(schemas.PUBLISHED.event("delegate_erased", {
-        "workshop_id": delegation.workshop_id, "delegation_id": delegation.id,
-        "delegate_id": delegate_id, "erased_at": now}))
+    uow.publish(
+        schemas.PUBLISHED.event(
+            "delegate_erased",
+            {
+                "workshop_id": delegation.workshop_id,
+                "delegation_id": delegation.id,
+                "delegate_id": delegate_id,
+                "erased_at": now,
+            },
+        )
+    )
     if delegation.delegates:
         # the remaining delegates stay reachable; someone must be the focal point
         for position, remaining in enumerate(delegation.delegates):

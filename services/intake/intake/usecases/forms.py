@@ -4,6 +4,7 @@ withdrawals, each checked against the form's deadline and its workshop.
 
 Every command names its form kind ("kind": a key of `KINDS`); the form's
 fields come beside it, as the form's schema loaded them."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,17 +24,30 @@ from .checks import CHECKS
 # per form kind: the field naming the owning delegation, the deadline it obeys,
 # the events it causes, the id field of its events and its HTTP path
 KINDS = {
-    "program": {"owner": "delegation_id", "deadline": "programs",
-                "submitted": "program_submitted", "withdrawn": "program_withdrawn",
-                "id_field": "program_id", "path": "programs"},
-    "interest": {"owner": "delegation_id", "deadline": "interests",
-                 "submitted": "interest_submitted", "withdrawn": "interest_withdrawn",
-                 "id_field": "interest_id", "path": "interests"},
-    "expression_of_interest": {"owner": "demanding_delegation_id",
-                               "deadline": "expressions_of_interest",
-                               "submitted": "expression_of_interest_submitted",
-                               "withdrawn": "expression_of_interest_withdrawn",
-                               "id_field": "expression_id", "path": "expressions-of-interest"},
+    "program": {
+        "owner": "delegation_id",
+        "deadline": "programs",
+        "submitted": "program_submitted",
+        "withdrawn": "program_withdrawn",
+        "id_field": "program_id",
+        "path": "programs",
+    },
+    "interest": {
+        "owner": "delegation_id",
+        "deadline": "interests",
+        "submitted": "interest_submitted",
+        "withdrawn": "interest_withdrawn",
+        "id_field": "interest_id",
+        "path": "interests",
+    },
+    "expression_of_interest": {
+        "owner": "demanding_delegation_id",
+        "deadline": "expressions_of_interest",
+        "submitted": "expression_of_interest_submitted",
+        "withdrawn": "expression_of_interest_withdrawn",
+        "id_field": "expression_id",
+        "path": "expressions-of-interest",
+    },
 }
 
 
@@ -48,9 +62,15 @@ def save_draft(command: dict, *, uow, now: datetime) -> FormRecord:
         if not draft.get(owner_field):
             raise Invalid.field(owner_field, "a draft must say whose it is")
         delegation = lookup.delegation(uow.session, draft[owner_field], field=owner_field)
-        record = FormRecord(id=lookup.new_id(), kind=kind, workshop_id=delegation.workshop_id,
-                            delegation_id=delegation.id, status="draft", version=0,
-                            created_at=now)
+        record = FormRecord(
+            id=lookup.new_id(),
+            kind=kind,
+            workshop_id=delegation.workshop_id,
+            delegation_id=delegation.id,
+            status="draft",
+            version=0,
+            created_at=now,
+        )
         uow.session.add(record)
     else:
         record = lookup.form(uow.session, kind, command["form_id"])
@@ -64,8 +84,9 @@ def save_draft(command: dict, *, uow, now: datetime) -> FormRecord:
 def submit_form(command: dict, *, uow, now: datetime) -> FormRecord:
     """A first submission: {"kind", **form}; "form_id", when given, is the id
     to create it under (a sender's own)."""
-    return _submit(command["kind"], command, None, uow=uow, now=now,
-                   create_id=command.get("form_id"))
+    return _submit(
+        command["kind"], command, None, uow=uow, now=now, create_id=command.get("form_id")
+    )
 
 
 def revise_form(command: dict, *, uow, now: datetime) -> FormRecord:
@@ -88,15 +109,24 @@ def submit_draft(command: dict, *, uow, now: datetime) -> FormRecord:
     return _submit(kind, form, record, uow=uow, now=now)
 
 
-def submit_imported(kind: str, form: dict, *, uow, now: datetime, import_id: str,
-                    create_id: str | None = None) -> FormRecord:
+def submit_imported(
+    kind: str, form: dict, *, uow, now: datetime, import_id: str, create_id: str | None = None
+) -> FormRecord:
     """A form of a past workshop loaded by an archive import: checked like any
     other but against no deadline, kept as "imported" with its import."""
     return _submit(kind, form, None, uow=uow, now=now, create_id=create_id, import_id=import_id)
 
 
-def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datetime,
-            create_id: str | None = None, import_id: str | None = None) -> FormRecord:
+def _submit(
+    kind: str,
+    form: dict,
+    record: FormRecord | None,
+    *,
+    uow,
+    now: datetime,
+    create_id: str | None = None,
+    import_id: str | None = None,
+) -> FormRecord:
     owner_field = KINDS[kind]["owner"]
     delegation = lookup.delegation(uow.session, form[owner_field], field=owner_field, active=True)
     if delegation.workshop_id is None:
@@ -105,21 +135,38 @@ def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datet
         raise Invalid.field(owner_field, "a form cannot change hands")
     workshop = lookup.workshop(uow.session, delegation.workshop_id)
     if import_id is None:
-        domain.check_deadline(KINDS[kind]["deadline"],
-                              deadlines=lookup.workshop_form(workshop)["deadlines"],
-                              late_windows=lookup.late_windows(workshop),
-                              delegation_id=delegation.id, now=now)
-    CHECKS[kind](form, delegation=delegation, workshop=workshop, session=uow.session,
-                 form_id=record.id if record else None)
+        domain.check_deadline(
+            KINDS[kind]["deadline"],
+            deadlines=lookup.workshop_form(workshop)["deadlines"],
+            late_windows=lookup.late_windows(workshop),
+            delegation_id=delegation.id,
+            now=now,
+        )
+    CHECKS[kind](
+        form,
+        delegation=delegation,
+        workshop=workshop,
+        session=uow.session,
+        form_id=record.id if record else None,
+    )
     if record is None:
-        record = FormRecord(id=create_id or lookup.new_id(), kind=kind, workshop_id=workshop.id,
-                            delegation_id=delegation.id, version=0, created_at=now)
+        record = FormRecord(
+            id=create_id or lookup.new_id(),
+            kind=kind,
+            workshop_id=workshop.id,
+            delegation_id=delegation.id,
+            version=0,
+            created_at=now,
+        )
         uow.session.add(record)
     if kind == "program":
         # a program of a delegation that gives a region is placed in that region
-        form = {**form, "institution": form.get("institution") or delegation.institution,
-                "country": form.get("country") or delegation.country_of_its_own,
-                "region": None if form.get("country") else delegation.region}
+        form = {
+            **form,
+            "institution": form.get("institution") or delegation.institution,
+            "country": form.get("country") or delegation.country_of_its_own,
+            "region": None if form.get("country") else delegation.region,
+        }
     record.status = "submitted"
     record.version += 1
     record.title = form.get("title")
@@ -128,11 +175,23 @@ def _submit(kind: str, form: dict, record: FormRecord | None, *, uow, now: datet
     record.review = None
     record.submitted_at = record.updated_at = now
     record.withdrawn_at = None
-    history.record_version(uow.session, record.id, kind, record.version,
-                           "imported" if import_id else "submitted", record.data, now=now,
-                           import_id=import_id, by=uow.who)
-    uow.publish(schemas.PUBLISHED.event(KINDS[kind]["submitted"], {
-        **SUBMITTED[kind](record, form), "imported": import_id is not None}))
+    history.record_version(
+        uow.session,
+        record.id,
+        kind,
+        record.version,
+        "imported" if import_id else "submitted",
+        record.data,
+        now=now,
+        import_id=import_id,
+        by=uow.who,
+    )
+    uow.publish(
+        schemas.PUBLISHED.event(
+            KINDS[kind]["submitted"],
+            {**SUBMITTED[kind](record, form), "imported": import_id is not None},
+        )
+    )
     return record
 
 
@@ -151,11 +210,16 @@ def withdraw_form(command: dict, *, uow, now: datetime) -> FormRecord:
         raise Conflict(f"only a submitted form can be withdrawn; this one is {record.status}")
     record.status = "withdrawn"
     record.withdrawn_at = record.updated_at = now
-    history.record_version(uow.session, record.id, kind, record.version, "withdrawn", {}, now=now,
-                           by=uow.who)
-    payload = {KINDS[kind]["id_field"]: record.id, "workshop_id": record.workshop_id,
-               "delegation_id": record.delegation_id, "version": record.version,
-               "withdrawn_at": now}
+    history.record_version(
+        uow.session, record.id, kind, record.version, "withdrawn", {}, now=now, by=uow.who
+    )
+    payload = {
+        KINDS[kind]["id_field"]: record.id,
+        "workshop_id": record.workshop_id,
+        "delegation_id": record.delegation_id,
+        "version": record.version,
+        "withdrawn_at": now,
+    }
     if kind == "expression_of_interest":
         del payload["delegation_id"]
     uow.publish(schemas.PUBLISHED.event(KINDS[kind]["withdrawn"], payload))
@@ -172,26 +236,40 @@ def workshop_programs(query: dict, *, uow, now: datetime) -> list[FormRecord]:
     delegations choosing what to ask for (forms are public to the workshop as
     they come in), in the order they came."""
     lookup.workshop(uow.session, query["workshop_id"])
-    return list(uow.session.scalars(sa.select(FormRecord).where(
-        FormRecord.kind == "program", FormRecord.workshop_id == query["workshop_id"],
-        FormRecord.status == "submitted").order_by(FormRecord.submitted_at, FormRecord.id)))
+    return list(
+        uow.session.scalars(
+            sa.select(FormRecord)
+            .where(
+                FormRecord.kind == "program",
+                FormRecord.workshop_id == query["workshop_id"],
+                FormRecord.status == "submitted",
+            )
+            .order_by(FormRecord.submitted_at, FormRecord.id)
+        )
+    )
 
 
 # -- what each kind publishes when submitted ---------------------------------------------
 
+
 def _program_submitted(record: FormRecord, form: dict) -> dict:
     return {
-        "program_id": record.id, "workshop_id": record.workshop_id,
-        "delegation_id": record.delegation_id, "version": record.version,
-        "title": form["title"], "country": form["country"] or form["region"],
-        "region": form["region"], "topics": form["topics"],
+        "program_id": record.id,
+        "workshop_id": record.workshop_id,
+        "delegation_id": record.delegation_id,
+        "version": record.version,
+        "title": form["title"],
+        "country": form["country"] or form["region"],
+        "region": form["region"],
+        "topics": form["topics"],
         "other_topic": form.get("other_topic"),
         "presenting_delegate_ids": form.get("presenting_delegate_ids") or [],
         "areas_of_influence": form.get("areas_of_influence") or [],
         "target_populations": form.get("target_populations") or [],
         "statuses": form.get("statuses") or [],
         "exchange_methods": form.get("exchange_methods") or [],
-        "starts_on": form.get("starts_on"), "ends_on": form.get("ends_on"),
+        "starts_on": form.get("starts_on"),
+        "ends_on": form.get("ends_on"),
         "missing_fields": domain.missing_program_fields(form),
         "submitted_at": record.submitted_at,
     }
@@ -199,9 +277,12 @@ def _program_submitted(record: FormRecord, form: dict) -> dict:
 
 def _interest_submitted(record: FormRecord, form: dict) -> dict:
     return {
-        "interest_id": record.id, "workshop_id": record.workshop_id,
-        "delegation_id": record.delegation_id, "version": record.version,
-        "programs": form["programs"], "topics": form.get("topics") or [],
+        "interest_id": record.id,
+        "workshop_id": record.workshop_id,
+        "delegation_id": record.delegation_id,
+        "version": record.version,
+        "programs": form["programs"],
+        "topics": form.get("topics") or [],
         "other_topic": form.get("other_topic"),
         "attending_delegate_ids": form.get("attending_delegate_ids") or [],
         "submitted_at": record.submitted_at,
@@ -210,19 +291,29 @@ def _interest_submitted(record: FormRecord, form: dict) -> dict:
 
 def _expression_submitted(record: FormRecord, form: dict) -> dict:
     return {
-        "expression_id": record.id, "workshop_id": record.workshop_id, "version": record.version,
+        "expression_id": record.id,
+        "workshop_id": record.workshop_id,
+        "version": record.version,
         "demanding_delegation_id": form["demanding_delegation_id"],
         "supplying_delegation_ids": form.get("supplying_delegation_ids") or [],
-        "supplier_status": domain.supplier_status(form.get("supplier_status"),
-                                                  form.get("supplying_delegation_ids") or []),
-        "program_id": form.get("program_id"), "topic": form.get("topic"),
+        "supplier_status": domain.supplier_status(
+            form.get("supplier_status"), form.get("supplying_delegation_ids") or []
+        ),
+        "program_id": form.get("program_id"),
+        "topic": form.get("topic"),
         "other_topic": form.get("other_topic"),
-        "activity_types": form["activity_types"], "mechanism": form["mechanism"],
-        "focus": form["focus"], "description": form["description"],
+        "activity_types": form["activity_types"],
+        "mechanism": form["mechanism"],
+        "focus": form["focus"],
+        "description": form["description"],
         "contact_delegate_ids": form.get("contact_delegate_ids") or [],
-        "round": form.get("round"), "submitted_at": record.submitted_at,
+        "round": form.get("round"),
+        "submitted_at": record.submitted_at,
     }
 
 
-SUBMITTED = {"program": _program_submitted, "interest": _interest_submitted,
-             "expression_of_interest": _expression_submitted}
+SUBMITTED = {
+    "program": _program_submitted,
+    "interest": _interest_submitted,
+    "expression_of_interest": _expression_submitted,
+}

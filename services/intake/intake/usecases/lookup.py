@@ -1,6 +1,7 @@
 """Finding what a use case acts on, and refusing when it is not there: a
 missing thing named in the path is `NotFound`, one named in a form's field
 is `Invalid` at that field."""
+
 from __future__ import annotations
 
 import uuid
@@ -25,8 +26,9 @@ def workshop(session, workshop_id: str | None, *, field: str | None = None) -> W
     return found
 
 
-def delegation(session, delegation_id: str | None, *, field: str | None = None,
-               active: bool = False) -> Delegation:
+def delegation(
+    session, delegation_id: str | None, *, field: str | None = None, active: bool = False
+) -> Delegation:
     found = session.get(Delegation, delegation_id) if delegation_id else None
     if found is None:
         if field:

@@ -3,6 +3,7 @@ through the same use case as its HTTP twin, so it is refused for the same
 reasons (a domain error the backbone parks with its reason). The sender's
 own id, when it gives one, names the form: its first message submits the
 form, later ones revise it."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """The secretariat's review of a program profile: accepted, or returned with
 a reason; a new revision clears it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -18,15 +19,32 @@ def review_program(command: dict, *, uow, now: datetime) -> FormRecord:
     if record.status != "submitted":
         raise Conflict(f"only a submitted program can be reviewed; this one is {record.status}")
     if command.get("version", record.version) != record.version:
-        raise Conflict(f"version {command['version']} is not the latest ({record.version})",
-                       [{"path": "version", "message": "a newer revision was submitted"}])
+        raise Conflict(
+            f"version {command['version']} is not the latest ({record.version})",
+            [{"path": "version", "message": "a newer revision was submitted"}],
+        )
     decision = command["decision"]
     reason = command.get("reason") if decision == "returned" else None
-    record.review = {"decision": decision, "reason": reason, "version": record.version,
-                     "reviewed_at": now.isoformat(), "reviewed_by": uow.who}
+    record.review = {
+        "decision": decision,
+        "reason": reason,
+        "version": record.version,
+        "reviewed_at": now.isoformat(),
+        "reviewed_by": uow.who,
+    }
     record.updated_at = now
-    uow.publish(schemas.PUBLISHED.event("program_reviewed", {
-        "program_id": record.id, "workshop_id": record.workshop_id,
-        "delegation_id": record.delegation_id, "version": record.version,
-        "decision": decision, "reason": reason, "reviewed_at": now}))
+    uow.publish(
+        schemas.PUBLISHED.event(
+            "program_reviewed",
+            {
+                "program_id": record.id,
+                "workshop_id": record.workshop_id,
+                "delegation_id": record.delegation_id,
+                "version": record.version,
+                "decision": decision,
+                "reason": reason,
+                "reviewed_at": now,
+            },
+        )
+    )
     return record

@@ -1,5 +1,6 @@
 """intake in a real nameko container, on the real broker and databases, and a
 spy queue that sees every event intake publishes."""
+
 import json
 
 import intake_forms
@@ -19,8 +20,13 @@ class Client:
 
     def call(self, method, path, body=None, headers=None):
         data = body if body is None or isinstance(body, (bytes, str)) else json.dumps(body)
-        return requests.request(method, self.base + path, data=data, timeout=10, headers={
-            "Content-Type": "application/json", "X-API-Key": self.key, **(headers or {})})
+        return requests.request(
+            method,
+            self.base + path,
+            data=data,
+            timeout=10,
+            headers={"Content-Type": "application/json", "X-API-Key": self.key, **(headers or {})},
+        )
 
     def post(self, path, body=None, headers=None):
         return self.call("POST", path, body if body is not None else {}, headers)
@@ -69,4 +75,5 @@ def spy(config):
                     out.append(json.loads(message.body))
                     message.ack()
             return out
+
         yield received

@@ -1,5 +1,6 @@
 """intake's HTTP API fuzzed from its own OpenAPI document: whatever arrives,
 the answer is never a 5xx (and so never a stack trace)."""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -21,18 +22,29 @@ def test_no_request_the_openapi_document_allows_or_breaks_gets_a_server_error(in
     failures, statuses = [], {}
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 30
-    for operation, mode in [(op, mode) for op in operations
-                            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]:
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+    for operation, mode in [
+        (op, mode)
+        for op in operations
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    ]:
+
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode))
         def call(case):
             response = case.call(base_url=intake.base, headers={"X-API-Key": intake.key})
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: "
-                                f"{response.text[:300]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: "
+                    f"{response.text[:300]}"
+                )
+
         try:
             call()
         except Unsatisfiable:

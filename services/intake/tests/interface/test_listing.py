@@ -1,5 +1,6 @@
 """The read-only lists the staff console pages through: workshops, staff,
 a workshop's delegations with their forms' states, and its forms."""
+
 import intake_forms
 import pytest
 
@@ -7,8 +8,17 @@ pytestmark = pytest.mark.broker
 
 
 def staff(intake, name, roles, active=True):
-    return intake.made("POST", "/staff", {"name": name, "email": f"{name.lower()}@sec.example.org",
-                                          "language": "es", "roles": roles, "active": active})
+    return intake.made(
+        "POST",
+        "/staff",
+        {
+            "name": name,
+            "email": f"{name.lower()}@sec.example.org",
+            "language": "es",
+            "roles": roles,
+            "active": active,
+        },
+    )
 
 
 def test_workshops_are_listed_newest_first_page_by_page(intake):
@@ -46,11 +56,15 @@ def test_a_workshops_delegations_say_which_forms_they_have_not_submitted(intake)
     intake.made("POST", f"/delegations/{chile['id']}/withdraw", None, 200)
     listed = intake.get(f"/workshops/{workshop['id']}/delegations").json()
     assert [(d["country"], d["missing"]) for d in listed["items"]] == [
-        ("Bolivia", []), ("Brazil", ["interest"]), ("Chile", ["program", "interest"])]
+        ("Bolivia", []),
+        ("Brazil", ["interest"]),
+        ("Chile", ["program", "interest"]),
+    ]
     forms = {f["kind"]: f for f in listed["items"][0]["forms"]}
     assert forms["program"]["id"] == pennat["id"] and forms["program"]["status"] == "submitted"
-    chased = intake.get(f"/workshops/{workshop['id']}/delegations?missing=interest"
-                        "&status=registered").json()
+    chased = intake.get(
+        f"/workshops/{workshop['id']}/delegations?missing=interest&status=registered"
+    ).json()
     assert [d["id"] for d in chased["items"]] == [brazil["id"]] and chased["total"] == 1
     assert intake.get("/workshops/nope/delegations").status_code == 404
 
@@ -60,16 +74,21 @@ def test_the_review_queue_holds_submitted_programs_nobody_reviewed(intake):
     bolivia = intake.delegation(workshop["id"], "Bolivia")
     pennat = intake.program(bolivia["id"])
     other = intake.program(bolivia["id"], title="Another program")
-    intake.made("POST", f"/programs/{other['id']}/review",
-                {"decision": "returned", "reason": "Add the achievements"}, 200)
+    intake.made(
+        "POST",
+        f"/programs/{other['id']}/review",
+        {"decision": "returned", "reason": "Add the achievements"},
+        200,
+    )
     queue = intake.get(f"/workshops/{workshop['id']}/forms?kind=program&review=pending").json()
     assert [f["id"] for f in queue["items"]] == [pennat["id"]] and queue["total"] == 1
     returned = intake.get(f"/workshops/{workshop['id']}/forms?review=returned").json()
     assert [f["review"]["reason"] for f in returned["items"]] == ["Add the achievements"]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=201", "offset=-1", "limit=many",
-                                   "kind=poem", "colour=red"])
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=201", "offset=-1", "limit=many", "kind=poem", "colour=red"]
+)
 def test_a_bad_query_is_a_422_naming_the_parameter(intake, query):
     workshop = intake.workshop()
     response = intake.get(f"/workshops/{workshop['id']}/forms?{query}")

@@ -1,4 +1,5 @@
 """The curl examples of docs/intake.md send forms intake accepts."""
+
 import json
 import re
 import uuid
@@ -9,9 +10,11 @@ import pytest
 from intake import schemas
 
 DOC = Path(__file__).resolve().parents[4] / "docs" / "intake.md"
-CALL = re.compile(r"curl -s(?: -X (?P<method>[A-Z]+))?\s+\$INTAKE(?P<path>(?:[^\s<]|<[^>]*>)+)"
-                  r"(?P<rest>.*?)(?=\ncurl |\n```)",
-                  re.DOTALL)
+CALL = re.compile(
+    r"curl -s(?: -X (?P<method>[A-Z]+))?\s+\$INTAKE(?P<path>(?:[^\s<]|<[^>]*>)+)"
+    r"(?P<rest>.*?)(?=\ncurl |\n```)",
+    re.DOTALL,
+)
 BODY = re.compile(r"-d '(?P<body>.*?)'", re.DOTALL)
 PLACEHOLDER = re.compile(r"<[^>]+>")
 
@@ -49,6 +52,7 @@ def test_the_doc_shows_a_curl_example_of_every_form():
 @pytest.mark.parametrize("method, path, body", examples())
 def test_every_curl_example_sends_a_valid_form(method, path, body):
     ids = {}  # one id per placeholder: "<delegation id>" and "<another delegation id>" differ
-    data = json.loads(PLACEHOLDER.sub(
-        lambda m: ids.setdefault(m[0], str(uuid.UUID(int=len(ids) + 1))), body))
+    data = json.loads(
+        PLACEHOLDER.sub(lambda m: ids.setdefault(m[0], str(uuid.UUID(int=len(ids) + 1))), body)
+    )
     SCHEMAS[(method, path)]().load(data)

@@ -10,6 +10,7 @@ status changes, digests, funding), `deliveries` (the log, erasure), `pages`
 (each delegate's agenda page and calendar feed); `emails`
 writes one email, for all of them.
 """
+
 from .agendas import flush_due_notices, record_schedule
 from .deliveries import erase_delegate, list_deliveries, resend_delivery
 from .directory import (
@@ -33,9 +34,28 @@ from .receipts import (
 from .reminders import remind_submission
 
 __all__ = [
-    "acknowledge_expression", "acknowledge_interest", "acknowledge_program",
-    "acknowledge_review", "agenda_feed", "agenda_page", "announce_funding", "announce_status_change", "erase_delegate",
-    "flush_due_notices", "list_deliveries", "opt_outs", "publish_workshop", "queue_email",
-    "record_schedule", "register_delegation", "remind_follow_up", "remind_submission", "resend_delivery", "send_digest", "set_opt_outs", "update_contacts",
-    "update_staff", "withdraw_delegation",
+    "acknowledge_expression",
+    "acknowledge_interest",
+    "acknowledge_program",
+    "acknowledge_review",
+    "agenda_feed",
+    "agenda_page",
+    "announce_funding",
+    "announce_status_change",
+    "erase_delegate",
+    "flush_due_notices",
+    "list_deliveries",
+    "opt_outs",
+    "publish_workshop",
+    "queue_email",
+    "record_schedule",
+    "register_delegation",
+    "remind_follow_up",
+    "remind_submission",
+    "resend_delivery",
+    "send_digest",
+    "set_opt_outs",
+    "update_contacts",
+    "update_staff",
+    "withdraw_delegation",
 ]

@@ -8,6 +8,7 @@ since the plan they were last told about.
 
 A schedule without people (schedule_published v1) gives every delegate the
 whole delegation's rounds, as it always did."""
+
 from __future__ import annotations
 
 import secrets
@@ -32,8 +33,7 @@ from .directory import delegates_of, delegation_labels, delegation_row, required
 from .emails import queue_email, queued
 
 
-def record_schedule(message: dict, *, uow, now: datetime, event_id: str,
-                    settings) -> list[Email]:
+def record_schedule(message: dict, *, uow, now: datetime, event_id: str, settings) -> list[Email]:
     """Keep the revision; send the agendas on the first one, and open (or keep
     open) a change notice for each delegation a later one affects: those in
     its `changes`, and, when it names people, those whose seats went to
@@ -43,17 +43,24 @@ def record_schedule(message: dict, *, uow, now: datetime, event_id: str,
     (`uid_domain`) and the public address of the agenda pages (`public_url`)."""
     session = uow.session
     workshop = required_workshop(session, message["workshop_id"])
-    rounds = [{**r, "starts_at": r["starts_at"].isoformat(), "ends_at": r["ends_at"].isoformat()}
-              for r in message["rounds"]]
+    rounds = [
+        {**r, "starts_at": r["starts_at"].isoformat(), "ends_at": r["ends_at"].isoformat()}
+        for r in message["rounds"]
+    ]
     names = {d["delegation_id"]: d["name"] for d in message["delegations"]}
     key = (message["workshop_id"], message["revision"])
     revision = session.get(ScheduleRevision, key)
     if revision is None:
         revision = ScheduleRevision(
-            workshop_id=message["workshop_id"], revision=message["revision"],
-            schedule_id=message["schedule_id"], delegations=names, rounds=rounds,
+            workshop_id=message["workshop_id"],
+            revision=message["revision"],
+            schedule_id=message["schedule_id"],
+            delegations=names,
+            rounds=rounds,
             unmet=[dict(u) for u in message.get("unmet") or ()],
-            correlation_id=uow.correlation_id, received_at=now)
+            correlation_id=uow.correlation_id,
+            received_at=now,
+        )
         session.add(revision)
     # a delegation notify has never heard of is waited for; one whose
     # delegates were all erased is skipped rather than holding up the others
@@ -63,19 +70,31 @@ def record_schedule(message: dict, *, uow, now: datetime, event_id: str,
     session.flush()
 
     if message["revision"] == 1:
-        return queued(domain.AGENDA, _send_agendas(
-            uow, now=now, event_id=event_id, workshop=workshop, revision=revision,
-            settings=settings, unheard=unheard), revision=1)
+        return queued(
+            domain.AGENDA,
+            _send_agendas(
+                uow,
+                now=now,
+                event_id=event_id,
+                workshop=workshop,
+                revision=revision,
+                settings=settings,
+                unheard=unheard,
+            ),
+            revision=1,
+        )
     affected = [item["delegation_id"] for item in message["changes"]]
     affected += sorted(_seats_reassigned(session, revision) - set(affected))
     for delegation_id in affected:
         # locked: two re-plans handled at once must not both read "nothing pending"
-        agenda = session.get(DelegationAgenda, (message["workshop_id"], delegation_id),
-                             with_for_update=True)
+        agenda = session.get(
+            DelegationAgenda, (message["workshop_id"], delegation_id), with_for_update=True
+        )
         if agenda is None:
             # never told anything (it joined in a re-plan): its notice lists every round as added
-            agenda = DelegationAgenda(workshop_id=message["workshop_id"],
-                                      delegation_id=delegation_id, notified_revision=0)
+            agenda = DelegationAgenda(
+                workshop_id=message["workshop_id"], delegation_id=delegation_id, notified_revision=0
+            )
             session.add(agenda)
         if agenda.notified_revision >= message["revision"]:
             continue  # a late, older revision than the one already told
@@ -91,14 +110,22 @@ def _seats_reassigned(session, revision: ScheduleRevision) -> set[str]:
     theirs since the revision before (matching's `changes` are per delegation)."""
     if not domain.places_people(revision.rounds):
         return set()
-    previous = session.scalars(sa.select(ScheduleRevision).where(
-        ScheduleRevision.workshop_id == revision.workshop_id,
-        ScheduleRevision.revision < revision.revision)
-        .order_by(ScheduleRevision.revision.desc()).limit(1)).first()
+    previous = session.scalars(
+        sa.select(ScheduleRevision)
+        .where(
+            ScheduleRevision.workshop_id == revision.workshop_id,
+            ScheduleRevision.revision < revision.revision,
+        )
+        .order_by(ScheduleRevision.revision.desc())
+        .limit(1)
+    ).first()
     if previous is None:
         return set()
-    return {d for d in revision.delegations
-            if domain.seat_holders(d, previous.rounds) != domain.seat_holders(d, revision.rounds)}
+    return {
+        d
+        for d in revision.delegations
+        if domain.seat_holders(d, previous.rounds) != domain.seat_holders(d, revision.rounds)
+    }
 
 
 def flush_due_notices(command: dict, *, uow, now: datetime, settings) -> list[Email]:
@@ -108,9 +135,14 @@ def flush_due_notices(command: dict, *, uow, now: datetime, settings) -> list[Em
     asks for nothing more."""
     session = uow.session
     emails = []
-    due = list(session.scalars(sa.select(DelegationAgenda).where(
-        DelegationAgenda.due_at.is_not(None), DelegationAgenda.due_at <= now)
-        .order_by(DelegationAgenda.workshop_id, DelegationAgenda.delegation_id).with_for_update()))
+    due = list(
+        session.scalars(
+            sa.select(DelegationAgenda)
+            .where(DelegationAgenda.due_at.is_not(None), DelegationAgenda.due_at <= now)
+            .order_by(DelegationAgenda.workshop_id, DelegationAgenda.delegation_id)
+            .with_for_update()
+        )
+    )
     for agenda in due:
         emails += _notices(uow, agenda, now=now, settings=settings)
     return queued(domain.SCHEDULE_CHANGED, emails) if emails else emails
@@ -139,21 +171,43 @@ def _notices(uow, agenda: DelegationAgenda, *, now: datetime, settings) -> list[
             continue  # nothing of theirs moved (or it moved and moved back within the window)
         cancelled = [c.before for c in changes if c.change == "removed"]
         token = link_for(session, workshop_id=workshop.id, recipient_id=person.id, now=now)
-        context = _context(session, person=person, workshop=workshop, revision=latest,
-                           names=names, addresses=links(settings.public_url, token),
-                           changes=changes)
-        attachment = _ics_attachment(_ordered(after), cancelled, revision=pending,
-                                     workshop=workshop, names=named(session, names),
-                                     uid_domain=settings.uid_domain, now=now)
-        emails.append(queue_email(uow=uow, now=now, event_id=burst, recipient=person,
-                                  kind=domain.SCHEDULE_CHANGED, context=context,
-                                  correlation_id=latest.correlation_id, workshop=workshop,
-                                  attachments=[attachment]))
+        context = _context(
+            session,
+            person=person,
+            workshop=workshop,
+            revision=latest,
+            names=names,
+            addresses=links(settings.public_url, token),
+            changes=changes,
+        )
+        attachment = _ics_attachment(
+            _ordered(after),
+            cancelled,
+            revision=pending,
+            workshop=workshop,
+            names=named(session, names),
+            uid_domain=settings.uid_domain,
+            now=now,
+        )
+        emails.append(
+            queue_email(
+                uow=uow,
+                now=now,
+                event_id=burst,
+                recipient=person,
+                kind=domain.SCHEDULE_CHANGED,
+                context=context,
+                correlation_id=latest.correlation_id,
+                workshop=workshop,
+                attachments=[attachment],
+            )
+        )
     return [e for e in emails if e is not None]
 
 
-def _send_agendas(uow, *, now, event_id, workshop, revision: ScheduleRevision, settings,
-                  unheard=frozenset()) -> list[Email]:
+def _send_agendas(
+    uow, *, now, event_id, workshop, revision: ScheduleRevision, settings, unheard=frozenset()
+) -> list[Email]:
     session = uow.session
     emails = []
     for delegation_id in revision.delegations:
@@ -169,19 +223,43 @@ def _send_agendas(uow, *, now, event_id, workshop, revision: ScheduleRevision, s
         for person in recipients:
             own, _ = domain.personal_agenda(person.id, delegation_id, revision.rounds)
             token = link_for(session, workshop_id=workshop.id, recipient_id=person.id, now=now)
-            context = _context(session, person=person, workshop=workshop, revision=revision,
-                               addresses=links(settings.public_url, token))
-            attachment = _ics_attachment(_ordered(own), [], revision=revision.revision,
-                                         workshop=workshop,
-                                         names=named(session, revision.delegations),
-                                         uid_domain=settings.uid_domain, now=now)
-            emails.append(queue_email(uow=uow, now=now, event_id=event_id, recipient=person,
-                                      kind=domain.AGENDA, context=context,
-                                      correlation_id=uow.correlation_id, workshop=workshop,
-                                      attachments=[attachment]))
+            context = _context(
+                session,
+                person=person,
+                workshop=workshop,
+                revision=revision,
+                addresses=links(settings.public_url, token),
+            )
+            attachment = _ics_attachment(
+                _ordered(own),
+                [],
+                revision=revision.revision,
+                workshop=workshop,
+                names=named(session, revision.delegations),
+                uid_domain=settings.uid_domain,
+                now=now,
+            )
+            emails.append(
+                queue_email(
+                    uow=uow,
+                    now=now,
+                    event_id=event_id,
+                    recipient=person,
+                    kind=domain.AGENDA,
+                    context=context,
+                    correlation_id=uow.correlation_id,
+                    workshop=workshop,
+                    attachments=[attachment],
+                )
+            )
         if agenda is None:
-            session.add(DelegationAgenda(workshop_id=workshop.id, delegation_id=delegation_id,
-                                         notified_revision=revision.revision))
+            session.add(
+                DelegationAgenda(
+                    workshop_id=workshop.id,
+                    delegation_id=delegation_id,
+                    notified_revision=revision.revision,
+                )
+            )
         else:
             agenda.notified_revision = revision.revision
     return [e for e in emails if e is not None]
@@ -189,9 +267,17 @@ def _send_agendas(uow, *, now, event_id, workshop, revision: ScheduleRevision, s
 
 # -- what an agenda says, in the email and on the page -------------------------------
 
-def agenda_view(session, language: str, *, person: Recipient, workshop: Workshop,
-                revision: ScheduleRevision, rounds: list[dict] | None = None,
-                names: dict | None = None) -> dict:
+
+def agenda_view(
+    session,
+    language: str,
+    *,
+    person: Recipient,
+    workshop: Workshop,
+    revision: ScheduleRevision,
+    rounds: list[dict] | None = None,
+    names: dict | None = None,
+) -> dict:
     """A person's agenda in `revision` as the templates show it, in `language`:
     their own rounds (`seats`), their colleagues' (`colleagues`, with the
     colleague's name when notify knows it) and the delegation's unmet
@@ -205,42 +291,61 @@ def agenda_view(session, language: str, *, person: Recipient, workshop: Workshop
     own, colleagues = domain.personal_agenda(person.id, delegation_id, rounds)
     people = {r.id: r.name for r in delegates_of(session, delegation_id)}
 
-    unplaced, unknown = (gettext(domain.LABELS[key])
-                         for key in ("colleague_unplaced", "colleague_unknown"))
+    unplaced, unknown = (
+        gettext(domain.LABELS[key]) for key in ("colleague_unplaced", "colleague_unknown")
+    )
 
     def colleague(holder):
         return unplaced if holder is None else people.get(holder) or unknown
 
     delegation = session.get(Delegation, delegation_id)
     return {
-        "delegation": names.get(delegation_id) or (delegation.name if delegation else None)
+        "delegation": names.get(delegation_id)
+        or (delegation.name if delegation else None)
         or delegation_id,
-        "workshop": workshop.title, "time_zone": workshop.time_zone,
+        "workshop": workshop.title,
+        "time_zone": workshop.time_zone,
         "personal": domain.places_people(rounds),
         "seats": [_seat_view(s, delegation_id, names, zone, language) for s in _ordered(own)],
-        "colleagues": [{**_seat_view(seat, delegation_id, names, zone, language),
-                        "colleague": colleague(holder), "role": f"colleague_{seat.role}"}
-                       for seat, holder in colleagues],
+        "colleagues": [
+            {
+                **_seat_view(seat, delegation_id, names, zone, language),
+                "colleague": colleague(holder),
+                "role": f"colleague_{seat.role}",
+            }
+            for seat, holder in colleagues
+        ],
         "unmet": _unmet_view(session, gettext, delegation_id, revision.unmet, rounds),
     }
 
 
 def _context(session, *, person, workshop, revision, addresses, names=None, changes=None):
     """The template values of an agenda or a notice, as a function of the language."""
+
     def context(language):
-        values = {**agenda_view(session, language, person=person, workshop=workshop,
-                                revision=revision, names=names), **addresses}
+        values = {
+            **agenda_view(
+                session, language, person=person, workshop=workshop, revision=revision, names=names
+            ),
+            **addresses,
+        }
         if changes is not None:
             where = rendering.translations(language).gettext(domain.WHERE)
 
             def place(seat):
                 return where % {"session": seat.session, "table": seat.table} if seat else None
+
             values["changes"] = [
-                {"change": c.change, "program_title": (c.after or c.before).program_title,
-                 "before": place(c.before) if c.change in ("moved", "removed") else None,
-                 "after": place(c.after) if c.change != "removed" else None}
-                for c in changes]
+                {
+                    "change": c.change,
+                    "program_title": (c.after or c.before).program_title,
+                    "before": place(c.before) if c.change in ("moved", "removed") else None,
+                    "after": place(c.after) if c.change != "removed" else None,
+                }
+                for c in changes
+            ]
         return values
+
     return context
 
 
@@ -254,8 +359,9 @@ def _unmet_view(session, gettext, delegation_id: str, unmet, rounds: list[dict])
             program = session.get(Program, item["program_id"])
             title = program.title if program else gettext(untitled)
         reason = domain.UNMET_REASONS.get(item["reason_code"])
-        out.append({"program_title": title,
-                    "reason": gettext(reason) if reason else item["reason"]})
+        out.append(
+            {"program_title": title, "reason": gettext(reason) if reason else item["reason"]}
+        )
     return out
 
 
@@ -265,38 +371,65 @@ def named(session, names: dict) -> dict:
     return delegation_labels(session, list(names), fallback=names)
 
 
-def _seat_view(seat: domain.Seat, delegation_id: str, names: dict, zone: ZoneInfo,
-               language: str) -> dict:
+def _seat_view(
+    seat: domain.Seat, delegation_id: str, names: dict, zone: ZoneInfo, language: str
+) -> dict:
     starts = datetime.fromisoformat(seat.starts_at)
     ends = datetime.fromisoformat(seat.ends_at)
-    return {"session": seat.session, "table": seat.table, "program_title": seat.program_title,
-            "starts": rendering.clock(starts, zone, language, with_date=True),
-            "ends": rendering.clock(ends, zone, language, with_date=False),
-            "host": names.get(seat.host_delegation_id, seat.host_delegation_id), "role": seat.role,
-            # the host is named on its own; these are the other guests
-            "others": [names.get(d, d) for d in seat.attendee_delegation_ids if d != delegation_id]}
+    return {
+        "session": seat.session,
+        "table": seat.table,
+        "program_title": seat.program_title,
+        "starts": rendering.clock(starts, zone, language, with_date=True),
+        "ends": rendering.clock(ends, zone, language, with_date=False),
+        "host": names.get(seat.host_delegation_id, seat.host_delegation_id),
+        "role": seat.role,
+        # the host is named on its own; these are the other guests
+        "others": [names.get(d, d) for d in seat.attendee_delegation_ids if d != delegation_id],
+    }
 
 
 # -- calendars ----------------------------------------------------------------------------
 
+
 def _ics_attachment(seats, cancelled, *, revision, workshop, names, uid_domain, now):
     content = ics.agenda_calendar(
-        seats=seats, cancelled=cancelled, revision=revision, time_zone=workshop.time_zone,
-        workshop_title=workshop.title, names=names, uid_domain=uid_domain, stamp=now)
+        seats=seats,
+        cancelled=cancelled,
+        revision=revision,
+        time_zone=workshop.time_zone,
+        workshop_title=workshop.title,
+        names=names,
+        uid_domain=uid_domain,
+        stamp=now,
+    )
     # the charset is declared: titles and names carry accents
     return ("agenda.ics", "text/calendar; charset=utf-8; method=PUBLISH", content, None)
 
 
-def person_calendar(person: Recipient, *, workshop: Workshop, revision: ScheduleRevision,
-                    rounds: list[dict], uid_domain: str, names: dict | None = None) -> bytes:
+def person_calendar(
+    person: Recipient,
+    *,
+    workshop: Workshop,
+    revision: ScheduleRevision,
+    rounds: list[dict],
+    uid_domain: str,
+    names: dict | None = None,
+) -> bytes:
     """The live feed: the person's rounds in `revision`, stamped with the time
     notify received it, so the same revision always gives the same file."""
     own, _ = domain.personal_agenda(person.id, person.delegation_id, rounds)
     return ics.agenda_calendar(
-        seats=_ordered(own), cancelled=[], revision=revision.revision,
-        time_zone=workshop.time_zone, workshop_title=workshop.title,
-        names=names or revision.delegations, uid_domain=uid_domain, stamp=revision.received_at,
-        feed_name=workshop.title)
+        seats=_ordered(own),
+        cancelled=[],
+        revision=revision.revision,
+        time_zone=workshop.time_zone,
+        workshop_title=workshop.title,
+        names=names or revision.delegations,
+        uid_domain=uid_domain,
+        stamp=revision.received_at,
+        feed_name=workshop.title,
+    )
 
 
 def _ordered(seats: dict) -> list[domain.Seat]:
@@ -305,15 +438,22 @@ def _ordered(seats: dict) -> list[domain.Seat]:
 
 # -- the addresses of the page and the feed ------------------------------------------------
 
+
 def link_for(session, *, workshop_id: str, recipient_id: str, now: datetime) -> str:
     """The token of a delegate's agenda page in a workshop: a random 256-bit
     opaque id, minted the first time an email links to it."""
-    token = session.scalar(sa.select(AgendaLink.token).where(
-        AgendaLink.workshop_id == workshop_id, AgendaLink.recipient_id == recipient_id))
+    token = session.scalar(
+        sa.select(AgendaLink.token).where(
+            AgendaLink.workshop_id == workshop_id, AgendaLink.recipient_id == recipient_id
+        )
+    )
     if token is None:
         token = secrets.token_urlsafe(32)
-        session.add(AgendaLink(token=token, workshop_id=workshop_id, recipient_id=recipient_id,
-                               created_at=now))
+        session.add(
+            AgendaLink(
+                token=token, workshop_id=workshop_id, recipient_id=recipient_id, created_at=now
+            )
+        )
         session.flush()
     return token
 

@@ -1,6 +1,7 @@
 """What notify keeps of the emails it wrote: the delivery log staff read, and
 the erasure of a delegate, which keeps proof of sending without saying to
 whom or what was said."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,9 +20,22 @@ log = structlog.get_logger(__name__)
 ERASED = "erased"
 # what staff see of an email: never its bodies; its address masked unless
 # the caller may see addresses (`show_addresses`)
-LOGGED = (Email.id, Email.kind, Email.recipient_id, Email.language, Email.status, Email.attempts,
-          Email.created_at, Email.sent_at, Email.last_error, Email.correlation_id,
-          Email.possible_duplicate, Email.to_address, Email.resent_at, Email.note)
+LOGGED = (
+    Email.id,
+    Email.kind,
+    Email.recipient_id,
+    Email.language,
+    Email.status,
+    Email.attempts,
+    Email.created_at,
+    Email.sent_at,
+    Email.last_error,
+    Email.correlation_id,
+    Email.possible_duplicate,
+    Email.to_address,
+    Email.resent_at,
+    Email.note,
+)
 
 
 def list_deliveries(query: dict, *, uow, now: datetime) -> dict:
@@ -54,8 +68,11 @@ def resend_delivery(command: dict, *, uow, now: datetime) -> dict:
     all sees one message; to the recipient's current address when the
     directory has a newer one. The delivery log keeps a note of it."""
     session = uow.session
-    email = session.get(Email, command["email_id"], with_for_update=True) \
-        if domain.plausible_id(command["email_id"]) else None
+    email = (
+        session.get(Email, command["email_id"], with_for_update=True)
+        if domain.plausible_id(command["email_id"])
+        else None
+    )
     if email is None:
         raise NotFound(f"no email {command['email_id']}")
     if email.status != domain.FAILED:
@@ -63,16 +80,20 @@ def resend_delivery(command: dict, *, uow, now: datetime) -> dict:
     if email.recipient_id == ERASED:
         raise Conflict(f"email {email.id} was erased with its recipient: nothing to resend")
     if not email.text_body:
-        raise Conflict(f"email {email.id} never rendered ({email.last_error}): fix the "
-                       "template and replay its event instead")
+        raise Conflict(
+            f"email {email.id} never rendered ({email.last_error}): fix the "
+            "template and replay its event instead"
+        )
     recipient = session.get(Recipient, email.recipient_id)
     changed_address = recipient is not None and recipient.email != email.to_address
     if changed_address:
         email.to_address = recipient.email
     why = f": {command['note']}" if command.get("note") else ""
-    note = (f"resent by {command.get('by') or 'staff'} at {now.isoformat()}{why}"
-            f"{' (to the current address)' if changed_address else ''}; "
-            f"it had failed: {email.last_error}")
+    note = (
+        f"resent by {command.get('by') or 'staff'} at {now.isoformat()}{why}"
+        f"{' (to the current address)' if changed_address else ''}; "
+        f"it had failed: {email.last_error}"
+    )
     email.note = "\n".join(filter(None, (email.note, note)))[-4000:]
     email.status = domain.PENDING
     email.attempts = 0
@@ -80,8 +101,13 @@ def resend_delivery(command: dict, *, uow, now: datetime) -> dict:
     email.claimed_until = email.claimed_by = email.handoff_at = None
     email.last_error = None
     email.resent_at = now
-    log.info("email.resend_requested", email_id=email.id, kind=email.kind,
-             by=command.get("by"), correlation_id=email.correlation_id)
+    log.info(
+        "email.resend_requested",
+        email_id=email.id,
+        kind=email.kind,
+        by=command.get("by"),
+        correlation_id=email.correlation_id,
+    )
     return {"id": email.id, "status": email.status, "resent_at": now, "note": email.note}
 
 

@@ -1,6 +1,7 @@
 """The directory notify writes to: delegations and their delegates, staff,
 workshops, and the opt-outs people choose; plus the look-ups the other use
 cases share to find who an email goes to."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -32,14 +33,21 @@ def update_contacts(message: dict, *, uow, now: datetime) -> list[Recipient]:
     if message.get("workshop_id"):
         delegation.workshop_id = message["workshop_id"]
     wanted = {c["delegate_id"]: c for c in message["contacts"]}
-    existing = {r.id: r for r in session.scalars(
-        sa.select(Recipient).where(Recipient.delegation_id == message["delegation_id"]))}
+    existing = {
+        r.id: r
+        for r in session.scalars(
+            sa.select(Recipient).where(Recipient.delegation_id == message["delegation_id"])
+        )
+    }
     for gone in set(existing) - set(wanted):
         session.delete(existing[gone])
     recipients = []
     for delegate_id, contact in wanted.items():
-        recipient = existing.get(delegate_id) or session.get(Recipient, delegate_id) \
+        recipient = (
+            existing.get(delegate_id)
+            or session.get(Recipient, delegate_id)
             or Recipient(id=delegate_id)
+        )
         recipient.kind = domain.DELEGATE
         recipient.delegation_id = message["delegation_id"]
         recipient.name = contact["name"]
@@ -74,22 +82,25 @@ def register_delegation(message: dict, *, uow, now: datetime) -> Delegation:
 
 
 def delegation_label(delegation: Delegation | None) -> str | None:
-    """"MDS (Brazil)", "ISM (South America)": None before its registration arrived."""
+    """ "MDS (Brazil)", "ISM (South America)": None before its registration arrived."""
     if delegation is None or not (delegation.acronym or delegation.institution):
         return None
-    return domain.delegation_label(delegation.acronym or delegation.institution,
-                                   delegation.region or delegation.country)
+    return domain.delegation_label(
+        delegation.acronym or delegation.institution, delegation.region or delegation.country
+    )
 
 
-def delegation_labels(session, ids, fallback: dict | None = None, *,
-                      required: bool = False) -> dict[str, str]:
+def delegation_labels(
+    session, ids, fallback: dict | None = None, *, required: bool = False
+) -> dict[str, str]:
     """What emails call each delegation: its registration's label, else the
     `fallback` name (a schedule's); waited for when `required` and unknown,
     so a receipt never shows an id."""
     out = {}
     for delegation_id in ids:
-        label = delegation_label(session.get(Delegation, delegation_id)) \
-            or (fallback or {}).get(delegation_id)
+        label = delegation_label(session.get(Delegation, delegation_id)) or (fallback or {}).get(
+            delegation_id
+        )
         if label is None:
             if required:
                 raise NotKnownYet(f"delegation {delegation_id} not registered with notify yet")
@@ -123,9 +134,11 @@ def withdraw_delegation(message: dict, *, uow, now: datetime) -> None:
     delegation = delegation_row(uow.session, message["delegation_id"])
     delegation.withdrawn_version = max(delegation.withdrawn_version or 0, message["version"])
     delegation.workshop_id = delegation.workshop_id or message["workshop_id"]
-    uow.session.execute(sa.update(DelegationAgenda).where(
-        DelegationAgenda.delegation_id == message["delegation_id"]).values(
-        pending_revision=None, due_at=None))
+    uow.session.execute(
+        sa.update(DelegationAgenda)
+        .where(DelegationAgenda.delegation_id == message["delegation_id"])
+        .values(pending_revision=None, due_at=None)
+    )
 
 
 def publish_workshop(message: dict, *, uow, now: datetime) -> None:
@@ -137,8 +150,11 @@ def publish_workshop(message: dict, *, uow, now: datetime) -> None:
     try:
         ZoneInfo(message["time_zone"])
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid.field("time_zone", f"unknown time zone {message['time_zone']!r}",
-                            summary="notify cannot write times in this workshop's zone") from None
+        raise Invalid.field(
+            "time_zone",
+            f"unknown time zone {message['time_zone']!r}",
+            summary="notify cannot write times in this workshop's zone",
+        ) from None
     workshop = workshop or Workshop(id=message["workshop_id"])
     workshop.version = message["version"]
     workshop.title = message["title"]
@@ -153,14 +169,19 @@ def publish_workshop(message: dict, *, uow, now: datetime) -> None:
 
 # -- opt-outs (HTTP) -----------------------------------------------------------------
 
+
 def opt_outs(query: dict, *, uow, now: datetime) -> dict:
     """The optional categories a person opted out of, and those they could."""
     recipient_id = query["recipient_id"]
     _known(uow.session, recipient_id)
-    categories = sorted(uow.session.scalars(sa.select(OptOut.category).where(
-        OptOut.recipient_id == recipient_id)))
-    return {"recipient_id": recipient_id, "categories": categories,
-            "optional_categories": list(domain.OPTIONAL_CATEGORIES)}
+    categories = sorted(
+        uow.session.scalars(sa.select(OptOut.category).where(OptOut.recipient_id == recipient_id))
+    )
+    return {
+        "recipient_id": recipient_id,
+        "categories": categories,
+        "optional_categories": list(domain.OPTIONAL_CATEGORIES),
+    }
 
 
 def set_opt_outs(command: dict, *, uow, now: datetime) -> dict:
@@ -181,6 +202,7 @@ def _known(session, recipient_id: str) -> None:
 
 # -- look-ups the email use cases share ------------------------------------------------
 
+
 def delegation_row(session, delegation_id: str) -> Delegation:
     """The delegation's row, created the first time notify hears of it."""
     row = session.get(Delegation, delegation_id)
@@ -191,9 +213,13 @@ def delegation_row(session, delegation_id: str) -> Delegation:
 
 
 def delegates_of(session, delegation_id: str) -> list[Recipient]:
-    return list(session.scalars(sa.select(Recipient).where(
-        Recipient.delegation_id == delegation_id, Recipient.kind == domain.DELEGATE)
-        .order_by(Recipient.id)))
+    return list(
+        session.scalars(
+            sa.select(Recipient)
+            .where(Recipient.delegation_id == delegation_id, Recipient.kind == domain.DELEGATE)
+            .order_by(Recipient.id)
+        )
+    )
 
 
 def focal_points_of(session, delegation_id: str, *, required: bool = True) -> list[Recipient]:

@@ -1,6 +1,7 @@
 """Writing emails to notify's outbox (the `email` table): once per (event,
 recipient, kind), rendered in the recipient's language. The sender delivers
 them later; nothing here touches the network."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -16,9 +17,18 @@ from ..models import Attachment, Email, Recipient, Workshop
 log = structlog.get_logger(__name__)
 
 
-def queue_email(*, uow, now: datetime, event_id: str, recipient: Recipient, kind: str, context,
-                correlation_id: str, workshop: Workshop | None = None,
-                attachments=()) -> Email | None:
+def queue_email(
+    *,
+    uow,
+    now: datetime,
+    event_id: str,
+    recipient: Recipient,
+    kind: str,
+    context,
+    correlation_id: str,
+    workshop: Workshop | None = None,
+    attachments=(),
+) -> Email | None:
     """Write one email to the outbox unless this (event, recipient, kind) already has one.
 
     `context` is a dict, or a function of the language for values that must
@@ -35,33 +45,77 @@ def queue_email(*, uow, now: datetime, event_id: str, recipient: Recipient, kind
         # this email alone fails, with its reason in the delivery log; the
         # event's other emails are written and sent
         text, html = "", ""
-        status, error = domain.FAILED, f"cannot render {kind} in {language}: " \
-                                       f"{type(exc).__name__}: {exc}"[:1000]
+        status, error = (
+            domain.FAILED,
+            f"cannot render {kind} in {language}: {type(exc).__name__}: {exc}"[:1000],
+        )
         metrics.EMAILS.labels(service="notify", outcome="failed").inc()
-        log.error("email.unrenderable", kind=kind, language=language, reason=error,
-                  correlation_id=correlation_id)
+        log.error(
+            "email.unrenderable",
+            kind=kind,
+            language=language,
+            reason=error,
+            correlation_id=correlation_id,
+        )
     email = Email(
-        id=domain.email_id(key), dedup_key=key, kind=kind, recipient_id=recipient.id,
-        to_address=recipient.email, language=language,
-        subject=rendering.subject(kind, language), text_body=text, html_body=html,
-        correlation_id=correlation_id, status=status, attempts=0, last_error=error,
-        next_attempt_at=now, created_at=now,
+        id=domain.email_id(key),
+        dedup_key=key,
+        kind=kind,
+        recipient_id=recipient.id,
+        to_address=recipient.email,
+        language=language,
+        subject=rendering.subject(kind, language),
+        text_body=text,
+        html_body=html,
+        correlation_id=correlation_id,
+        status=status,
+        attempts=0,
+        last_error=error,
+        next_attempt_at=now,
+        created_at=now,
     )
     uow.session.add(email)
     if attachments:
         uow.session.flush()  # the attachments' foreign key needs the row
     for filename, content_type, content, content_id in attachments:
-        uow.session.add(Attachment(email_id=email.id, filename=filename, content_type=content_type,
-                                   content=content, content_id=content_id))
+        uow.session.add(
+            Attachment(
+                email_id=email.id,
+                filename=filename,
+                content_type=content_type,
+                content=content,
+                content_id=content_id,
+            )
+        )
     return email
 
 
-def queue_all(uow, recipients, *, now: datetime, event_id: str, kind: str, context,
-              workshop: Workshop | None = None, attachments=()) -> list[Email]:
+def queue_all(
+    uow,
+    recipients,
+    *,
+    now: datetime,
+    event_id: str,
+    kind: str,
+    context,
+    workshop: Workshop | None = None,
+    attachments=(),
+) -> list[Email]:
     """`queue_email` for each recipient, under the unit of work's correlation id."""
-    emails = [queue_email(uow=uow, now=now, event_id=event_id, recipient=r, kind=kind,
-                          context=context, correlation_id=uow.correlation_id, workshop=workshop,
-                          attachments=attachments) for r in recipients]
+    emails = [
+        queue_email(
+            uow=uow,
+            now=now,
+            event_id=event_id,
+            recipient=r,
+            kind=kind,
+            context=context,
+            correlation_id=uow.correlation_id,
+            workshop=workshop,
+            attachments=attachments,
+        )
+        for r in recipients
+    ]
     return [e for e in emails if e is not None]
 
 
@@ -71,8 +125,9 @@ def queued(kind: str, emails: list[Email], **fields) -> list[Email]:
     return emails
 
 
-def format_deadline(instant: datetime | None, workshop: Workshop | None,
-                    language: str) -> str | None:
+def format_deadline(
+    instant: datetime | None, workshop: Workshop | None, language: str
+) -> str | None:
     """A deadline as the reader writes dates and times, in the workshop's time
     zone (UTC when notify has no workshop)."""
     if instant is None:

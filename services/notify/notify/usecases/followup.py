@@ -2,6 +2,7 @@
 reminders, status changes, the weekly digest and a confirmed funding
 selection. Each says why its recipient gets it; the optional ones respect
 opt-outs, the owner's never do."""
+
 from __future__ import annotations
 
 import base64
@@ -43,16 +44,25 @@ def remind_follow_up(message: dict, *, uow, now: datetime, event_id: str) -> lis
     workshop = workshop_of(session, message["workshop_id"])
 
     def base(language):
-        return {"title": rendering.title(message["title"], language), "level": message["level"],
-                "state": message["state"],
-                "follow_up_on": rendering.day(message["follow_up_on"], language),
-                "days_overdue": message["days_overdue"] or 0}
+        return {
+            "title": rendering.title(message["title"], language),
+            "level": message["level"],
+            "state": message["state"],
+            "follow_up_on": rendering.day(message["follow_up_on"], language),
+            "days_overdue": message["days_overdue"] or 0,
+        }
+
     emails = []
     for recipient, reason in targets.values():
-        emails += queue_all(uow, [recipient], now=now, event_id=event_id,
-                            kind=domain.FOLLOW_UP_DUE,
-                            context=lambda language, why=reason: {**base(language), "reason": why},
-                            workshop=workshop)
+        emails += queue_all(
+            uow,
+            [recipient],
+            now=now,
+            event_id=event_id,
+            kind=domain.FOLLOW_UP_DUE,
+            context=lambda language, why=reason: {**base(language), "reason": why},
+            workshop=workshop,
+        )
     return queued(domain.FOLLOW_UP_DUE, emails)
 
 
@@ -70,16 +80,27 @@ def announce_status_change(message: dict, *, uow, now: datetime, event_id: str) 
             if not opted_out(session, person.id, domain.ACTIVITY_UPDATES):
                 targets.setdefault(person.id, (person, "counterpart"))
     workshop = workshop_of(session, message["workshop_id"])
+
     def base(language):
-        return {"title": rendering.title(message["title"], language),
-                "from_state": message["from_state"], "to_state": message["to_state"],
-                "funding_source": message["funding_source"], "reason": message["reason"]}
+        return {
+            "title": rendering.title(message["title"], language),
+            "from_state": message["from_state"],
+            "to_state": message["to_state"],
+            "funding_source": message["funding_source"],
+            "reason": message["reason"],
+        }
+
     emails = []
     for recipient, why in targets.values():
-        emails += queue_all(uow, [recipient], now=now, event_id=event_id,
-                            kind=domain.ACTIVITY_STATUS_CHANGED,
-                            context=lambda language, why=why: {**base(language), "why": why},
-                            workshop=workshop)
+        emails += queue_all(
+            uow,
+            [recipient],
+            now=now,
+            event_id=event_id,
+            kind=domain.ACTIVITY_STATUS_CHANGED,
+            context=lambda language, why=why: {**base(language), "why": why},
+            workshop=workshop,
+        )
     return queued(domain.ACTIVITY_STATUS_CHANGED, emails)
 
 
@@ -117,28 +138,51 @@ def send_digest(message: dict, *, uow, now: datetime, event_id: str) -> list[Ema
         try:
             content = base64.b64decode(chart["data_base64"], validate=True)
         except ValueError:
-            raise Invalid.field(path, "not valid base64",
-                                summary=f"chart {index} is not valid base64") from None
+            raise Invalid.field(
+                path, "not valid base64", summary=f"chart {index} is not valid base64"
+            ) from None
         if not content.startswith(PNG_SIGNATURE):
-            raise Invalid.field(path, "not a PNG image", summary=f"chart {index} is not a PNG image")
+            raise Invalid.field(
+                path, "not a PNG image", summary=f"chart {index} is not a PNG image"
+            )
         cid = f"chart{index}.{message['digest_id']}@rueda"
         charts.append({"name": chart["name"], "cid": cid})
         attachments.append((f"chart-{index + 1}.png", "image/png", content, cid))
+
     def context(language):
-        return {"week_of": rendering.day(message["week_of"], language),
-                "open_count": message["open_count"],
-                "overdue": _items(message["overdue"], language),
-                "due_soon": _items(message["due_soon"], language), "charts": charts}
-    return queued(domain.WEEKLY_DIGEST, queue_all(
-        uow, [owner], now=now, event_id=event_id, kind=domain.WEEKLY_DIGEST, context=context,
-        workshop=workshop_of(session, message["workshop_id"]), attachments=attachments))
+        return {
+            "week_of": rendering.day(message["week_of"], language),
+            "open_count": message["open_count"],
+            "overdue": _items(message["overdue"], language),
+            "due_soon": _items(message["due_soon"], language),
+            "charts": charts,
+        }
+
+    return queued(
+        domain.WEEKLY_DIGEST,
+        queue_all(
+            uow,
+            [owner],
+            now=now,
+            event_id=event_id,
+            kind=domain.WEEKLY_DIGEST,
+            context=context,
+            workshop=workshop_of(session, message["workshop_id"]),
+            attachments=attachments,
+        ),
+    )
 
 
 def _items(items, language):
-    return [{"title": rendering.title(i["title"], language),
-             "state": rendering.label(i["state"], language),
-             "follow_up_on": rendering.day(i["follow_up_on"], language),
-             "days_overdue": i["days_overdue"] or 0} for i in items]
+    return [
+        {
+            "title": rendering.title(i["title"], language),
+            "state": rendering.label(i["state"], language),
+            "follow_up_on": rendering.day(i["follow_up_on"], language),
+            "days_overdue": i["days_overdue"] or 0,
+        }
+        for i in items
+    ]
 
 
 def _named(session, delegations: list[dict]) -> list[str]:
@@ -147,8 +191,11 @@ def _named(session, delegations: list[dict]) -> list[str]:
     out = []
     for d in delegations:
         name = d.get("acronym") or d.get("institution")
-        out.append(domain.delegation_label(name, d.get("region") or d.get("country")) if name
-                   else delegation_labels(session, [d["delegation_id"]])[d["delegation_id"]])
+        out.append(
+            domain.delegation_label(name, d.get("region") or d.get("country"))
+            if name
+            else delegation_labels(session, [d["delegation_id"]])[d["delegation_id"]]
+        )
     return out
 
 
@@ -156,17 +203,24 @@ def announce_funding(message: dict, *, uow, now: datetime, event_id: str) -> lis
     """What was selected, against the budget, to active staff with a funding
     role (opt-out `funding_notices`)."""
     session = uow.session
-    staff = [r for r in session.scalars(sa.select(Recipient).where(
-        Recipient.kind == domain.STAFF, Recipient.active.is_(True)).order_by(Recipient.id))
+    staff = [
+        r
+        for r in session.scalars(
+            sa.select(Recipient)
+            .where(Recipient.kind == domain.STAFF, Recipient.active.is_(True))
+            .order_by(Recipient.id)
+        )
         if set(r.roles or ()) & set(domain.FUNDING_ROLES)
-        and not opted_out(session, r.id, domain.FUNDING_NOTICES)]
+        and not opted_out(session, r.id, domain.FUNDING_NOTICES)
+    ]
     # each activity with its delegations, so two on one topic can be told apart:
     # from the event since v2, else from what notify remembered of the activity
     delegations = {}
     for item in message["selected"]:
         if "demanding" in item:
             delegations[item["activity_id"]] = _named(
-                session, [item["demanding"], *item.get("supplying", [])])
+                session, [item["demanding"], *item.get("supplying", [])]
+            )
             continue
         activity = session.get(Activity, item["activity_id"])
         ids = list(activity.delegation_ids) if activity is not None else []
@@ -175,13 +229,28 @@ def announce_funding(message: dict, *, uow, now: datetime, event_id: str) -> lis
     currency = message["currency"]
 
     def context(language):
-        return {"budget": rendering.money(message["budget"], currency, language),
-                "total_cost": rendering.money(message["total_cost"], currency, language),
-                "selected": [{"title": rendering.title(s["title"], language),
-                              "delegations": delegations[s["activity_id"]],
-                              "cost": rendering.money(s["cost"], s.get("currency") or currency,
-                                                      language)}
-                             for s in message["selected"]]}
-    return queued(domain.FUNDING_SELECTION, queue_all(
-        uow, staff, now=now, event_id=event_id, kind=domain.FUNDING_SELECTION, context=context,
-        workshop=workshop_of(session, message["workshop_id"])))
+        return {
+            "budget": rendering.money(message["budget"], currency, language),
+            "total_cost": rendering.money(message["total_cost"], currency, language),
+            "selected": [
+                {
+                    "title": rendering.title(s["title"], language),
+                    "delegations": delegations[s["activity_id"]],
+                    "cost": rendering.money(s["cost"], s.get("currency") or currency, language),
+                }
+                for s in message["selected"]
+            ],
+        }
+
+    return queued(
+        domain.FUNDING_SELECTION,
+        queue_all(
+            uow,
+            staff,
+            now=now,
+            event_id=event_id,
+            kind=domain.FUNDING_SELECTION,
+            context=context,
+            workshop=workshop_of(session, message["workshop_id"]),
+        ),
+    )

@@ -3,6 +3,7 @@ notify at an unguessable address (`/agendas/<token>`, the token minted by
 `agendas.link_for` when an email first links to it). They always show the
 currently published revision. Erasing the delegate deletes the token: both
 then answer 404, like any unknown address."""
+
 from __future__ import annotations
 
 import re
@@ -30,9 +31,12 @@ def _agenda_at(session, token: str):
         raise NotFound("no agenda at this address")
     person = session.get(Recipient, link.recipient_id)
     workshop = session.get(Workshop, link.workshop_id)
-    latest = session.scalars(sa.select(ScheduleRevision).where(
-        ScheduleRevision.workshop_id == link.workshop_id)
-        .order_by(ScheduleRevision.revision.desc()).limit(1)).first()
+    latest = session.scalars(
+        sa.select(ScheduleRevision)
+        .where(ScheduleRevision.workshop_id == link.workshop_id)
+        .order_by(ScheduleRevision.revision.desc())
+        .limit(1)
+    ).first()
     if person is None or person.delegation_id is None or workshop is None or latest is None:
         raise NotFound("no agenda at this address")
     delegation = session.get(Delegation, person.delegation_id)
@@ -46,12 +50,20 @@ def agenda_page(query: dict, *, uow, now: datetime, settings) -> str:
     session = uow.session
     person, workshop, latest, rounds = _agenda_at(session, query["token"])
     language = domain.choose_language(person.language, workshop.languages)
-    view = agenda_view(session, language, person=person, workshop=workshop, revision=latest,
-                       rounds=rounds)
-    return rendering.render_page("agenda_page", language, {
-        **view, "name": person.name, "revision": latest.revision,
-        # relative: the page works behind any proxy path
-        "calendar_url": f"{query['token']}/calendar.ics"})
+    view = agenda_view(
+        session, language, person=person, workshop=workshop, revision=latest, rounds=rounds
+    )
+    return rendering.render_page(
+        "agenda_page",
+        language,
+        {
+            **view,
+            "name": person.name,
+            "revision": latest.revision,
+            # relative: the page works behind any proxy path
+            "calendar_url": f"{query['token']}/calendar.ics",
+        },
+    )
 
 
 def agenda_feed(query: dict, *, uow, now: datetime, settings) -> bytes:
@@ -59,6 +71,11 @@ def agenda_feed(query: dict, *, uow, now: datetime, settings) -> bytes:
     feed: the same UIDs as the emails' files and SEQUENCE the revision, so a
     subscribed calendar moves its entries after a re-plan."""
     person, workshop, latest, rounds = _agenda_at(uow.session, query["token"])
-    return person_calendar(person, workshop=workshop, revision=latest, rounds=rounds,
-                           uid_domain=settings.uid_domain,
-                           names=named(uow.session, latest.delegations))
+    return person_calendar(
+        person,
+        workshop=workshop,
+        revision=latest,
+        rounds=rounds,
+        uid_domain=settings.uid_domain,
+        names=named(uow.session, latest.delegations),
+    )

@@ -1,6 +1,7 @@
 """Receipts for the forms intake accepted: program profiles, their review,
 programmatic interests and expressions of interest, each to the delegation's
 focal point in their language."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,15 +39,29 @@ def acknowledge_program(message: dict, *, uow, now: datetime, event_id: str) -> 
     zone = workshop.time_zone if workshop else None
 
     def context(language):
-        return {"title": message["title"], "version": message["version"],
-                "program_id": message["program_id"],
-                "submitted_at": rendering.when(message["submitted_at"], zone, language),
-                "missing_fields": message.get("missing_fields"),
-                "deadline": format_deadline(workshop.deadline_programs if workshop else None,
-                                            workshop, language)}
-    return queued(domain.PROGRAM_RECEIVED, queue_all(
-        uow, recipients, now=now, event_id=event_id, kind=domain.PROGRAM_RECEIVED,
-        context=context, workshop=workshop))
+        return {
+            "title": message["title"],
+            "version": message["version"],
+            "program_id": message["program_id"],
+            "submitted_at": rendering.when(message["submitted_at"], zone, language),
+            "missing_fields": message.get("missing_fields"),
+            "deadline": format_deadline(
+                workshop.deadline_programs if workshop else None, workshop, language
+            ),
+        }
+
+    return queued(
+        domain.PROGRAM_RECEIVED,
+        queue_all(
+            uow,
+            recipients,
+            now=now,
+            event_id=event_id,
+            kind=domain.PROGRAM_RECEIVED,
+            context=context,
+            workshop=workshop,
+        ),
+    )
 
 
 def acknowledge_review(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
@@ -54,12 +69,24 @@ def acknowledge_review(message: dict, *, uow, now: datetime, event_id: str) -> l
     session = uow.session
     recipients = focal_points_of(session, message["delegation_id"])
     program = session.get(Program, message["program_id"])
-    context = {"title": program.title if program else message["program_id"],
-               "version": message["version"], "decision": message["decision"],
-               "reason": message["reason"]}
-    return queued(domain.PROGRAM_REVIEWED, queue_all(
-        uow, recipients, now=now, event_id=event_id, kind=domain.PROGRAM_REVIEWED,
-        context=context, workshop=workshop_of(session, message["workshop_id"])))
+    context = {
+        "title": program.title if program else message["program_id"],
+        "version": message["version"],
+        "decision": message["decision"],
+        "reason": message["reason"],
+    }
+    return queued(
+        domain.PROGRAM_REVIEWED,
+        queue_all(
+            uow,
+            recipients,
+            now=now,
+            event_id=event_id,
+            kind=domain.PROGRAM_REVIEWED,
+            context=context,
+            workshop=workshop_of(session, message["workshop_id"]),
+        ),
+    )
 
 
 def acknowledge_interest(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
@@ -70,19 +97,33 @@ def acknowledge_interest(message: dict, *, uow, now: datetime, event_id: str) ->
         return skipped
     recipients = focal_points_of(session, message["delegation_id"])
     workshop = workshop_of(session, message["workshop_id"])
-    titles = {p.id: p.title for p in session.scalars(
-        sa.select(Program).where(Program.id.in_(message["programs"])))}
+    titles = {
+        p.id: p.title
+        for p in session.scalars(sa.select(Program).where(Program.id.in_(message["programs"])))
+    }
 
     def context(language):
-        return {"version": message["version"],
-                "programs": [titles.get(pid, pid) for pid in message["programs"]],
-                "topics": [_topic(t, message.get("other_topic"), language)
-                           for t in message["topics"]],
-                "deadline": format_deadline(workshop.deadline_interests if workshop else None,
-                                            workshop, language)}
-    return queued(domain.INTEREST_RECEIVED, queue_all(
-        uow, recipients, now=now, event_id=event_id, kind=domain.INTEREST_RECEIVED,
-        context=context, workshop=workshop))
+        return {
+            "version": message["version"],
+            "programs": [titles.get(pid, pid) for pid in message["programs"]],
+            "topics": [_topic(t, message.get("other_topic"), language) for t in message["topics"]],
+            "deadline": format_deadline(
+                workshop.deadline_interests if workshop else None, workshop, language
+            ),
+        }
+
+    return queued(
+        domain.INTEREST_RECEIVED,
+        queue_all(
+            uow,
+            recipients,
+            now=now,
+            event_id=event_id,
+            kind=domain.INTEREST_RECEIVED,
+            context=context,
+            workshop=workshop,
+        ),
+    )
 
 
 def acknowledge_expression(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
@@ -97,8 +138,11 @@ def acknowledge_expression(message: dict, *, uow, now: datetime, event_id: str) 
         if recipient is not None:
             recipients[recipient.id] = recipient
     # a receipt never shows an id: the registrations come before the forms
-    names = delegation_labels(session, [message["demanding_delegation_id"],
-                                        *message["supplying_delegation_ids"]], required=True)
+    names = delegation_labels(
+        session,
+        [message["demanding_delegation_id"], *message["supplying_delegation_ids"]],
+        required=True,
+    )
     program = session.get(Program, message["program_id"]) if message["program_id"] else None
 
     def context(language):
@@ -109,16 +153,28 @@ def acknowledge_expression(message: dict, *, uow, now: datetime, event_id: str) 
         else:
             subject = rendering.label("unknown_program", language)
         status = message.get("supplier_status")
-        return {"subject": subject,
-                "demanding": names[message["demanding_delegation_id"]],
-                "supplying": [names[i] for i in message["supplying_delegation_ids"]],
-                "suppliers_unnamed": rendering.label(
-                    status if status in domain.LABELS else "not_yet_defined", language),
-                "description": message["description"]}
-    return queued(domain.EXPRESSION_RECEIVED, queue_all(
-        uow, sorted(recipients.values(), key=lambda r: r.id), now=now, event_id=event_id,
-        kind=domain.EXPRESSION_RECEIVED, context=context,
-        workshop=workshop_of(session, message["workshop_id"])))
+        return {
+            "subject": subject,
+            "demanding": names[message["demanding_delegation_id"]],
+            "supplying": [names[i] for i in message["supplying_delegation_ids"]],
+            "suppliers_unnamed": rendering.label(
+                status if status in domain.LABELS else "not_yet_defined", language
+            ),
+            "description": message["description"],
+        }
+
+    return queued(
+        domain.EXPRESSION_RECEIVED,
+        queue_all(
+            uow,
+            sorted(recipients.values(), key=lambda r: r.id),
+            now=now,
+            event_id=event_id,
+            kind=domain.EXPRESSION_RECEIVED,
+            context=context,
+            workshop=workshop_of(session, message["workshop_id"]),
+        ),
+    )
 
 
 def _topic(code: str, other: str | None, language: str) -> str:

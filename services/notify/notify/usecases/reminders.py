@@ -1,6 +1,7 @@
 """Reminders the secretariat asks intake to send (submission_reminder_requested):
 every delegate of the delegation is told, in their language, which forms it
 has not submitted and until when it can."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,11 +27,24 @@ def remind_submission(message: dict, *, uow, now: datetime, event_id: str) -> li
     workshop = workshop_of(session, message["workshop_id"])
 
     def context(language):
-        return {"workshop": workshop.title if workshop else None,
-                "delegation": delegation_label(delegation),
-                "missing": [{"form": m["form"],
-                             "deadline": format_deadline(m["deadline"], workshop, language)}
-                            for m in message["missing"]]}
-    return queued(domain.SUBMISSION_REMINDER, queue_all(
-        uow, recipients, now=now, event_id=event_id, kind=domain.SUBMISSION_REMINDER,
-        context=context, workshop=workshop))
+        return {
+            "workshop": workshop.title if workshop else None,
+            "delegation": delegation_label(delegation),
+            "missing": [
+                {"form": m["form"], "deadline": format_deadline(m["deadline"], workshop, language)}
+                for m in message["missing"]
+            ],
+        }
+
+    return queued(
+        domain.SUBMISSION_REMINDER,
+        queue_all(
+            uow,
+            recipients,
+            now=now,
+            event_id=event_id,
+            kind=domain.SUBMISSION_REMINDER,
+            context=context,
+            workshop=workshop,
+        ),
+    )

@@ -1,5 +1,6 @@
 """Agendas, their calendar files and debounced change notices, against the
 use cases on a throw-away SQLite database (an injected clock, no broker)."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,38 +15,86 @@ from rueda_backbone.testing import sqlite_unit_of_work
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=5)
-SETTINGS = NoticeSettings({"CHANGE_NOTICE_WINDOW_SECONDS": WINDOW.total_seconds(),
-                           "MAIL_MESSAGE_ID_DOMAIN": "rueda.test"})
-WORKSHOP = {"workshop_id": "w1", "version": 1, "title": "Santa Marta", "time_zone": "America/Bogota",
-            "languages": ["es", "en"], "deadlines": {"programs": "2026-02-20T23:59:00+00:00",
-                                                     "interests": None,
-                                                     "expressions_of_interest": None}}
+SETTINGS = NoticeSettings(
+    {"CHANGE_NOTICE_WINDOW_SECONDS": WINDOW.total_seconds(), "MAIL_MESSAGE_ID_DOMAIN": "rueda.test"}
+)
+WORKSHOP = {
+    "workshop_id": "w1",
+    "version": 1,
+    "title": "Santa Marta",
+    "time_zone": "America/Bogota",
+    "languages": ["es", "en"],
+    "deadlines": {
+        "programs": "2026-02-20T23:59:00+00:00",
+        "interests": None,
+        "expressions_of_interest": None,
+    },
+}
 CONTACTS = {
-    "pe": [{"delegate_id": "rosa", "name": "Rosa", "email": "rosa@example.org", "language": "es",
-            "is_focal_point": True}],
-    "co": [{"delegate_id": "ana", "name": "Ana", "email": "ana@example.org", "language": "pt",
-            "is_focal_point": True},
-           {"delegate_id": "luis", "name": "Luis", "email": "luis@example.org", "language": "fr",
-            "is_focal_point": False}],
-    "br": [{"delegate_id": "joao", "name": "João", "email": "joao@example.org", "language": "pt",
-            "is_focal_point": True}],
+    "pe": [
+        {
+            "delegate_id": "rosa",
+            "name": "Rosa",
+            "email": "rosa@example.org",
+            "language": "es",
+            "is_focal_point": True,
+        }
+    ],
+    "co": [
+        {
+            "delegate_id": "ana",
+            "name": "Ana",
+            "email": "ana@example.org",
+            "language": "pt",
+            "is_focal_point": True,
+        },
+        {
+            "delegate_id": "luis",
+            "name": "Luis",
+            "email": "luis@example.org",
+            "language": "fr",
+            "is_focal_point": False,
+        },
+    ],
+    "br": [
+        {
+            "delegate_id": "joao",
+            "name": "João",
+            "email": "joao@example.org",
+            "language": "pt",
+            "is_focal_point": True,
+        }
+    ],
 }
 NAMES = {"pe": "MIDIS Peru", "co": "DPS Colombia", "br": "MDS Brasil"}
 
 
 def round_(rid, session, table, host, attendees, program="Qali Warma"):
     start = datetime(2026, 3, 10, 14, 0, tzinfo=UTC) + timedelta(hours=session - 1)
-    return {"round_id": rid, "session": session, "table": table, "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(minutes=45)).isoformat(), "program_id": f"p-{rid}",
-            "program_title": program, "host_delegation_id": host,
-            "attendee_delegation_ids": attendees}
+    return {
+        "round_id": rid,
+        "session": session,
+        "table": table,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(minutes=45)).isoformat(),
+        "program_id": f"p-{rid}",
+        "program_title": program,
+        "host_delegation_id": host,
+        "attendee_delegation_ids": attendees,
+    }
 
 
 def schedule(revision, rounds, changed=()):
-    return inbound.SchedulePublished().load({
-        "workshop_id": "w1", "schedule_id": f"s{revision}", "revision": revision,
-        "delegations": [{"delegation_id": d, "name": n} for d, n in NAMES.items()],
-        "rounds": rounds, "changes": [{"delegation_id": d, "items": []} for d in changed]})
+    return inbound.SchedulePublished().load(
+        {
+            "workshop_id": "w1",
+            "schedule_id": f"s{revision}",
+            "revision": revision,
+            "delegations": [{"delegation_id": d, "name": n} for d, n in NAMES.items()],
+            "rounds": rounds,
+            "changes": [{"delegation_id": d, "items": []} for d in changed],
+        }
+    )
 
 
 @pytest.fixture
@@ -53,14 +102,20 @@ def uow(tmp_path):
     with sqlite_unit_of_work(tmp_path / "notify.sqlite3", Base.metadata) as unit:
         usecases.publish_workshop(inbound.WorkshopPublished().load(WORKSHOP), uow=unit, now=T0)
         for delegation, contacts in CONTACTS.items():
-            usecases.update_contacts({"delegation_id": delegation, "contacts": contacts},
-                                     uow=unit, now=T0)
+            usecases.update_contacts(
+                {"delegation_id": delegation, "contacts": contacts}, uow=unit, now=T0
+            )
         yield unit
 
 
 def publish(uow, revision, rounds, changed=(), now=T0):
-    return usecases.record_schedule(schedule(revision, rounds, changed), uow=uow, now=now,
-                                    event_id=f"e{revision}", settings=SETTINGS)
+    return usecases.record_schedule(
+        schedule(revision, rounds, changed),
+        uow=uow,
+        now=now,
+        event_id=f"e{revision}",
+        settings=SETTINGS,
+    )
 
 
 def flush(uow, now):
@@ -68,7 +123,9 @@ def flush(uow, now):
 
 
 def calendar_of(uow, email):
-    (attachment,) = uow.session.scalars(sa.select(Attachment).where(Attachment.email_id == email.id))
+    (attachment,) = uow.session.scalars(
+        sa.select(Attachment).where(Attachment.email_id == email.id)
+    )
     assert attachment.content_type.startswith("text/calendar")
     return Calendar.from_ical(attachment.content)
 
@@ -77,8 +134,11 @@ def events(calendar):
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
 
 
-PLAN_1 = [round_("r1", 1, 1, "pe", ["co"]), round_("r2", 2, 1, "co", ["br"], "Familias en Acción"),
-          round_("r3", 3, 2, "br", ["co", "pe"], "Bolsa Família")]
+PLAN_1 = [
+    round_("r1", 1, 1, "pe", ["co"]),
+    round_("r2", 2, 1, "co", ["br"], "Familias en Acción"),
+    round_("r3", 3, 2, "br", ["co", "pe"], "Bolsa Família"),
+]
 
 
 def test_each_delegate_gets_the_agenda_in_their_language_with_one_vevent_per_round(uow):
@@ -99,8 +159,10 @@ def test_each_delegate_gets_the_agenda_in_their_language_with_one_vevent_per_rou
     assert first["DTSTART"].params["TZID"] == "America/Bogota"
     assert first.decoded("DTSTART") == datetime(2026, 3, 10, 14, 0, tzinfo=UTC)
     assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["America/Bogota"]
-    assert set(events(calendar_of(uow, by_person["rosa"]))) == {"round-r1@rueda.test",
-                                                                 "round-r3@rueda.test"}
+    assert set(events(calendar_of(uow, by_person["rosa"]))) == {
+        "round-r1@rueda.test",
+        "round-r3@rueda.test",
+    }
 
 
 def test_the_same_schedule_event_twice_queues_each_agenda_once(uow):
@@ -143,8 +205,9 @@ def test_a_round_moved_and_moved_back_within_the_window_tells_nobody(uow):
 
 def test_a_withdrawn_delegation_is_told_nothing_more(uow):
     publish(uow, 1, PLAN_1)
-    usecases.withdraw_delegation({"workshop_id": "w1", "delegation_id": "br", "version": 1},
-                                 uow=uow, now=T0)
+    usecases.withdraw_delegation(
+        {"workshop_id": "w1", "delegation_id": "br", "version": 1}, uow=uow, now=T0
+    )
     plan_2 = [PLAN_1[0], round_("r2", 2, 1, "co", [], "Familias en Acción")]
     publish(uow, 2, plan_2, changed=["co", "br", "pe"])
     notices = flush(uow, T0 + WINDOW)
@@ -158,17 +221,28 @@ def test_erasing_a_delegate_keeps_proof_of_sending_without_personal_data(uow):
     rows = list(uow.session.scalars(sa.select(Email).where(Email.kind == "agenda")))
     erased = [e for e in rows if e.recipient_id == "erased"]
     assert len(erased) == 1 and erased[0].status == "sent"
-    assert erased[0].to_address == "" and erased[0].text_body == "" and "ana" not in erased[0].dedup_key
-    assert uow.session.scalar(sa.select(sa.func.count()).select_from(Attachment).where(
-        Attachment.email_id == erased[0].id)) == 0
+    assert (
+        erased[0].to_address == ""
+        and erased[0].text_body == ""
+        and "ana" not in erased[0].dedup_key
+    )
+    assert (
+        uow.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Attachment)
+            .where(Attachment.email_id == erased[0].id)
+        )
+        == 0
+    )
     assert "ana@example.org" not in str([(e.to_address, e.text_body, e.html_body) for e in rows])
 
 
 def test_an_agenda_waits_for_a_delegation_never_heard_of(tmp_path):
     with sqlite_unit_of_work(tmp_path / "n.sqlite3", Base.metadata) as unit:
         usecases.publish_workshop(inbound.WorkshopPublished().load(WORKSHOP), uow=unit, now=T0)
-        usecases.update_contacts({"delegation_id": "pe", "contacts": CONTACTS["pe"]}, uow=unit,
-                                 now=T0)
+        usecases.update_contacts(
+            {"delegation_id": "pe", "contacts": CONTACTS["pe"]}, uow=unit, now=T0
+        )
         with pytest.raises(NotKnownYet):
             publish(unit, 1, PLAN_1)
 

@@ -1,5 +1,6 @@
 """What notify's use cases get from the service besides their message: the
 id of the event being handled and the settings read from config at the edge."""
+
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -24,8 +25,9 @@ def test_an_http_worker_has_no_event_id():
 
 
 def test_the_settings_come_from_config_with_defaults():
-    settings = NoticeSettings({"CHANGE_NOTICE_WINDOW_SECONDS": "90",
-                               "MAIL_MESSAGE_ID_DOMAIN": "rueda.example.org"})
+    settings = NoticeSettings(
+        {"CHANGE_NOTICE_WINDOW_SECONDS": "90", "MAIL_MESSAGE_ID_DOMAIN": "rueda.example.org"}
+    )
     assert (settings.window, settings.uid_domain) == (timedelta(seconds=90), "rueda.example.org")
     defaults = NoticeSettings({})
     assert (defaults.window, defaults.uid_domain) == (timedelta(minutes=5), "rueda.local")

@@ -1,6 +1,7 @@
 """Building an email makes each header's class once (the stdlib's registry
 makes a new class per header parsed), and the message is byte for byte what
 the stdlib's default policy makes."""
+
 import re
 from datetime import UTC, datetime
 from email import policy
@@ -8,14 +9,26 @@ from email import policy
 from notify import mail
 from notify.mail import SmtpSettings, build_message
 
-FIELDS = dict(settings=SmtpSettings(host="h", port=25, sender="rueda@example.org"),
-              email_id="0b7a2c4e-1111-2222-3333-444455556666", to_address="rosa@example.org",
-              subject="Recebemos o seu perfil de programa", text_body="Olá Rosa,\nQali Warma ✓\n",
-              html_body="<p>Olá Rosa, <b>Qali Warma</b> ✓</p>", correlation_id="c-1",
-              created_at=datetime(2027, 10, 24, 9, tzinfo=UTC), kind="program_received",
-              language="pt",
-              attachments=[("agenda.ics", "text/calendar; charset=utf-8; method=PUBLISH",
-                            b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", None)])
+FIELDS = dict(
+    settings=SmtpSettings(host="h", port=25, sender="rueda@example.org"),
+    email_id="0b7a2c4e-1111-2222-3333-444455556666",
+    to_address="rosa@example.org",
+    subject="Recebemos o seu perfil de programa",
+    text_body="Olá Rosa,\nQali Warma ✓\n",
+    html_body="<p>Olá Rosa, <b>Qali Warma</b> ✓</p>",
+    correlation_id="c-1",
+    created_at=datetime(2027, 10, 24, 9, tzinfo=UTC),
+    kind="program_received",
+    language="pt",
+    attachments=[
+        (
+            "agenda.ics",
+            "text/calendar; charset=utf-8; method=PUBLISH",
+            b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+            None,
+        )
+    ],
+)
 
 
 def _same_boundaries(raw: bytes) -> bytes:

@@ -1,5 +1,6 @@
 """notify's inbound table: the reader it uses for each version of each event,
 checked against the producer's docs when they exist."""
+
 import json
 from pathlib import Path
 
@@ -9,8 +10,9 @@ from notify import inbound
 from rueda_backbone.inbound import UnsupportedVersion
 
 EVENTS = Path(__file__).resolve().parents[4] / "docs" / "events"
-VERSIONED = [(row.producer, row.event_type, version) for row in inbound.CONSUMES
-             for version in row.versions]
+VERSIONED = [
+    (row.producer, row.event_type, version) for row in inbound.CONSUMES for version in row.versions
+]
 
 
 @pytest.mark.parametrize("key", VERSIONED, ids=lambda k: f"{k[1]}.v{k[2]}")
@@ -31,15 +33,28 @@ class Envelope:
         self.schema_version, self.payload = schema_version, payload
 
 
-CONTACTS = {"delegation_id": "d1", "workshop_id": "w1", "version": 2, "contacts": [
-    {"delegate_id": "a", "name": "Ana", "email": "ana@example.org", "language": "es",
-     "is_focal_point": True}]}
+CONTACTS = {
+    "delegation_id": "d1",
+    "workshop_id": "w1",
+    "version": 2,
+    "contacts": [
+        {
+            "delegate_id": "a",
+            "name": "Ana",
+            "email": "ana@example.org",
+            "language": "es",
+            "is_focal_point": True,
+        }
+    ],
+}
 
 
 def test_each_version_is_read_by_its_own_reader_and_an_undeclared_one_is_refused():
     def read(version):
-        return inbound.CONSUMES.read(Envelope("intake", "delegation_contacts_updated", version,
-                                              CONTACTS))
+        return inbound.CONSUMES.read(
+            Envelope("intake", "delegation_contacts_updated", version, CONTACTS)
+        )
+
     assert read(2)["version"] == 2
     assert "version" not in read(1)
     # a version notify does not declare is parked, not read as an older one

@@ -1,4 +1,5 @@
 """Every email, in every language: complete catalogues, nothing left untranslated."""
+
 import re
 import runpy
 from pathlib import Path
@@ -45,9 +46,9 @@ def test_every_message_is_translated_with_the_same_placeholders(language):
         wanted = sorted({name for text in ids for name in PLACEHOLDER.findall(text)})
         for string in strings:
             # a singular may say "one" instead of its count
-            assert set(PLACEHOLDER.findall(string)) <= set(wanted) and \
-                set(wanted) - {"count"} <= set(PLACEHOLDER.findall(string)), \
-                f"{language}: {message.id!r}"
+            assert set(PLACEHOLDER.findall(string)) <= set(wanted) and set(wanted) - {
+                "count"
+            } <= set(PLACEHOLDER.findall(string)), f"{language}: {message.id!r}"
     assert [error for _message, errors in po.check() for error in errors] == []
 
 
@@ -73,15 +74,18 @@ def test_every_template_renders_in_every_language(kind, language):
         # every sentence of our own (not the values) changed language
         for sentence in [line for line in text.splitlines() if line.strip()]:
             if sentence in english_lines:
-                assert not any(word in sentence for word in ("received", "Please", "Dear",
-                                                             "agenda", "calendar", "automated"))
+                assert not any(
+                    word in sentence
+                    for word in ("received", "Please", "Dear", "agenda", "calendar", "automated")
+                )
         assert subject != rendering.subject(kind, "en")
 
 
 def test_html_is_escaped_and_text_is_not():
     evil = "<script>alert(1)</script>"
-    text, html = rendering.render("program_received", "es",
-                                  {"name": evil, **{**SAMPLES["program_received"], "title": evil}})
+    text, html = rendering.render(
+        "program_received", "es", {"name": evil, **{**SAMPLES["program_received"], "title": evil}}
+    )
     assert evil in text
     assert evil not in html and "&lt;script&gt;" in html
 
@@ -97,8 +101,17 @@ def test_the_catalogue_template_is_up_to_date_with_the_code_and_templates():
 
     root = Path(rendering.__file__).parents[1]
     method_map = [("notify/**.py", "python"), ("notify/templates/**.j2", "jinja2")]
-    options = {"notify/templates/**.j2": {"extensions": "jinja2.ext.i18n",
-                                          "trim_blocks": "true", "lstrip_blocks": "true"}}
-    found = {message for _file, _line, message, _comments, _context
-             in extract_from_dir(str(root), method_map, options_map=options)}
+    options = {
+        "notify/templates/**.j2": {
+            "extensions": "jinja2.ext.i18n",
+            "trim_blocks": "true",
+            "lstrip_blocks": "true",
+        }
+    }
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            str(root), method_map, options_map=options
+        )
+    }
     assert found == template_ids(), "run pybabel extract and update (see rendering.py)"

@@ -5,6 +5,7 @@ malformed ones refused. Bounded: a few examples per operation and mode, a
 deadline per request. The conftest's `start`, `receiver` and `webhooks_config`
 (private loopback URLs allowed) set webhooks up; a real subscription and a
 delivered delivery give generated requests real ids to reach."""
+
 import json
 from datetime import timedelta
 
@@ -36,30 +37,46 @@ PROPOSED = {"activity_id": "a1", "workshop_id": "w1", "title": "Visit to the PAA
 # a request the document calls valid may still be refused for a domain rule
 # it cannot state (an unknown delegation, a state that forbids it: 409/422),
 # never for one it could: the input policy, a type, a format, a field
-STATEABLE = (CONTROL_MESSAGE, LINE_BREAK_MESSAGE, "must be between", "Not a valid",
-             "Unknown field.", "Missing data")
+STATEABLE = (
+    CONTROL_MESSAGE,
+    LINE_BREAK_MESSAGE,
+    "must be between",
+    "Not a valid",
+    "Unknown field.",
+    "Missing data",
+)
 
 
 def refused_for_a_reason_the_document_could_state(ctx, response, case):
-    if case.meta is None or not case.meta.generation.mode.is_positive \
-            or response.status_code not in (400, 422):
+    if (
+        case.meta is None
+        or not case.meta.generation.mode.is_positive
+        or response.status_code not in (400, 422)
+    ):
         return None
     try:
         fields = response.json().get("fields") or []
     except ValueError:
         return None
-    stated = [f"{f.get('path')}: {f.get('message')}" for f in fields
-              if str(f.get("message")).startswith(STATEABLE)]
+    stated = [
+        f"{f.get('path')}: {f.get('message')}"
+        for f in fields
+        if str(f.get("message")).startswith(STATEABLE)
+    ]
     if stated:
-        raise AssertionError("refused for a reason the document does not state: "
-                             + "; ".join(stated))
+        raise AssertionError(
+            "refused for a reason the document does not state: " + "; ".join(stated)
+        )
     return None
 
 
 # what random generation seldom reaches: the ends of the range a date-time may
 # take, and a NUL in a plain string (PostgreSQL refuses it in any statement)
-EDGES = {"date-time": ["0001-01-01T00:01:00+00:05", "9999-12-31T23:59:00-00:05"],
-         "date": ["0001-01-01", "9999-12-31"], "string": ["\x00"]}
+EDGES = {
+    "date-time": ["0001-01-01T00:01:00+00:05", "9999-12-31T23:59:00-00:05"],
+    "date": ["0001-01-01", "9999-12-31"],
+    "string": ["\x00"],
+}
 
 
 def edges_of(schema):
@@ -70,16 +87,21 @@ def edges_of(schema):
 
 def edge_cases(operation, known, key):
     """One case per path or query parameter and edge value its schema allows."""
-    path = {p.name: (known.get(p.name) or ["x"])[0] for p in operation.iter_parameters()
-            if p.location.value == "path"}
+    path = {
+        p.name: (known.get(p.name) or ["x"])[0]
+        for p in operation.iter_parameters()
+        if p.location.value == "path"
+    }
     for parameter in operation.iter_parameters():
         where = parameter.location.value
-        for value in edges_of(parameter.definition.get("schema", {})) \
-                if where in ("path", "query") else ():
+        for value in (
+            edges_of(parameter.definition.get("schema", {})) if where in ("path", "query") else ()
+        ):
             yield operation.Case(
                 path_parameters={**path, parameter.name: value} if where == "path" else path,
                 query={parameter.name: value} if where == "query" else {},
-                headers={"X-API-Key": key})
+                headers={"X-API-Key": key},
+            )
 
 
 def examples(config):
@@ -91,10 +113,16 @@ def examples(config):
 
 def sent(request):
     """The request as it went out, the API key left out."""
-    headers = {name: value for name, value in request.headers.items()
-               if name in ("Content-Type", "Idempotency-Key")}
-    body = request.body.decode("utf-8", "backslashreplace") if isinstance(request.body, bytes) \
+    headers = {
+        name: value
+        for name, value in request.headers.items()
+        if name in ("Content-Type", "Idempotency-Key")
+    }
+    body = (
+        request.body.decode("utf-8", "backslashreplace")
+        if isinstance(request.body, bytes)
         else request.body
+    )
     return f"{request.method} {request.url} {headers} {body!r}"[:1000]
 
 
@@ -104,15 +132,22 @@ def fuzz(document, base, key, known=None, examples=EXAMPLES_PER_OPERATION):
     one line per (operation, check) that failed, with the request and the
     answer, the count of answers by status and the number of operations."""
     known = known or {}
-    config = schemathesis.Config.from_dict({
-        # the key as the document's scheme says; `ignored_auth` also tries without it
-        "auth": {"openapi": {"apiKey": {"api_key": key}}},
-        "generation": {"with-security-parameters": False},
-        "checks": {"positive_data_acceptance": {"expected-statuses": [
-            "2xx", "401", "403", "404", "409", "422"]}},
-        "dictionaries": {name: {"values": values} for name, values in known.items()},
-        "parameters": {f"path.{name}": {"dictionary": name, "probability": 0.5}
-                       for name in known}})
+    config = schemathesis.Config.from_dict(
+        {
+            # the key as the document's scheme says; `ignored_auth` also tries without it
+            "auth": {"openapi": {"apiKey": {"api_key": key}}},
+            "generation": {"with-security-parameters": False},
+            "checks": {
+                "positive_data_acceptance": {
+                    "expected-statuses": ["2xx", "401", "403", "404", "409", "422"]
+                }
+            },
+            "dictionaries": {name: {"values": values} for name, values in known.items()},
+            "parameters": {
+                f"path.{name}": {"dictionary": name, "probability": 0.5} for name in known
+            },
+        }
+    )
     schema = schemathesis.openapi.from_dict(document, config=config)
     failures, statuses = {}, {}
 
@@ -120,22 +155,32 @@ def fuzz(document, base, key, known=None, examples=EXAMPLES_PER_OPERATION):
         response = case.call(base_url=base, timeout=30)
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         try:
-            case.validate_response(response, additional_checks=[
-                refused_for_a_reason_the_document_could_state])
+            case.validate_response(
+                response, additional_checks=[refused_for_a_reason_the_document_could_state]
+            )
         except FailureGroup as group:
             for failure in group.exceptions:
-                failures.setdefault((case.operation.label, failure.title), (
-                    f"{case.operation.label} [{kind}] {failure.title}: "
-                    f"{failure.message.strip()[:400]}\n  {sent(response.request)}\n"
-                    f"  -> {response.status_code} {response.text[:400]}"))
+                failures.setdefault(
+                    (case.operation.label, failure.title),
+                    (
+                        f"{case.operation.label} [{kind}] {failure.title}: "
+                        f"{failure.message.strip()[:400]}\n  {sent(response.request)}\n"
+                        f"  -> {response.status_code} {response.text[:400]}"
+                    ),
+                )
 
     def generated(operation, mode):
-        @settings(max_examples=examples, deadline=DEADLINE, database=None,
-                  phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=examples,
+            deadline=DEADLINE,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode))
         def call(case):
             check(case, mode.value)
+
         return call
 
     operations = [result.ok() for result in schema.get_all_operations()]
@@ -151,27 +196,39 @@ def fuzz(document, base, key, known=None, examples=EXAMPLES_PER_OPERATION):
 
 
 def test_no_request_the_document_allows_or_breaks_gets_an_answer_it_does_not_promise(
-        start, receiver, webhooks_config):
+    start, receiver, webhooks_config
+):
     start()
     key = create_api_key(Store.for_url(webhooks_config["DATABASE_URL"]), "ops")
     base = f"http://{webhooks_config['WEB_SERVER_ADDRESS']}"
 
     def made(method, path, body=None, status=200):
-        response = requests.request(method, base + path, json=body, timeout=10,
-                                    headers={"X-API-Key": key})
+        response = requests.request(
+            method, base + path, json=body, timeout=10, headers={"X-API-Key": key}
+        )
         assert response.status_code == status, response.text
         return response.json()
+
     # a subscription and a delivered delivery, so that generated requests also reach real ones
-    subscription = made("POST", "/subscriptions", {
-        "name": "funder-grants", "url": receiver.url,
-        "event_types": ["activity_proposed"]}, 201)
+    subscription = made(
+        "POST",
+        "/subscriptions",
+        {"name": "funder-grants", "url": receiver.url, "event_types": ["activity_proposed"]},
+        201,
+    )
     receiver.use_secret(subscription["secret"])
     publish_event(webhooks_config["AMQP_URI"], "followup", "activity_proposed", PROPOSED)
-    (delivery,) = wait_for(lambda: made("GET", "/deliveries?status=delivered")["deliveries"],
-                           what="the delivery to be delivered")
-    failures, statuses, operations = fuzz(api.openapi(), base, key, {
-        "subscription_id": [subscription["id"]], "delivery_id": [delivery["id"]]},
-        examples=examples(webhooks_config))
+    (delivery,) = wait_for(
+        lambda: made("GET", "/deliveries?status=delivered")["deliveries"],
+        what="the delivery to be delivered",
+    )
+    failures, statuses, operations = fuzz(
+        api.openapi(),
+        base,
+        key,
+        {"subscription_id": [subscription["id"]], "delivery_id": [delivery["id"]]},
+        examples=examples(webhooks_config),
+    )
     assert failures == [], "\n".join(failures)
     assert operations == len(oas.routes(WebhooksService))  # every route the service serves
     assert statuses.get(200) and statuses.get(422) and statuses.get(404), json.dumps(statuses)
@@ -179,11 +236,15 @@ def test_no_request_the_document_allows_or_breaks_gets_an_answer_it_does_not_pro
 
 # what the fuzzer found in webhooks' document, held by requests that always reach it
 
+
 def test_the_idempotency_key_is_documented_as_the_service_reads_it(start, webhooks_config):
     import re
 
-    (idempotency,) = [p for p in api.openapi()["paths"]["/subscriptions"]["post"]["parameters"]
-                      if p["name"] == "Idempotency-Key"]
+    (idempotency,) = [
+        p
+        for p in api.openapi()["paths"]["/subscriptions"]["post"]["parameters"]
+        if p["name"] == "Idempotency-Key"
+    ]
     schema = idempotency["schema"]
     assert schema["minLength"] == 1
     assert not any(re.search(schema["pattern"], value) for value in ("a b", "a\tb", "é"))
@@ -191,10 +252,16 @@ def test_the_idempotency_key_is_documented_as_the_service_reads_it(start, webhoo
     key = create_api_key(Store.for_url(webhooks_config["DATABASE_URL"]), "ops")
     base = f"http://{webhooks_config['WEB_SERVER_ADDRESS']}"
     # an empty key is the documented 400, not an answer the document hides
-    response = requests.post(base + "/subscriptions", timeout=10, json={
-        "name": "funder-grants", "url": "http://127.0.0.1:9/hook",
-        "event_types": ["activity_proposed"]},
-        headers={"X-API-Key": key, "Idempotency-Key": ""})
+    response = requests.post(
+        base + "/subscriptions",
+        timeout=10,
+        json={
+            "name": "funder-grants",
+            "url": "http://127.0.0.1:9/hook",
+            "event_types": ["activity_proposed"],
+        },
+        headers={"X-API-Key": key, "Idempotency-Key": ""},
+    )
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "invalid_idempotency_key"
     assert oas.response_problems(api.openapi(), "POST", "/subscriptions", response) == []
@@ -203,8 +270,11 @@ def test_the_idempotency_key_is_documented_as_the_service_reads_it(start, webhoo
 def test_the_subscription_filter_is_documented_as_the_service_reads_it(start, http):
     import re
 
-    (subscription_id,) = [p for p in api.openapi()["paths"]["/deliveries"]["get"]["parameters"]
-                          if p["name"] == "subscription_id"]
+    (subscription_id,) = [
+        p
+        for p in api.openapi()["paths"]["/deliveries"]["get"]["parameters"]
+        if p["name"] == "subscription_id"
+    ]
     pattern = re.compile(subscription_id["schema"]["pattern"])
     real = "4b3f1d2a-7c1e-4f0a-9d7e-2f1b8c3a5e10"
     assert pattern.search(real)

@@ -1,4 +1,5 @@
 """The migrations build the schema the models declare, on SQLite and PostgreSQL."""
+
 import sqlalchemy as sa
 
 from rueda_backbone import tables
@@ -6,8 +7,9 @@ from rueda_backbone.database import Store, upgrade
 from webhooks.models import Base
 
 
-def test_the_migrated_schema_has_every_table_column_and_index_of_the_models(alembic_ini,
-                                                                           database_url):
+def test_the_migrated_schema_has_every_table_column_and_index_of_the_models(
+    alembic_ini, database_url
+):
     upgrade(alembic_ini, database_url)
     inspector = sa.inspect(Store.for_url(database_url).engine)
     for table in [*Base.metadata.sorted_tables, *tables.metadata.sorted_tables]:

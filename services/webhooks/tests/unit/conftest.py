@@ -1,5 +1,6 @@
 """A throw-away SQLite unit of work per test, the events webhooks reads as
 envelopes, and the example receiver loaded from examples/integrations/."""
+
 import importlib.util
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +37,19 @@ def public_dns(host, port):
 SETTINGS = Settings(resolve=public_dns)
 
 
-def envelope(event_type="activity_status_changed", producer="followup", *, event_id=None,
-             **payload):
-    payload = payload or {"activity_id": "a1", "from_state": "proposed",
-                          "to_state": "under_review", "reason": "first\nsecond line"}
-    return Envelope.wrap(Event(event_type, payload, 1), producer=producer,
-                         correlation_id="corr-1", occurred_at=NOW, event_id=event_id)
+def envelope(
+    event_type="activity_status_changed", producer="followup", *, event_id=None, **payload
+):
+    payload = payload or {
+        "activity_id": "a1",
+        "from_state": "proposed",
+        "to_state": "under_review",
+        "reason": "first\nsecond line",
+    }
+    return Envelope.wrap(
+        Event(event_type, payload, 1),
+        producer=producer,
+        correlation_id="corr-1",
+        occurred_at=NOW,
+        event_id=event_id,
+    )

@@ -1,5 +1,6 @@
 """A failing delivery waits longer after each try, exponentially, and is
 parked after the last one."""
+
 import pytest
 
 from webhooks import domain
@@ -21,8 +22,10 @@ def test_each_try_but_the_last_is_followed_by_its_delay_and_the_last_by_parking(
 
 
 def test_one_attempt_means_parked_at_the_first_failure():
-    assert domain.after_failure(1, domain.retry_delays(max_attempts=1, first_seconds=5,
-                                                       factor=2)) is None
+    assert (
+        domain.after_failure(1, domain.retry_delays(max_attempts=1, first_seconds=5, factor=2))
+        is None
+    )
 
 
 def test_no_attempt_at_all_is_not_a_schedule():
@@ -31,6 +34,11 @@ def test_no_attempt_at_all_is_not_a_schedule():
 
 
 def test_the_schedule_is_read_from_config():
-    settings = Settings.from_config({"DELIVERY_MAX_ATTEMPTS": "4", "DELIVERY_FIRST_RETRY_SECONDS":
-                                     "0.5", "DELIVERY_BACKOFF_FACTOR": "2"})
+    settings = Settings.from_config(
+        {
+            "DELIVERY_MAX_ATTEMPTS": "4",
+            "DELIVERY_FIRST_RETRY_SECONDS": "0.5",
+            "DELIVERY_BACKOFF_FACTOR": "2",
+        }
+    )
     assert settings.retry_delays == (0.5, 1.0, 2.0)

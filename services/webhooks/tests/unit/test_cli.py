@@ -1,4 +1,5 @@
 """`rueda-webhooks` lists deliveries and replays parked ones from a shell."""
+
 import json
 
 import pytest
@@ -20,9 +21,16 @@ def parked(tmp_path):
     tables.metadata.create_all(store.engine)
     with store.transaction() as session:
         uow = UnitOfWork(session, producer="webhooks", correlation_id="t")
-        usecases.create_subscription({"name": "funder", "url": "https://grants.example.org/",
-                                      "event_types": ["activity_status_changed"]},
-                                     uow=uow, now=NOW, settings=SETTINGS)
+        usecases.create_subscription(
+            {
+                "name": "funder",
+                "url": "https://grants.example.org/",
+                "event_types": ["activity_status_changed"],
+            },
+            uow=uow,
+            now=NOW,
+            settings=SETTINGS,
+        )
         (delivery_id,) = usecases.record_event({}, uow=uow, now=NOW, event=envelope())
         row = session.get(Delivery, delivery_id)
         row.status, row.attempts, row.last_error = domain.PARKED, 8, "gave up after 8 attempts"
@@ -34,15 +42,15 @@ def parked(tmp_path):
 
 def test_parked_deliveries_are_listed_and_replayed(parked, capsys):
     config, delivery_id = parked
-    assert cli.main(["--config", config, "deliveries", "list", "--status", "parked",
-                     "--json"]) == 0
+    assert cli.main(["--config", config, "deliveries", "list", "--status", "parked", "--json"]) == 0
     (listed,) = json.loads(capsys.readouterr().out)
     assert (listed["id"], listed["last_error"]) == (delivery_id, "gave up after 8 attempts")
     assert cli.main(["--config", config, "deliveries", "replay", delivery_id]) == 0
-    assert cli.main(["--config", config, "deliveries", "list", "--status", "pending",
-                     "--json"]) == 0
+    assert (
+        cli.main(["--config", config, "deliveries", "list", "--status", "pending", "--json"]) == 0
+    )
     out = capsys.readouterr().out
-    assert json.loads(out[out.index("["):])[0]["replays"] == 1
+    assert json.loads(out[out.index("[") :])[0]["replays"] == 1
 
 
 def test_replaying_a_pending_or_unknown_delivery_says_why_and_fails(parked, capsys):

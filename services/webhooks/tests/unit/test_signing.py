@@ -1,5 +1,6 @@
 """Deliveries are signed as Standard Webhooks says, and the example receiver
 accepts exactly what is signed so."""
+
 import base64
 import json
 import time
@@ -22,15 +23,20 @@ receiver = load_receiver_example()
 
 
 def test_the_signature_of_the_specifications_test_vector_is_reproduced():
-    assert signing.signature(SPEC_SECRET, webhook_id=SPEC_ID, timestamp=SPEC_TIMESTAMP,
-                             body=SPEC_BODY) == SPEC_SIGNATURE
+    assert (
+        signing.signature(SPEC_SECRET, webhook_id=SPEC_ID, timestamp=SPEC_TIMESTAMP, body=SPEC_BODY)
+        == SPEC_SIGNATURE
+    )
 
 
 def test_the_three_headers_carry_the_id_the_timestamp_and_the_signature():
-    assert signing.headers(SPEC_SECRET, webhook_id=SPEC_ID, timestamp=SPEC_TIMESTAMP,
-                           body=SPEC_BODY) == {
-        "webhook-id": SPEC_ID, "webhook-timestamp": "1614265330",
-        "webhook-signature": SPEC_SIGNATURE}
+    assert signing.headers(
+        SPEC_SECRET, webhook_id=SPEC_ID, timestamp=SPEC_TIMESTAMP, body=SPEC_BODY
+    ) == {
+        "webhook-id": SPEC_ID,
+        "webhook-timestamp": "1614265330",
+        "webhook-signature": SPEC_SIGNATURE,
+    }
 
 
 def test_a_new_secret_is_whsec_and_the_base64_of_32_random_bytes():
@@ -41,10 +47,14 @@ def test_a_new_secret_is_whsec_and_the_base64_of_32_random_bytes():
 
 
 def test_the_example_receivers_hand_written_check_agrees_with_the_test_vector():
-    headers = {"webhook-id": SPEC_ID, "webhook-timestamp": str(SPEC_TIMESTAMP),
-               "webhook-signature": SPEC_SIGNATURE}
-    assert receiver.verify_by_hand(SPEC_SECRET, SPEC_BODY.encode(), headers,
-                                   now=SPEC_TIMESTAMP) == {"test": 2432232314}
+    headers = {
+        "webhook-id": SPEC_ID,
+        "webhook-timestamp": str(SPEC_TIMESTAMP),
+        "webhook-signature": SPEC_SIGNATURE,
+    }
+    assert receiver.verify_by_hand(
+        SPEC_SECRET, SPEC_BODY.encode(), headers, now=SPEC_TIMESTAMP
+    ) == {"test": 2432232314}
 
 
 # what the reference implementation and the hand-written check raise
@@ -62,10 +72,10 @@ def test_the_example_receiver_verifies_what_the_sender_signs_and_nothing_else(ve
         verify(secret, body.replace("Año", "Ano").encode(), headers)
     with pytest.raises(REFUSED):
         verify(signing.new_secret(), body.encode(), headers)
-    with pytest.raises(REFUSED):   # another id under the same signature
+    with pytest.raises(REFUSED):  # another id under the same signature
         verify(secret, body.encode(), {**headers, "webhook-id": "msg_2"})
     stale = signing.headers(secret, webhook_id="msg_1", timestamp=now - 600, body=body)
-    with pytest.raises(REFUSED):   # a capture replayed ten minutes later
+    with pytest.raises(REFUSED):  # a capture replayed ten minutes later
         verify(secret, body.encode(), stale)
 
 
@@ -77,17 +87,22 @@ def test_the_example_receiver_stores_each_webhook_id_once_and_refuses_bad_signat
 
     def post(headers, data=body):
         import io
+
         status = []
-        environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(data)),
-                   "wsgi.input": io.BytesIO(data),
-                   **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}}
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "CONTENT_LENGTH": str(len(data)),
+            "wsgi.input": io.BytesIO(data),
+            **{f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()},
+        }
         app(environ, lambda s, h: status.append(s))
         return status[0].split()[0]
 
-    headers = signing.headers(secret, webhook_id="msg_x", timestamp=int(time.time()),
-                              body=body.decode())
+    headers = signing.headers(
+        secret, webhook_id="msg_x", timestamp=int(time.time()), body=body.decode()
+    )
     assert post(headers) == "204"
-    assert post(headers) == "200"      # the same delivery again: a duplicate
+    assert post(headers) == "200"  # the same delivery again: a duplicate
     assert post({**headers, "webhook-signature": "v1,AAAA"}) == "401"
     assert post({}) == "401"
     assert len(stored) == 1

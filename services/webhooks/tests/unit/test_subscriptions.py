@@ -1,4 +1,5 @@
 """Subscribing, and the one delivery per event and matching subscription."""
+
 import json
 
 import pytest
@@ -13,9 +14,12 @@ from .conftest import NOW, SETTINGS, envelope
 
 
 def subscribe(uow, *event_types, url="https://grants.example.org/hook", name="funder"):
-    return usecases.create_subscription({"name": name, "url": url,
-                                         "event_types": list(event_types)},
-                                        uow=uow, now=NOW, settings=SETTINGS)
+    return usecases.create_subscription(
+        {"name": name, "url": url, "event_types": list(event_types)},
+        uow=uow,
+        now=NOW,
+        settings=SETTINGS,
+    )
 
 
 def deliveries(uow):
@@ -67,8 +71,10 @@ def test_a_removed_subscription_gets_no_new_deliveries(uow):
     usecases.remove_subscription({"subscription_id": made["id"]}, uow=uow, now=NOW)
     assert usecases.record_event({}, uow=uow, now=NOW, event=envelope()) == []
     assert usecases.list_subscriptions({}, uow=uow, now=NOW)["subscriptions"] == []
-    assert usecases.list_subscriptions({"all": True}, uow=uow, now=NOW)["subscriptions"][0][
-        "active"] is False
+    assert (
+        usecases.list_subscriptions({"all": True}, uow=uow, now=NOW)["subscriptions"][0]["active"]
+        is False
+    )
 
 
 def test_a_pending_delivery_cannot_be_replayed_and_a_parked_one_starts_afresh(uow):
@@ -80,7 +86,7 @@ def test_a_pending_delivery_cannot_be_replayed_and_a_parked_one_starts_afresh(uo
     row.status, row.attempts, row.parked_at = domain.PARKED, 8, NOW
     view = usecases.replay_delivery({"delivery_id": delivery_id}, uow=uow, now=NOW)
     assert (view["status"], view["attempts"], view["replays"]) == (domain.PENDING, 0, 1)
-    assert view["id"] == delivery_id   # the same webhook-id: the receiver dedups on it
+    assert view["id"] == delivery_id  # the same webhook-id: the receiver dedups on it
 
 
 def test_the_offered_event_types_carry_no_contact_details_and_no_names():

@@ -1,5 +1,6 @@
 """Receivers' URLs that would let the sender reach into its own network are
 refused (SSRF), when the subscription is made and again when it connects."""
+
 import os
 import socket
 import threading
@@ -14,47 +15,63 @@ from .conftest import public_dns
 
 
 def refusal(url, *, resolve=public_dns, allow_private=False, require_https=True):
-    return domain.url_refusal(url, resolve=resolve, allow_private=allow_private,
-                              require_https=require_https)
+    return domain.url_refusal(
+        url, resolve=resolve, allow_private=allow_private, require_https=require_https
+    )
 
 
 def test_a_public_https_url_is_accepted():
     assert refusal("https://grants.example.org/rueda/hooks?src=rueda") is None
 
 
-@pytest.mark.parametrize("url", [
-    "https://127.0.0.1/hook", "https://127.8.9.10:8443/", "https://[::1]/hook",
-    "https://10.0.0.7/", "https://172.16.3.4/", "https://192.168.1.20/",
-    "https://169.254.169.254/latest/meta-data/",           # cloud metadata
-    "https://100.64.0.1/",                                 # carrier-grade NAT
-    "https://0.0.0.0/", "https://[::ffff:127.0.0.1]/",     # IPv4 mapped into IPv6
-    "https://[fd00::1]/", "https://[fe80::1]/", "https://224.0.0.1/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hook",
+        "https://127.8.9.10:8443/",
+        "https://[::1]/hook",
+        "https://10.0.0.7/",
+        "https://172.16.3.4/",
+        "https://192.168.1.20/",
+        "https://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "https://100.64.0.1/",  # carrier-grade NAT
+        "https://0.0.0.0/",
+        "https://[::ffff:127.0.0.1]/",  # IPv4 mapped into IPv6
+        "https://[fd00::1]/",
+        "https://[fe80::1]/",
+        "https://224.0.0.1/",
+    ],
+)
 def test_loopback_private_link_local_and_reserved_addresses_are_refused(url):
     assert "not a public address" in refusal(url)
 
 
 def test_a_name_that_resolves_to_a_private_address_is_refused():
     def dns(host, port):
-        return ["93.184.215.14", "10.1.2.3"]   # one bad record is enough
+        return ["93.184.215.14", "10.1.2.3"]  # one bad record is enough
+
     assert "10.1.2.3" in refusal("https://hooks.example.org/", resolve=dns)
 
 
 def test_a_name_that_does_not_resolve_is_refused():
     def dns(host, port):
         raise socket.gaierror("Name or service not known")
+
     assert "does not resolve" in refusal("https://nowhere.invalid/", resolve=dns)
 
 
-@pytest.mark.parametrize("url, reason", [
-    ("http://grants.example.org/", "https"),
-    ("ftp://grants.example.org/", "https"),
-    ("https://user:pass@grants.example.org/", "credentials"),
-    ("https:///path-only", "host"),
-    ("https://grants.example.org/#part", "fragment"),
-    ("https://grants.example.org:99999/", "not a URL"),
-    ("https://grants.example.org/" + "a" * 2000, "at most"),
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://grants.example.org/", "https"),
+        ("ftp://grants.example.org/", "https"),
+        ("https://user:pass@grants.example.org/", "credentials"),
+        ("https:///path-only", "host"),
+        ("https://grants.example.org/#part", "fragment"),
+        ("https://grants.example.org:99999/", "not a URL"),
+        ("https://grants.example.org/" + "a" * 2000, "at most"),
+    ],
+)
 def test_urls_without_tls_a_host_or_with_credentials_are_refused(url, reason):
     assert reason in refusal(url)
 
@@ -81,6 +98,7 @@ def local_server():
             connection.close()
         except OSError:
             received.append(b"")
+
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     yield server.getsockname()[1], received
@@ -92,11 +110,12 @@ def test_the_sender_refuses_to_talk_to_a_private_peer_even_if_the_url_was_accept
     # the name checked at subscription time may resolve elsewhere now (DNS rebinding)
     port, received = local_server
     http = posting.session(allow_private=False)
-    outcome = posting.post(http, f"http://localhost:{port}/hook", body="{}", headers={},
-                           connect_timeout=2, timeout=2)
+    outcome = posting.post(
+        http, f"http://localhost:{port}/hook", body="{}", headers={}, connect_timeout=2, timeout=2
+    )
     assert not outcome.delivered
     assert "not a public address" in outcome.error
-    assert received in ([], [b""])   # not one byte of the request was sent
+    assert received in ([], [b""])  # not one byte of the request was sent
 
 
 def test_the_host_is_resolved_once_before_the_use_case_runs():
@@ -107,10 +126,11 @@ def test_the_host_is_resolved_once_before_the_use_case_runs():
     def dns(host, port):
         lookups.append(host)
         return ["10.9.8.7"]
+
     settings = Settings(resolve=dns).resolved_for("https://hooks.example.org/x")
     assert lookups == ["hooks.example.org"]
     assert "10.9.8.7" in refusal("https://hooks.example.org/x", resolve=settings.resolve)
-    assert lookups == ["hooks.example.org"]   # the check read the answer given before
+    assert lookups == ["hooks.example.org"]  # the check read the answer given before
 
 
 @pytest.fixture
@@ -122,19 +142,41 @@ def self_signed_https(tmp_path):
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     hits = []
 
     def app(environ, start_response):
         hits.append(environ["PATH_INFO"])
         start_response("204 No Content", [])
         return [b""]
-    listener = eventlet.wrap_ssl(eventlet.listen(("127.0.0.1", 0)), certfile=str(cert),
-                                 keyfile=str(key), server_side=True)
-    thread = eventlet.spawn(eventlet.wsgi.server, listener, app, log_output=False,
-                            log=open(os.devnull, "w"))
+
+    listener = eventlet.wrap_ssl(
+        eventlet.listen(("127.0.0.1", 0)), certfile=str(cert), keyfile=str(key), server_side=True
+    )
+    thread = eventlet.spawn(
+        eventlet.wsgi.server, listener, app, log_output=False, log=open(os.devnull, "w")
+    )
     yield listener.getsockname()[1], hits
     thread.kill()
 
@@ -158,9 +200,13 @@ def test_a_certificate_that_does_not_verify_is_a_failed_try(self_signed_https):
     import sys
 
     port, hits = self_signed_https
-    client = eventlet.spawn(subprocess.run, [sys.executable, "-c", CLIENT,
-                                             f"https://localhost:{port}/"],
-                            capture_output=True, text=True, timeout=60)
+    client = eventlet.spawn(
+        subprocess.run,
+        [sys.executable, "-c", CLIENT, f"https://localhost:{port}/"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     done = client.wait()
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
     assert outcome["delivered"] is False

@@ -1,5 +1,6 @@
 """Deliveries: one per event and matching subscription, written with the
 event's inbox record; listed and replayed by ops."""
+
 from __future__ import annotations
 
 import json
@@ -29,32 +30,51 @@ def record_event(message, *, uow, now, event) -> list[str]:
     """An event arrived: one delivery for each active subscription to its type
     (`event` is the envelope, `message` its payload as the reader loaded it).
     Runs once per event (the inbox record is in this transaction)."""
-    subscription_ids = list(uow.session.scalars(
-        sa.select(Subscription.id)
-        .join(SubscribedEventType, SubscribedEventType.subscription_id == Subscription.id)
-        .where(SubscribedEventType.event_type == event.event_type,
-               Subscription.active.is_(True))
-        .order_by(Subscription.id)))
+    subscription_ids = list(
+        uow.session.scalars(
+            sa.select(Subscription.id)
+            .join(SubscribedEventType, SubscribedEventType.subscription_id == Subscription.id)
+            .where(
+                SubscribedEventType.event_type == event.event_type, Subscription.active.is_(True)
+            )
+            .order_by(Subscription.id)
+        )
+    )
     if not subscription_ids:
         return []
     body = body_of(event)
     created = []
     for subscription_id in subscription_ids:
         delivery = Delivery(
-            id=new_webhook_id(), subscription_id=subscription_id, event_id=event.event_id,
-            event_type=event.event_type, producer=event.producer,
-            correlation_id=event.correlation_id, body=body, status=domain.PENDING, attempts=0,
-            next_attempt_at=now, created_at=now, replays=0)
+            id=new_webhook_id(),
+            subscription_id=subscription_id,
+            event_id=event.event_id,
+            event_type=event.event_type,
+            producer=event.producer,
+            correlation_id=event.correlation_id,
+            body=body,
+            status=domain.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            replays=0,
+        )
         uow.session.add(delivery)
         created.append(delivery.id)
     return created
 
 
 def list_deliveries(command, *, uow, now) -> dict:
-    query = sa.select(Delivery).order_by(Delivery.created_at.desc(), Delivery.id).limit(
-        command.get("limit", 100))
-    for column, key in ((Delivery.status, "status"), (Delivery.subscription_id, "subscription_id"),
-                        (Delivery.event_type, "event_type")):
+    query = (
+        sa.select(Delivery)
+        .order_by(Delivery.created_at.desc(), Delivery.id)
+        .limit(command.get("limit", 100))
+    )
+    for column, key in (
+        (Delivery.status, "status"),
+        (Delivery.subscription_id, "subscription_id"),
+        (Delivery.event_type, "event_type"),
+    ):
         if command.get(key):
             query = query.where(column == command[key])
     return {"deliveries": [delivery_view(d) for d in uow.session.scalars(query)]}
@@ -76,8 +96,9 @@ def replay_delivery(command, *, uow, now) -> dict:
     whole retry schedule, with the same webhook-id and body."""
     delivery = _delivery(uow.session, command["delivery_id"])
     if delivery.status == domain.PENDING:
-        raise ReplayRefused(f"delivery {delivery.id} is still on its way "
-                            f"(attempt {delivery.attempts + 1} is due)")
+        raise ReplayRefused(
+            f"delivery {delivery.id} is still on its way (attempt {delivery.attempts + 1} is due)"
+        )
     subscription = uow.session.get(Subscription, delivery.subscription_id)
     if not subscription.active:
         raise ReplayRefused(f"subscription {subscription.id} was removed")

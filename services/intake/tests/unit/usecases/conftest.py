@@ -1,5 +1,6 @@
 """Use cases through their one signature, `(command, *, uow, now)`, on a
 throw-away SQLite database and a fixed clock (`intake_scene.NOW`)."""
+
 from __future__ import annotations
 
 import pytest

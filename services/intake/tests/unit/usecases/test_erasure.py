@@ -1,4 +1,5 @@
 """Erasure: a delegate is forgotten here and the suite is told."""
+
 import json
 
 import pytest
@@ -21,10 +22,17 @@ def test_an_erased_delegate_is_gone_from_the_delegation_and_its_kept_revisions(s
     versions = scene.run(usecases.delegation_versions, {"delegation_id": delegation.id})
     assert "Luis" not in json.dumps([v.data for v in versions])
     events = scene.events()
-    assert [t for t, _, _ in events] == ["delegate_erased", "delegation_registered",
-                                         "delegation_contacts_updated"]
-    assert events[0][2] == {"workshop_id": workshop.id, "delegation_id": delegation.id,
-                            "delegate_id": luis_id, "erased_at": LATER.isoformat()}
+    assert [t for t, _, _ in events] == [
+        "delegate_erased",
+        "delegation_registered",
+        "delegation_contacts_updated",
+    ]
+    assert events[0][2] == {
+        "workshop_id": workshop.id,
+        "delegation_id": delegation.id,
+        "delegate_id": luis_id,
+        "erased_at": LATER.isoformat(),
+    }
     assert "luis@" not in json.dumps(events[2][2])
     with pytest.raises(NotFound):
         scene.run(usecases.erase_delegate, {"delegate_id": luis_id})

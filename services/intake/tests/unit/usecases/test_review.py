@@ -1,4 +1,5 @@
 """The secretariat's review of a program profile."""
+
 import pytest
 from intake_scene import LATER
 
@@ -15,23 +16,40 @@ def program(scene):
 
 
 def test_a_returned_program_carries_the_reason_and_an_accepted_one_none(scene, program):
-    returned = scene.run(usecases.review_program, {"program_id": program.id,
-                                                   "decision": "returned", "reason": "Add more"},
-                         LATER)
-    assert returned.review == {"decision": "returned", "reason": "Add more", "version": 1,
-                               "reviewed_at": LATER.isoformat(), "reviewed_by": "internal"}
-    scene.run(usecases.review_program, {"program_id": program.id, "decision": "accepted",
-                                        "reason": "ignored when accepted", "version": 1})
+    returned = scene.run(
+        usecases.review_program,
+        {"program_id": program.id, "decision": "returned", "reason": "Add more"},
+        LATER,
+    )
+    assert returned.review == {
+        "decision": "returned",
+        "reason": "Add more",
+        "version": 1,
+        "reviewed_at": LATER.isoformat(),
+        "reviewed_by": "internal",
+    }
+    scene.run(
+        usecases.review_program,
+        {
+            "program_id": program.id,
+            "decision": "accepted",
+            "reason": "ignored when accepted",
+            "version": 1,
+        },
+    )
     assert [(p["decision"], p["reason"]) for _, _, p in scene.events()] == [
-        ("returned", "Add more"), ("accepted", None)]
+        ("returned", "Add more"),
+        ("accepted", None),
+    ]
 
 
 def test_a_review_of_a_stale_revision_is_refused_at_its_version(scene, program):
     with pytest.raises(Conflict) as caught:
-        scene.run(usecases.review_program, {"program_id": program.id, "decision": "accepted",
-                                            "version": 2})
-    assert caught.value.fields == [{"path": "version",
-                                    "message": "a newer revision was submitted"}]
+        scene.run(
+            usecases.review_program,
+            {"program_id": program.id, "decision": "accepted", "version": 2},
+        )
+    assert caught.value.fields == [{"path": "version", "message": "a newer revision was submitted"}]
 
 
 def test_only_a_submitted_program_is_reviewed(scene, program):

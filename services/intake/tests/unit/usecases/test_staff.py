@@ -1,12 +1,17 @@
 """Staff: registered and revised; the email goes only to notify's event."""
+
 import pytest
 from intake_scene import LATER, NOW
 
 from intake import schemas, usecases
 from rueda_backbone import NotFound
 
-MARIA = {"name": "María Fernández", "email": "mf@example.org", "language": "es",
-         "roles": ["secretariat", "coordinator"]}
+MARIA = {
+    "name": "María Fernández",
+    "email": "mf@example.org",
+    "language": "es",
+    "roles": ["secretariat", "coordinator"],
+}
 
 
 def test_a_staff_member_is_published_twice_and_only_notify_gets_the_email(scene):
@@ -24,9 +29,15 @@ def test_a_revision_replaces_the_member_with_the_next_version(scene):
     form = schemas.StaffForm().load({**MARIA, "roles": ["secretariat"], "active": False})
     revised = scene.run(usecases.revise_staff, {**form, "staff_id": staff.id}, LATER)
     assert (revised.version, revised.roles, revised.active, revised.updated_at) == (
-        2, ["secretariat"], False, LATER)
+        2,
+        ["secretariat"],
+        False,
+        LATER,
+    )
     assert [(t, p["version"], p["active"]) for t, _, p in scene.events()] == [
-        ("staff_member_registered", 2, False), ("staff_contacts_updated", 2, False)]
+        ("staff_member_registered", 2, False),
+        ("staff_contacts_updated", 2, False),
+    ]
 
 
 def test_revising_an_unknown_staff_member_is_not_found(scene):

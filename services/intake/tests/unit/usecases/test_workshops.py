@@ -1,5 +1,6 @@
 """Workshops: announced, revised, late windows granted; each change
 re-publishes the whole workshop."""
+
 from datetime import timedelta
 
 import intake_forms
@@ -27,8 +28,11 @@ def test_a_revision_replaces_the_workshop_and_is_published_with_the_next_version
     scene.events()
     form = schemas.WorkshopForm().load(intake_forms.workshop(now=NOW, title="Fifth Workshop"))
     revised = scene.run(usecases.revise_workshop, {**form, "workshop_id": workshop.id}, LATER)
-    assert (revised.version, revised.form["title"], revised.updated_at) == (2, "Fifth Workshop",
-                                                                            LATER)
+    assert (revised.version, revised.form["title"], revised.updated_at) == (
+        2,
+        "Fifth Workshop",
+        LATER,
+    )
     [(_, _, payload)] = scene.events()
     assert (payload["version"], payload["title"]) == (2, "Fifth Workshop")
 
@@ -44,15 +48,24 @@ def test_a_late_window_replaces_the_one_the_delegation_had_for_that_form(scene):
     delegation = scene.delegation(workshop.id)
     scene.events()
     for days in (1, 2):
-        window = schemas.LateWindowForm().load({
-            "delegation_id": delegation.id, "form": "programs",
-            "until": (NOW + timedelta(days=days)).isoformat()})
+        window = schemas.LateWindowForm().load(
+            {
+                "delegation_id": delegation.id,
+                "form": "programs",
+                "until": (NOW + timedelta(days=days)).isoformat(),
+            }
+        )
         granted = scene.run(usecases.grant_late_window, {**window, "workshop_id": workshop.id})
     assert granted.version == 3
     assert [w["until"] for w in granted.late_windows] == [(NOW + timedelta(days=2)).isoformat()]
     published = [payload for _, _, payload in scene.events()]
-    assert published[-1]["late_windows"] == [{"delegation_id": delegation.id, "form": "programs",
-                                              "until": (NOW + timedelta(days=2)).isoformat()}]
+    assert published[-1]["late_windows"] == [
+        {
+            "delegation_id": delegation.id,
+            "form": "programs",
+            "until": (NOW + timedelta(days=2)).isoformat(),
+        }
+    ]
 
 
 def test_a_late_window_is_only_for_a_delegation_of_that_workshop(scene):
@@ -62,7 +75,8 @@ def test_a_late_window_is_only_for_a_delegation_of_that_workshop(scene):
     with pytest.raises(Invalid) as caught:
         scene.run(usecases.grant_late_window, {**window, "delegation_id": stranger.id})
     assert fields_of(caught.value) == {
-        "delegation_id": "this delegation is not registered for this workshop"}
+        "delegation_id": "this delegation is not registered for this workshop"
+    }
     with pytest.raises(Invalid) as caught:
         scene.run(usecases.grant_late_window, {**window, "delegation_id": "nope"})
     assert fields_of(caught.value) == {"delegation_id": "no delegation is registered with this id"}
