@@ -198,7 +198,11 @@ class FollowupService:
     @json_http("GET", "/workshops/<string:workshop_id>/reports/<string:name>")
     def get_report(self, request, workshop_id, name):
         name, _, extension = name.partition(".")
-        fmt = extension or request.args.get("format", "json")
+        requested = request.args.get("format")
+        # a `format` sent is checked even when the name's extension decides
+        if requested is not None and requested not in ("json", "csv"):
+            raise BadParameter("format", "json or csv")
+        fmt = extension or requested or "json"
         if name in reports.REPORTS and fmt not in ("json", "csv"):
             raise BadParameter("format", "json or csv")
         answer = self._run(

@@ -147,6 +147,10 @@ def test_a_transition_over_http_is_published_and_an_illegal_one_refused(start, s
     assert trail[1]["origin"].startswith("http:secretariat-app@")
 
     report = http("GET", f"/workshops/{WORKSHOP}/reports/supply_demand.csv")
+    # a `format` sent beside the extension is still checked (found by the fuzzer)
+    assert (
+        http("GET", f"/workshops/{WORKSHOP}/reports/supply_demand.csv?format=HH").status_code == 400
+    )
     assert report.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert report.content.startswith(b"\xef\xbb\xbf")  # spreadsheets read accents right
     # labelled for people, in English unless ?lang= says otherwise
