@@ -27,6 +27,7 @@ import sqlalchemy as sa
 import structlog
 
 from rueda_backbone import metrics
+from rueda_backbone.outbox import UnitOfWork
 
 from . import domain, mail
 from .models import Attachment, Email
@@ -320,46 +321,11 @@ class Sender:
             return emails
 
 
-def delivery_log(
-    store,
-    *,
-    status: str | None = None,
-    kind: str | None = None,
-    recipient_id: str | None = None,
-    correlation_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 100,
-) -> list[dict]:
-    """What was sent, is waiting or failed: for staff, without bodies or addresses."""
-    query = (
-        sa.select(
-            Email.id,
-            Email.kind,
-            Email.recipient_id,
-            Email.language,
-            Email.status,
-            Email.attempts,
-            Email.created_at,
-            Email.sent_at,
-            Email.last_error,
-            Email.correlation_id,
-            Email.possible_duplicate,
-        )
-        .order_by(Email.created_at.desc(), Email.id)
-        .limit(limit)
-    )
-    for column, value in (
-        (Email.status, status),
-        (Email.kind, kind),
-        (Email.recipient_id, recipient_id),
-        (Email.correlation_id, correlation_id),
-    ):
-        if value:
-            query = query.where(column == value)
-    if since:
-        query = query.where(Email.created_at >= since)
-    if until:
-        query = query.where(Email.created_at < until)
+def delivery_log(store, **filters) -> list[dict]:
+    """The delivery log as staff see it (`usecases.list_deliveries`, the one
+    query behind GET /deliveries), for shells and tests holding only a store."""
+    from .usecases import list_deliveries  # the use cases import this module
+
     with store.transaction() as session:
-        return [dict(row._mapping) for row in session.execute(query)]
+        uow = UnitOfWork(session, producer="notify", correlation_id="delivery-log")
+        return list_deliveries(filters, uow=uow, now=datetime.now(UTC))["deliveries"]
