@@ -7,6 +7,13 @@ revoke the old one. Each key carries the scopes it may use and may expire.
 Scopes name what an operation does, `<service>:<area>:<action>` or the
 defaults `<service>:read` (GET) and `<service>:write` (anything else); a key
 with `<service>:*` may do everything on that service, `*` everything.
+
+A valid key is remembered by the process that checked it for a few seconds
+(`API_KEY_CACHE_SECONDS`, 5 by default; 0 turns it off): looking it up was a
+transaction of its own on every request. A key revoked by another process
+(ops' command line, another replica) is therefore refused within those
+seconds, not at once; one revoked in the same process, at once. A key's
+expiry is kept to the second, and unknown keys are never remembered.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +34,11 @@ from .outbox import now
 
 KEY_PREFIX = "rk_"
 SCOPE = re.compile(r"^(\*|[a-z][a-z0-9_-]*(:[a-z0-9_*-]+)*)$")
+DEFAULT_CACHE_SECONDS = 5.0
+# a process serves a handful of clients: this only bounds a flood of keys
+_CACHE_LIMIT = 1000
+# (database url, key hash) -> (principal, monotonic time it is good until)
+_checked: dict = {}
 
 
 def _hash(key: str) -> str:
@@ -101,6 +114,7 @@ def create_api_key(store, client: str, *, scopes=("*",), expires_at: datetime | 
 def revoke_api_key(store, client: str, key_prefix: str | None = None) -> int:
     """Revoke the client's keys (only the one starting with `key_prefix` if
     given); how many were revoked."""
+    _checked.clear()
     if not _has_key_table(store):
         v1 = tables.api_client
         with store.transaction() as session:
@@ -143,11 +157,28 @@ def list_api_clients(store) -> list[dict]:
         return [dict(row._mapping) for row in rows]
 
 
-def authenticate(store, key: str | None) -> Principal | None:
+def authenticate(
+    store, key: str | None, *, cache_seconds: float = DEFAULT_CACHE_SECONDS
+) -> Principal | None:
     """The principal of a valid key (not revoked, not expired); None otherwise."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
         return None
     digest = _hash(key)
+    cached = _checked.get((store.url, digest))
+    if cached is not None and time.monotonic() < cached[1]:
+        return cached[0]
+    principal, expires_at = _look_up(store, digest)
+    if principal is not None and cache_seconds > 0:
+        until = time.monotonic() + cache_seconds
+        if expires_at is not None:
+            until = min(until, time.monotonic() + (expires_at - now()).total_seconds())
+        if len(_checked) >= _CACHE_LIMIT:
+            _checked.clear()
+        _checked[(store.url, digest)] = (principal, until)
+    return principal
+
+
+def _look_up(store, digest: str) -> tuple[Principal | None, datetime | None]:
     if not _has_key_table(store):
         v1 = tables.api_client
         with store.transaction() as session:
@@ -157,8 +188,8 @@ def authenticate(store, key: str | None) -> Principal | None:
                 )
             ).first()
         if row is None or not hmac.compare_digest(row.key_hash, digest):
-            return None
-        return Principal(row.name, ("*",), row.key_prefix)
+            return None, None
+        return Principal(row.name, ("*",), row.key_prefix), None
     t = tables.api_key
     with store.transaction() as session:
         row = session.execute(
@@ -167,7 +198,8 @@ def authenticate(store, key: str | None) -> Principal | None:
             )
         ).first()
     if row is None or not hmac.compare_digest(row.key_hash, digest):
-        return None
-    if row.expires_at is not None and row.expires_at <= now():
-        return None
-    return Principal(row.client, tuple(row.scopes or ()), row.key_prefix)
+        return None, None
+    expires_at = row.expires_at
+    if expires_at is not None and expires_at <= now():
+        return None, None
+    return Principal(row.client, tuple(row.scopes or ()), row.key_prefix), expires_at

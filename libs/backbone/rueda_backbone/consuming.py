@@ -15,10 +15,21 @@ takes the raw body instead and settles every message itself:
 A message is acked only after its effect committed, its retry copy was
 confirmed by the broker, or it was parked; if none of those can be done it is
 requeued, so a crash at any point leaves it in RabbitMQ.
+
+Handlers of the consumer edge (`inbound.py` tables) take their messages in
+batches (`batched=True`): the messages of a queue that arrived while the
+previous batch ran are applied in one transaction, each with its own inbox
+record and unit of work, and acked together (`basic.ack` with `multiple`
+once every earlier delivery on the channel is settled). Under a burst that
+is one commit and one ack frame for many events instead of one each, which
+was most of a consumer's cost. A batch in which any event fails is rolled
+back whole and its events applied one transaction each, so a poison event
+fails alone and the others' effects stand, as without batches.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import time
 from functools import partial
@@ -26,6 +37,7 @@ from functools import partial
 import eventlet
 import structlog
 from amqp.exceptions import NotFound as ExchangeNotFound
+from eventlet.event import Event as Signal
 from kombu import Connection
 from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
@@ -56,6 +68,8 @@ class PermanentFailure(Exception):
 
 
 PERMANENT = (PermanentFailure, ValidationError, InvalidEnvelope)
+DEFAULT_BATCH_SIZE = 25
+DEFAULT_BATCH_CONCURRENCY = 2
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -66,10 +80,37 @@ def describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+class _Deliveries:
+    """The deliveries of one channel not settled yet."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.unsettled: set[int] = set()
+
+
 class RawQueueConsumer(QueueConsumer):
-    """nameko's shared queue consumer, handing over undecoded messages."""
+    """nameko's shared queue consumer, handing over undecoded messages and
+    acking them in runs: all its consumers share one channel, whose delivery
+    tags rise in delivery order, so when every delivery up to a tag is
+    settled one `basic.ack(tag, multiple=True)` acks them all."""
+
+    # a batch is at most what the broker delivered and has not seen acked
+    BATCHED_PREFETCH = 50
+
+    def __init__(self):
+        super().__init__()
+        self._deliveries: dict[int, _Deliveries] = {}
+
+    @property
+    def prefetch_count(self):
+        if any(getattr(p, "batched", False) for p in self._providers):
+            return max(self.container.max_workers, self.BATCHED_PREFETCH)
+        return self.container.max_workers
 
     def get_consumers(self, consumer_cls, channel):
+        # a new channel after a reconnection: the old one's tags mean nothing
+        # now, the broker gave its unacked messages back to the queues
+        self._deliveries.clear()
         for provider in self._providers:
             consumer = consumer_cls(
                 queues=[provider.queue],
@@ -94,18 +135,69 @@ class RawQueueConsumer(QueueConsumer):
             yield conn
 
     def handle_raw_message(self, provider, message):
-        self.container.spawn_managed_thread(
-            partial(provider.handle_message, message),
-            identifier=f"{provider.queue.name}.handle_message",
-        )
+        self._of(message.channel).unsettled.add(message.delivery_tag)
+        provider.receive(message)
+
+    def _of(self, channel) -> _Deliveries:
+        deliveries = self._deliveries.get(id(channel))
+        if deliveries is None or deliveries.channel is not channel:
+            deliveries = self._deliveries[id(channel)] = _Deliveries(channel)
+        return deliveries
+
+    def ack_messages(self, messages) -> None:
+        """Ack settled messages: those below every delivery still being
+        handled with one frame, any others one by one (a slow handler of
+        another queue on the channel must not hold them, and with them their
+        queue's prefetch, until it is done)."""
+        by_channel: dict[int, list] = {}
+        for message in messages:
+            by_channel.setdefault(id(message.channel), []).append(message)
+        for settled in by_channel.values():
+            channel = settled[0].channel
+            deliveries = self._of(channel)
+            tags = {message.delivery_tag for message in settled}
+            waiting = deliveries.unsettled - tags
+            limit = min(waiting) if waiting else None
+            deliveries.unsettled -= tags
+            # only on a live channel; otherwise the broker has taken them back
+            if not channel.connection:
+                continue
+            run = sorted(t for t in tags if limit is None or t < limit)
+            try:
+                if run:
+                    # `multiple` names the highest tag, one of ours not acked
+                    # yet: the broker closes the channel on an ack of a tag
+                    # it does not hold
+                    channel.basic_ack(run[-1], multiple=len(run) > 1)
+                for tag in sorted(tags.difference(run)):
+                    channel.basic_ack(tag)
+            except ConnectionError:  # pragma: no cover - the broker takes them back
+                continue
+            for message in settled:
+                message._state = "ACK"
+
+    def ack_message(self, message):
+        self.ack_messages([message])
+
+    def requeue_message(self, message):
+        self._of(message.channel).unsettled.discard(message.delivery_tag)
+        super().requeue_message(message)
 
 
 class EventHandler(Entrypoint):
+    """`event_handler(producer, event_type)`: the method gets one envelope.
+
+    With `batched=True` (what the consumer edge uses) it gets a list of
+    envelopes of its queue and returns one outcome for each: None when
+    applied, an `AlreadyProcessed` for a duplicate, or the exception that
+    event failed with, which is settled like a handler's own."""
+
     consumer = RawQueueConsumer()
 
-    def __init__(self, producer: str, event_type: str, **kwargs):
+    def __init__(self, producer: str, event_type: str, *, batched: bool = False, **kwargs):
         self.producer = producer
         self.event_type = event_type
+        self.batched = batched
         kwargs.setdefault("expected_exceptions", (*PERMANENT, DomainError, AlreadyProcessed))
         super().__init__(**kwargs)
 
@@ -117,6 +209,15 @@ class EventHandler(Entrypoint):
         self.queue = self.topology.handler_queue(self.method_name, self.producer, self.event_type)
         self.inbox_key = self.queue.name
         self.store = Store.for_url(config["DATABASE_URL"])
+        # a batch holds SQLite's write lock while it runs: a few dozen events
+        # keep that to tens of milliseconds
+        self.batch_size = max(1, int(config.get("EVENT_BATCH_SIZE") or DEFAULT_BATCH_SIZE))
+        self.batch_concurrency = max(
+            1, int(config.get("EVENT_BATCH_CONCURRENCY") or DEFAULT_BATCH_CONCURRENCY)
+        )
+        self._pending = collections.deque()
+        self._drainers = 0
+        self._stopping = False
         amqp_uri = config["AMQP_URI"]
         ssl = config.get("AMQP_SSL")
         # policies first, so no queue exists a moment without its delivery
@@ -148,12 +249,44 @@ class EventHandler(Entrypoint):
             exchange.declare(channel=connection.channel())
 
     def stop(self):
+        # what was delivered but not started goes back to the queue (to
+        # another replica), not into a batch after the workers were awaited
+        self._stopping = True
         self.consumer.unregister_provider(self)
         super().stop()
 
     # -- receiving ---------------------------------------------------------
 
-    def handle_message(self, message):
+    def receive(self, message):
+        """Called by the consumer for each delivery, in delivery order."""
+        if not self.batched:
+            self.container.spawn_managed_thread(
+                partial(self.handle_message, message),
+                identifier=f"{self.queue.name}.handle_message",
+            )
+            return
+        self._pending.append(message)
+        if self._drainers < self.batch_concurrency:
+            self._drainers += 1
+            self.container.spawn_managed_thread(self._drain, identifier=f"{self.queue.name}.drain")
+
+    def _drain(self):
+        """Take what has arrived as one batch, run it, repeat until none is left."""
+        try:
+            while self._pending:
+                batch = [
+                    self._pending.popleft() for _ in range(min(self.batch_size, len(self._pending)))
+                ]
+                if self._stopping:
+                    for message in batch:
+                        self.consumer.requeue_message(message)
+                    continue
+                self._handle_batch(batch)
+        finally:
+            self._drainers -= 1
+
+    def _envelope_of(self, message):
+        """The message's envelope, or None once it was parked as unreadable or misrouted."""
         try:
             envelope = envelope_from_message(
                 message.body,
@@ -168,7 +301,7 @@ class EventHandler(Entrypoint):
                 else "not a rueda event envelope"
             )
             self._park(message, f"{what}: {exc}", attempts=0)
-            return
+            return None
         if envelope.event_type != self.event_type:
             # a misrouted message would otherwise be applied as the wrong event
             self._park(
@@ -177,38 +310,109 @@ class EventHandler(Entrypoint):
                 attempts=0,
                 envelope=envelope,
             )
+            return None
+        return envelope
+
+    def _context(self, envelope) -> dict:
+        return {
+            "correlation_id": envelope.correlation_id,
+            "origin": f"event:{envelope.producer}/{envelope.event_type}",
+        }
+
+    def handle_message(self, message):
+        envelope = self._envelope_of(message)
+        if envelope is None:
             return
         try:
             self.container.spawn_worker(
                 self,
                 (envelope,),
                 {},
-                context_data={
-                    "correlation_id": envelope.correlation_id,
-                    "origin": f"event:{envelope.producer}/{envelope.event_type}",
-                },
+                context_data=self._context(envelope),
                 handle_result=partial(self.handle_result, message, envelope, time.monotonic()),
             )
         except ContainerBeingKilled:
             self.consumer.requeue_message(message)
+
+    def _handle_batch(self, messages):
+        entries = []
+        for message in messages:
+            envelope = self._envelope_of(message)
+            if envelope is not None:
+                entries.append((message, envelope))
+        if not entries:
+            return
+        settled = Signal()
+        try:
+            self.container.spawn_worker(
+                self,
+                ([envelope for _message, envelope in entries],),
+                {},
+                context_data=self._context(entries[0][1]),
+                handle_result=partial(self.handle_batch_result, entries, time.monotonic(), settled),
+            )
+        except ContainerBeingKilled:
+            for message, _envelope in entries:
+                self.consumer.requeue_message(message)
+            return
+        settled.wait()
 
     def handle_result(self, message, envelope, started, worker_ctx, result=None, exc_info=None):
         try:
             if exc_info is None and getattr(worker_ctx, "rueda_duplicate", False):
                 exc_info = (AlreadyProcessed, AlreadyProcessed(), None)
             self._settle(message, envelope, exc_info)
-            metrics.HANDLER_LATENCY.labels(service=self.service, queue=self.queue.name).observe(
-                time.monotonic() - started
-            )
+            self._observe(started)
         except Exception:
             log.exception("event.settle_failed", queue=self.queue.name, event_id=envelope.event_id)
             eventlet.sleep(1)  # a requeue loop must not spin the broker
             self.consumer.requeue_message(message)
         return result, exc_info
 
+    def handle_batch_result(
+        self, entries, started, settled, worker_ctx, result=None, exc_info=None
+    ):
+        try:
+            if exc_info is not None:
+                # the batch failed outside any one event's transaction
+                outcomes = [exc_info[1]] * len(entries)
+            else:
+                outcomes = result
+            acks = []
+            requeue = []
+            for (message, envelope), outcome in zip(entries, outcomes, strict=True):
+                try:
+                    self._settle(
+                        message,
+                        envelope,
+                        None if outcome is None else (type(outcome), outcome, None),
+                        ack=acks.append,
+                    )
+                except Exception:
+                    log.exception(
+                        "event.settle_failed", queue=self.queue.name, event_id=envelope.event_id
+                    )
+                    requeue.append(message)
+            self.consumer.ack_messages(acks)
+            if requeue:
+                eventlet.sleep(1)  # a requeue loop must not spin the broker
+                for message in requeue:
+                    self.consumer.requeue_message(message)
+            for _ in entries:
+                self._observe(started)
+        finally:
+            settled.send(True)
+        return result, exc_info
+
+    def _observe(self, started: float) -> None:
+        metrics.HANDLER_LATENCY.labels(service=self.service, queue=self.queue.name).observe(
+            time.monotonic() - started
+        )
+
     # -- settling ----------------------------------------------------------
 
-    def _settle(self, message, envelope, exc_info):
+    def _settle(self, message, envelope, exc_info, ack=None):
+        ack = ack or self.consumer.ack_message
         bound = log.bind(
             queue=self.queue.name,
             event_type=envelope.event_type,
@@ -216,7 +420,7 @@ class EventHandler(Entrypoint):
             correlation_id=envelope.correlation_id,
         )
         if exc_info is None:
-            self.consumer.ack_message(message)
+            ack(message)
             # one line per event and service: ops follow a correlation id
             # through every service's logs with it
             bound.info("event.processed")
@@ -225,7 +429,7 @@ class EventHandler(Entrypoint):
         exc = exc_info[1]
         if isinstance(exc, AlreadyProcessed):
             bound.info("event.duplicate_skipped")
-            self.consumer.ack_message(message)
+            ack(message)
             self._count("duplicate")
             return
         attempt = self._attempt(message) + 1
@@ -234,7 +438,7 @@ class EventHandler(Entrypoint):
             isinstance(exc, DomainError) and not self.errors.is_retried(exc)
         ):
             bound.warning("event.parked", reason=reason)
-            self._park(message, reason, attempts=attempt, envelope=envelope)
+            self._park(message, reason, attempts=attempt, envelope=envelope, ack=ack)
             return
         if attempt < self.topology.max_attempts:
             delay = self.topology.retry_delays[attempt - 1]
@@ -246,12 +450,12 @@ class EventHandler(Entrypoint):
                 self.topology.retry_exchange_for(attempt),
                 {parking.ATTEMPT_HEADER: attempt},
             )
-            self.consumer.ack_message(message)
+            ack(message)
             self._count("retried")
             return
         reason = f"gave up after {attempt} attempts; last error: {reason}"
         bound.error("event.parked", reason=reason)
-        self._park(message, reason, attempts=attempt, envelope=envelope)
+        self._park(message, reason, attempts=attempt, envelope=envelope, ack=ack)
 
     def _count(self, outcome: str) -> None:
         metrics.EVENTS_CONSUMED.labels(
@@ -281,7 +485,7 @@ class EventHandler(Entrypoint):
             headers=headers,
         )
 
-    def _park(self, message, reason, *, attempts, envelope=None):
+    def _park(self, message, reason, *, attempts, envelope=None, ack=None):
         headers = dict(message.headers or {})
         body = message.body if isinstance(message.body, bytes) else str(message.body).encode()
         properties = message.properties or {}
@@ -309,7 +513,7 @@ class EventHandler(Entrypoint):
                     parking.ATTEMPT_HEADER: attempts,
                 },
             )
-        self.consumer.ack_message(message)
+        (ack or self.consumer.ack_message)(message)
         self._count("parked")
 
 

@@ -223,11 +223,69 @@ class Transactions:
             max_backlog=int(config.get("OUTBOX_MAX_BACKLOG") or health.DEFAULT_MAX_BACKLOG),
         )
 
+    def apply_each(self, events, apply) -> list:
+        """In a batched event handler: `apply(uow, event)` for each event, with
+        its inbox record, in one transaction; one outcome per event (None:
+        applied; `AlreadyProcessed`: a duplicate; otherwise the exception it
+        failed with). When any event fails, the whole transaction is rolled
+        back and each event applied in a transaction of its own, so one
+        event's failure costs no other event its effect."""
+        handler = self.worker_ctx.entrypoint.inbox_key
+        if len(events) > 1:
+            outcomes: list = [None] * len(events)
+            published = False
+            try:
+                with self.store.transaction() as session:
+                    for n, event in enumerate(events):
+                        uow = self._event_unit(session, event)
+                        try:
+                            uow.mark_processed(handler, event.event_id)
+                        except AlreadyProcessed as exc:
+                            outcomes[n] = exc
+                            continue
+                        apply(uow, event)
+                        published = published or bool(uow.envelopes)
+            except Exception as exc:  # noqa: BLE001 - each event is tried alone next
+                log.info(
+                    "event.batch_split",
+                    events=len(events),
+                    error=f"{type(exc).__name__}: {exc}"[:300],
+                )
+            else:
+                if published:
+                    self.on_commit()
+                return outcomes
+        return [self._apply_alone(handler, event, apply) for event in events]
+
+    def _apply_alone(self, handler: str, event, apply):
+        try:
+            with self.store.transaction() as session:
+                uow = self._event_unit(session, event)
+                uow.mark_processed(handler, event.event_id)
+                apply(uow, event)
+        except Exception as exc:  # noqa: BLE001 - the entrypoint settles it
+            return exc
+        if uow.envelopes:
+            self.on_commit()
+        return None
+
+    def _event_unit(self, session, event) -> UnitOfWork:
+        # the use case's log lines carry the event's own correlation id
+        structlog.contextvars.bind_contextvars(correlation_id=event.correlation_id)
+        return UnitOfWork(
+            session,
+            producer=self.producer,
+            correlation_id=event.correlation_id,
+            origin=f"event:{event.producer}/{event.event_type}",
+        )
+
     @contextlib.contextmanager
     def transaction(self):
         """A unit of work; in an event handler, exactly one per event."""
         entrypoint = self.worker_ctx.entrypoint
         consuming = isinstance(entrypoint, EventHandler)
+        if consuming and entrypoint.batched:
+            raise RuntimeError("a batched event handler applies its events with apply_each")
         if consuming and getattr(self.worker_ctx, "_rueda_inbox_used", False):
             raise RuntimeError("an event handler must apply its effect in one transaction")
         with self.store.transaction() as session:
@@ -251,8 +309,20 @@ class Transactions:
                 # the key is taken with the effect, or not at all
                 idempotency.claim(session)
             yield uow
+            if idempotency is not None:
+                idempotency.store_answer(session)
         if uow.envelopes:
             self.on_commit()
+
+    def answer(self, status: int, body):
+        """`return self.db.answer(status, body)` inside the transaction: an
+        idempotent request's answer is then stored with its effect, in the
+        same commit (one transaction less, and no window in which a retry
+        finds the effect without its answer)."""
+        idempotency = getattr(self.worker_ctx, "rueda_idempotency", None)
+        if idempotency is not None:
+            idempotency.answer = (status, body)
+        return status, body
 
 
 class Database(DependencyProvider):

@@ -6,8 +6,10 @@ that table the backbone derives everything else:
 
 - the nameko entrypoints (`@event_handlers(inbound.CONSUMES)` on the service
   class adds one `handle_<event_type>` per row: read the payload through the
-  reader of its version, run the use case as `(message, *, uow, now)` in one
-  transaction with the inbox record, then wake what the row names);
+  reader of its version, run the use case as `(message, *, uow, now)` with
+  the inbox record, then wake what the row names); the events of a queue
+  that arrive together are applied in one transaction and acked together
+  (`consuming.py`), each still once;
 - the queue `<service>.handle_<event_type>` and its binding (`topology`);
 - the broker user's topic permissions (`rueda_devkit.definitions`).
 
@@ -27,7 +29,6 @@ from dataclasses import dataclass, field
 from marshmallow import Schema
 
 from .consuming import EventHandler, PermanentFailure, event_handler
-from .outbox import AlreadyProcessed
 
 
 class UnsupportedVersion(PermanentFailure):
@@ -92,7 +93,8 @@ def consumes(
     {version: reader class}; `wakes` names dependencies of the service
     (`self.<name>.wake()`) to wake once the use case committed; `uses` names
     dependencies the use case takes as keyword arguments of the same name
-    (settings read from config at the edge, never in the use case)."""
+    (settings read from config at the edge, never in the use case), or
+    `event` (the envelope) and `event_id`, which the edge gives per event."""
     if not isinstance(readers, Mapping):
         readers = {1: readers}
     if not readers:
@@ -141,18 +143,45 @@ class Inbound:
         return sorted((row.handler, row.producer, row.event_type) for row in self.rows)
 
 
-def _entrypoint(row: Consumes):
-    def handle(self, event):
-        message = row.read(event)
-        extras = {name: getattr(self, name) for name in row.uses}
-        try:
-            with self.db.transaction() as uow:
-                row.use_case(message, uow=uow, now=self.clock(), **extras)
-        except AlreadyProcessed:
-            return  # the entrypoint settles it as a duplicate
+# what a row's `uses` may name beside the service's dependencies: the event
+# being handled, given by the edge itself (a batch holds several)
+PER_EVENT = {
+    "event": lambda envelope: envelope,
+    "event_id": lambda envelope: envelope.event_id,
+}
 
-        for name in row.wakes:
-            getattr(self, name).wake()
+
+def _entrypoint(row: Consumes):
+    per_event = [name for name in row.uses if name in PER_EVENT]
+    shared = [name for name in row.uses if name not in PER_EVENT]
+
+    def handle(self, events):
+        outcomes: list = [None] * len(events)
+        readable = []
+        for n, event in enumerate(events):
+            try:
+                readable.append((n, event, row.read(event)))
+            except Exception as exc:  # noqa: BLE001 - settled (parked) by the entrypoint
+                outcomes[n] = exc
+        extras = {name: getattr(self, name) for name in shared}
+        messages = {id(event): message for _n, event, message in readable}
+
+        def apply(uow, event):
+            row.use_case(
+                messages[id(event)],
+                uow=uow,
+                now=self.clock(),
+                **extras,
+                **{name: PER_EVENT[name](event) for name in per_event},
+            )
+
+        applied = self.db.apply_each([event for _n, event, _m in readable], apply)
+        for (n, _event, _message), outcome in zip(readable, applied, strict=True):
+            outcomes[n] = outcome
+        if any(outcome is None for outcome in applied):
+            for name in row.wakes:
+                getattr(self, name).wake()
+        return outcomes
 
     handle.__name__ = handle.__qualname__ = row.handler
     handle.__doc__ = (
@@ -160,7 +189,7 @@ def _entrypoint(row: Consumes):
         f"(v{', v'.join(map(str, row.versions))}) -> "
         f"{row.use_case.__module__}.{row.use_case.__name__}"
     )
-    return event_handler(row.producer, row.event_type)(handle)
+    return event_handler(row.producer, row.event_type, batched=True)(handle)
 
 
 def _hand_written_handlers(cls) -> list[str]:
@@ -191,7 +220,7 @@ def event_handlers(table: Inbound):
                 f"not as @event_handler methods"
             )
         for row in table:
-            for name in (*row.wakes, *row.uses):
+            for name in (*row.wakes, *(u for u in row.uses if u not in PER_EVENT)):
                 if not hasattr(cls, name):
                     raise TypeError(f"{cls.__name__} has no `{name}` that {row.handler} needs")
             setattr(cls, row.handler, _entrypoint(row))

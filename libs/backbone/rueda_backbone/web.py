@@ -26,7 +26,6 @@ from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Request, Response
 
@@ -128,18 +127,35 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
+class KeyInUse(Exception):
+    """The request's Idempotency-Key was claimed before (or is being used
+    right now): the first request's answer is the answer."""
+
+
+# one statement that claims a key or finds it taken, on SQLite and PostgreSQL
+# alike (written out: SQLAlchemy compiles its dialects' on-conflict inserts
+# anew on every execution)
+_CLAIM = sa.text(
+    f'INSERT INTO {tables.idempotent_request.name} (client, "key", fingerprint, created_at) '
+    "VALUES (:client, :key, :fingerprint, :created_at) ON CONFLICT DO NOTHING"
+).bindparams(sa.bindparam("created_at", type_=tables.idempotent_request.c.created_at.type))
+
+
 class Idempotency:
     """The Idempotency-Key protocol for one request (`json_http(...,
     idempotent=True)`).
 
     The key is claimed by a row written in the same transaction as the
     request's first effect (`Transactions.transaction` calls `claim`), so the
-    effect and the claim commit or vanish together; the answer is added to
-    that row right after. A retry of the same request gets the stored answer;
-    a different request under the same key gets 422; a retry that arrives
-    while the first is still running waits for its answer, and gets 409 if
-    the first one's answer was lost (its process died between the two
-    commits: the effect happened, so it is never done twice).
+    effect and the claim commit or vanish together; an endpoint that hands
+    its answer to `self.db.answer(...)` inside that transaction has it stored
+    there too, any other has it added right after. A request whose key was
+    claimed before gets the stored answer (no effect, no second transaction
+    for the first one); a different request under the same key gets 422; a
+    copy that arrives while the first is still running waits for its answer
+    (on PostgreSQL the claim itself waits for the first one's commit), and
+    gets 409 if the first one's answer was lost (its process died between
+    two commits: the effect happened, so it is never done twice).
     """
 
     def __init__(self, store: Store, client: str, key: str, print_: str):
@@ -148,6 +164,8 @@ class Idempotency:
         self.key = key
         self.fingerprint = print_
         self.claimed = False
+        self.answer: tuple[int, object] | None = None
+        self.stored = False
 
     def remembered(self, session) -> tuple[bool, tuple[int, dict] | None]:
         """(known, answer): whether the key was used, and its answer if stored."""
@@ -168,19 +186,41 @@ class Idempotency:
         return True, (row.status, row.response) if row.status is not None else None
 
     def claim(self, session) -> None:
+        """Take the key in the effect's transaction; KeyInUse if it was taken."""
         if self.claimed:
             return
-        session.execute(
-            sa.insert(tables.idempotent_request).values(
-                client=self.client,
-                key=self.key,
-                fingerprint=self.fingerprint,
-                created_at=datetime.now(UTC),
-            )
-        )
+        inserted = session.execute(
+            _CLAIM,
+            {
+                "client": self.client,
+                "key": self.key,
+                "fingerprint": self.fingerprint,
+                "created_at": datetime.now(UTC),
+            },
+        ).rowcount
+        if inserted != 1:
+            raise KeyInUse(self.key)
         self.claimed = True
 
-    def remember(self, status: int, body) -> None:
+    def store_answer(self, session) -> None:
+        """Write the answer given to `self.db.answer` beside the claim."""
+        if not self.claimed or self.answer is None:
+            return
+        status, body = self.answer
+        t = tables.idempotent_request
+        session.execute(
+            sa.update(t)
+            .where(t.c.client == self.client, t.c.key == self.key)
+            .values(status=status, response=json.loads(json.dumps(body, default=str)))
+        )
+        self.stored = True
+
+    def remember(self, status: int, body) -> tuple[int, dict] | None:
+        """Keep the answer after the effect's commit, unless it was stored
+        with it. For an endpoint that changed nothing, the answer of an
+        earlier request under the key wins: it is returned."""
+        if self.stored:
+            return None
         t = tables.idempotent_request
         body = json.loads(json.dumps(body, default=str))
         with self.store.transaction() as session:
@@ -190,18 +230,27 @@ class Idempotency:
                     .where(t.c.client == self.client, t.c.key == self.key)
                     .values(status=status, response=body)
                 )
-            else:
-                # the endpoint changed nothing; its answer is still the answer
-                session.execute(
-                    sa.insert(t).values(
-                        client=self.client,
-                        key=self.key,
-                        fingerprint=self.fingerprint,
-                        status=status,
-                        response=body,
-                        created_at=datetime.now(UTC),
-                    )
+                return None
+            known, answer = self.remembered(session)
+            if known:
+                return answer
+            session.execute(
+                sa.insert(t).values(
+                    client=self.client,
+                    key=self.key,
+                    fingerprint=self.fingerprint,
+                    status=status,
+                    response=body,
+                    created_at=datetime.now(UTC),
                 )
+            )
+            return None
+
+    def first_answer(self) -> tuple[int, dict]:
+        """The answer of the request that claimed the key first."""
+        with self.store.transaction() as session:
+            _known, answer = self.remembered(session)
+        return answer or self.wait_for_answer()
 
     def wait_for_answer(self) -> tuple[int, dict]:
         deadline = eventlet.hubs.get_hub().clock() + IDEMPOTENCY_WAIT_SECONDS
@@ -343,13 +392,15 @@ class JsonHttp(HttpRequestHandler):
         self.declared_scope = scope
         self.max_body_bytes = max_body_bytes
         # client errors are logged as warnings, not as worker crashes
-        kwargs.setdefault("expected_exceptions", (ApiError, DomainError, ValidationError))
+        kwargs.setdefault("expected_exceptions", (ApiError, DomainError, ValidationError, KeyInUse))
         super().__init__(method, url, **kwargs)
 
     def setup(self):
         super().setup()
         self.store = Store.for_url(self.container.config["DATABASE_URL"])
         self.errors = getattr(self.container.service_cls, "errors", None) or DEFAULT_MAPPING
+        cache = self.container.config.get("API_KEY_CACHE_SECONDS")
+        self.key_cache_seconds = apikeys.DEFAULT_CACHE_SECONDS if cache is None else float(cache)
 
     def scope_for(self, service: str) -> str:
         """The scope this operation needs (also written into the OpenAPI document)."""
@@ -414,23 +465,15 @@ class JsonHttp(HttpRequestHandler):
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             idempotency = self._idempotency(request)
-            if idempotency is not None:
-                with self.store.transaction() as session:
-                    known, answer = idempotency.remembered(session)
-                if known:
-                    return self.response_from_result(
-                        answer or idempotency.wait_for_answer(), correlation_id
-                    )
             try:
                 result = self._run_worker(request, args, kwargs, correlation_id, idempotency)
-            except IntegrityError:
-                if idempotency is None or idempotency.claimed:
-                    raise
-                # the same key arrived twice at once and the other one won
-                return self.response_from_result(idempotency.wait_for_answer(), correlation_id)
+            except KeyInUse:
+                return self.response_from_result(idempotency.first_answer(), correlation_id)
             if idempotency is not None and not isinstance(result, Response):
                 status, body = result if isinstance(result, tuple) else (200, result)
-                idempotency.remember(status, body)
+                first = idempotency.remember(status, body)
+                if first is not None:
+                    return self.response_from_result(first, correlation_id)
             return self.response_from_result(result, correlation_id)
         except Exception as exc:
             return self.response_from_exception(exc, correlation_id, request)
@@ -462,7 +505,7 @@ class JsonHttp(HttpRequestHandler):
         auth = request.headers.get("Authorization", "")
         if not key and auth.lower().startswith("bearer "):
             key = auth[7:].strip()
-        principal = apikeys.authenticate(self.store, key)
+        principal = apikeys.authenticate(self.store, key, cache_seconds=self.key_cache_seconds)
         if principal is None:
             raise ApiError(401, "unauthorized", "send a valid API key in the X-API-Key header")
         return principal

@@ -67,7 +67,7 @@ class IntakeService:
         """One use case in one transaction (the one that also claims the
         request's Idempotency-Key), answered with its view."""
         with self.db.transaction() as uow:
-            return status, view(use_case(command, uow=uow, now=self.clock()))
+            return self.db.answer(status, view(use_case(command, uow=uow, now=self.clock())))
 
     # -- the contract ---------------------------------------------------------------
 

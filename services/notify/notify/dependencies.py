@@ -13,7 +13,6 @@ from datetime import timedelta
 from nameko.extensions import DependencyProvider
 
 from rueda_backbone import BackgroundJob
-from rueda_backbone.consuming import EventHandler
 from rueda_backbone.database import Store
 
 from . import usecases
@@ -100,14 +99,3 @@ class Settings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.settings
-
-
-class EventId(DependencyProvider):
-    """`self.event_id`: in an event handler, the id of the event it handles.
-    Emails are keyed by it (and their Message-ID derived from it), so a
-    redelivered event finds its emails already written."""
-
-    def get_dependency(self, worker_ctx):
-        if isinstance(worker_ctx.entrypoint, EventHandler):
-            return worker_ctx.args[0].event_id
-        return None

@@ -58,14 +58,50 @@ class SmtpSettings:
         )
 
 
+# headers whose values repeat from one email to the next: the MIME structure
+# the stdlib writes and replaces as the parts are assembled, and notify's
+# fixed vocabularies. Not the addresses, the date or the Message-ID.
+_REPEATING = frozenset(
+    {
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "content-disposition",
+        "auto-submitted",
+        "subject",
+        "x-rueda-kind",
+        "content-language",
+    }
+)
+_PARSED_MAX = 256
+
+
 class _HeaderClasses(HeaderRegistry):
     """The standard header registry, but each header's class is made once:
     the stdlib's builds a new class with `type()` for every header it parses,
-    which was most of the cost of building an email."""
+    which was most of the cost of building an email. And the headers in
+    `_REPEATING` are parsed once per value: an email sets some twenty of them
+    (three MIME-Versions, six Content-Types...), and parsing them was then
+    most of what was left. The stdlib's header objects are immutable (a str
+    with a parse tree that folding only reads), so one can serve every message."""
 
     def __init__(self):
         super().__init__()
         self._made = {}
+        self._parsed = {}
+
+    def __call__(self, name, value):
+        # only plain strings (an Address is not hashable), and never the
+        # boundary the generator picks per message: it would only churn
+        if type(value) is not str or name.lower() not in _REPEATING or "boundary" in value.lower():
+            return super().__call__(name, value)
+        key = (name, value)
+        header = self._parsed.get(key)
+        if header is None:
+            if len(self._parsed) >= _PARSED_MAX:
+                self._parsed.clear()  # a bound, not a policy: the values are few
+            header = self._parsed[key] = super().__call__(name, value)
+        return header
 
     def __getitem__(self, name):
         key = name.lower()

@@ -8,10 +8,18 @@ so the emails of a sender killed with kill -9 go to another (or to the same,
 restarted) within seconds. SMTP cannot be exactly once at the hand-off: a
 sender that dies after the server's 250 and before recording it leaves the
 email pending. Each hand-off is therefore recorded as started before the
-message goes out (in the same transaction as the previous email's outcome),
-and an email found with a hand-off that never finished is resent with the
-same Message-ID and marked `possible_duplicate` in the delivery log. Every
-other email goes out once.
+message goes out, and an email found with a hand-off that never finished is
+resent with the same Message-ID and marked `possible_duplicate` in the
+delivery log. Every other email goes out once.
+
+A transaction per email was much of the sender's cost under a burst, so each
+SMTP session records a group of up to `emails_per_transaction` emails at a
+time: one transaction marks the hand-off of the group's emails as started,
+the session sends them, and the next transaction records their outcomes
+together with the next group's marks. The price is in the crash case only:
+a sender killed mid-group leaves every email of the group unrecorded, so up
+to that many emails (not only the one whose hand-off was cut) are resent and
+marked as possible duplicates, the ones it had not reached yet included.
 """
 
 from __future__ import annotations
@@ -38,6 +46,9 @@ LEASE_SECONDS = 10.0
 LEASE = timedelta(seconds=LEASE_SECONDS)
 # fewer emails than this per connection open fewer connections
 EMAILS_PER_CONNECTION = 10
+# hand-offs marked (and outcomes recorded) per transaction: at most this many
+# possible duplicates after a crash, against a transaction per email
+EMAILS_PER_TRANSACTION = 10
 
 
 def _now() -> datetime:
@@ -63,6 +74,7 @@ class Sender:
         reuse_connection: bool = True,
         concurrency: int = 4,
         lease_seconds: float = LEASE_SECONDS,
+        emails_per_transaction: int = EMAILS_PER_TRANSACTION,
     ):
         self.store = store
         self.settings = settings
@@ -75,6 +87,21 @@ class Sender:
         self.concurrency = max(1, int(concurrency))
         self.lease = timedelta(seconds=float(lease_seconds))
         self.sender_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        # 1 is a transaction per email, as before
+        self.emails_per_transaction = max(1, int(emails_per_transaction))
+        # plain Core statements on the table, built once: the ORM's bulk-update
+        # path (synchronising the session) cost more than the statements
+        # themselves, and so did building the expressions for every email
+        table = Email.__table__
+        mine = sa.and_(table.c.claimed_by == self.sender_id, table.c.status == domain.PENDING)
+        # the SET clause comes from the parameters: an outcome's columns vary
+        self._record_outcome = sa.update(table).where(table.c.id == sa.bindparam("b_id"), mine)
+        self._mark_handoffs = (
+            sa.update(table)
+            .where(table.c.id.in_(sa.bindparam("b_ids", expanding=True)), mine)
+            .values(handoff_at=sa.bindparam("b_moment", type_=table.c.handoff_at.type))
+            .returning(table.c.id)
+        )
 
     def send_due(self) -> int:
         """Deliver one batch of due emails over up to `concurrency` SMTP
@@ -89,7 +116,9 @@ class Sender:
         heartbeat = eventlet.spawn(self._heartbeat, held)
         try:
             pool = eventlet.GreenPool(lanes)
-            threads = [pool.spawn(self._send_lane, queue, attachments, held) for _ in range(lanes)]
+            threads = [
+                pool.spawn(self._send_lane, queue, attachments, held, lanes) for _ in range(lanes)
+            ]
             for thread in threads:
                 thread.wait()  # re-raises a lane's failure (the database gone)
         finally:
@@ -98,28 +127,39 @@ class Sender:
 
     # -- one SMTP session ---------------------------------------------------------
 
-    def _send_lane(self, queue, attachments, held) -> None:
-        """Take the next claimed email until none is left, over one session."""
+    def _send_lane(self, queue, attachments, held, lanes: int) -> None:
+        """Take the next claimed emails a group at a time until none is left,
+        over one session: each transaction records the outcomes of the group
+        just sent and marks the hand-offs of the next one."""
         connection = self.connect(self.settings)
-        finished = None
+        finished = []  # (email, outcome, when) handed over, not recorded yet
         try:
-            while queue:
-                email = queue.popleft()
-                if not self._step(finished, start=email):
-                    finished = None
+            while True:
+                group = self._take(queue, lanes)
+                if not group and not finished:
+                    return
+                started = self._record(finished, start=group)
+                for email, _outcome, _when in finished:
                     held.discard(email.id)
-                    log.warning("email.claim_lost", email_id=email.id)
-                    continue
-                if finished is not None:
-                    held.discard(finished[0].id)
-                finished = (email, self._deliver(connection, email, attachments.get(email.id, [])))
-                if not self.reuse_connection:
-                    connection.close()
-            if finished is not None:
-                self._step(finished, start=None)
-                held.discard(finished[0].id)
+                finished = []
+                for email in group:
+                    if email.id not in started:
+                        held.discard(email.id)
+                        log.warning("email.claim_lost", email_id=email.id)
+                        continue
+                    outcome = self._deliver(connection, email, attachments.get(email.id, []))
+                    finished.append((email, outcome, _now()))
+                    if not self.reuse_connection:
+                        connection.close()
         finally:
             connection.close()
+
+    def _take(self, queue, lanes: int) -> list[Email]:
+        """The next group: up to `emails_per_transaction`, and no more than a
+        fair share of what is left, so a small batch still spreads over
+        every session instead of going to the first one."""
+        size = min(self.emails_per_transaction, math.ceil(len(queue) / lanes))
+        return [queue.popleft() for _ in range(size)]
 
     def _deliver(self, connection, email: Email, attachments) -> tuple:
         """(status, reason, uncertain) of one email. An email that cannot be
@@ -156,46 +196,45 @@ class Sender:
 
     # -- the outbox -----------------------------------------------------------------
 
-    def _step(self, finished, *, start: Email | None) -> bool:
-        """In one transaction: record the outcome of the email just handed
-        over, and mark the hand-off of the next one as started. False when
-        the next one is no longer this sender's to send."""
-        # plain Core statements on the table: the ORM's bulk-update path
-        # (synchronising the session) cost more than the statements themselves
-        table = Email.__table__
-        mine = sa.and_(table.c.claimed_by == self.sender_id, table.c.status == domain.PENDING)
+    def _record(self, finished, *, start: list[Email]) -> set[str]:
+        """In one transaction: record the outcomes of the emails just handed
+        over, and mark the hand-offs of the next ones as started. Returns the
+        ids of those still this sender's to send. Each outcome is its own
+        UPDATE, so a claim that passed to another sender is told apart (and
+        left alone) email by email; the marks are one UPDATE for the group."""
         outcome_logs = []
         with self.store.transaction() as session:
             connection = session.connection()
-            if finished is not None:
-                email, (status, error, uncertain) = finished
-                values = self._outcome(email, status, error, uncertain)
+            for email, (status, error, uncertain), when in finished:
+                values = self._outcome(email, status, error, uncertain, when)
                 recorded = connection.execute(
-                    sa.update(table).where(table.c.id == email.id, mine).values(**values)
+                    self._record_outcome, {"b_id": email.id, **values}
                 ).rowcount
                 outcome_logs.append((email, values, recorded))
-            started = True
-            if start is not None:
-                started = (
+            started = set()
+            if start:
+                started = set(
                     connection.execute(
-                        sa.update(table)
-                        .where(table.c.id == start.id, mine)
-                        .values(handoff_at=_now())
-                    ).rowcount
-                    == 1
+                        self._mark_handoffs,
+                        {"b_ids": [email.id for email in start], "b_moment": _now()},
+                    ).scalars()
                 )
         for email, values, recorded in outcome_logs:
             self._report(email, values, recorded)
         return started
 
-    def _outcome(self, email: Email, status: str, error: str | None, uncertain: bool) -> dict:
+    def _outcome(
+        self, email: Email, status: str, error: str | None, uncertain: bool, when: datetime
+    ) -> dict:
+        """The columns recording one outcome; `when` is the moment the server
+        answered, not the later one at which its group was recorded."""
         attempt = email.attempts + 1
         done = {"attempts": attempt, "claimed_until": None, "claimed_by": None}
         if status == domain.SENT:
             return {
                 **done,
                 "status": domain.SENT,
-                "sent_at": _now(),
+                "sent_at": when,
                 "last_error": None,
                 "handoff_at": None,
             }
@@ -214,7 +253,7 @@ class Sender:
         return {
             **done,
             "last_error": error,
-            "next_attempt_at": _now() + timedelta(seconds=delay),
+            "next_attempt_at": when + timedelta(seconds=delay),
             **({} if uncertain else {"handoff_at": None}),
         }
 

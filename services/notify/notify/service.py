@@ -13,7 +13,7 @@ from rueda_backbone.health import health_endpoint
 from rueda_backbone.web import ApiError, read_json
 
 from . import api, exceptions, inbound, usecases
-from .dependencies import EventId, Mailbox, Settings
+from .dependencies import Mailbox, Settings
 from .schemas import ADDRESSES_SCOPE, RESEND_SCOPE, DeliveryQuery, OptOutsBody, ResendBody
 
 # the pages' address is their credential: never cached by a shared cache nor
@@ -41,7 +41,6 @@ class NotifyService:
     log = LoggingContext()
     mailbox = Mailbox()
     settings = Settings()
-    event_id = EventId()
 
     @json_http("GET", "/openapi.json", public=True)
     def openapi(self, request):

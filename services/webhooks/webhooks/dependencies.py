@@ -7,7 +7,6 @@ from __future__ import annotations
 from nameko.extensions import DependencyProvider
 
 from rueda_backbone import BackgroundJob
-from rueda_backbone.consuming import EventHandler
 
 from . import posting
 from .sending import Sender
@@ -62,13 +61,3 @@ class Settings(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return self.settings
-
-
-class CurrentEvent(DependencyProvider):
-    """`self.event`: in an event handler, the envelope being handled (its
-    id, producer, time and correlation id make the CloudEvent a delivery posts)."""
-
-    def get_dependency(self, worker_ctx):
-        if isinstance(worker_ctx.entrypoint, EventHandler):
-            return worker_ctx.args[0]
-        return None

@@ -12,7 +12,7 @@ from rueda_backbone.docs import docs_endpoints
 from rueda_backbone.health import health_endpoint
 
 from . import api, exceptions, inbound, schemas, usecases
-from .dependencies import CurrentEvent, Deliveries, Settings
+from .dependencies import Deliveries, Settings
 
 
 @event_handlers(inbound.CONSUMES)
@@ -25,7 +25,6 @@ class WebhooksService:
     clock = Clock()
     sender = Deliveries()
     settings = Settings()
-    event = CurrentEvent()
 
     def _run(self, use_case, command: dict, **extras):
         """One use case in one unit of work, at the service's time."""

@@ -100,6 +100,13 @@ class EdgeService:
             count = uow.session.execute(sa.select(sa.func.count()).select_from(things)).scalar()
         return 201, {"count": count}
 
+    @json_http("POST", "/answered-things", idempotent=True)
+    def make_answered_thing(self, request):
+        with self.db.transaction() as uow:
+            record_thing(ThingMade().load(read_json(request)), uow=uow, now=self.clock())
+            count = uow.session.execute(sa.select(sa.func.count()).select_from(things)).scalar()
+            return self.db.answer(201, {"count": count})
+
 
 @pytest.fixture
 def config(service_config):
@@ -194,6 +201,54 @@ def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
     assert post("PAA", "k-2").json() == {"count": 2}
     assert [name for name, _at, _origin in rows(config)] == ["PAA", "PAA"]
     assert rows(config)[0][2].startswith("http:portal@")
+
+
+def test_an_answer_given_inside_the_transaction_is_stored_in_the_effects_commit(
+    container_factory, config
+):
+    from sqlalchemy import event
+
+    # no relay, so that every commit counted is the request's own
+    container_factory(EdgeService, {**config, "OUTBOX_RELAY_ENABLED": False}).start()
+    store = Store.for_url(config["DATABASE_URL"])
+    key = create_key(store, "portal")
+    url = f"http://{config['WEB_SERVER_ADDRESS']}/answered-things"
+
+    def post(name, idem):
+        return requests.post(
+            url,
+            json={"name": name},
+            timeout=20,
+            headers={"X-API-Key": key, "Idempotency-Key": idem},
+        )
+
+    assert post("warm", "k-0").status_code == 201  # the key is looked up once
+    commits = []
+
+    def count(_connection):
+        commits.append(1)
+
+    event.listen(store.engine, "commit", count)
+    try:
+        first = post("PAA", "k-1")
+        assert (first.status_code, first.json()) == (201, {"count": 2})
+        # key (remembered), claim, effect, outbox row and answer: one commit
+        commits_for_first = len(commits)
+        with store.transaction() as session:
+            stored = session.execute(
+                sa.select(
+                    tables.idempotent_request.c.status, tables.idempotent_request.c.response
+                ).where(tables.idempotent_request.c.key == "k-1")
+            ).one()
+        assert tuple(stored) == (201, {"count": 2})
+        again = post("PAA", "k-1")
+        assert (again.status_code, again.json()) == (201, {"count": 2})
+        reused = post("Other", "k-1")
+        assert reused.status_code == 422 and reused.json()["error"] == "idempotency_key_reused"
+    finally:
+        event.remove(store.engine, "commit", count)
+    assert commits_for_first == 1
+    assert [name for name, _at, _origin in rows(config)] == ["warm", "PAA"]
 
 
 def test_cloud_events_in_both_modes_reach_the_use_case_and_a_malformed_one_is_parked(

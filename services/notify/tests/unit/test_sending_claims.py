@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from notify import domain
-from notify.mail import SmtpSettings
+from notify.mail import Connection, SmtpSettings
 from notify.models import Base, Email
 from notify.sending import Sender, delivery_log
 from rueda_backbone.database import Store
@@ -109,7 +109,7 @@ def test_a_hand_off_cut_by_a_crash_is_resent_with_its_message_id_as_a_possible_d
     queue(store, 3)
     dead = Sender(store, settings, lease_seconds=1)
     first, *_rest = dead._claim()
-    assert dead._step(None, start=first)  # hand-off started, as before DATA ...
+    assert dead._record([], start=[first]) == {first.id}  # hand-off started, as before DATA ...
     dead._deliver(dead.connect(settings), first, [])  # ... the server says 250 ...
     # ... and the process dies before recording it
     alive = Sender(store, settings, lease_seconds=1)
@@ -139,3 +139,122 @@ def test_a_sender_renews_its_claims_while_a_slow_server_takes_its_time(store, si
     assert sending.wait() == 4
     assert not any(taken)  # the claims never ran out while it sent
     assert set(message_ids(tmp_path).values()) == {1}
+
+
+# -- a group of emails per transaction ---------------------------------------------
+
+
+def test_a_crash_mid_group_resends_the_groups_emails_as_possible_duplicates_and_no_other(
+    store, sink, tmp_path
+):
+    _controller, settings = sink()
+    queue(store, 5)
+    dead = Sender(store, settings, lease_seconds=1, emails_per_transaction=3)
+    claimed = dead._claim()
+    group = claimed[:3]
+    # one transaction marks the three hand-offs ...
+    assert dead._record([], start=group) == {e.id for e in group}
+    dead._deliver(dead.connect(settings), group[0], [])  # ... the first is taken ...
+    # ... and the process dies before recording it or reaching the other two
+    alive = Sender(store, settings, lease_seconds=1)
+    wait_for(lambda: alive.send_due() == 5, timeout=10, what="the claims taken over")
+
+    assert [e.status for e in rows(store)] == ["sent"] * 5
+    copies = message_ids(tmp_path)
+    assert copies[f"<{group[0].id}@rueda.local>"] == 2 and sorted(copies.values()) == [
+        1,
+        1,
+        1,
+        1,
+        2,
+    ]
+    flagged = {d["id"] for d in delivery_log(store) if d["possible_duplicate"]}
+    assert flagged == {e.id for e in group}  # the group, the two never handed over included
+
+
+def test_a_groups_outcomes_and_the_next_groups_hand_offs_share_one_transaction(store, sink):
+    _controller, settings = sink()
+    queue(store, 10)
+    commits, updates = [], []
+    sa.event.listen(store.engine, "commit", lambda _conn: commits.append(1))
+
+    def statement(_conn, _cursor, sql, _params, _context, _many):
+        # the sender's own statements check the claim is still its own
+        if sql.lstrip().upper().startswith("UPDATE") and "email.claimed_by = " in sql:
+            updates.append(sql)
+
+    sa.event.listen(store.engine, "before_cursor_execute", statement)
+    sender = Sender(store, settings, concurrency=1, emails_per_transaction=5, lease_seconds=60)
+    assert sender.send_due() == 10
+    # the claim, the attachments, then: marks of 1-5 | outcomes of 1-5 and
+    # marks of 6-10 | outcomes of 6-10, against twelve with a transaction per email
+    assert len(commits) == 5
+    # an UPDATE per outcome (each with its own claim check), one per group's marks
+    assert len(updates) == 10 + 2
+    assert [e.status for e in rows(store)] == ["sent"] * 10
+    assert all(e.handoff_at is None for e in rows(store))
+
+
+def test_a_transaction_per_email_is_still_there_for_the_asking(store, sink):
+    _controller, settings = sink()
+    queue(store, 4)
+    commits = []
+    sa.event.listen(store.engine, "commit", lambda _conn: commits.append(1))
+    sender = Sender(store, settings, concurrency=1, emails_per_transaction=1, lease_seconds=60)
+    assert sender.send_due() == 4
+    assert len(commits) == 2 + 5  # claim, attachments, and one per email and the last outcome
+    assert [e.status for e in rows(store)] == ["sent"] * 4
+
+
+def test_claims_that_pass_to_another_sender_mid_group_are_neither_sent_nor_recorded_over(
+    store, sink, tmp_path
+):
+    _controller, settings = sink()
+    queue(store, 6)
+    ids = [e.id for e in rows(store)]
+
+    def steal(email_ids):
+        with store.transaction() as session:
+            session.execute(
+                sa.update(Email).where(Email.id.in_(email_ids)).values(claimed_by="other:1")
+            )
+
+    class Stealing(Connection):
+        sent = 0
+
+        def send(self, message):
+            super().send(message)
+            Stealing.sent += 1
+            if Stealing.sent == 1:
+                # the group of three is marked: the second one's claim passes
+                # while it is being sent, and one of the next group's before
+                # its hand-off is marked
+                steal([ids[1], ids[4]])
+
+    sender = Sender(
+        store, settings, concurrency=1, emails_per_transaction=3, lease_seconds=60, connect=Stealing
+    )
+    assert sender.send_due() == 6
+    by_id = {e.id: e for e in rows(store)}
+    assert [by_id[i].status for i in ids] == ["sent", "pending", "sent", "sent", "pending", "sent"]
+    # the other sender's claims are left as they were: not recorded over
+    assert by_id[ids[1]].claimed_by == by_id[ids[4]].claimed_by == "other:1"
+    assert by_id[ids[1]].attempts == by_id[ids[4]].attempts == 0
+    copies = message_ids(tmp_path)
+    assert f"<{ids[4]}@rueda.local>" not in copies  # its hand-off was never started here
+    assert len(copies) == 5 and set(copies.values()) == {1}
+
+
+def test_a_small_batch_still_spreads_over_every_session(store, sink):
+    controller, settings = sink()
+    queue(store, 12)  # two sessions (ten emails each at most): six and six, not ten and two
+    sent_by = Counter()
+
+    class Counting(Connection):
+        def send(self, message):
+            super().send(message)
+            sent_by[id(self)] += 1
+
+    assert Sender(store, settings, concurrency=4, connect=Counting).send_due() == 12
+    assert len(controller.handler.peers) == 2
+    assert sorted(sent_by.values()) == [6, 6]

@@ -1,0 +1,166 @@
+"""Events of one queue that arrive together, against the real broker and real
+databases: applied in one transaction and acked with one frame, each once;
+a poison event among them fails alone, a duplicate is skipped, every other
+event keeps its effect."""
+
+import amqp
+import pytest
+import sqlalchemy as sa
+from marshmallow import EXCLUDE, Schema, fields
+from sqlalchemy import event as sa_event
+
+from rueda_backbone import (
+    Clock,
+    Database,
+    Inbound,
+    Invalid,
+    Published,
+    consumes,
+    event_handlers,
+    parking,
+    tables,
+)
+from rueda_backbone.database import Store
+from rueda_backbone.testing import publish_event, wait_for
+
+pytestmark = pytest.mark.broker
+
+things = sa.Table(
+    "batched_thing",
+    sa.MetaData(),
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100)),
+    sa.Column("correlation_id", sa.String(100)),
+)
+
+
+class ThingMade(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True)
+
+
+class ThingRecorded(Schema):
+    name = fields.String(required=True)
+
+
+PUBLISHED = Published({("thing_recorded", 1): ThingRecorded})
+
+
+def record_thing(message, *, uow, now, event_id):
+    if message["name"] == "poison":
+        # after a write, so the batch's transaction has something to undo
+        uow.session.execute(sa.insert(things).values(name="half", correlation_id="-"))
+        raise Invalid.field("name", "poison is refused")
+    uow.session.execute(
+        sa.insert(things).values(name=message["name"], correlation_id=uow.correlation_id)
+    )
+    assert event_id  # the edge gives each event its own id
+    uow.publish(PUBLISHED.event("thing_recorded", {"name": message["name"]}))
+
+
+@event_handlers(
+    Inbound(consumes("maker", "thing_made", ThingMade, use_case=record_thing, uses="event_id"))
+)
+class BatchService:
+    name = "batched"
+    db = Database()
+    clock = Clock()
+
+
+@pytest.fixture
+def config(service_config):
+    engine = sa.create_engine(service_config["DATABASE_URL"])
+    tables.metadata.create_all(engine)
+    things.metadata.create_all(engine)
+    engine.dispose()
+    return service_config
+
+
+@pytest.fixture
+def acks(monkeypatch):
+    """Every basic.ack the process sends: (delivery tag, multiple)."""
+    sent = []
+    original = amqp.Channel.basic_ack
+
+    def basic_ack(self, delivery_tag, multiple=False, argsig="Lb"):
+        sent.append((delivery_tag, multiple))
+        return original(self, delivery_tag, multiple, argsig)
+
+    monkeypatch.setattr(amqp.Channel, "basic_ack", basic_ack)
+    return sent
+
+
+def names(config):
+    with Store.for_url(config["DATABASE_URL"]).transaction() as session:
+        return sorted(session.scalars(sa.select(things.c.name)))
+
+
+def queued_while_stopped(container_factory, config, payloads):
+    """Start once so the queue exists, stop, publish, start again: the
+    consumer then finds every event waiting, as after a burst."""
+    first = container_factory(BatchService, config)
+    first.start()
+    first.stop()
+    return [
+        publish_event(
+            config["AMQP_URI"],
+            "maker",
+            "thing_made",
+            payload,
+            event_id=event_id,
+            correlation_id=f"corr-{n}",
+        )
+        for n, (payload, event_id) in enumerate(payloads)
+    ]
+
+
+def test_events_that_arrive_together_are_applied_in_one_transaction_and_acked_at_once(
+    container_factory, config, acks
+):
+    queued_while_stopped(
+        container_factory, config, [({"name": f"t{n:02d}"}, None) for n in range(30)]
+    )
+    commits = []
+
+    def count(_connection):
+        commits.append(1)
+
+    engine = Store.for_url(config["DATABASE_URL"]).engine
+    sa_event.listen(engine, "commit", count)
+    try:
+        container_factory(BatchService, config).start()
+        wait_for(lambda: len(names(config)) == 30, what="every effect")
+    finally:
+        sa_event.remove(engine, "commit", count)
+    assert names(config) == [f"t{n:02d}" for n in range(30)]
+    with Store.for_url(config["DATABASE_URL"]).transaction() as session:
+        inbox = session.scalar(sa.select(sa.func.count()).select_from(tables.inbox))
+        # each event published under its own correlation id
+        correlations = set(session.scalars(sa.select(things.c.correlation_id)))
+    assert inbox == 30
+    assert correlations == {f"corr-{n}" for n in range(30)}
+    # far fewer commits than events (the relay's and the reads' included)
+    assert len(commits) < 15, len(commits)
+    wait_for(lambda: sum(1 for _tag, multiple in acks if multiple) >= 1, what="a multiple ack")
+    assert len(acks) < 30
+
+
+def test_a_poison_event_in_a_batch_fails_alone_and_a_duplicate_is_skipped(
+    container_factory, config, acks
+):
+    payloads = [({"name": f"t{n:02d}"}, f"e-{n}") for n in range(10)]
+    payloads.insert(4, ({"name": "poison"}, "e-poison"))
+    payloads.insert(7, ({"name": "t02"}, "e-2"))  # the same event again
+    queued_while_stopped(container_factory, config, payloads)
+    container_factory(BatchService, config).start()
+    store = Store.for_url(config["DATABASE_URL"])
+    parked = wait_for(lambda: parking.list_parked(store), what="the poison event parked")
+    wait_for(lambda: len(names(config)) == 10, what="the other effects")
+    assert names(config) == [f"t{n:02d}" for n in range(10)]  # once each, no "half"
+    assert len(parked) == 1 and parked[0].event_id == "e-poison"
+    assert "poison is refused" in parked[0].reason
+    with store.transaction() as session:
+        inbox = set(session.scalars(sa.select(tables.inbox.c.event_id)))
+    assert inbox == {f"e-{n}" for n in range(10)}
