@@ -27,7 +27,14 @@ from .consuming import EventHandler
 from .database import Store
 from .envelope import new_correlation_id
 from .logs import correlation_id_of
-from .outbox import AlreadyProcessed, OutboxRelay, StaffActor, UnitOfWork, prune_inbox
+from .outbox import (
+    AlreadyProcessed,
+    OutboxRelay,
+    StaffActor,
+    UnitOfWork,
+    prune_inbox,
+    record_in_inbox,
+)
 from .topology import topology_from_config
 
 log = structlog.get_logger(__name__)
@@ -236,10 +243,18 @@ class Transactions:
             published = False
             try:
                 with self.store.transaction() as session:
+                    fresh = record_in_inbox(session, handler, [e.event_id for e in events])
                     for n, event in enumerate(events):
                         uow = self._event_unit(session, event)
                         try:
-                            uow.mark_processed(handler, event.event_id)
+                            if fresh is None:
+                                uow.mark_processed(handler, event.event_id)
+                            elif event.event_id in fresh:
+                                fresh.discard(event.event_id)  # a second copy is a duplicate
+                            else:
+                                raise AlreadyProcessed(
+                                    f"{handler} already processed event {event.event_id}"
+                                )
                         except AlreadyProcessed as exc:
                             outcomes[n] = exc
                             continue

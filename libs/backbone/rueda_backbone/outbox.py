@@ -135,6 +135,24 @@ class UnitOfWork:
             raise AlreadyProcessed(f"{handler} already processed event {event_id}") from None
 
 
+def record_in_inbox(session, handler: str, event_ids: list[str]) -> set[str] | None:
+    """Record a batch's events in the inbox with one statement; the ids that
+    were new (a duplicate, also one repeated within the batch, inserts
+    nothing). None where the database cannot say which rows it inserted:
+    the caller records each event with `UnitOfWork.mark_processed` instead."""
+    if session.get_bind().dialect.name not in ("sqlite", "postgresql"):
+        return None
+    rows = ", ".join(f"(:handler, :e{n}, :processed_at)" for n in range(len(event_ids)))
+    statement = sa.text(
+        f"INSERT INTO {tables.inbox.name} (handler, event_id, processed_at) VALUES {rows} "
+        "ON CONFLICT DO NOTHING RETURNING event_id"
+    ).bindparams(sa.bindparam("processed_at", type_=tables.inbox.c.processed_at.type))
+    values = {f"e{n}": event_id for n, event_id in enumerate(event_ids)}
+    return set(
+        session.execute(statement, {"handler": handler, "processed_at": now(), **values}).scalars()
+    )
+
+
 # the same text on both (SQLite >= 3.24); written out because SQLAlchemy
 # compiles its dialects' `on_conflict_do_nothing()` anew on every execution
 _INBOX_INSERT_IGNORING = sa.text(

@@ -1,6 +1,6 @@
 """Suite throughput benchmark, measured against the broker's own limit in the same run.
 
-    scripts/dev bench suite [--forms 300] [--database sqlite|postgresql|both] [--profile]
+    scripts/dev bench suite [--forms 1000] [--database sqlite|postgresql|both] [--profile]
 
 For each database it starts the four services as real processes (defaults of
 each config.yml; free ports, a fresh vhost, a local SMTP sink) and measures:
@@ -800,7 +800,7 @@ def write(results: list[dict], forms: int, baseline: dict | None, stamp: str | N
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="rueda-bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--forms", type=int, default=300)
+    parser.add_argument("--forms", type=int, default=1000)
     parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument(
         "--profile", action="store_true", help="sample every service with py-spy during the burst"
