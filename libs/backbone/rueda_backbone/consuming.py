@@ -179,6 +179,9 @@ class RawQueueConsumer(QueueConsumer):
     def ack_message(self, message):
         self.ack_messages([message])
 
+    def unsettled(self, channel) -> set[int]:
+        return self._of(channel).unsettled
+
     def requeue_message(self, message):
         self._of(message.channel).unsettled.discard(message.delivery_tag)
         super().requeue_message(message)
@@ -281,7 +284,15 @@ class EventHandler(Entrypoint):
                     for message in batch:
                         self.consumer.requeue_message(message)
                     continue
-                self._handle_batch(batch)
+                try:
+                    self._handle_batch(batch)
+                except Exception:
+                    # never leave a delivery unsettled: it would hold its
+                    # prefetch slot (and, unacked, every later ack's run)
+                    log.exception("event.batch_failed", queue=self.queue.name)
+                    for message in batch:
+                        if message.delivery_tag in self.consumer.unsettled(message.channel):
+                            self.consumer.requeue_message(message)
         finally:
             self._drainers -= 1
 
@@ -376,6 +387,8 @@ class EventHandler(Entrypoint):
             if exc_info is not None:
                 # the batch failed outside any one event's transaction
                 outcomes = [exc_info[1]] * len(entries)
+            elif not isinstance(result, list) or len(result) != len(entries):
+                outcomes = [RuntimeError("the handler gave no outcome per event")] * len(entries)
             else:
                 outcomes = result
             acks = []

@@ -53,6 +53,8 @@ RESULTS = ROOT / "bench"
 CLIENTS = 8
 OUTAGE_SECONDS = 10.0
 OUTAGE_FORMS_PER_SECOND = 5.0
+# every service that consumes program_submitted (webhooks too, for its subscribers)
+CONSUMERS = ("matching", "followup", "notify", "webhooks")
 TARGETS = {"ratio": 0.10, "half_load_p95_seconds": 2.0, "recovery_seconds": 5.0}
 
 
@@ -529,7 +531,10 @@ def run(forms: int, database: str, profile: bool) -> dict:
         complete = wait_for_mail(stack.mail_dir, baseline_mail + forms, 600)
         done = time.monotonic() - started
         deadline = time.monotonic() + 60
-        while consumed_events(stack) - events_before < 3 * forms and time.monotonic() < deadline:
+        while (
+            consumed_events(stack) - events_before < len(CONSUMERS) * forms
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
         events_done = time.monotonic() - started
         events = consumed_events(stack) - events_before
@@ -696,8 +701,10 @@ def write(results: list[dict], forms: int, baseline: dict | None, stamp: str | N
         "excluded).",
         "",
         f"Each form is a program profile POSTed to intake by {CLIENTS} HTTP clients. It "
-        "becomes one `program_submitted` event, consumed by matching, followup and notify "
-        "(three events consumed, counted from each service's `/metrics`), and one receipt "
+        "becomes one `program_submitted` event, consumed by "
+        + ", ".join(CONSUMERS[:-1])
+        + f" and {CONSUMERS[-1]} ({len(CONSUMERS)} events consumed, counted from each "
+        "service's `/metrics`), and one receipt "
         "email sent over SMTP to a local sink. Latency is from the HTTP 2xx to the email "
         "in the sink. Half load paces the forms at half the full-load email rate. The "
         "outage cuts the broker (a proxy in front of it drops every connection and "
