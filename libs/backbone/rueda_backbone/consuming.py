@@ -215,8 +215,14 @@ class EventHandler(Entrypoint):
         # a batch holds SQLite's write lock while it runs: a few dozen events
         # keep that to tens of milliseconds
         self.batch_size = max(1, int(config.get("EVENT_BATCH_SIZE") or DEFAULT_BATCH_SIZE))
+        # SQLite runs one transaction at a time per process anyway: a second
+        # batch would only wait, and split what would have been one batch
         self.batch_concurrency = max(
-            1, int(config.get("EVENT_BATCH_CONCURRENCY") or DEFAULT_BATCH_CONCURRENCY)
+            1,
+            int(
+                config.get("EVENT_BATCH_CONCURRENCY")
+                or (1 if self.store.is_sqlite else DEFAULT_BATCH_CONCURRENCY)
+            ),
         )
         self._pending = collections.deque()
         self._drainers = 0
