@@ -767,7 +767,8 @@ def write(results: list[dict], forms: int, baseline: dict | None, stamp: str | N
         "runs in a process of its own; the services reach the broker through the outage "
         "proxy (one more local hop), the raw rate does not. "
         "`scripts/dev bench suite --profile` also writes `bench/PROFILE-<database>.md`, "
-        "where each service spends its CPU (py-spy).",
+        "where each service spends its CPU (py-spy). Earlier runs, and what changed "
+        "between them: `bench/HISTORY.md`.",
         "",
         "Details per database:",
         "",
