@@ -45,6 +45,9 @@ class Consumes:
     use_case: Callable
     wakes: tuple[str, ...] = field(default=())
     uses: tuple[str, ...] = field(default=())
+    # None: wake after any event applied; else only when some event's use
+    # case returned a result this says is worth waking for
+    wake_when: Callable | None = None
 
     @property
     def handler(self) -> str:
@@ -88,20 +91,24 @@ def consumes(
     use_case: Callable,
     wakes: tuple[str, ...] | str = (),
     uses: tuple[str, ...] | str = (),
+    wake_when: Callable | None = None,
 ) -> Consumes:
     """A row: `readers` is a reader class (for schema version 1) or a mapping
     {version: reader class}; `wakes` names dependencies of the service
     (`self.<name>.wake()`) to wake once the use case committed; `uses` names
     dependencies the use case takes as keyword arguments of the same name
     (settings read from config at the edge, never in the use case), or
-    `event` (the envelope) and `event_id`, which the edge gives per event."""
+    `event` (the envelope) and `event_id`, which the edge gives per event.
+    `wake_when(result)` limits the waking to events whose use case returned
+    something to do (`bool`: a non-empty list of deliveries, say), so that a
+    loop is not woken to find nothing."""
     if not isinstance(readers, Mapping):
         readers = {1: readers}
     if not readers:
         raise ValueError(f"{producer}/{event_type}: at least one reader is needed")
     wakes = (wakes,) if isinstance(wakes, str) else tuple(wakes)
     uses = (uses,) if isinstance(uses, str) else tuple(uses)
-    return Consumes(producer, event_type, dict(readers), use_case, wakes, uses)
+    return Consumes(producer, event_type, dict(readers), use_case, wakes, uses, wake_when)
 
 
 class Inbound:
@@ -166,8 +173,10 @@ def _entrypoint(row: Consumes):
         extras = {name: getattr(self, name) for name in shared}
         messages = {id(event): message for _n, event, message in readable}
 
+        results = {}  # a batch applied again event by event overwrites them
+
         def apply(uow, event):
-            row.use_case(
+            results[id(event)] = row.use_case(
                 messages[id(event)],
                 uow=uow,
                 now=self.clock(),
@@ -176,9 +185,14 @@ def _entrypoint(row: Consumes):
             )
 
         applied = self.db.apply_each([event for _n, event, _m in readable], apply)
-        for (n, _event, _message), outcome in zip(readable, applied, strict=True):
+        worth_waking = False
+        for (n, event, _message), outcome in zip(readable, applied, strict=True):
             outcomes[n] = outcome
-        if any(outcome is None for outcome in applied):
+            if outcome is None:
+                worth_waking = worth_waking or (
+                    row.wake_when is None or bool(row.wake_when(results.get(id(event))))
+                )
+        if worth_waking:
             for name in row.wakes:
                 getattr(self, name).wake()
         return outcomes

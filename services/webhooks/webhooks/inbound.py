@@ -58,8 +58,15 @@ class FundingSelectionConfirmed(Reader):
 
 
 def _row(producer: str, event_type: str, readers):
+    # the sender is woken only for deliveries: most events have no subscriber
     return consumes(
-        producer, event_type, readers, use_case=usecases.record_event, uses="event", wakes="sender"
+        producer,
+        event_type,
+        readers,
+        use_case=usecases.record_event,
+        uses="event",
+        wakes="sender",
+        wake_when=bool,
     )
 
 

@@ -1,12 +1,16 @@
 """Events of one queue that arrive together, against the real broker and real
 databases: applied in one transaction and acked with one frame, each once;
 a poison event among them fails alone, a duplicate is skipped, every other
-event keeps its effect."""
+event keeps its effect. And a row wakes its loop only when told to."""
+
+from types import SimpleNamespace
 
 import amqp
+import eventlet
 import pytest
 import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, fields
+from nameko.extensions import DependencyProvider
 from sqlalchemy import event as sa_event
 
 from rueda_backbone import (
@@ -164,3 +168,54 @@ def test_a_poison_event_in_a_batch_fails_alone_and_a_duplicate_is_skipped(
     with store.transaction() as session:
         inbox = set(session.scalars(sa.select(tables.inbox.c.event_id)))
     assert inbox == {f"e-{n}" for n in range(10)}
+
+
+WOKEN = []
+
+
+class Loop(DependencyProvider):
+    """Stands for a sender the row wakes: counts its wake-ups."""
+
+    def get_dependency(self, worker_ctx):
+        return SimpleNamespace(wake=lambda: WOKEN.append(1))
+
+
+def deliveries_for(message, *, uow, now):
+    return [message["name"]] if message["name"].startswith("for-") else []
+
+
+@event_handlers(
+    Inbound(
+        consumes(
+            "maker",
+            "thing_made",
+            ThingMade,
+            use_case=deliveries_for,
+            wakes="loop",
+            wake_when=bool,
+        )
+    )
+)
+class WakingService:
+    name = "waking"
+    db = Database()
+    clock = Clock()
+    loop = Loop()
+
+
+def test_a_row_with_wake_when_wakes_only_for_a_result_worth_it(container_factory, config):
+    WOKEN.clear()
+    container_factory(WakingService, config).start()
+    store = Store.for_url(config["DATABASE_URL"])
+
+    def handled():
+        with store.transaction() as session:
+            return session.scalar(sa.select(sa.func.count()).select_from(tables.inbox))
+
+    for n, name in enumerate(["nobody", "nobody-else"]):
+        publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": name})
+        wait_for(lambda n=n: handled() == n + 1, what=f"event {n} handled")
+    publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": "for-portal"})
+    wait_for(lambda: WOKEN, what="the loop woken")
+    eventlet.sleep(0.3)  # time for a wake-up that should not come
+    assert len(WOKEN) == 1 and handled() == 3

@@ -176,13 +176,7 @@ def test_http_answers_come_from_the_same_mapping_in_the_callers_language(contain
     )
 
 
-def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
-    container_factory, config
-):
-    container_factory(EdgeService, config).start()
-    key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
-    url = f"http://{config['WEB_SERVER_ADDRESS']}/things"
-
+def idempotent_poster(url: str, key: str):
     def post(name, idem):
         return requests.post(
             url,
@@ -191,6 +185,17 @@ def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
             headers={"X-API-Key": key, "Idempotency-Key": idem},
         )
 
+    return post
+
+
+# the answer added after the effect's commit, or stored in it (self.db.answer)
+@pytest.mark.parametrize("path", ["/things", "/answered-things"])
+def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
+    container_factory, config, path
+):
+    container_factory(EdgeService, config).start()
+    key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
+    post = idempotent_poster(f"http://{config['WEB_SERVER_ADDRESS']}{path}", key)
     with ThreadPoolExecutor(5) as pool:
         answers = list(pool.map(lambda _: post("PAA", "k-1"), range(5)))
     assert {(a.status_code, a.json()["count"]) for a in answers} == {(201, 1)}
@@ -212,16 +217,7 @@ def test_an_answer_given_inside_the_transaction_is_stored_in_the_effects_commit(
     container_factory(EdgeService, {**config, "OUTBOX_RELAY_ENABLED": False}).start()
     store = Store.for_url(config["DATABASE_URL"])
     key = create_key(store, "portal")
-    url = f"http://{config['WEB_SERVER_ADDRESS']}/answered-things"
-
-    def post(name, idem):
-        return requests.post(
-            url,
-            json={"name": name},
-            timeout=20,
-            headers={"X-API-Key": key, "Idempotency-Key": idem},
-        )
-
+    post = idempotent_poster(f"http://{config['WEB_SERVER_ADDRESS']}/answered-things", key)
     assert post("warm", "k-0").status_code == 201  # the key is looked up once
     commits = []
 
