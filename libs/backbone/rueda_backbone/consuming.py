@@ -36,6 +36,7 @@ from functools import partial
 
 import eventlet
 import structlog
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from amqp.exceptions import NotFound as ExchangeNotFound
 from eventlet.event import Event as Signal
 from kombu import Connection
@@ -158,9 +159,9 @@ class RawQueueConsumer(QueueConsumer):
             tags = {message.delivery_tag for message in settled}
             waiting = deliveries.unsettled - tags
             limit = min(waiting) if waiting else None
-            deliveries.unsettled -= tags
             # only on a live channel; otherwise the broker has taken them back
             if not channel.connection:
+                deliveries.unsettled -= tags
                 continue
             run = sorted(t for t in tags if limit is None or t < limit)
             try:
@@ -171,8 +172,14 @@ class RawQueueConsumer(QueueConsumer):
                     channel.basic_ack(run[-1], multiple=len(run) > 1)
                 for tag in sorted(tags.difference(run)):
                     channel.basic_ack(tag)
-            except ConnectionError:  # pragma: no cover - the broker takes them back
+            except (AmqpConnectionError, OSError) as exc:
+                # the connection is going: the broker takes them back with it,
+                # and the next channel starts a new book
+                log.warning("event.ack_failed", error=f"{type(exc).__name__}: {exc}")
                 continue
+            # settled only once written: a write that waits lets other green
+            # threads run, and their `multiple` must not reach over these
+            deliveries.unsettled -= tags
             for message in settled:
                 message._state = "ACK"
 
@@ -411,7 +418,8 @@ class EventHandler(Entrypoint):
                     log.exception(
                         "event.settle_failed", queue=self.queue.name, event_id=envelope.event_id
                     )
-                    requeue.append(message)
+                    if not any(acked is message for acked in acks):  # settled before it failed
+                        requeue.append(message)
             self.consumer.ack_messages(acks)
             if requeue:
                 eventlet.sleep(1)  # a requeue loop must not spin the broker
