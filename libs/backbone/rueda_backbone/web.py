@@ -127,6 +127,11 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
+def _as_json(body):
+    """The answer as the JSON column keeps it (dates and ids as strings)."""
+    return json.loads(json.dumps(body, default=str))
+
+
 class KeyInUse(Exception):
     """The request's Idempotency-Key was claimed before (or is being used
     right now): the first request's answer is the answer."""
@@ -204,16 +209,17 @@ class Idempotency:
 
     def store_answer(self, session) -> None:
         """Write the answer given to `self.db.answer` beside the claim."""
-        if not self.claimed or self.answer is None:
-            return
-        status, body = self.answer
+        if self.claimed and self.answer is not None:
+            self._write_answer(session, *self.answer)
+            self.stored = True
+
+    def _write_answer(self, session, status: int, body) -> None:
         t = tables.idempotent_request
         session.execute(
             sa.update(t)
             .where(t.c.client == self.client, t.c.key == self.key)
-            .values(status=status, response=json.loads(json.dumps(body, default=str)))
+            .values(status=status, response=_as_json(body))
         )
-        self.stored = True
 
     def remember(self, status: int, body) -> tuple[int, dict] | None:
         """Keep the answer after the effect's commit, unless it was stored
@@ -222,14 +228,9 @@ class Idempotency:
         if self.stored:
             return None
         t = tables.idempotent_request
-        body = json.loads(json.dumps(body, default=str))
         with self.store.transaction() as session:
             if self.claimed:
-                session.execute(
-                    sa.update(t)
-                    .where(t.c.client == self.client, t.c.key == self.key)
-                    .values(status=status, response=body)
-                )
+                self._write_answer(session, status, body)
                 return None
             known, answer = self.remembered(session)
             if known:
@@ -240,7 +241,7 @@ class Idempotency:
                     key=self.key,
                     fingerprint=self.fingerprint,
                     status=status,
-                    response=body,
+                    response=_as_json(body),
                     created_at=datetime.now(UTC),
                 )
             )
