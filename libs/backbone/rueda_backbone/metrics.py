@@ -97,6 +97,15 @@ HANDLER_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 
+EVENT_BATCH_SIZE = Histogram(
+    "rueda_event_batch_size",
+    "Events a batched handler applied in one transaction: what had arrived "
+    "on its queue while the previous batch ran (1 at a trickle).",
+    ["service", "queue"],
+    registry=REGISTRY,
+    buckets=(1, 2, 3, 5, 10, 25, 50),
+)
+
 EMAILS = Counter(
     "rueda_emails_total",
     "Emails handed to the SMTP server (sent) or given up on (failed).",

@@ -249,6 +249,35 @@ def consumed_events(stack: Stack) -> int:
     return total
 
 
+def batch_totals(stack: Stack) -> dict[str, tuple[float, float]]:
+    """service -> (events, batches) its batched handlers applied so far, from /metrics."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out = {}
+    for service in SERVICES:
+        events = batches = 0.0
+        for family in text_string_to_metric_families(stack.metrics(service)):
+            if family.name == "rueda_event_batch_size":
+                for sample in family.samples:
+                    if sample.name.endswith("_sum"):
+                        events += sample.value
+                    elif sample.name.endswith("_count"):
+                        batches += sample.value
+        out[service] = (events, batches)
+    return out
+
+
+def mean_batches(before: dict, after: dict) -> dict[str, float]:
+    """service -> events per batch between two `batch_totals`."""
+    out = {}
+    for service, (events, batches) in after.items():
+        events -= before[service][0]
+        batches -= before[service][1]
+        if batches:
+            out[service] = round(events / batches, 2)
+    return out
+
+
 def delivered(mail_dir: Path, prefix: str) -> dict[str, float]:
     """correlation id -> wall time the sink kept the email, for ids with `prefix`."""
     parser = BytesHeaderParser()
@@ -519,6 +548,7 @@ def run(forms: int, database: str, profile: bool) -> dict:
         # -- full load: a burst from 8 clients
         result["load_average_before_burst"] = round(os.getloadavg()[0], 2)
         events_before = consumed_events(stack)
+        batches_before = batch_totals(stack)
         cpu_before = {s: cpu_seconds(stack.processes[s][0].pid) for s in SERVICES}
         profiler = Profiler(stack, ROOT / "data" / "bench-profile" / database) if profile else None
         started = time.monotonic()
@@ -555,6 +585,7 @@ def run(forms: int, database: str, profile: bool) -> dict:
             "emails_per_second": round(len(arrived) / done, 1),
             "complete": complete and len(arrived) == forms,
             "cpu_ms_per_form": cpu,
+            "events_per_batch": mean_batches(batches_before, batch_totals(stack)),
             **latency_stats(clients, arrived, "full-"),
         }
         result["full_load"] = full
@@ -562,7 +593,7 @@ def run(forms: int, database: str, profile: bool) -> dict:
             f"   full load: {full['http_forms_per_second']} forms/s over HTTP, "
             f"{full['events_consumed_per_second']} events/s, {full['emails_per_second']} "
             f"emails/s, p50 {full['p50_seconds']} s, p95 {full['p95_seconds']} s; "
-            f"CPU ms/form {cpu}"
+            f"CPU ms/form {cpu}; events per batch {full['events_per_batch']}"
         )
 
         # -- half load: the same forms, paced at half the full-load email rate
@@ -780,6 +811,8 @@ def write(results: list[dict], forms: int, baseline: dict | None, stamp: str | N
             f"{full['events_consumed']} events consumed, {full['emails']} emails; CPU per "
             "form (ms): "
             + ", ".join(f"{s} {ms}" for s, ms in full["cpu_ms_per_form"].items())
+            + "; events per batch: "
+            + (", ".join(f"{s} {n}" for s, n in full.get("events_per_batch", {}).items()) or "-")
             + f"; after the outage the forms held up were delivered "
             f"{out['backlog_delivered_after_seconds']} s after the broker's return and new "
             f"forms were on time after {out['latency_normal_after_seconds']} s."

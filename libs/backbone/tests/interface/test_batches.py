@@ -219,3 +219,49 @@ def test_a_row_with_wake_when_wakes_only_for_a_result_worth_it(container_factory
     wait_for(lambda: WOKEN, what="the loop woken")
     eventlet.sleep(0.3)  # time for a wake-up that should not come
     assert len(WOKEN) == 1 and handled() == 3
+
+
+def batch_totals(service: str) -> tuple[float, float]:
+    """(events, batches) the service's batched handlers applied so far."""
+    from rueda_backbone import metrics
+
+    totals = {"_sum": 0.0, "_count": 0.0}
+    for family in metrics.REGISTRY.collect():
+        for sample in family.samples:
+            if sample.name.startswith("rueda_event_batch_size") and (
+                sample.labels.get("service") == service
+            ):
+                for suffix in totals:
+                    if sample.name.endswith(suffix):
+                        totals[suffix] += sample.value
+    return totals["_sum"], totals["_count"]
+
+
+def test_under_load_a_batch_waits_its_linger_for_more_events(container_factory, config):
+    # a linger far longer than the spacing of the events, so what is counted
+    # is the rule, not the machine's speed
+    config = {**config, "EVENT_BATCH_LINGER_MS": 1500}
+    queued_while_stopped(container_factory, config, [({"name": f"a{n}"}, None) for n in range(3)])
+    events_before, batches_before = batch_totals("batched")
+    container_factory(BatchService, config).start()
+    wait_for(lambda: len(names(config)) == 3, what="the queued events")
+    # a first batch of several: the handler is under load now
+    assert batch_totals("batched")[1] - batches_before == 1
+
+    def publish(*names_, gap):
+        for name in names_:
+            publish_event(config["AMQP_URI"], "maker", "thing_made", {"name": name})
+            eventlet.sleep(gap)
+
+    publish("b0", "b1", "b2", "b3", gap=0.05)
+    wait_for(lambda: len(names(config)) == 7, what="the events sent one by one")
+    events, batches = batch_totals("batched")
+    assert (events - events_before, batches - batches_before) == (7, 2)
+    # a lone event still waits (the last batch was several), and is a batch of one
+    publish("c0", gap=0)
+    wait_for(lambda: len(names(config)) == 8, what="a lone event")
+    # at that trickle, the next events no longer wait: one batch each
+    publish("d0", "d1", gap=0.5)
+    wait_for(lambda: len(names(config)) == 10, what="the trickle")
+    events, batches = batch_totals("batched")
+    assert (events - events_before, batches - batches_before) == (10, 5)
