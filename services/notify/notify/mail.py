@@ -7,6 +7,7 @@ server's certificate.
 
 from __future__ import annotations
 
+import secrets
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ class _HeaderClasses(HeaderRegistry):
             if len(self._parsed) >= _PARSED_MAX:
                 self._parsed.clear()  # a bound, not a policy: the values are few
             header = self._parsed[key] = super().__call__(name, value)
+            header.fold = _folded_once(header.fold)
         return header
 
     def __getitem__(self, name):
@@ -113,6 +115,23 @@ class _HeaderClasses(HeaderRegistry):
     def map_to_type(self, name, cls):
         self._made.pop(name.lower(), None)
         super().map_to_type(name, cls)
+
+
+def _folded_once(fold):
+    """A shared header's `fold`, remembered per output form: folding rebuilds
+    the header's parse tree every time, and a shared header is written into
+    every message."""
+    folded = {}
+
+    def once(*, policy):
+        # what BaseHeader.fold reads of the policy
+        key = (policy.linesep, policy.max_line_length, policy.utf8)
+        text = folded.get(key)
+        if text is None:
+            text = folded[key] = fold(policy=policy)
+        return text
+
+    return once
 
 
 # `email.policy.default` (what `EmailMessage()` uses) with that registry:
@@ -167,6 +186,11 @@ def build_message(
     if kind:
         message["X-Rueda-Kind"] = _safe_header_value(kind)
     message.set_content(text_body)
+    # a boundary of our own: the generator's would be checked against the
+    # whole body with a regular expression compiled for it (a tenth of the
+    # sender's time); 128 random bits no body can hold by chance, nor a
+    # sender of form text guess in advance
+    message.make_alternative(boundary=f"=_rueda_{secrets.token_hex(16)}")
     message.add_alternative(html_body, subtype="html")
     for filename, content_type, content, content_id in attachments:
         maintype, _, rest = content_type.partition("/")
@@ -288,7 +312,13 @@ class Connection:
             if self.client is None:
                 self._open()
             handing_over = True
-            self.client.send_message(message)
+            # the envelope's addresses given, so smtplib does not parse them
+            # back out of the headers build_message wrote
+            self.client.send_message(
+                message,
+                from_addr=message["From"].addresses[0].addr_spec,
+                to_addrs=[address.addr_spec for address in message["To"].addresses],
+            )
         except (smtplib.SMTPException, OSError) as exc:
             if _session_broken(exc):
                 self.close()

@@ -152,8 +152,8 @@ def test_starttls_and_tls_verify_certificates(monkeypatch):
         def starttls(self, context=None):
             seen["starttls_context"] = context
 
-        def send_message(self, msg):
-            pass
+        def send_message(self, msg, from_addr=None, to_addrs=None):
+            seen["envelope"] = (from_addr, to_addrs)
 
         def quit(self):
             pass
@@ -167,3 +167,5 @@ def test_starttls_and_tls_verify_certificates(monkeypatch):
     assert seen["starttls_context"].check_hostname
     mail.deliver(SmtpSettings(host="h", port=465, security="tls"), message())
     assert seen["context"].verify_mode == ssl.CERT_REQUIRED
+    # the envelope is given, not parsed back out of the headers
+    assert seen["envelope"] == ("rueda@example.org", ["ana@example.org"])
