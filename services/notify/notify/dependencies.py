@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import timedelta
 
 from nameko.extensions import DependencyProvider
 
 from rueda_backbone import BackgroundJob
 from rueda_backbone.database import Store
+from rueda_backbone.dependencies import DEFAULT_LINGER_MS
 
 from . import usecases
 from .mail import SmtpSettings
@@ -59,6 +61,8 @@ class MailSender(BackgroundJob):
         super().setup()
         config = self.container.config
         self.poll_interval = float(config.get("MAIL_POLL_SECONDS") or 1.0)
+        self.linger = float(config.get("MAIL_LINGER_MS", DEFAULT_LINGER_MS) or 0) / 1000
+        self._notices_due_at = 0.0
         self.store = Store.for_url(config["DATABASE_URL"])
         self.notices = NoticeSettings(config)
         self.sender = Sender(
@@ -76,8 +80,13 @@ class MailSender(BackgroundJob):
             )
 
     def run_once(self) -> bool:
-        self.flush_notices()
-        return self.sender.send_due() == self.sender.batch_size
+        # a notice window closes minutes after its change: once per poll
+        # interval is soon enough, and spares every pass of a burst a transaction
+        if time.monotonic() >= self._notices_due_at:
+            self._notices_due_at = time.monotonic() + self.poll_interval
+            self.flush_notices()
+        self.last_pass = self.sender.send_due()
+        return self.last_pass == self.sender.batch_size
 
 
 class Mailbox(DependencyProvider):
