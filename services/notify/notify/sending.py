@@ -94,6 +94,7 @@ class Sender:
         # themselves, and so did building the expressions for every email
         table = Email.__table__
         mine = sa.and_(table.c.claimed_by == self.sender_id, table.c.status == domain.PENDING)
+        self._mine = mine
         # the SET clause comes from the parameters: an outcome's columns vary
         self._record_outcome = sa.update(table).where(table.c.id == sa.bindparam("b_id"), mine)
         self._mark_handoffs = (
@@ -106,10 +107,9 @@ class Sender:
     def send_due(self) -> int:
         """Deliver one batch of due emails over up to `concurrency` SMTP
         sessions, each in its own green thread; returns how many were tried."""
-        emails = self._claim()
+        emails, attachments = self._claim(with_attachments=True)
         if not emails:
             return 0
-        attachments = self._attachments([e.id for e in emails])
         held = {email.id for email in emails}
         queue = collections.deque(emails)
         lanes = min(self.concurrency, math.ceil(len(emails) / EMAILS_PER_CONNECTION))
@@ -199,13 +199,23 @@ class Sender:
     def _record(self, finished, *, start: list[Email]) -> set[str]:
         """In one transaction: record the outcomes of the emails just handed
         over, and mark the hand-offs of the next ones as started. Returns the
-        ids of those still this sender's to send. Each outcome is its own
-        UPDATE, so a claim that passed to another sender is told apart (and
-        left alone) email by email; the marks are one UPDATE for the group."""
+        ids of those still this sender's to send. The sent emails are one
+        UPDATE, any other outcome one each; every one of them checks the claim
+        and returns what it wrote, so a claim that passed to another sender is
+        told apart (and left alone) email by email. The marks are one UPDATE
+        for the group."""
         outcome_logs = []
         with self.store.transaction() as session:
             connection = session.connection()
+            sent = [entry for entry in finished if entry[1][0] == domain.SENT]
+            if sent:
+                recorded = self._record_sent(connection, sent)
+                for email, (status, error, uncertain), when in sent:
+                    values = self._outcome(email, status, error, uncertain, when)
+                    outcome_logs.append((email, values, int(email.id in recorded)))
             for email, (status, error, uncertain), when in finished:
+                if status == domain.SENT:
+                    continue
                 values = self._outcome(email, status, error, uncertain, when)
                 recorded = connection.execute(
                     self._record_outcome, {"b_id": email.id, **values}
@@ -222,6 +232,29 @@ class Sender:
         for email, values, recorded in outcome_logs:
             self._report(email, values, recorded)
         return started
+
+    def _record_sent(self, connection, sent) -> set[str]:
+        """The emails the server took, recorded with one UPDATE (each with the
+        moment its server answered); the ids still this sender's, whose
+        outcome it therefore wrote."""
+        t = Email.__table__
+        when_of = {email.id: when for email, _outcome, when in sent}
+        return set(
+            connection.execute(
+                sa.update(t)
+                .where(t.c.id.in_(list(when_of)), self._mine)
+                .values(
+                    status=domain.SENT,
+                    sent_at=sa.case(when_of, value=t.c.id),
+                    attempts=t.c.attempts + 1,
+                    claimed_until=None,
+                    claimed_by=None,
+                    last_error=None,
+                    handoff_at=None,
+                )
+                .returning(t.c.id)
+            ).scalars()
+        )
 
     def _outcome(
         self, email: Email, status: str, error: str | None, uncertain: bool, when: datetime
@@ -315,49 +348,67 @@ class Sender:
             except Exception as exc:  # noqa: BLE001 - the claim simply runs out
                 log.warning("email.claim_renewal_failed", error=f"{type(exc).__name__}: {exc}")
 
-    def _attachments(self, email_ids: list[str]) -> dict[str, list]:
+    def _attachments(self, session, email_ids: list[str]) -> dict[str, list]:
+        t = Attachment.__table__
         out: dict[str, list] = {}
-        with self.store.transaction() as session:
-            for row in session.scalars(
-                sa.select(Attachment)
-                .where(Attachment.email_id.in_(email_ids))
-                .order_by(Attachment.id)
-            ):
-                out.setdefault(row.email_id, []).append(
-                    (row.filename, row.content_type, bytes(row.content), row.content_id)
-                )
+        for row in session.execute(
+            sa.select(t.c.email_id, t.c.filename, t.c.content_type, t.c.content, t.c.content_id)
+            .where(t.c.email_id.in_(email_ids))
+            .order_by(t.c.id)
+        ):
+            out.setdefault(row.email_id, []).append(
+                (row.filename, row.content_type, bytes(row.content), row.content_id)
+            )
         return out
 
-    def _claim(self) -> list[Email]:
+    def _claim(self, *, with_attachments: bool = False):
+        """Claim up to `batch_size` due emails, oldest first: one UPDATE that
+        picks them (skipping rows another sender has locked, on PostgreSQL)
+        and returns them. With `with_attachments`, also (emails, attachments
+        by email id), read in the same transaction."""
+        t = Email.__table__
         moment = _now()
-        with self.store.transaction() as session:
-            query = (
-                sa.select(Email)
-                .where(
-                    Email.status == domain.PENDING,
-                    Email.next_attempt_at <= moment,
-                    sa.or_(Email.claimed_until.is_(None), Email.claimed_until < moment),
-                )
-                .order_by(Email.created_at)
-                .limit(self.batch_size)
+        due = (
+            sa.select(t.c.id)
+            .where(
+                t.c.status == domain.PENDING,
+                t.c.next_attempt_at <= moment,
+                sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
             )
-            if not self.store.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            emails = list(session.scalars(query))
-            for email in emails:
-                email.claimed_until = moment + self.lease
-                email.claimed_by = self.sender_id
-                if email.handoff_at is not None and not email.possible_duplicate:
-                    # an earlier hand-off never recorded its outcome
-                    email.possible_duplicate = True
-                    log.warning(
-                        "email.possible_duplicate",
-                        email_id=email.id,
-                        kind=email.kind,
-                        handoff_at=email.handoff_at.isoformat(),
-                        correlation_id=email.correlation_id,
-                    )
-            return emails
+            .order_by(t.c.created_at)
+            .limit(self.batch_size)
+        )
+        if not self.store.is_sqlite:
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            sa.update(t)
+            .where(t.c.id.in_(due.scalar_subquery()))
+            .values(
+                claimed_until=moment + self.lease,
+                claimed_by=self.sender_id,
+                # an earlier hand-off never recorded its outcome: this send
+                # may be the second copy
+                possible_duplicate=sa.or_(t.c.possible_duplicate, t.c.handoff_at.is_not(None)),
+            )
+            .returning(*t.c)
+        )
+        with self.store.transaction() as session:
+            emails = sorted(session.execute(claim), key=lambda e: (e.created_at, e.id))
+            attachments = (
+                self._attachments(session, [e.id for e in emails])
+                if with_attachments and emails
+                else {}
+            )
+        for email in emails:
+            if email.handoff_at is not None:
+                log.warning(
+                    "email.possible_duplicate",
+                    email_id=email.id,
+                    kind=email.kind,
+                    handoff_at=email.handoff_at.isoformat(),
+                    correlation_id=email.correlation_id,
+                )
+        return (emails, attachments) if with_attachments else emails
 
 
 def delivery_log(store, **filters) -> list[dict]:

@@ -186,11 +186,13 @@ def test_a_groups_outcomes_and_the_next_groups_hand_offs_share_one_transaction(s
     sa.event.listen(store.engine, "before_cursor_execute", statement)
     sender = Sender(store, settings, concurrency=1, emails_per_transaction=5, lease_seconds=60)
     assert sender.send_due() == 10
-    # the claim, the attachments, then: marks of 1-5 | outcomes of 1-5 and
-    # marks of 6-10 | outcomes of 6-10, against twelve with a transaction per email
-    assert len(commits) == 5
-    # an UPDATE per outcome (each with its own claim check), one per group's marks
-    assert len(updates) == 10 + 2
+    # the claim with the attachments, then: marks of 1-5 | outcomes of 1-5
+    # and marks of 6-10 | outcomes of 6-10, against twelve with a
+    # transaction per email
+    assert len(commits) == 4
+    # one UPDATE for a group's sent emails and one for its marks, each
+    # checking the claims are still this sender's (against one per email)
+    assert len(updates) == 2 + 2
     assert [e.status for e in rows(store)] == ["sent"] * 10
     assert all(e.handoff_at is None for e in rows(store))
 
@@ -202,7 +204,7 @@ def test_a_transaction_per_email_is_still_there_for_the_asking(store, sink):
     sa.event.listen(store.engine, "commit", lambda _conn: commits.append(1))
     sender = Sender(store, settings, concurrency=1, emails_per_transaction=1, lease_seconds=60)
     assert sender.send_due() == 4
-    assert len(commits) == 2 + 5  # claim, attachments, and one per email and the last outcome
+    assert len(commits) == 1 + 5  # the claim, and one per email and the last outcome
     assert [e.status for e in rows(store)] == ["sent"] * 4
 
 
