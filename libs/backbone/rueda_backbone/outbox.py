@@ -99,17 +99,18 @@ class UnitOfWork:
             )
             created = now()
             self.session.execute(
-                sa.insert(tables.outbox).values(
-                    event_id=envelope.event_id,
-                    event_type=envelope.event_type,
-                    schema_version=envelope.schema_version,
-                    body=envelope.to_json(),
-                    correlation_id=envelope.correlation_id,
-                    created_at=created,
-                    status=tables.OUTBOX_PENDING,
-                    attempts=0,
-                    next_attempt_at=created,
-                )
+                _OUTBOX_INSERT,
+                {
+                    "event_id": envelope.event_id,
+                    "event_type": envelope.event_type,
+                    "schema_version": envelope.schema_version,
+                    "body": envelope.to_json(),
+                    "correlation_id": envelope.correlation_id,
+                    "created_at": created,
+                    "status": tables.OUTBOX_PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": created,
+                },
             )
             wrapped.append(envelope)
         self.envelopes.extend(wrapped)
@@ -155,6 +156,10 @@ def record_in_inbox(session, handler: str, event_ids: list[str]) -> set[str] | N
 
 # the same text on both (SQLite >= 3.24); written out because SQLAlchemy
 # compiles its dialects' `on_conflict_do_nothing()` anew on every execution
+# built once, its values given as parameters: building the statement with
+# its values and its cache key on every publish cost more than running it
+_OUTBOX_INSERT = sa.insert(tables.outbox)
+
 _INBOX_INSERT_IGNORING = sa.text(
     f"INSERT INTO {tables.inbox.name} (handler, event_id, processed_at) "
     "VALUES (:handler, :event_id, :processed_at) ON CONFLICT DO NOTHING"
@@ -557,44 +562,39 @@ class OutboxRelay:
         )
 
     def _claim(self):
+        """Claim up to `batch_size` due rows in id order: one UPDATE that
+        picks them (skipping rows another relay has locked, on PostgreSQL)
+        and returns them."""
         t = tables.outbox
         moment = now()
+        due = (
+            sa.select(t.c.id)
+            .where(
+                t.c.status == tables.OUTBOX_PENDING,
+                t.c.next_attempt_at <= moment,
+                sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
+            )
+            .order_by(t.c.id)
+            .limit(self.batch_size)
+        )
+        if not self.store.is_sqlite:
+            due = due.with_for_update(skip_locked=True)
+        claim = (
+            sa.update(t)
+            .where(t.c.id.in_(due.scalar_subquery()))
+            .values(claimed_by=self.relay_id, claimed_until=moment + self.lease)
+            .returning(
+                t.c.id,
+                t.c.event_id,
+                t.c.event_type,
+                t.c.schema_version,
+                t.c.body,
+                t.c.correlation_id,
+                t.c.attempts,
+            )
+        )
         with self.store.transaction() as session:
-            due = (
-                sa.select(t.c.id)
-                .where(
-                    t.c.status == tables.OUTBOX_PENDING,
-                    t.c.next_attempt_at <= moment,
-                    sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
-                )
-                .order_by(t.c.id)
-                .limit(self.batch_size)
-            )
-            if not self.store.is_sqlite:
-                due = due.with_for_update(skip_locked=True)
-            ids = [row.id for row in session.execute(due)]
-            if not ids:
-                return []
-            session.execute(
-                sa.update(t)
-                .where(t.c.id.in_(ids))
-                .values(claimed_by=self.relay_id, claimed_until=moment + self.lease)
-            )
-            return list(
-                session.execute(
-                    sa.select(
-                        t.c.id,
-                        t.c.event_id,
-                        t.c.event_type,
-                        t.c.schema_version,
-                        t.c.body,
-                        t.c.correlation_id,
-                        t.c.attempts,
-                    )
-                    .where(t.c.id.in_(ids))
-                    .order_by(t.c.id)
-                )
-            )
+            return sorted(session.execute(claim), key=lambda row: row.id)
 
     def _renew(self, ids) -> None:
         """Extend the lease of rows this relay still holds."""
