@@ -4,8 +4,9 @@ is `Invalid` at that field."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from functools import cache
+from functools import cache, lru_cache
 
 from rueda_backbone import Invalid, NotFound
 
@@ -54,9 +55,24 @@ def _schema(name: str):
 
 def workshop_form(found: Workshop) -> dict:
     """The workshop's form as loaded (instants as datetimes)."""
-    return _schema("WorkshopForm").load(found.form)
+    return dict(_loaded("WorkshopForm", json.dumps(found.form, sort_keys=True)))
 
 
 def late_windows(found: Workshop) -> list[dict]:
-    form = _schema("LateWindowForm")
-    return [form.load(window) for window in found.late_windows]
+    return [
+        dict(window)
+        for window in _loaded("LateWindowForms", json.dumps(found.late_windows, sort_keys=True))
+    ]
+
+
+@lru_cache(maxsize=64)
+def _loaded(name: str, stored: str):
+    """A stored form loaded, remembered by its content: every submission
+    reads its workshop's deadlines, and loading the workshop form was a
+    sixth of a submission's own work. Keyed by the JSON itself, not the
+    workshop's version, so a revision that was rolled back can never be
+    served; callers get copies of the top level, which is all they change."""
+    if name == "LateWindowForms":
+        form = _schema("LateWindowForm")
+        return [form.load(window) for window in json.loads(stored)]
+    return _schema(name).load(json.loads(stored))
