@@ -128,12 +128,11 @@ def _submit(
     import_id: str | None = None,
 ) -> FormRecord:
     owner_field = KINDS[kind]["owner"]
-    delegation = lookup.delegation(uow.session, form[owner_field], field=owner_field, active=True)
-    if delegation.workshop_id is None:
-        raise Invalid.field(owner_field, "this delegation is not registered for a workshop")
+    delegation, workshop = lookup.delegation_and_workshop(
+        uow.session, form[owner_field], field=owner_field, active=True
+    )
     if record is not None and record.delegation_id != delegation.id:
         raise Invalid.field(owner_field, "a form cannot change hands")
-    workshop = lookup.workshop(uow.session, delegation.workshop_id)
     if import_id is None:
         domain.check_deadline(
             KINDS[kind]["deadline"],

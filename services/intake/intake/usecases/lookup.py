@@ -8,6 +8,8 @@ import json
 import uuid
 from functools import cache, lru_cache
 
+import sqlalchemy as sa
+
 from rueda_backbone import Invalid, NotFound
 
 from .. import schemas
@@ -31,6 +33,12 @@ def delegation(
     session, delegation_id: str | None, *, field: str | None = None, active: bool = False
 ) -> Delegation:
     found = session.get(Delegation, delegation_id) if delegation_id else None
+    return _registered(found, delegation_id, field=field, active=active)
+
+
+def _registered(
+    found: Delegation | None, delegation_id: str | None, *, field: str | None, active: bool
+) -> Delegation:
     if found is None:
         if field:
             raise Invalid.field(field, "no delegation is registered with this id")
@@ -38,6 +46,28 @@ def delegation(
     if active and found.status != "registered":
         raise Invalid.field(field or "delegation_id", "this delegation withdrew from the workshop")
     return found
+
+
+_WITH_WORKSHOP = (
+    sa.select(Delegation, Workshop)
+    .outerjoin(Workshop, Workshop.id == Delegation.workshop_id)
+    .where(Delegation.id == sa.bindparam("id"))
+)
+
+
+def delegation_and_workshop(
+    session, delegation_id: str | None, *, field: str, active: bool = False
+) -> tuple[Delegation, Workshop]:
+    """`delegation()` and then its `workshop()`, read with one statement (a
+    submission needs both); a delegation registered before workshops
+    existed is `Invalid` at `field`."""
+    row = session.execute(_WITH_WORKSHOP, {"id": delegation_id}).first() if delegation_id else None
+    found = _registered(row and row.Delegation, delegation_id, field=field, active=active)
+    if found.workshop_id is None:
+        raise Invalid.field(field, "this delegation is not registered for a workshop")
+    if row.Workshop is None:
+        raise NotFound(f"no workshop {found.workshop_id}")
+    return found, row.Workshop
 
 
 def form(session, kind: str, form_id: str) -> FormRecord:
