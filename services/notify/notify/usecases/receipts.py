@@ -13,6 +13,15 @@ from ..models import Email, Program, Recipient
 from .directory import delegation_labels, focal_points_of, workshop_of
 from .emails import format_deadline, queue_all, queued
 
+# one statement where a look-up and the ORM's insert or update were two
+_KEEP_PROGRAM = sa.text(
+    f"INSERT INTO {Program.__tablename__} (id, delegation_id, title, version) "
+    "VALUES (:id, :delegation_id, :title, :version) "
+    "ON CONFLICT (id) DO UPDATE SET delegation_id = excluded.delegation_id, "
+    f"title = excluded.title, version = excluded.version "
+    f"WHERE {Program.__tablename__}.version <= excluded.version"
+)
+
 
 def _imported(message: dict, kind: str) -> list[Email] | None:
     """Records of a past workshop loaded by an archive import: nobody is sent
@@ -23,14 +32,17 @@ def _imported(message: dict, kind: str) -> list[Email] | None:
 def acknowledge_program(message: dict, *, uow, now: datetime, event_id: str) -> list[Email]:
     """A receipt for a submitted program profile, to the delegation's focal point."""
     session = uow.session
-    program = session.get(Program, message["program_id"])
-    if program is None or program.version <= message["version"]:
-        # kept for the titles later receipts name
-        program = program or Program(id=message["program_id"])
-        program.delegation_id = message["delegation_id"]
-        program.title = message["title"]
-        program.version = message["version"]
-        session.add(program)
+    # kept for the titles later receipts name; an older revision arriving
+    # late changes nothing
+    session.execute(
+        _KEEP_PROGRAM,
+        {
+            "id": message["program_id"],
+            "delegation_id": message["delegation_id"],
+            "title": message["title"],
+            "version": message["version"],
+        },
+    )
     skipped = _imported(message, domain.PROGRAM_RECEIVED)
     if skipped is not None:
         return skipped
