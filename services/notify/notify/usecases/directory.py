@@ -212,14 +212,18 @@ def delegation_row(session, delegation_id: str) -> Delegation:
     return row
 
 
-def delegates_of(session, delegation_id: str) -> list[Recipient]:
-    return list(
-        session.scalars(
-            sa.select(Recipient)
-            .where(Recipient.delegation_id == delegation_id, Recipient.kind == domain.DELEGATE)
-            .order_by(Recipient.id)
-        )
+_DELEGATES = (
+    sa.select(Recipient)
+    .where(
+        Recipient.delegation_id == sa.bindparam("delegation_id"),
+        Recipient.kind == domain.DELEGATE,
     )
+    .order_by(Recipient.id)
+)
+
+
+def delegates_of(session, delegation_id: str) -> list[Recipient]:
+    return list(session.scalars(_DELEGATES, {"delegation_id": delegation_id}))
 
 
 def focal_points_of(session, delegation_id: str, *, required: bool = True) -> list[Recipient]:
@@ -231,7 +235,18 @@ def focal_points_of(session, delegation_id: str, *, required: bool = True) -> li
 
 
 def workshop_of(session, workshop_id: str | None) -> Workshop | None:
-    return session.get(Workshop, workshop_id) if workshop_id else None
+    if not workshop_id:
+        return None
+    # a batch of receipts names the same workshop event after event: read
+    # once per transaction (the session's identity map keeps an object only
+    # while something refers to it, so `get` would read it again each time)
+    kept = session.info.setdefault("notify.workshops", {})
+    found = kept.get(workshop_id)
+    if found is None:
+        found = session.get(Workshop, workshop_id)
+        if found is not None:  # one not known yet may arrive later in the transaction
+            kept[workshop_id] = found
+    return found
 
 
 def required_workshop(session, workshop_id: str) -> Workshop:
