@@ -8,6 +8,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from rueda_backbone.read_models import keep_latest
+
 from .. import domain
 from ..exceptions import DelegationNotKnownYet, UnknownTimeZone
 from ..models import Delegation, Program, ScheduleRound, StaffMember, Workshop
@@ -79,21 +81,23 @@ def withdraw_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     return delegation
 
 
-def record_program(message: dict, *, uow, now: datetime) -> Program:
-    """intake's program_submitted: the title and topics activities are about."""
-    program = uow.session.get(Program, message["program_id"])
-    if program is not None and message["version"] <= program.version:
-        return program
-    program = program or Program(id=message["program_id"])
-    program.version = message["version"]
-    program.workshop_id = message.get("workshop_id")
-    program.delegation_id = message["delegation_id"]
-    program.title = message["title"]
-    program.country = message.get("country")
-    program.topics = list(message["topics"])
-    program.other_topic = message.get("other_topic")
-    uow.session.add(program)
-    return program
+def record_program(message: dict, *, uow, now: datetime) -> bool:
+    """intake's program_submitted: the title and topics activities are about;
+    an older revision arriving late changes nothing (False)."""
+    return keep_latest(
+        uow.session,
+        Program.__table__,
+        {
+            "id": message["program_id"],
+            "version": message["version"],
+            "workshop_id": message.get("workshop_id"),
+            "delegation_id": message["delegation_id"],
+            "title": message["title"],
+            "country": message.get("country"),
+            "topics": list(message["topics"]),
+            "other_topic": message.get("other_topic"),
+        },
+    )
 
 
 def record_staff_member(message: dict, *, uow, now: datetime) -> StaffMember:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rueda_backbone.read_models import keep_latest
+
 from ..models import Delegation, Interest, Program, Workshop
 from .lookups import latest_published
 
@@ -128,22 +130,25 @@ def withdraw_delegation(message: dict, *, uow, now: datetime) -> Delegation:
     return delegation
 
 
-def record_program(message: dict, *, uow, now: datetime) -> Program:
-    """Keep the latest version; an older revision arriving late changes nothing."""
-    program = uow.session.get(Program, message["program_id"])
-    if program is not None and program.version >= message["version"]:
-        return program
-    program = program or Program(id=message["program_id"])
-    program.workshop_id = message["workshop_id"] or program.workshop_id
-    program.host_delegation_id = message["delegation_id"]
-    program.title = message["title"]
-    program.topics = message["topics"]
-    program.presenters = list(dict.fromkeys(message.get("presenting_delegate_ids") or ()))
-    program.version = message["version"]
-    program.withdrawn = False
-    program.submitted_at = message["submitted_at"]
-    uow.session.add(program)
-    return program
+def record_program(message: dict, *, uow, now: datetime) -> bool:
+    """Keep the latest version; an older revision arriving late changes
+    nothing (False). A revision after a withdrawal reopens the program."""
+    return keep_latest(
+        uow.session,
+        Program.__table__,
+        {
+            "id": message["program_id"],
+            "workshop_id": message["workshop_id"] or None,
+            "host_delegation_id": message["delegation_id"],
+            "title": message["title"],
+            "topics": message["topics"],
+            "presenters": list(dict.fromkeys(message.get("presenting_delegate_ids") or ())),
+            "version": message["version"],
+            "withdrawn": False,
+            "submitted_at": message["submitted_at"],
+        },
+        keep_if_null=("workshop_id",),
+    )
 
 
 def withdraw_program(message: dict, *, uow, now: datetime) -> Program:

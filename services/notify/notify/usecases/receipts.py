@@ -8,19 +8,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from rueda_backbone.read_models import keep_latest
+
 from .. import domain, rendering
 from ..models import Email, Program, Recipient
 from .directory import delegation_labels, focal_points_of, workshop_of
 from .emails import format_deadline, queue_all, queued
-
-# one statement where a look-up and the ORM's insert or update were two
-_KEEP_PROGRAM = sa.text(
-    f"INSERT INTO {Program.__tablename__} (id, delegation_id, title, version) "
-    "VALUES (:id, :delegation_id, :title, :version) "
-    "ON CONFLICT (id) DO UPDATE SET delegation_id = excluded.delegation_id, "
-    f"title = excluded.title, version = excluded.version "
-    f"WHERE {Program.__tablename__}.version <= excluded.version"
-)
 
 
 def _imported(message: dict, kind: str) -> list[Email] | None:
@@ -34,8 +27,9 @@ def acknowledge_program(message: dict, *, uow, now: datetime, event_id: str) -> 
     session = uow.session
     # kept for the titles later receipts name; an older revision arriving
     # late changes nothing
-    session.execute(
-        _KEEP_PROGRAM,
+    keep_latest(
+        session,
+        Program.__table__,
         {
             "id": message["program_id"],
             "delegation_id": message["delegation_id"],
