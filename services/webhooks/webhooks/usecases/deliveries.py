@@ -26,20 +26,31 @@ def body_of(envelope) -> str:
     return json.dumps(to_structured(envelope), separators=(",", ":"), ensure_ascii=False)
 
 
+_SUBSCRIBERS = (
+    sa.select(Subscription.id)
+    .join(SubscribedEventType, SubscribedEventType.subscription_id == Subscription.id)
+    .where(
+        SubscribedEventType.event_type == sa.bindparam("event_type"),
+        Subscription.active.is_(True),
+    )
+    .order_by(Subscription.id)
+)
+
+
+def _subscribers(session, event_type: str) -> list[str]:
+    """The active subscriptions to an event type, read once per transaction:
+    a batch holds events of one queue, so of one type, and they all ask."""
+    known = session.info.setdefault("webhooks.subscribers", {})
+    if event_type not in known:
+        known[event_type] = list(session.scalars(_SUBSCRIBERS, {"event_type": event_type}))
+    return known[event_type]
+
+
 def record_event(message, *, uow, now, event) -> list[str]:
     """An event arrived: one delivery for each active subscription to its type
     (`event` is the envelope, `message` its payload as the reader loaded it).
     Runs once per event (the inbox record is in this transaction)."""
-    subscription_ids = list(
-        uow.session.scalars(
-            sa.select(Subscription.id)
-            .join(SubscribedEventType, SubscribedEventType.subscription_id == Subscription.id)
-            .where(
-                SubscribedEventType.event_type == event.event_type, Subscription.active.is_(True)
-            )
-            .order_by(Subscription.id)
-        )
-    )
+    subscription_ids = _subscribers(uow.session, event.event_type)
     if not subscription_ids:
         return []
     body = body_of(event)
