@@ -335,13 +335,13 @@ class Transactions:
                     # settled as a duplicate (one info line), not a failed worker
                     self.worker_ctx.rueda_duplicate = True
                     raise
+            yield uow
             idempotency = getattr(self.worker_ctx, "rueda_idempotency", None)
             if idempotency is not None:
-                # the key is taken with the effect, or not at all
+                # the key is taken with the effect, or not at all: last, so
+                # the answer goes in the same statement; a copy that finds it
+                # taken undoes its own effect here
                 idempotency.claim(session)
-            yield uow
-            if idempotency is not None:
-                idempotency.store_answer(session)
         if uow.envelopes:
             self.on_commit()
 

@@ -141,26 +141,33 @@ class KeyInUse(Exception):
 # alike (written out: SQLAlchemy compiles its dialects' on-conflict inserts
 # anew on every execution)
 _CLAIM = sa.text(
-    f'INSERT INTO {tables.idempotent_request.name} (client, "key", fingerprint, created_at) '
-    "VALUES (:client, :key, :fingerprint, :created_at) ON CONFLICT DO NOTHING"
-).bindparams(sa.bindparam("created_at", type_=tables.idempotent_request.c.created_at.type))
+    f"INSERT INTO {tables.idempotent_request.name} "
+    '(client, "key", fingerprint, status, response, created_at) '
+    "VALUES (:client, :key, :fingerprint, :status, :response, :created_at) "
+    "ON CONFLICT DO NOTHING"
+).bindparams(
+    sa.bindparam("created_at", type_=tables.idempotent_request.c.created_at.type),
+    sa.bindparam("response", type_=tables.idempotent_request.c.response.type),
+)
 
 
 class Idempotency:
     """The Idempotency-Key protocol for one request (`json_http(...,
     idempotent=True)`).
 
-    The key is claimed by a row written in the same transaction as the
-    request's first effect (`Transactions.transaction` calls `claim`), so the
-    effect and the claim commit or vanish together; an endpoint that hands
-    its answer to `self.db.answer(...)` inside that transaction has it stored
-    there too, any other has it added right after. A request whose key was
-    claimed before gets the stored answer (no effect, no second transaction
-    for the first one); a different request under the same key gets 422; a
-    copy that arrives while the first is still running waits for its answer
-    (on PostgreSQL the claim itself waits for the first one's commit), and
-    gets 409 if the first one's answer was lost (its process died between
-    two commits: the effect happened, so it is never done twice).
+    The key is claimed by a row written at the end of the request's first
+    transaction (`Transactions.transaction` calls `claim`), so the effect and
+    the claim commit or vanish together; an endpoint that hands its answer
+    to `self.db.answer(...)` inside that transaction has it written in the
+    claim itself (one statement), any other has it added right after. A copy
+    of a request that finds the key taken rolls its own effect back and gets
+    the first one's answer, and so does a copy whose effect failed because
+    the first one's came before it (a draft already submitted, an id already
+    taken: `earlier_answer`). A different request under the same key gets
+    422; a copy that runs while the first is still running waits for its
+    answer (on PostgreSQL the claim itself waits for the first one's
+    commit), and gets 409 if the first one's answer was lost (its process
+    died between two commits: the effect happened, so it is never done twice).
     """
 
     def __init__(self, store: Store, client: str, key: str, print_: str):
@@ -191,27 +198,37 @@ class Idempotency:
         return True, (row.status, row.response) if row.status is not None else None
 
     def claim(self, session) -> None:
-        """Take the key in the effect's transaction; KeyInUse if it was taken."""
+        """Take the key at the end of the effect's transaction, with the
+        answer given to `self.db.answer` if any; KeyInUse if it was taken
+        (the caller's transaction, effect and all, is then rolled back)."""
         if self.claimed:
             return
+        status, response = self.answer if self.answer is not None else (None, None)
         inserted = session.execute(
             _CLAIM,
             {
                 "client": self.client,
                 "key": self.key,
                 "fingerprint": self.fingerprint,
+                "status": status,
+                "response": None if response is None else _as_json(response),
                 "created_at": datetime.now(UTC),
             },
         ).rowcount
         if inserted != 1:
             raise KeyInUse(self.key)
         self.claimed = True
+        self.stored = self.answer is not None
 
-    def store_answer(self, session) -> None:
-        """Write the answer given to `self.db.answer` beside the claim."""
-        if self.claimed and self.answer is not None:
-            self._write_answer(session, *self.answer)
-            self.stored = True
+    def earlier_answer(self) -> tuple[int, dict] | None:
+        """After this request failed: the answer of a first request under
+        the same key, whose effect may be why this one failed; None when the
+        key is free (the failure is this request's own)."""
+        with self.store.transaction() as session:
+            known, answer = self.remembered(session)
+        if not known:
+            return None
+        return answer or self.wait_for_answer()
 
     def _write_answer(self, session, status: int, body) -> None:
         t = tables.idempotent_request
@@ -470,6 +487,11 @@ class JsonHttp(HttpRequestHandler):
                 result = self._run_worker(request, args, kwargs, correlation_id, idempotency)
             except KeyInUse:
                 return self.response_from_result(idempotency.first_answer(), correlation_id)
+            except Exception:
+                earlier = idempotency.earlier_answer() if idempotency is not None else None
+                if earlier is None:
+                    raise
+                return self.response_from_result(earlier, correlation_id)
             if idempotency is not None and not isinstance(result, Response):
                 status, body = result if isinstance(result, tuple) else (200, result)
                 first = idempotency.remember(status, body)

@@ -107,6 +107,18 @@ class EdgeService:
             count = uow.session.execute(sa.select(sa.func.count()).select_from(things)).scalar()
             return self.db.answer(201, {"count": count})
 
+    @json_http("POST", "/named-things", idempotent=True)
+    def make_named_thing(self, request):
+        message = ThingMade().load(read_json(request))
+        with self.db.transaction() as uow:
+            taken = uow.session.execute(
+                sa.select(things.c.id).where(things.c.name == message["name"])
+            ).first()
+            if taken:
+                raise ThingTaken("that name is taken", [{"path": "name", "message": "taken"}])
+            record_thing(message, uow=uow, now=self.clock())
+            return self.db.answer(201, {"name": message["name"]})
+
 
 @pytest.fixture
 def config(service_config):
@@ -206,6 +218,28 @@ def test_an_idempotency_key_makes_retries_and_concurrent_copies_one_effect(
     assert post("PAA", "k-2").json() == {"count": 2}
     assert [name for name, _at, _origin in rows(config)] == ["PAA", "PAA"]
     assert rows(config)[0][2].startswith("http:portal@")
+
+
+def test_a_copy_refused_because_the_first_copy_came_first_gets_the_first_answer(
+    container_factory, config
+):
+    # the key is claimed at the end of the effect's transaction: a copy runs
+    # its use case on the state the first one left, and the refusal that
+    # state brings is not the client's answer, the first one's is
+    container_factory(EdgeService, config).start()
+    key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
+    post = idempotent_poster(f"http://{config['WEB_SERVER_ADDRESS']}/named-things", key)
+    with ThreadPoolExecutor(5) as pool:
+        answers = list(pool.map(lambda _: post("PAA", "k-1"), range(5)))
+    assert {(a.status_code, a.json()["name"]) for a in answers} == {(201, "PAA")}
+    assert (post("PAA", "k-1").status_code, post("PAA", "k-1").json()) == (201, {"name": "PAA"})
+    # the same refusal under a new key is the client's own
+    again = post("PAA", "k-2")
+    assert again.status_code == 409 and again.json()["error"] == "thing_taken"
+    # and a different request under a used key is told so, refused or not
+    reused = post("Other", "k-1")
+    assert reused.status_code == 422 and reused.json()["error"] == "idempotency_key_reused"
+    assert [name for name, _at, _origin in rows(config)] == ["PAA"]
 
 
 def test_an_answer_given_inside_the_transaction_is_stored_in_the_effects_commit(
