@@ -79,6 +79,14 @@ class MailSender(BackgroundJob):
                 usecases.flush_due_notices({}, uow=uow, now=self.clock(), settings=self.notices)
             )
 
+    def stop(self):
+        super().stop()  # its last pass first
+        self.sender.close()
+
+    def kill(self):
+        super().kill()
+        self.sender.close()
+
     def run_once(self) -> bool:
         # a notice window closes minutes after its change: once per poll
         # interval is soon enough, and spares every pass of a burst a transaction

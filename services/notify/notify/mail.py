@@ -8,6 +8,7 @@ server's certificate.
 from __future__ import annotations
 
 import secrets
+import select
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -332,6 +333,19 @@ class Connection:
             ):
                 failure.uncertain = True
             raise failure from None
+
+    def usable(self) -> bool:
+        """Open, and nothing from the server waiting to be read: between
+        messages a server only writes to say it is closing (a 421, or the
+        close itself). Asked without a round trip."""
+        sock = getattr(self.client, "sock", None)
+        if sock is None:
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+        except (OSError, ValueError):  # closed under us
+            return False
+        return not readable
 
     def close(self) -> None:
         client, self.client = self.client, None

@@ -18,7 +18,7 @@ import io
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -157,9 +157,12 @@ def day(value: date | None, language: str) -> str:
     return format_date(value, format="long", locale=language) if value else ""
 
 
+@lru_cache(maxsize=1024)
 def when(instant: datetime, time_zone: str | None, language: str) -> str:
     """An instant in the workshop's zone (UTC without one), as the reader
-    writes it, with the zone: "2 nov 2027, 14:00 (America/Bogota)"."""
+    writes it, with the zone: "2 nov 2027, 14:00 (America/Bogota)".
+    Remembered: every receipt of a workshop names the same deadline, and
+    Babel's formatting was a tenth of writing the email."""
     zone = ZoneInfo(time_zone or "UTC")
     local = instant.astimezone(zone)
     return (

@@ -27,6 +27,7 @@ from __future__ import annotations
 import collections
 import math
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -49,6 +50,9 @@ EMAILS_PER_CONNECTION = 10
 # hand-offs marked (and outcomes recorded) per transaction: at most this many
 # possible duplicates after a crash, against a transaction per email
 EMAILS_PER_TRANSACTION = 10
+# how long a session stays open between passes: well under the idle timeout
+# of common servers (Postfix 300 s, Exchange 600 s) and of NAT tables
+IDLE_SECONDS = 30.0
 
 
 def _now() -> datetime:
@@ -75,6 +79,7 @@ class Sender:
         concurrency: int = 4,
         lease_seconds: float = LEASE_SECONDS,
         emails_per_transaction: int = EMAILS_PER_TRANSACTION,
+        idle_seconds: float = IDLE_SECONDS,
     ):
         self.store = store
         self.settings = settings
@@ -89,6 +94,8 @@ class Sender:
         self.sender_id = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         # 1 is a transaction per email, as before
         self.emails_per_transaction = max(1, int(emails_per_transaction))
+        self.idle_seconds = float(idle_seconds)
+        self._idle: list = []  # (connection, since): sessions kept open between passes
         # plain Core statements on the table, built once: the ORM's bulk-update
         # path (synchronising the session) cost more than the statements
         # themselves, and so did building the expressions for every email
@@ -131,12 +138,14 @@ class Sender:
         """Take the next claimed emails a group at a time until none is left,
         over one session: each transaction records the outcomes of the group
         just sent and marks the hand-offs of the next one."""
-        connection = self.connect(self.settings)
+        connection = self._checkout()
         finished = []  # (email, outcome, when) handed over, not recorded yet
         try:
             while True:
                 group = self._take(queue, lanes)
                 if not group and not finished:
+                    self._checkin(connection)
+                    connection = None
                     return
                 started = self._record(finished, start=group)
                 for email, _outcome, _when in finished:
@@ -152,7 +161,34 @@ class Sender:
                     if not self.reuse_connection:
                         connection.close()
         finally:
+            if connection is not None:
+                connection.close()
+
+    def _checkout(self):
+        """A session left open by an earlier pass, else a new one. One kept
+        longer than `idle_seconds`, or that the server has written to since
+        (a 421 or its close, waiting to be read), is closed instead: a send
+        on a session the server dropped would be an uncertain hand-off."""
+        while self._idle:
+            connection, since = self._idle.pop()
+            if time.monotonic() - since < self.idle_seconds and connection.usable():
+                return connection
             connection.close()
+        return self.connect(self.settings)
+
+    def _checkin(self, connection) -> None:
+        # a burst's passes follow each other within milliseconds, and at half
+        # load every pass has an email or two: opening, greeting and quitting
+        # a session for each was as much as sending over it
+        if self.reuse_connection and connection.usable():
+            self._idle.append((connection, time.monotonic()))
+        else:
+            connection.close()
+
+    def close(self) -> None:
+        """Quit the sessions kept open between passes (the service stops)."""
+        while self._idle:
+            self._idle.pop()[0].close()
 
     def _take(self, queue, lanes: int) -> list[Email]:
         """The next group: up to `emails_per_transaction`, and no more than a

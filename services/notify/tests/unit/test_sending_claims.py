@@ -2,6 +2,7 @@
 renewed while sending, and the possible duplicate a cut hand-off leaves.
 Against the devkit's SMTP sink in this process and a throw-away SQLite outbox."""
 
+import socket
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -260,3 +261,51 @@ def test_a_small_batch_still_spreads_over_every_session(store, sink):
     assert Sender(store, settings, concurrency=4, connect=Counting).send_due() == 12
     assert len(controller.handler.peers) == 2
     assert sorted(sent_by.values()) == [6, 6]
+
+
+def test_the_next_pass_reuses_the_session_unless_the_server_closed_it(store, sink, tmp_path):
+    controller, settings = sink()
+    opened = []
+
+    class Opening(Connection):
+        def _open(self):
+            super()._open()
+            opened.append(self)
+
+    sender = Sender(store, settings, concurrency=1, connect=Opening)
+    queue(store, 3)
+    assert sender.send_due() == 3
+    with store.transaction() as session:  # three more, due now
+        session.execute(sa.update(Email).values(status=domain.PENDING, claimed_by=None))
+    assert sender.send_due() == 3
+    assert len(opened) == 1  # one session for both passes
+    # the server closes the session kept open (a restart, a 421): the next
+    # pass sees it without a round trip and opens another, nothing uncertain
+    opened[0].client.sock.shutdown(socket.SHUT_WR)  # as if the server hung up
+    with store.transaction() as session:
+        session.execute(sa.update(Email).values(status=domain.PENDING, claimed_by=None))
+    eventlet.sleep(0.1)  # the server answers the hang-up by closing its side
+    assert sender.send_due() == 3
+    assert len(opened) == 2
+    assert not any(d["possible_duplicate"] for d in delivery_log(store))
+    assert [e.status for e in rows(store)] == ["sent"] * 3
+    sender.close()
+    assert sender._idle == []
+
+
+def test_a_session_idle_too_long_is_not_reused(store, sink):
+    _controller, settings = sink()
+    opened = []
+
+    class Opening(Connection):
+        def _open(self):
+            super()._open()
+            opened.append(self)
+
+    sender = Sender(store, settings, concurrency=1, connect=Opening, idle_seconds=0)
+    queue(store, 2)
+    assert sender.send_due() == 2
+    with store.transaction() as session:
+        session.execute(sa.update(Email).values(status=domain.PENDING, claimed_by=None))
+    assert sender.send_due() == 2
+    assert len(opened) == 2
