@@ -394,7 +394,10 @@ def test_the_child_reports_each_stage_with_its_total_bound_and_worst_share(db):
     found = [m for m in messages if m["objective"] is not None]
     assert found and all(m["bound"] >= m["objective"] for m in found)
     interests = [m for m in found if m["stage"] == "interests"]
-    assert interests[-1]["objective"] >= document["objective"]  # fairness costs up to the price
+    # fairness costs up to the price: the schedule never beats what the first
+    # stage proved possible (its incumbent, cut by the time limit on a busy
+    # machine, can be bettered by the later stages)
+    assert interests[-1]["bound"] >= document["objective"]
     last = messages[-1]
     assert (last["objective"], last["bound"]) == (document["objective"], document["bound"])
     assert last["worst_share"] == document["fairness"]["worst_share"]
