@@ -96,7 +96,7 @@ def main(argv=None) -> int:
         print(f"rueda-ops: {exc}", file=sys.stderr)
         return 1
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def _run(args, config, service, store) -> int:

@@ -593,8 +593,7 @@ class OutboxRelay:
                 t.c.attempts,
             )
         )
-        with self.store.transaction() as session:
-            return sorted(session.execute(claim), key=lambda row: row.id)
+        return sorted(self.store.run_alone(claim), key=lambda row: row.id)
 
     def _renew(self, ids) -> None:
         """Extend the lease of rows this relay still holds."""
@@ -622,6 +621,22 @@ class OutboxRelay:
         moment = now()
         sent = [row.id for row in rows if row.id in outcomes and outcomes[row.id] is None]
         untried = [row.id for row in rows if row.id not in outcomes and row.id not in unreachable]
+        mine = t.c.claimed_by == self.relay_id
+        mark_sent = (
+            sa.update(t)
+            .where(mine, t.c.id.in_(sent))
+            .values(
+                status=tables.OUTBOX_SENT,
+                published_at=moment,
+                attempts=t.c.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
+                last_error=None,
+            )
+        )
+        if len(sent) == len(rows):  # the usual pass: one statement
+            self.store.run_alone(mark_sent)
+            return
         with self.store.transaction() as session:
             if unreachable:
                 session.execute(
@@ -633,20 +648,8 @@ class OutboxRelay:
                         last_error=next(iter(unreachable.values()))[:1000],
                     )
                 )
-            mine = t.c.claimed_by == self.relay_id
             if sent:
-                session.execute(
-                    sa.update(t)
-                    .where(mine, t.c.id.in_(sent))
-                    .values(
-                        status=tables.OUTBOX_SENT,
-                        published_at=moment,
-                        attempts=t.c.attempts + 1,
-                        claimed_by=None,
-                        claimed_until=None,
-                        last_error=None,
-                    )
-                )
+                session.execute(mark_sent)
             if untried:  # not tried: release the claim
                 session.execute(
                     sa.update(t)

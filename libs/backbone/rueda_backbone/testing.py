@@ -128,7 +128,7 @@ def sqlite_unit_of_work(path, *metadatas, producer: str = "test"):
         with store.transaction() as session:
             yield UnitOfWork(session, producer=producer, correlation_id="test")
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def publish_event(
