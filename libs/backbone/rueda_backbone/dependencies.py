@@ -41,7 +41,7 @@ log = structlog.get_logger(__name__)
 
 
 # how long a busy loop waits for more work once woken (`BackgroundLoop.linger`)
-DEFAULT_LINGER_MS = 20
+DEFAULT_LINGER_MS = 50
 
 
 class BackgroundLoop(SharedExtension):
