@@ -488,7 +488,11 @@ class JsonHttp(HttpRequestHandler):
             except KeyInUse:
                 return self.response_from_result(idempotency.first_answer(), correlation_id)
             except Exception:
-                earlier = idempotency.earlier_answer() if idempotency is not None else None
+                # a request that claimed the key itself failed on its own
+                # account (its second transaction, or after its commit)
+                if idempotency is None or idempotency.claimed:
+                    raise
+                earlier = idempotency.earlier_answer()
                 if earlier is None:
                     raise
                 return self.response_from_result(earlier, correlation_id)

@@ -98,7 +98,7 @@ def main(argv=None) -> int:
         print(f"rueda-console: {exc}", file=sys.stderr)
         return 1
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 if __name__ == "__main__":

@@ -136,7 +136,7 @@ def _from_database(args) -> list[Path] | int:
                 print(f"rueda-followup: {exc.message}", file=sys.stderr)
                 return 1
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def main(argv=None) -> int:
@@ -171,7 +171,7 @@ def main(argv=None) -> int:
                         write_iati(uow, example.WORKSHOP_ID, args.out / "iati.xml", example.AS_OF)
                     )
             finally:
-                store.engine.dispose()
+                store.dispose()
         selection = built["selection"]
         print(
             f"{built['activities']} activities; network fund: {len(built['funded'])} selected "

@@ -77,7 +77,7 @@ def main(argv=None, *, now=None) -> int:
                 code = 1
         return code
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 if __name__ == "__main__":

@@ -96,6 +96,7 @@ class Sender:
         self.emails_per_transaction = max(1, int(emails_per_transaction))
         self.idle_seconds = float(idle_seconds)
         self._idle: list = []  # (connection, since): sessions kept open between passes
+        self._closed = False
         # plain Core statements on the table, built once: the ORM's bulk-update
         # path (synchronising the session) cost more than the statements
         # themselves, and so did building the expressions for every email
@@ -180,13 +181,15 @@ class Sender:
         # a burst's passes follow each other within milliseconds, and at half
         # load every pass has an email or two: opening, greeting and quitting
         # a session for each was as much as sending over it
-        if self.reuse_connection and connection.usable():
+        if self.reuse_connection and not self._closed and connection.usable():
             self._idle.append((connection, time.monotonic()))
         else:
             connection.close()
 
     def close(self) -> None:
-        """Quit the sessions kept open between passes (the service stops)."""
+        """Quit the sessions kept open between passes (the service stops);
+        a pass still running quits its own when it ends."""
+        self._closed = True
         while self._idle:
             self._idle.pop()[0].close()
 

@@ -59,7 +59,7 @@ def main(argv=None) -> int:
             )
             return _run(args, uow, now)
     finally:
-        store.engine.dispose()
+        store.dispose()
 
 
 def _run(args, uow, now) -> int:

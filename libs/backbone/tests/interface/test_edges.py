@@ -119,6 +119,14 @@ class EdgeService:
             record_thing(message, uow=uow, now=self.clock())
             return self.db.answer(201, {"name": message["name"]})
 
+    @json_http("POST", "/two-step-things", idempotent=True)
+    def make_thing_in_two_steps(self, request):
+        message = ThingMade().load(read_json(request))
+        with self.db.transaction() as uow:  # claims the key
+            record_thing(message, uow=uow, now=self.clock())
+        with self.db.transaction():
+            raise ThingTaken("the second step refused", [{"path": "name", "message": "no"}])
+
 
 @pytest.fixture
 def config(service_config):
@@ -240,6 +248,17 @@ def test_a_copy_refused_because_the_first_copy_came_first_gets_the_first_answer(
     reused = post("Other", "k-1")
     assert reused.status_code == 422 and reused.json()["error"] == "idempotency_key_reused"
     assert [name for name, _at, _origin in rows(config)] == ["PAA"]
+
+
+def test_a_request_that_claimed_its_key_and_then_failed_gets_its_own_error(
+    container_factory, config
+):
+    container_factory(EdgeService, config).start()
+    key = create_key(Store.for_url(config["DATABASE_URL"]), "portal")
+    post = idempotent_poster(f"http://{config['WEB_SERVER_ADDRESS']}/two-step-things", key)
+    answer = post("PAA", "k-1")
+    # not the "first request still running" of a copy: the request is that one
+    assert answer.status_code == 409 and answer.json()["error"] == "thing_taken"
 
 
 def test_an_answer_given_inside_the_transaction_is_stored_in_the_effects_commit(
