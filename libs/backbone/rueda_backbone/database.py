@@ -124,6 +124,44 @@ class Store:
 PING_IDLE_SECONDS = 1.0
 
 
+def claim_due(
+    store: Store,
+    table: sa.Table,
+    *,
+    pending: str,
+    moment,
+    holder: str,
+    until,
+    order_by,
+    limit: int,
+    **values,
+) -> sa.Update:
+    """The statement that claims up to `limit` due rows of a table with lease
+    columns (status, next_attempt_at, claimed_until, claimed_by) for
+    `holder` until `until`: one UPDATE that picks them in `order_by` order
+    (skipping rows another holder has locked, on PostgreSQL) and sets
+    `values` too. The caller adds `.returning(...)` and runs it; the rows
+    come back in no particular order."""
+    t = table
+    due = (
+        sa.select(t.c.id)
+        .where(
+            t.c.status == pending,
+            t.c.next_attempt_at <= moment,
+            sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
+        )
+        .order_by(*order_by)
+        .limit(limit)
+    )
+    if not store.is_sqlite:
+        due = due.with_for_update(skip_locked=True)
+    return (
+        sa.update(t)
+        .where(t.c.id.in_(due.scalar_subquery()))
+        .values(claimed_by=holder, claimed_until=until, **values)
+    )
+
+
 def create_engine(url: str, **options) -> sa.Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

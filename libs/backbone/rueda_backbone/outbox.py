@@ -29,6 +29,7 @@ from kombu import Connection, Exchange
 from sqlalchemy.exc import IntegrityError
 
 from . import metrics, tables
+from .database import claim_due
 from .envelope import Envelope, Event
 
 log = structlog.get_logger(__name__)
@@ -567,31 +568,23 @@ class OutboxRelay:
         and returns them."""
         t = tables.outbox
         moment = now()
-        due = (
-            sa.select(t.c.id)
-            .where(
-                t.c.status == tables.OUTBOX_PENDING,
-                t.c.next_attempt_at <= moment,
-                sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
-            )
-            .order_by(t.c.id)
-            .limit(self.batch_size)
-        )
-        if not self.store.is_sqlite:
-            due = due.with_for_update(skip_locked=True)
-        claim = (
-            sa.update(t)
-            .where(t.c.id.in_(due.scalar_subquery()))
-            .values(claimed_by=self.relay_id, claimed_until=moment + self.lease)
-            .returning(
-                t.c.id,
-                t.c.event_id,
-                t.c.event_type,
-                t.c.schema_version,
-                t.c.body,
-                t.c.correlation_id,
-                t.c.attempts,
-            )
+        claim = claim_due(
+            self.store,
+            t,
+            pending=tables.OUTBOX_PENDING,
+            moment=moment,
+            holder=self.relay_id,
+            until=moment + self.lease,
+            order_by=[t.c.id],
+            limit=self.batch_size,
+        ).returning(
+            t.c.id,
+            t.c.event_id,
+            t.c.event_type,
+            t.c.schema_version,
+            t.c.body,
+            t.c.correlation_id,
+            t.c.attempts,
         )
         return sorted(self.store.run_alone(claim), key=lambda row: row.id)
 

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 import structlog
 
 from rueda_backbone import metrics
+from rueda_backbone.database import claim_due
 from rueda_backbone.outbox import UnitOfWork
 
 from . import domain, mail
@@ -407,30 +408,19 @@ class Sender:
         by email id), read in the same transaction."""
         t = Email.__table__
         moment = _now()
-        due = (
-            sa.select(t.c.id)
-            .where(
-                t.c.status == domain.PENDING,
-                t.c.next_attempt_at <= moment,
-                sa.or_(t.c.claimed_until.is_(None), t.c.claimed_until < moment),
-            )
-            .order_by(t.c.created_at)
-            .limit(self.batch_size)
-        )
-        if not self.store.is_sqlite:
-            due = due.with_for_update(skip_locked=True)
-        claim = (
-            sa.update(t)
-            .where(t.c.id.in_(due.scalar_subquery()))
-            .values(
-                claimed_until=moment + self.lease,
-                claimed_by=self.sender_id,
-                # an earlier hand-off never recorded its outcome: this send
-                # may be the second copy
-                possible_duplicate=sa.or_(t.c.possible_duplicate, t.c.handoff_at.is_not(None)),
-            )
-            .returning(*t.c)
-        )
+        claim = claim_due(
+            self.store,
+            t,
+            pending=domain.PENDING,
+            moment=moment,
+            holder=self.sender_id,
+            until=moment + self.lease,
+            order_by=[t.c.created_at],
+            limit=self.batch_size,
+            # an earlier hand-off never recorded its outcome: this send
+            # may be the second copy
+            possible_duplicate=sa.or_(t.c.possible_duplicate, t.c.handoff_at.is_not(None)),
+        ).returning(*t.c)
         with self.store.transaction() as session:
             emails = sorted(session.execute(claim), key=lambda e: (e.created_at, e.id))
             attachments = (

@@ -263,8 +263,8 @@ def test_a_small_batch_still_spreads_over_every_session(store, sink):
     assert sorted(sent_by.values()) == [6, 6]
 
 
-def test_the_next_pass_reuses_the_session_unless_the_server_closed_it(store, sink, tmp_path):
-    controller, settings = sink()
+def noting_opens():
+    """A Connection class that keeps every session it opens, and that list."""
     opened = []
 
     class Opening(Connection):
@@ -272,6 +272,12 @@ def test_the_next_pass_reuses_the_session_unless_the_server_closed_it(store, sin
             super()._open()
             opened.append(self)
 
+    return Opening, opened
+
+
+def test_the_next_pass_reuses_the_session_unless_the_server_closed_it(store, sink, tmp_path):
+    controller, settings = sink()
+    Opening, opened = noting_opens()
     sender = Sender(store, settings, concurrency=1, connect=Opening)
     queue(store, 3)
     assert sender.send_due() == 3
@@ -295,13 +301,7 @@ def test_the_next_pass_reuses_the_session_unless_the_server_closed_it(store, sin
 
 def test_a_session_idle_too_long_is_not_reused(store, sink):
     _controller, settings = sink()
-    opened = []
-
-    class Opening(Connection):
-        def _open(self):
-            super()._open()
-            opened.append(self)
-
+    Opening, opened = noting_opens()
     sender = Sender(store, settings, concurrency=1, connect=Opening, idle_seconds=0)
     queue(store, 2)
     assert sender.send_due() == 2
