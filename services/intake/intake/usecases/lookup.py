@@ -89,20 +89,15 @@ def workshop_form(found: Workshop) -> dict:
 
 
 def late_windows(found: Workshop) -> list[dict]:
-    return [
-        dict(window)
-        for window in _loaded("LateWindowForms", json.dumps(found.late_windows, sort_keys=True))
-    ]
+    stored = json.dumps(found.late_windows, sort_keys=True)
+    return [dict(window) for window in _loaded("LateWindowForm", stored, many=True)]
 
 
 @lru_cache(maxsize=64)
-def _loaded(name: str, stored: str):
+def _loaded(name: str, stored: str, many: bool = False):
     """A stored form loaded, remembered by its content: every submission
     reads its workshop's deadlines, and loading the workshop form was a
     sixth of a submission's own work. Keyed by the JSON itself, not the
     workshop's version, so a revision that was rolled back can never be
     served; callers get copies of the top level, which is all they change."""
-    if name == "LateWindowForms":
-        form = _schema("LateWindowForm")
-        return [form.load(window) for window in json.loads(stored)]
-    return _schema(name).load(json.loads(stored))
+    return _schema(name).load(json.loads(stored), many=many)
